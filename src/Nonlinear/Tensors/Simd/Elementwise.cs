@@ -1,0 +1,210 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Nonlinear.Tensors.Simd;
+
+/// <summary>
+/// The span loops every elementwise kernel shares (the TensorPrimitives pattern): an operator struct supplies
+/// the body, this class handles lengths, aliasing, the widest vector the machine has, the remainder and
+/// multi-threading above a size threshold.
+/// </summary>
+/// <remarks>
+/// The remainder is padded into a full vector and run through the same vector body, so every element is
+/// computed by the same instructions wherever it sits in the span (results do not depend on length).
+/// </remarks>
+internal static unsafe class Elementwise
+{
+    /// <summary>Below this many elements a second thread costs more than it saves (measured: ~1 MB of floats).</summary>
+    internal const int ParallelThreshold = 1 << 18;
+
+    public static void Map<TOp>(ReadOnlySpan<float> x, Span<float> y, TOp op) where TOp : struct, IUnaryOperator
+    {
+        CheckSameLength(x.Length, y.Length, nameof(y));
+        CheckAliasing(x, y);
+        int threads = ThreadsFor(x.Length);
+        if (threads == 1)
+        {
+            Run(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), x.Length, op);
+            return;
+        }
+
+        fixed (float* px = x, py = y)
+        {
+            var job = new UnaryJob<TOp>(px, py, x.Length, threads, op);
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Execute);
+        }
+    }
+
+    public static void Map<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, TOp op) where TOp : struct, IBinaryOperator
+    {
+        CheckSameLength(a.Length, b.Length, nameof(b));
+        CheckSameLength(a.Length, y.Length, nameof(y));
+        CheckAliasing(a, y);
+        CheckAliasing(b, y);
+        int threads = ThreadsFor(a.Length);
+        if (threads == 1)
+        {
+            Run(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(y), a.Length, op);
+            return;
+        }
+
+        fixed (float* pa = a, pb = b, py = y)
+        {
+            var job = new BinaryJob<TOp>(pa, pb, py, a.Length, threads, op);
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Execute);
+        }
+    }
+
+    /// <summary>Evaluates the operator on one value through the same vector body the spans use.</summary>
+    public static float Apply<TOp>(float x, TOp op) where TOp : struct, IUnaryOperator
+    {
+        float y = 0;
+        Run(ref x, ref y, 1, op);
+        return y;
+    }
+
+    /// <summary>Evaluates a binary operator on one pair through the same vector body the spans use.</summary>
+    public static float Apply<TOp>(float a, float b, TOp op) where TOp : struct, IBinaryOperator
+    {
+        float y = 0;
+        Run(ref a, ref b, ref y, 1, op);
+        return y;
+    }
+
+    private static int ThreadsFor(int length)
+        => length < ParallelThreshold ? 1 : Math.Min(Engine.MaxThreads, length / (ParallelThreshold / 2));
+
+    private static void CheckSameLength(int expected, int actual, string name)
+    {
+        if (expected != actual)
+        {
+            throw new ArgumentException($"Span lengths differ: expected {expected} elements, found {actual}.", name);
+        }
+    }
+
+    private static void CheckAliasing(ReadOnlySpan<float> input, ReadOnlySpan<float> output)
+    {
+        // The loops read a whole vector before writing it, so exactly the same span in and out is safe;
+        // a shifted overlap is not.
+        if (input.Overlaps(output, out int offset) && offset != 0)
+        {
+            throw new ArgumentException("Input and output spans overlap without being the same span; use the same span for in-place work or disjoint spans.");
+        }
+    }
+
+    private static void Run<TOp>(ref float x, ref float y, int length, TOp op) where TOp : struct, IUnaryOperator
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Run<TOp, V512>(ref x, ref y, length, op);
+        }
+        else
+        {
+            Run<TOp, V256>(ref x, ref y, length, op);
+        }
+    }
+
+    private static void Run<TOp>(ref float a, ref float b, ref float y, int length, TOp op) where TOp : struct, IBinaryOperator
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Run<TOp, V512>(ref a, ref b, ref y, length, op);
+        }
+        else
+        {
+            Run<TOp, V256>(ref a, ref b, ref y, length, op);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run<TOp, T>(ref float x, ref float y, int length, TOp op)
+        where TOp : struct, IUnaryOperator where T : struct, ISimd<T>
+    {
+        nint n = length, w = T.Count, i = 0;
+        for (; i <= n - 4 * w; i += 4 * w)
+        {
+            var v0 = T.Load(ref Unsafe.Add(ref x, i));
+            var v1 = T.Load(ref Unsafe.Add(ref x, i + w));
+            var v2 = T.Load(ref Unsafe.Add(ref x, i + 2 * w));
+            var v3 = T.Load(ref Unsafe.Add(ref x, i + 3 * w));
+            T.Store(op.Invoke(v0), ref Unsafe.Add(ref y, i));
+            T.Store(op.Invoke(v1), ref Unsafe.Add(ref y, i + w));
+            T.Store(op.Invoke(v2), ref Unsafe.Add(ref y, i + 2 * w));
+            T.Store(op.Invoke(v3), ref Unsafe.Add(ref y, i + 3 * w));
+        }
+
+        for (; i <= n - w; i += w)
+        {
+            T.Store(op.Invoke(T.Load(ref Unsafe.Add(ref x, i))), ref Unsafe.Add(ref y, i));
+        }
+
+        if (i < n)
+        {
+            Span<float> bx = stackalloc float[16];
+            int rest = (int)(n - i);
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, i), rest).CopyTo(bx);
+            T.Store(op.Invoke(T.Load(ref bx[0])), ref bx[0]);
+            bx[..rest].CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, i), rest));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run<TOp, T>(ref float a, ref float b, ref float y, int length, TOp op)
+        where TOp : struct, IBinaryOperator where T : struct, ISimd<T>
+    {
+        nint n = length, w = T.Count, i = 0;
+        for (; i <= n - 2 * w; i += 2 * w)
+        {
+            var a0 = T.Load(ref Unsafe.Add(ref a, i));
+            var b0 = T.Load(ref Unsafe.Add(ref b, i));
+            var a1 = T.Load(ref Unsafe.Add(ref a, i + w));
+            var b1 = T.Load(ref Unsafe.Add(ref b, i + w));
+            T.Store(op.Invoke(a0, b0), ref Unsafe.Add(ref y, i));
+            T.Store(op.Invoke(a1, b1), ref Unsafe.Add(ref y, i + w));
+        }
+
+        for (; i <= n - w; i += w)
+        {
+            T.Store(op.Invoke(T.Load(ref Unsafe.Add(ref a, i)), T.Load(ref Unsafe.Add(ref b, i))), ref Unsafe.Add(ref y, i));
+        }
+
+        if (i < n)
+        {
+            Span<float> ba = stackalloc float[16];
+            Span<float> bb = stackalloc float[16];
+            int rest = (int)(n - i);
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref a, i), rest).CopyTo(ba);
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, i), rest).CopyTo(bb);
+            T.Store(op.Invoke(T.Load(ref ba[0]), T.Load(ref bb[0])), ref ba[0]);
+            ba[..rest].CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, i), rest));
+        }
+    }
+
+    /// <summary>Splits [0, length) into <c>parts</c> chunks aligned to 64 floats.</summary>
+    private static (int Start, int Count) Chunk(int length, int parts, int index)
+    {
+        int per = (length / parts + 63) & ~63;
+        int start = Math.Min(length, per * index);
+        int end = index == parts - 1 ? length : Math.Min(length, start + per);
+        return (start, end - start);
+    }
+
+    private sealed class UnaryJob<TOp>(float* x, float* y, int length, int parts, TOp op) where TOp : struct, IUnaryOperator
+    {
+        public void Execute(int index)
+        {
+            var (start, count) = Chunk(length, parts, index);
+            Run(ref x[start], ref y[start], count, op);
+        }
+    }
+
+    private sealed class BinaryJob<TOp>(float* a, float* b, float* y, int length, int parts, TOp op) where TOp : struct, IBinaryOperator
+    {
+        public void Execute(int index)
+        {
+            var (start, count) = Chunk(length, parts, index);
+            Run(ref a[start], ref b[start], ref y[start], count, op);
+        }
+    }
+}

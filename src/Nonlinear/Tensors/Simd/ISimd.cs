@@ -1,0 +1,58 @@
+namespace Nonlinear.Tensors.Simd;
+
+/// <summary>
+/// The few vector operations Nonlinear's kernels are written in, implemented once per width
+/// (<see cref="V512"/>, <see cref="V256"/>, <see cref="VScalar"/>). A kernel is written once, generic over
+/// <typeparamref name="TSelf"/>; the JIT specialises it per width, so there is no abstraction cost.
+/// </summary>
+/// <remarks>
+/// Masks are vectors whose lanes are all-ones (true) or all-zeros (false).
+/// <see cref="MinNative"/> and <see cref="MaxNative"/> follow x86 MINPS/MAXPS: when either operand is NaN,
+/// or both are zeros, the second operand is returned. Kernels rely on this to propagate NaN:
+/// <c>MaxNative(lo, x)</c> returns x when x is NaN.
+/// </remarks>
+internal interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
+{
+    static abstract int Count { get; }
+    static abstract TSelf Load(ref float source);
+    static abstract void Store(TSelf value, ref float destination);
+    static abstract TSelf Create(float value);
+    static abstract TSelf FromBits(uint bits);
+    static abstract TSelf operator +(TSelf a, TSelf b);
+    static abstract TSelf operator -(TSelf a, TSelf b);
+    static abstract TSelf operator *(TSelf a, TSelf b);
+    static abstract TSelf operator /(TSelf a, TSelf b);
+    static abstract TSelf operator -(TSelf a);
+    static abstract TSelf operator &(TSelf a, TSelf b);
+    static abstract TSelf operator |(TSelf a, TSelf b);
+
+    /// <summary>a * b + c with a single rounding.</summary>
+    static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf c);
+    static abstract TSelf Abs(TSelf x);
+    static abstract TSelf MinNative(TSelf a, TSelf b);
+    static abstract TSelf MaxNative(TSelf a, TSelf b);
+
+    /// <summary>Round to the nearest integer, ties to even.</summary>
+    static abstract TSelf Round(TSelf x);
+    static abstract TSelf Floor(TSelf x);
+    static abstract TSelf Equal(TSelf a, TSelf b);
+    static abstract TSelf LessThan(TSelf a, TSelf b);
+    static abstract TSelf LessThanOrEqual(TSelf a, TSelf b);
+    static abstract TSelf GreaterThan(TSelf a, TSelf b);
+    static abstract TSelf IsNaN(TSelf x);
+
+    /// <summary>Per lane: mask ? ifTrue : ifFalse.</summary>
+    static abstract TSelf Select(TSelf mask, TSelf ifTrue, TSelf ifFalse);
+
+    /// <summary>2^n for lanes holding an integral n in [-126, 127].</summary>
+    static abstract TSelf Pow2(TSelf n);
+
+    /// <summary>Per lane: table[index], for lanes holding an integral index in [0, 7].</summary>
+    static abstract TSelf Lookup8(System.Runtime.Intrinsics.Vector256<float> table, TSelf index);
+
+    /// <summary>Sum of all lanes.</summary>
+    static abstract float Sum(TSelf x);
+
+    /// <summary>Largest lane (NaN lanes may be ignored).</summary>
+    static abstract float Max(TSelf x);
+}
