@@ -58,10 +58,9 @@ public sealed class HardSwish : ElementwiseActivation
     {
         public T Invoke<T>(T x) where T : struct, ISimd<T>
         {
-            var r6 = T.MinNative(T.Create(6f), T.MaxNative(T.Create(0f), x + T.Create(3f)));
-
+            // x hardsigmoid(x): the gate is at most 1, so x * gate cannot overflow (x * relu6 would at 3.4e38).
             // max(x, -4): below -3 the gate is 0, and -inf * 0 would be NaN.
-            return T.MaxNative(T.Create(-4f), x) * r6 / T.Create(6f);
+            return T.MaxNative(T.Create(-4f), x) * HardSigmoid.Gate(x);
         }
     }
 

@@ -1,0 +1,44 @@
+using Spectre.Console;
+
+namespace Nonlinear.Cli;
+
+/// <summary>
+/// The streams a command talks to. Commands never touch <see cref="Console"/> directly so that tests can run
+/// the whole CLI in-process against string writers.
+/// </summary>
+internal sealed class CliContext(TextWriter output, TextWriter error, TextReader input)
+{
+    /// <summary>Wide enough for the catalog table without wrapping the formulas when the output is not a terminal.</summary>
+    private const int RedirectedWidth = 120;
+
+    public TextWriter Out { get; } = output;
+
+    public TextWriter Error { get; } = error;
+
+    public TextReader In { get; } = input;
+
+    /// <summary>True when reading stdin would block on a person typing rather than read a pipe or file.</summary>
+    public bool InputIsInteractiveConsole => ReferenceEquals(In, Console.In) && !Console.IsInputRedirected;
+
+    /// <summary>
+    /// A Spectre console over <see cref="Out"/>: plain text (no ANSI, no colour) unless <see cref="Out"/> is a real
+    /// terminal, so that piped output and test output are stable.
+    /// </summary>
+    public IAnsiConsole CreateConsole()
+    {
+        bool terminal = ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Out),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        if (!terminal)
+        {
+            console.Profile.Width = RedirectedWidth;
+        }
+
+        return console;
+    }
+}
