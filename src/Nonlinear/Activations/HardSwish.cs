@@ -4,8 +4,8 @@ namespace Nonlinear.Activations;
 
 /// <summary>Hard swish (PyTorch's definition): f(x) = x relu6(x + 3) / 6.</summary>
 /// <remarks>
-/// Elementwise, any shape. f'(x) = 0 for x &lt; -3, (2x + 3)/6 for -3 &lt;= x &lt;= 3, 1 for x &gt; 3 (PyTorch:
-/// f'(-3) = -0.5, f'(3) = 1.5). Backward reads the input. For -inf we return the limit 0 where PyTorch's
+/// Elementwise, any shape. f'(x) = 0 for x &lt; -3, (2x + 3)/6 for -3 &lt;= x &lt; 3, 1 for x &gt;= 3 (PyTorch:
+/// f'(-3) = -0.5, f'(3) = 1). Backward reads the input. For -inf we return the limit 0 where PyTorch's
 /// float64 formula gives -inf * 0 = NaN.
 /// </remarks>
 /// <example><c>new HardSwish().Value(3f) == 3f</c></example>
@@ -16,16 +16,16 @@ public sealed class HardSwish : ElementwiseActivation
 
     private static readonly ActivationInfo InfoValue = new(
         Formula: "x min(max(x + 3, 0), 6) / 6",
-        DerivativeFormula: "0 if x < -3; (2x + 3)/6 if -3 <= x <= 3; 1 if x > 3",
+        DerivativeFormula: "0 if x < -3; (2x + 3)/6 if -3 <= x < 3; 1 if x >= 3",
         OutputRange: "[-0.375, inf)",
         OutputMin: -0.375,
         OutputMax: double.PositiveInfinity,
         ZeroCentred: false,
         Monotonic: false,
-        DerivativeRange: "[-0.5, 1.5]",
+        DerivativeRange: "[-0.5, 1.5)",
         DerivativeMax: 1.5,
-        DerivativePeak: "at x = 3 (from the left)",
-        Convention: "f'(-3) = -0.5, f'(3) = 1.5 (PyTorch); f(-inf) = 0 (limit); NaN gives NaN",
+        DerivativePeak: "just below x = 3 (the supremum 1.5 is not reached)",
+        Convention: "f'(-3) = -0.5, f'(3) = 1 (PyTorch); f(-inf) = 0 (limit); NaN gives NaN",
         UsedIn: "MobileNetV3 and other mobile vision models.",
         WhyItWorks: "A piecewise-polynomial SiLU: keeps most of swish's accuracy gains with no exponential.",
         Limitations:
@@ -70,7 +70,7 @@ public sealed class HardSwish : ElementwiseActivation
         {
             // (2x + 3) is exact near the zero at x = -1.5; NaN falls through to the middle branch and stays NaN.
             var middle = (x + x + T.Create(3f)) / T.Create(6f);
-            var slope = T.Select(T.GreaterThan(x, T.Create(3f)), T.Create(1f), middle);
+            var slope = T.Select(T.LessThanOrEqual(T.Create(3f), x), T.Create(1f), middle);
             slope = T.Select(T.LessThan(x, T.Create(-3f)), T.Create(0f), slope);
             return dy * slope;
         }

@@ -98,8 +98,7 @@ internal static unsafe class SoftmaxKernel
             Elementwise.Map(xb, mb, eb, default(ShiftedExpBroadcast));
             for (int r = 0; r < len; r += n)
             {
-                float lse = (float)Math.Log(TensorPrimitives.Sum(eb.Slice(r, n)));
-                mb.Slice(r, n).Fill(lse);
+                mb.Slice(r, n).Fill(LogSum(xb.Slice(r, n), eb.Slice(r, n)));
             }
 
             // mb now holds ln(sum) per element; the max is recomputed per row below (cheap for short rows).
@@ -126,16 +125,25 @@ internal static unsafe class SoftmaxKernel
         }
 
         // In place (x and y the same span) the sum pass must not overwrite x: use a stack block for it.
-        double sum = 0;
+        // The row max contributes exactly e^0 = 1; the rest is summed apart so that ln(1 + rest) keeps rest's
+        // digits (in float32, 1 + 1e-5 would lose most of them and log_softmax of the max entry with it).
+        int top = TensorPrimitives.IndexOfMax(x);
+        double rest = 0;
         Span<float> tmp = stackalloc float[Block];
         for (int i = 0; i < x.Length; i += Block)
         {
             int len = Math.Min(Block, x.Length - i);
-            Elementwise.Map(x.Slice(i, len), tmp[..len], new ShiftedExp(m));
-            sum += TensorPrimitives.Sum(tmp[..len]);
+            var e = tmp[..len];
+            Elementwise.Map(x.Slice(i, len), e, new ShiftedExp(m));
+            if (top >= i && top < i + len)
+            {
+                e[top - i] = 0;
+            }
+
+            rest += TensorPrimitives.Sum(e);
         }
 
-        Elementwise.Map(x, y, new ShiftedLogOperator(m, (float)Math.Log(sum)));
+        Elementwise.Map(x, y, new ShiftedLogOperator(m, (float)Math.Log(1 + rest)));
     }
 
     private static void BackwardRows(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int n, bool log)
@@ -158,12 +166,23 @@ internal static unsafe class SoftmaxKernel
         }
     }
 
+    /// <summary>
+    /// ln(sum_j e^(x_j - m)) for one row given its shifted exponentials e: ln(1 + rest), where rest excludes the
+    /// max entry's exact 1, so that a sum like 1 + 1e-5 keeps all of rest's digits.
+    /// </summary>
+    private static float LogSum(ReadOnlySpan<float> x, ReadOnlySpan<float> e)
+    {
+        int top = TensorPrimitives.IndexOfMax(x);
+        double rest = (double)TensorPrimitives.Sum(e[..top]) + TensorPrimitives.Sum(e[(top + 1)..]);
+        return (float)Math.Log(1 + rest);
+    }
+
     /// <summary>x - m - lse, with the exact rounding error of x - m added back.</summary>
     private static float ShiftedLog(float x, float m, float lse)
     {
         float d = x - m;
         float err = SubtractionError(x, m, d);
-        return d - lse + err;
+        return (float)((double)d - lse + err);
     }
 
     private static float SubtractionError(float x, float m, float d)

@@ -40,7 +40,7 @@ internal static class References
         new("softsign", x => double.IsInfinity(x) ? Math.Sign(x) : x / (1 + Math.Abs(x)), x => 1 / ((1 + Math.Abs(x)) * (1 + Math.Abs(x)))),
         new("hardsigmoid", x => double.IsNaN(x) ? x : Math.Clamp(x + 3, 0, 6) / 6, x => x > -3 && x < 3 ? 1.0 / 6 : 0),
         new("hardswish", x => double.IsNaN(x) ? x : x < -3 ? 0 : x * Math.Clamp(x + 3, 0, 6) / 6, x =>
-            double.IsNaN(x) ? x : x < -3 ? 0 : x <= 3 ? (2 * x + 3) / 6 : 1),
+            double.IsNaN(x) ? x : x < -3 ? 0 : x < 3 ? (2 * x + 3) / 6 : 1),
         new("relu6", x => double.IsNaN(x) ? x : Math.Clamp(x, 0, 6), x => x > 0 && x < 6 ? 1 : 0),
         HardTanh(-1, 1),
         HardTanh(-2, 0.5),
