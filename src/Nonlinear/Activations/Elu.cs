@@ -16,7 +16,7 @@ public sealed class Elu : ElementwiseActivation
         "elu",
         [],
         "x if x > 0 else alpha (e^x - 1)",
-        [new ActivationParameter("alpha", "saturation value -alpha for x -> -inf", 1, 0, 1e6)],
+        [new ActivationParameter("alpha", "saturation value -alpha for x -> -inf", 1, 0)],
         a => new Elu(a[0]));
 
     /// <summary>Creates ELU with saturation <paramref name="alpha"/> &gt;= 0.</summary>

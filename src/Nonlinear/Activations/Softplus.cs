@@ -17,8 +17,8 @@ public sealed class Softplus : ElementwiseActivation
         [],
         "ln(1 + e^(beta x)) / beta",
         [
-            new ActivationParameter("beta", "sharpness: larger beta is closer to ReLU", 1, 0, 1e6, MinimumExclusive: true),
-            new ActivationParameter("threshold", "above beta x > threshold, f(x) = x", 20, 0, 1e6, MinimumExclusive: true),
+            new ActivationParameter("beta", "sharpness: larger beta is closer to ReLU", 1, 0, MinimumExclusive: true),
+            new ActivationParameter("threshold", "above beta x > threshold, f(x) = x", 20, 0, MinimumExclusive: true),
         ],
         a => new Softplus(a[0], a[1]));
 
