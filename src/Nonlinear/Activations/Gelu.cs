@@ -17,9 +17,6 @@ namespace Nonlinear.Activations;
 /// <example><c>ActivationRegistry.Parse("gelu:tanh")</c></example>
 public sealed class Gelu : ElementwiseActivation
 {
-    private const float SqrtTwoOverPi = 0.797884560802865356f;
-    private const float Cubic = 0.044715f;
-
     /// <summary>Catalog entry: "gelu"; parameter approximate (none | tanh).</summary>
     public static ActivationDescriptor Entry { get; } = new(
         "gelu",
@@ -119,12 +116,40 @@ public sealed class Gelu : ElementwiseActivation
         }
     }
 
-    /// <summary>sigmoid(2u) and sigmoid(-2u), u = sqrt(2/pi) (x + 0.044715 x^3), x clamped to [-200, 200].</summary>
-    private static T TanhGate<T>(T xc, out T mirror) where T : struct, ISimd<T>
+    // 2 sqrt(2/pi) and 0.044715, each split into a float and the float of its remainder.
+    private const double TwoSqrtTwoOverPi = 1.5957691216057307117597842397375;
+    private const float ScaleHi = (float)TwoSqrtTwoOverPi;
+    private const float ScaleLo = (float)(TwoSqrtTwoOverPi - ScaleHi);
+    private const float CubicHi = (float)0.044715;
+    private const float CubicLo = (float)(0.044715 - CubicHi);
+
+    /// <summary>
+    /// sigmoid(2u) and sigmoid(-2u), u = sqrt(2/pi) (x + 0.044715 x^3), for x clamped to [-200, 200].
+    /// </summary>
+    /// <remarks>
+    /// e^(2u) magnifies the rounding of 2u by |2u| (up to ~150 ulp in the left tail). So 2u is carried as an
+    /// unevaluated sum hi + lo, with every product and sum made error-free by FMA and TwoSum, and the gate is
+    /// corrected to first order: sigmoid(hi + lo) = sigmoid(hi) + lo sigmoid(hi) sigmoid(-hi).
+    /// </remarks>
+    private static T TanhGate<T>(T x, out T mirror) where T : struct, ISimd<T>
     {
-        var x2 = xc * xc;
-        var twoU = T.Create(2f * SqrtTwoOverPi) * T.MultiplyAdd(T.Create(Cubic) * x2, xc, xc);
-        return VectorMath.Sigmoid(twoU, out mirror);
+        var x2 = x * x;
+        var x2Lo = T.MultiplyAdd(x, x, -x2);
+        var x3 = x2 * x;
+        var x3Lo = T.MultiplyAdd(x2, x, -x3) + x2Lo * x;
+        var k = T.Create(CubicHi);
+        var kx3 = k * x3;
+        var kx3Lo = T.MultiplyAdd(k, x3, -kx3) + T.MultiplyAdd(k, x3Lo, T.Create(CubicLo) * x3);
+        var p = x + kx3;
+        var b = p - x;
+        var pLo = (x - (p - b)) + (kx3 - b) + kx3Lo;
+        var c = T.Create(ScaleHi);
+        var hi = c * p;
+        var lo = T.MultiplyAdd(c, p, -hi) + T.MultiplyAdd(c, pLo, T.Create(ScaleLo) * p);
+        var s = VectorMath.Sigmoid(hi, out var m);
+        var correction = lo * s * m;
+        mirror = m - correction;
+        return s + correction;
     }
 
     private readonly struct TanhForward : IUnaryOperator
@@ -142,7 +167,7 @@ public sealed class Gelu : ElementwiseActivation
         {
             var xc = T.MinNative(T.Create(200f), T.MaxNative(T.Create(-200f), x));
             var s = TanhGate(xc, out var mirror);
-            var du = T.Create(2f * SqrtTwoOverPi) * T.MultiplyAdd(T.Create(3f * Cubic) * xc, xc, T.Create(1f));
+            var du = T.Create(ScaleHi) * T.MultiplyAdd(T.Create(3f * CubicHi) * xc, xc, T.Create(1f));
             return dy * T.MultiplyAdd(xc * s * mirror, du, s);
         }
     }
