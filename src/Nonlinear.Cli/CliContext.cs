@@ -9,13 +9,18 @@ namespace Nonlinear.Cli;
 internal sealed class CliContext(TextWriter output, TextWriter error, TextReader input)
 {
     /// <summary>Wide enough for the catalog table without wrapping the formulas when the output is not a terminal.</summary>
-    private const int RedirectedWidth = 120;
+    private const int RedirectedWidth = 160;
 
     public TextWriter Out { get; } = output;
 
     public TextWriter Error { get; } = error;
 
     public TextReader In { get; } = input;
+
+    /// <summary>Where to wrap prose: the terminal's width (up to 120, past which lines get hard to read), else 100.</summary>
+    public int TextWidth => IsTerminal ? Math.Clamp(Console.WindowWidth, 60, 120) : 100;
+
+    private bool IsTerminal => ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
 
     /// <summary>True when reading stdin would block on a person typing rather than read a pipe or file.</summary>
     public bool InputIsInteractiveConsole => ReferenceEquals(In, Console.In) && !Console.IsInputRedirected;
@@ -26,7 +31,7 @@ internal sealed class CliContext(TextWriter output, TextWriter error, TextReader
     /// </summary>
     public IAnsiConsole CreateConsole()
     {
-        bool terminal = ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
+        bool terminal = IsTerminal;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(Out),

@@ -45,7 +45,7 @@ internal static class ActivationsCommand
                 new Text(descriptor.Summary),
                 new Text(info.OutputRange),
                 new Text(info.ZeroCentred ? "yes" : "no"),
-                new Text(Numbers.Format(info.DerivativeMax)),
+                new Text(Numbers.Format(Math.Round(info.DerivativeMax, 4))), // full precision is in --json
                 new Text(parameters));
         }
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Nonlinear.Activations;
 using Nonlinear.Cli.Output;
-using Spectre.Console;
 
 namespace Nonlinear.Cli.Commands;
 
@@ -40,15 +39,23 @@ internal static class ExplainCommand
 
     private static void WriteText(CliContext context, Activation activation, Curve curve)
     {
-        var console = context.CreateConsole();
+        const int LabelWidth = 16;
+        var output = context.Out;
         var info = activation.Info;
         var descriptor = activation.Descriptor;
         string title = activation.Spec == activation.Name ? activation.Name : $"{activation.Name} ({activation.Spec})";
-        console.Write(new Text(title + (descriptor.Aliases.Count > 0 ? $"   also: {string.Join(", ", descriptor.Aliases)}" : ""), new Style(decoration: Decoration.Bold)));
-        console.WriteLine();
+        output.WriteLine(title + (descriptor.Aliases.Count > 0 ? $"   also: {string.Join(", ", descriptor.Aliases)}" : ""));
+        output.WriteLine(descriptor.Summary);
+        output.WriteLine();
 
-        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
-        void Row(string label, string value) => grid.AddRow(new Text(label), new Text(value));
+        void Row(string label, string value)
+        {
+            foreach (var line in TextWrap.LabelledLines(label, value, LabelWidth, context.TextWidth))
+            {
+                output.WriteLine(line);
+            }
+        }
+
         Row("f(x)", info.Formula);
         Row("f'(x)", info.DerivativeFormula);
         Row("output range", info.OutputRange);
@@ -69,7 +76,7 @@ internal static class ExplainCommand
         foreach (var parameter in descriptor.Parameters)
         {
             string value = parameter.FormatValue(activation.Parameters[parameter.Name]);
-            Row($"parameter {parameter.Name}", $"{value} (default {parameter.FormatValue(parameter.Default)}; {parameter.RangeText}). {parameter.Description}");
+            Row($"{parameter.Name}", $"{value} (default {parameter.FormatValue(parameter.Default)}; {parameter.RangeText}): {parameter.Description}");
         }
 
         if (descriptor.Parameters.Count == 0)
@@ -77,11 +84,8 @@ internal static class ExplainCommand
             Row("parameters", "none");
         }
 
-        console.Write(grid);
-        console.WriteLine();
+        output.WriteLine();
 
-        // The plot goes straight to the writer: it is pre-formatted and must not be re-wrapped.
-        var output = context.Out;
         output.WriteLine($"{TerminalPlot.FirstMark} f(x)   {TerminalPlot.SecondMark} f'(x)   {TerminalPlot.BothMark} both   x from {PlotFrom} to {PlotTo}");
         if (curve.Note is not null)
         {
