@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nonlinear.Tensors.Simd;
 
 namespace Nonlinear.Activations;
@@ -89,6 +90,7 @@ public sealed class Gelu : ElementwiseActivation
     }
 
     /// <summary>Phi(x) and phi(x), with x clamped to [-16, 16] where both have reached their limits in float32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T NormalCdf<T>(T x, out T density) where T : struct, ISimd<T>
     {
         density = VectorMath.NormalDensityAndMills(x, out var mills);
@@ -131,6 +133,7 @@ public sealed class Gelu : ElementwiseActivation
     /// unevaluated sum hi + lo, with every product and sum made error-free by FMA and TwoSum, and the gate is
     /// corrected to first order: sigmoid(hi + lo) = sigmoid(hi) + lo sigmoid(hi) sigmoid(-hi).
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T TanhGate<T>(T x, out T mirror) where T : struct, ISimd<T>
     {
         var x2 = x * x;

@@ -69,7 +69,7 @@ public sealed class HardSwish : ElementwiseActivation
         public T Invoke<T>(T x, T dy) where T : struct, ISimd<T>
         {
             // (2x + 3) is exact near the zero at x = -1.5; NaN falls through to the middle branch and stays NaN.
-            var middle = (x + x + T.Create(3f)) / T.Create(6f);
+            var middle = HardSigmoid.DivideBy6(x + x + T.Create(3f));
             var slope = T.Select(T.LessThanOrEqual(T.Create(3f), x), T.Create(1f), middle);
             slope = T.Select(T.LessThan(x, T.Create(-3f)), T.Create(0f), slope);
             return dy * slope;

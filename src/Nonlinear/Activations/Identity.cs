@@ -48,8 +48,26 @@ public sealed class Identity : ElementwiseActivation
     public override BackwardSource BackwardSource => BackwardSource.Output;
 
     /// <inheritdoc/>
-    protected override void ForwardCore(ReadOnlySpan<float> x, Span<float> y) => x.CopyTo(y);
+    protected override void ForwardCore(ReadOnlySpan<float> x, Span<float> y) => Copy(x, y);
 
     /// <inheritdoc/>
-    protected override void BackwardCore(ReadOnlySpan<float> saved, ReadOnlySpan<float> dy, Span<float> dx) => dy.CopyTo(dx);
+    protected override void BackwardCore(ReadOnlySpan<float> saved, ReadOnlySpan<float> dy, Span<float> dx) => Copy(dy, dx);
+
+    /// <summary>A copy through the shared loop, so that large copies use every allowed thread (memmove uses one).</summary>
+    private static void Copy(ReadOnlySpan<float> from, Span<float> to)
+    {
+        if (from.Length < Elementwise.ParallelThreshold)
+        {
+            from.CopyTo(to);
+        }
+        else
+        {
+            Elementwise.Map(from, to, default(CopyOp));
+        }
+    }
+
+    private readonly struct CopyOp : IUnaryOperator
+    {
+        public T Invoke<T>(T x) where T : struct, ISimd<T> => x;
+    }
 }

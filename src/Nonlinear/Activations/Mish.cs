@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nonlinear.Tensors.Simd;
 
 namespace Nonlinear.Activations;
@@ -56,6 +57,7 @@ public sealed class Mish : ElementwiseActivation
     protected override void BackwardCore(ReadOnlySpan<float> saved, ReadOnlySpan<float> dy, Span<float> dx) => Elementwise.Map(saved, dy, dx, default(BackwardOp));
 
     /// <summary>w = n (n + 2) with n = e^min(x, 20); beyond 20, tanh(softplus(x)) is 1 in float32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T W<T>(T x, out T n) where T : struct, ISimd<T>
     {
         n = VectorMath.Exp(T.MinNative(T.Create(20f), x));

@@ -63,10 +63,6 @@ public sealed class Sigmoid : ElementwiseActivation
 
     private readonly struct BackwardOp : IBinaryOperator
     {
-        public T Invoke<T>(T x, T dy) where T : struct, ISimd<T>
-        {
-            var s = VectorMath.Sigmoid(x, out var mirror);
-            return dy * (s * mirror);
-        }
+        public T Invoke<T>(T x, T dy) where T : struct, ISimd<T> => dy * VectorMath.SigmoidDerivative(x);
     }
 }

@@ -15,14 +15,19 @@ namespace Nonlinear.Tests.Activations;
 /// from x = 0 (GELU, SiLU, Mish, hard swish) are differences of O(1) terms there, so no float32 kernel can
 /// have relative accuracy at the crossing: for those the floor is 2^-23 (one ulp of 1).
 /// </remarks>
+[Collection(KernelSettings.Name)]
 public sealed class ExactnessTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Specs()
+    /// <summary>Every reference spec, on every vector width this machine can run (512 and 256 bits).</summary>
+    public static TheoryData<string, int> Specs()
     {
-        var data = new TheoryData<string>();
+        var data = new TheoryData<string, int>();
         foreach (var r in References.All)
         {
-            data.Add(r.Spec);
+            foreach (int width in KernelSettings.Widths)
+            {
+                data.Add(r.Spec, width);
+            }
         }
 
         return data;
@@ -43,19 +48,23 @@ public sealed class ExactnessTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Specs))]
-    public void Forward_is_within_a_few_ulp_of_float64_everywhere(string spec)
+    public void Forward_is_within_a_few_ulp_of_float64_everywhere(string spec, int width)
     {
         var reference = References.For(spec);
         var activation = ActivationRegistry.Parse(spec);
         var xs = Inputs.All();
         var ys = new float[xs.Length];
-        activation.Forward(xs, ys, xs.Length);
-        Check(spec, "f", xs, ys, reference.F, Tolerances.Ulps(spec), Ulp.SubnormalFloor);
+        KernelSettings.WithWidth(width, () =>
+        {
+            activation.Forward(xs, ys, xs.Length);
+            return 0;
+        });
+        Check($"{spec} ({width}-bit)", "f", xs, ys, reference.F, Tolerances.Ulps(spec), Ulp.SubnormalFloor);
     }
 
     [Theory]
     [MemberData(nameof(Specs))]
-    public void Derivative_is_within_a_few_ulp_of_float64_everywhere(string spec)
+    public void Derivative_is_within_a_few_ulp_of_float64_everywhere(string spec, int width)
     {
         var reference = References.For(spec);
         var activation = ActivationRegistry.Parse(spec);
@@ -63,9 +72,13 @@ public sealed class ExactnessTests(ITestOutputHelper output)
         var ys = new float[xs.Length];
         var ones = Enumerable.Repeat(1f, xs.Length).ToArray();
         var dx = new float[xs.Length];
-        activation.Forward(xs, ys, xs.Length);
-        activation.Backward(xs, ys, ones, dx, xs.Length);
-        Check(spec, "f'", xs, dx, reference.Df, Tolerances.Ulps(spec), Tolerances.DerivativeFloor(spec));
+        KernelSettings.WithWidth(width, () =>
+        {
+            activation.Forward(xs, ys, xs.Length);
+            activation.Backward(xs, ys, ones, dx, xs.Length);
+            return 0;
+        });
+        Check($"{spec} ({width}-bit)", "f'", xs, dx, reference.Df, Tolerances.Ulps(spec), Tolerances.DerivativeFloor(spec));
     }
 
     private void Check(string spec, string what, float[] xs, float[] actual, Func<double, double> reference, double ulps, double floor)

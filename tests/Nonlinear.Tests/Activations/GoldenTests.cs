@@ -15,6 +15,7 @@ namespace Nonlinear.Tests.Activations;
 /// PyTorch's formula computes inf/inf or inf*0 (GELU, SiLU, Mish, softsign, hard swish), we return the limit:
 /// those points are listed and checked against the limit instead.
 /// </remarks>
+[Collection(KernelSettings.Name)]
 public sealed class GoldenTests
 {
     private static readonly string[] LimitNotNaN = ["gelu", "gelu:tanh", "silu", "mish", "softsign", "hardswish"];
@@ -30,12 +31,15 @@ public sealed class GoldenTests
         return data;
     }
 
-    public static TheoryData<int> RowwiseCases()
+    public static TheoryData<int, int> RowwiseCases()
     {
-        var data = new TheoryData<int>();
+        var data = new TheoryData<int, int>();
         for (int i = 0; i < Golden.Root.GetProperty("rowwise").GetArrayLength(); i++)
         {
-            data.Add(i);
+            foreach (int width in KernelSettings.Widths)
+            {
+                data.Add(i, width);
+            }
         }
 
         return data;
@@ -89,7 +93,7 @@ public sealed class GoldenTests
 
     [Theory]
     [MemberData(nameof(RowwiseCases))]
-    public void Rowwise_outputs_and_input_gradients_match_PyTorch(int index)
+    public void Rowwise_outputs_and_input_gradients_match_PyTorch(int index, int width)
     {
         var entry = Golden.Root.GetProperty("rowwise")[index];
         var activation = ActivationRegistry.Parse(entry.GetProperty("activation").GetString()!);
@@ -99,8 +103,12 @@ public sealed class GoldenTests
         var gradient = Golden.Numbers(entry.GetProperty("input_gradient"));
         var y = new float[x.Length];
         var dx = new float[x.Length];
-        activation.Forward(x, y);
-        activation.Backward(x, y, upstream, dx);
+        KernelSettings.WithWidth(width, () =>
+        {
+            activation.Forward(x, y);
+            activation.Backward(x, y, upstream, dx);
+            return 0;
+        });
 
         // The input gradient is a difference of O(max|upstream|) terms (dy_i - <dy, y>): its absolute floor scales with them.
         double gradientFloor = 4 * upstream.Max(MathF.Abs) / (1 << 24);

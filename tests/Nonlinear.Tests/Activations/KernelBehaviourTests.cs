@@ -5,6 +5,7 @@ using Xunit;
 namespace Nonlinear.Tests.Activations;
 
 /// <summary>The span API: in place, any length, any position, multi-threaded, tensors, and the famous overflows.</summary>
+[Collection(KernelSettings.Name)]
 public sealed class KernelBehaviourTests
 {
     public static TheoryData<string> Names()
@@ -96,6 +97,33 @@ public sealed class KernelBehaviourTests
             finally
             {
                 Engine.MaxThreads = before;
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Row_kernels_agree_across_vector_widths_for_short_and_long_rows(string name)
+    {
+        // Short rows (3, 10) and long rows (1000) take different paths; both widths must give the same
+        // answers up to the order of float additions (row sums).
+        var a = ActivationRegistry.Parse(name);
+        foreach (int n in new[] { 3, 10, 1000 })
+        {
+            var x = RandomInputs(n * 37, n);
+            var dy = RandomInputs(n * 37, n + 1);
+            var results = KernelSettings.Widths.Select(w => KernelSettings.WithWidth(w, () =>
+            {
+                var y = new float[x.Length];
+                var dx = new float[x.Length];
+                a.Forward(x, y, n);
+                a.Backward(x, y, dy, dx, n);
+                return (y, dx);
+            })).ToList();
+            for (int i = 0; i < x.Length; i++)
+            {
+                Assert.Equal(results[0].y[i], results[^1].y[i], 5e-6f * (1 + MathF.Abs(results[0].y[i])));
+                Assert.Equal(results[0].dx[i], results[^1].dx[i], 5e-5f * (1 + MathF.Abs(results[0].dx[i])));
             }
         }
     }

@@ -18,6 +18,12 @@ internal static unsafe class Elementwise
     /// <summary>Below this many elements a second thread costs more than it saves (measured: ~1 MB of floats).</summary>
     internal const int ParallelThreshold = 1 << 18;
 
+    /// <summary>
+    /// Whether kernels run on 512-bit vectors (default: where the hardware accelerates them) or on 256-bit ones.
+    /// Tests switch it to check the 256-bit path on AVX-512 machines too.
+    /// </summary>
+    internal static bool UseVector512 { get; set; } = Vector512.IsHardwareAccelerated;
+
     public static void Map<TOp>(ReadOnlySpan<float> x, Span<float> y, TOp op) where TOp : struct, IUnaryOperator
     {
         CheckSameLength(x.Length, y.Length, nameof(y));
@@ -56,20 +62,33 @@ internal static unsafe class Elementwise
         }
     }
 
-    /// <summary>Evaluates the operator on one value through the same vector body the spans use.</summary>
-    public static float Apply<TOp>(float x, TOp op) where TOp : struct, IUnaryOperator
+    /// <summary>y = f(a, b, c) on one thread (for row kernels, which parallelise over rows themselves).</summary>
+    public static void Map<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, Span<float> y, TOp op) where TOp : struct, ITernaryOperator
     {
-        float y = 0;
-        Run(ref x, ref y, 1, op);
-        return y;
+        CheckSameLength(a.Length, b.Length, nameof(b));
+        CheckSameLength(a.Length, c.Length, nameof(c));
+        CheckSameLength(a.Length, y.Length, nameof(y));
+        CheckAliasing(a, y);
+        CheckAliasing(b, y);
+        CheckAliasing(c, y);
+        if (UseVector512)
+        {
+            Run<TOp, V512>(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(c), ref MemoryMarshal.GetReference(y), a.Length, op);
+        }
+        else
+        {
+            Run<TOp, V256>(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(c), ref MemoryMarshal.GetReference(y), a.Length, op);
+        }
     }
 
-    /// <summary>Evaluates a binary operator on one pair through the same vector body the spans use.</summary>
-    public static float Apply<TOp>(float a, float b, TOp op) where TOp : struct, IBinaryOperator
+    /// <summary>y = f(x) and the sum of y, in one pass on one thread (softmax's exponentials and their sum).</summary>
+    public static float MapSum<TOp>(ReadOnlySpan<float> x, Span<float> y, TOp op) where TOp : struct, IUnaryOperator
     {
-        float y = 0;
-        Run(ref a, ref b, ref y, 1, op);
-        return y;
+        CheckSameLength(x.Length, y.Length, nameof(y));
+        CheckAliasing(x, y);
+        return UseVector512
+            ? RunSum<TOp, V512>(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), x.Length, op)
+            : RunSum<TOp, V256>(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), x.Length, op);
     }
 
     private static int ThreadsFor(int length)
@@ -95,7 +114,7 @@ internal static unsafe class Elementwise
 
     private static void Run<TOp>(ref float x, ref float y, int length, TOp op) where TOp : struct, IUnaryOperator
     {
-        if (Vector512.IsHardwareAccelerated)
+        if (UseVector512)
         {
             Run<TOp, V512>(ref x, ref y, length, op);
         }
@@ -107,7 +126,7 @@ internal static unsafe class Elementwise
 
     private static void Run<TOp>(ref float a, ref float b, ref float y, int length, TOp op) where TOp : struct, IBinaryOperator
     {
-        if (Vector512.IsHardwareAccelerated)
+        if (UseVector512)
         {
             Run<TOp, V512>(ref a, ref b, ref y, length, op);
         }
@@ -179,6 +198,79 @@ internal static unsafe class Elementwise
             T.Store(op.Invoke(T.Load(ref ba[0]), T.Load(ref bb[0])), ref ba[0]);
             ba[..rest].CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, i), rest));
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run<TOp, T>(ref float a, ref float b, ref float c, ref float y, int length, TOp op)
+        where TOp : struct, ITernaryOperator where T : struct, ISimd<T>
+    {
+        nint n = length, w = T.Count, i = 0;
+        for (; i <= n - w; i += w)
+        {
+            T.Store(op.Invoke(T.Load(ref Unsafe.Add(ref a, i)), T.Load(ref Unsafe.Add(ref b, i)), T.Load(ref Unsafe.Add(ref c, i))), ref Unsafe.Add(ref y, i));
+        }
+
+        if (i < n)
+        {
+            Span<float> ba = stackalloc float[16];
+            Span<float> bb = stackalloc float[16];
+            Span<float> bc = stackalloc float[16];
+            int rest = (int)(n - i);
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref a, i), rest).CopyTo(ba);
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, i), rest).CopyTo(bb);
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref c, i), rest).CopyTo(bc);
+            T.Store(op.Invoke(T.Load(ref ba[0]), T.Load(ref bb[0]), T.Load(ref bc[0])), ref ba[0]);
+            ba[..rest].CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, i), rest));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float RunSum<TOp, T>(ref float x, ref float y, int length, TOp op)
+        where TOp : struct, IUnaryOperator where T : struct, ISimd<T>
+    {
+        // Four accumulators: independent dependency chains, and each lane sums a quarter as many terms.
+        nint n = length, w = T.Count, i = 0;
+        T s0 = T.Create(0f), s1 = s0, s2 = s0, s3 = s0;
+        for (; i <= n - 4 * w; i += 4 * w)
+        {
+            var v0 = op.Invoke(T.Load(ref Unsafe.Add(ref x, i)));
+            var v1 = op.Invoke(T.Load(ref Unsafe.Add(ref x, i + w)));
+            var v2 = op.Invoke(T.Load(ref Unsafe.Add(ref x, i + 2 * w)));
+            var v3 = op.Invoke(T.Load(ref Unsafe.Add(ref x, i + 3 * w)));
+            T.Store(v0, ref Unsafe.Add(ref y, i));
+            T.Store(v1, ref Unsafe.Add(ref y, i + w));
+            T.Store(v2, ref Unsafe.Add(ref y, i + 2 * w));
+            T.Store(v3, ref Unsafe.Add(ref y, i + 3 * w));
+            s0 += v0;
+            s1 += v1;
+            s2 += v2;
+            s3 += v3;
+        }
+
+        for (; i <= n - w; i += w)
+        {
+            var v = op.Invoke(T.Load(ref Unsafe.Add(ref x, i)));
+            T.Store(v, ref Unsafe.Add(ref y, i));
+            s0 += v;
+        }
+
+        float sum = T.Sum((s0 + s1) + (s2 + s3));
+        if (i < n)
+        {
+            // The padded lanes hold f(0), which must not count.
+            Span<float> bx = stackalloc float[16];
+            int rest = (int)(n - i);
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, i), rest).CopyTo(bx);
+            T.Store(op.Invoke(T.Load(ref bx[0])), ref bx[0]);
+            for (int k = 0; k < rest; k++)
+            {
+                sum += bx[k];
+            }
+
+            bx[..rest].CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, i), rest));
+        }
+
+        return sum;
     }
 
     /// <summary>Splits [0, length) into <c>parts</c> chunks aligned to 64 floats.</summary>

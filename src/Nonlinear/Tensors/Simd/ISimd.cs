@@ -2,7 +2,7 @@ namespace Nonlinear.Tensors.Simd;
 
 /// <summary>
 /// The few vector operations Nonlinear's kernels are written in, implemented once per width
-/// (<see cref="V512"/>, <see cref="V256"/>, <see cref="VScalar"/>). A kernel is written once, generic over
+/// (<see cref="V512"/>, <see cref="V256"/>). A kernel is written once, generic over
 /// <typeparamref name="TSelf"/>; the JIT specialises it per width, so there is no abstraction cost.
 /// </summary>
 /// <remarks>
@@ -47,8 +47,19 @@ internal interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
     /// <summary>2^n for lanes holding an integral n in [-126, 127].</summary>
     static abstract TSelf Pow2(TSelf n);
 
-    /// <summary>Per lane: table[index], for lanes holding an integral index in [0, 7].</summary>
-    static abstract TSelf Lookup8(System.Runtime.Intrinsics.Vector256<float> table, TSelf index);
+    /// <summary>x 2^n for lanes holding an integral n, rounded once (subnormal results, overflow to inf).</summary>
+    static abstract TSelf ScaleB(TSelf x, TSelf n);
+
+    /// <summary>floor(log2 |x|) as a float, for finite non-zero normal x.</summary>
+    static abstract TSelf Exponent(TSelf x);
+
+    /// <summary>
+    /// Piecewise polynomial: for each lane, Horner in <paramref name="s"/> with the coefficients of interval
+    /// <paramref name="interval"/> (an integral value in [0, 15]). <paramref name="coefficients"/> holds one row
+    /// of 16 floats per power, highest first: the power's coefficient for each of the 16 intervals (one 512-bit
+    /// permute per power).
+    /// </summary>
+    static abstract TSelf PiecewisePolynomial(ReadOnlySpan<float> coefficients, TSelf interval, TSelf s);
 
     /// <summary>Sum of all lanes.</summary>
     static abstract float Sum(TSelf x);

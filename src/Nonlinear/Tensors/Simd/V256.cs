@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -40,24 +41,72 @@ internal readonly struct V256(Vector256<float> value) : ISimd<V256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Select(V256 mask, V256 ifTrue, V256 ifFalse) => new(Vector256.ConditionalSelect(mask.Value, ifTrue.Value, ifFalse.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V256 Pow2(V256 n) => new(Vector256.ShiftLeft(Vector256.ConvertToInt32(n.Value) + Vector256.Create(127), 23).AsSingle());
+    public static V256 Pow2(V256 n) => new(Vector256.ShiftLeft(Vector256.ConvertToInt32Native(n.Value) + Vector256.Create(127), 23).AsSingle());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V256 Lookup8(Vector256<float> table, V256 index)
+    public static V256 ScaleB(V256 x, V256 n)
     {
-        var i = Vector256.ConvertToInt32(index.Value);
+        if (Avx512F.VL.IsSupported)
+        {
+            return new(Avx512F.VL.Scale(x.Value, n.Value));
+        }
+
+        // Two steps keep every intermediate normal: n in [-300, 300] covers every float result.
+        var nc = MinNative(Create(300f), MaxNative(Create(-300f), n));
+        var n1 = Round(nc * Create(0.25f));
+        var r = x * Pow2(n1) * Pow2(n1);
+        var n2 = nc - n1 - n1;
+        var n3 = Round(n2 * Create(0.5f));
+        return r * Pow2(n3) * Pow2(n2 - n3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Exponent(V256 x)
+    {
+        if (Avx512F.VL.IsSupported)
+        {
+            return new(Avx512F.VL.GetExponent(x.Value));
+        }
+
+        var bits = Vector256.ShiftRightLogical(x.Value.AsInt32() & Vector256.Create(0x7F80_0000), 23);
+        return new(Vector256.ConvertToSingle(bits - Vector256.Create(127)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 PiecewisePolynomial(ReadOnlySpan<float> coefficients, V256 interval, V256 s)
+    {
+        var index = Vector256.ConvertToInt32Native(interval.Value);
+        var upper = Vector256.GreaterThan(index, Vector256.Create(7)).AsSingle();
+        ref float c = ref MemoryMarshal.GetReference(coefficients);
+        var p = Lookup16(ref c, index, upper);
+        for (int k = 16; k < coefficients.Length; k += 16)
+        {
+            p = Vector256.FusedMultiplyAdd(p, s.Value, Lookup16(ref Unsafe.Add(ref c, k), index, upper));
+        }
+
+        return new(p);
+    }
+
+    /// <summary>A 16-entry lookup from two 8-entry permutes (the permute reads the index's low 3 bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Lookup16(ref float row, Vector256<int> index, Vector256<float> upper)
+        => Vector256.ConditionalSelect(upper, Lookup(Vector256.LoadUnsafe(ref row, 8), index), Lookup(Vector256.LoadUnsafe(ref row), index));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Lookup(Vector256<float> table, Vector256<int> index)
+    {
         if (Avx2.IsSupported)
         {
-            return new(Avx2.PermuteVar8x32(table, i));
+            return Avx2.PermuteVar8x32(table, index);
         }
 
         Span<float> lanes = stackalloc float[8];
         for (int k = 0; k < 8; k++)
         {
-            lanes[k] = table.GetElement(i.GetElement(k) & 7);
+            lanes[k] = table.GetElement(index.GetElement(k) & 7);
         }
 
-        return new(Vector256.Create<float>(lanes));
+        return Vector256.Create<float>(lanes);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V256 x) => Vector256.Sum(x.Value);

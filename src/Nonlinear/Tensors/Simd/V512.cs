@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -35,11 +36,27 @@ internal readonly struct V512(Vector512<float> value) : ISimd<V512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Select(V512 mask, V512 ifTrue, V512 ifFalse) => new(Vector512.ConditionalSelect(mask.Value, ifTrue.Value, ifFalse.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V512 Pow2(V512 n) => new(Vector512.ShiftLeft(Vector512.ConvertToInt32(n.Value) + Vector512.Create(127), 23).AsSingle());
+    public static V512 Pow2(V512 n) => new(Vector512.ShiftLeft(Vector512.ConvertToInt32Native(n.Value) + Vector512.Create(127), 23).AsSingle());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V512 Lookup8(Vector256<float> table, V512 index)
-        => new(Avx512F.PermuteVar16x32(Vector512.Create(table, table), Vector512.ConvertToInt32(index.Value)));
+    public static V512 ScaleB(V512 x, V512 n) => new(Avx512F.Scale(x.Value, n.Value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 Exponent(V512 x) => new(Avx512F.GetExponent(x.Value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 PiecewisePolynomial(ReadOnlySpan<float> coefficients, V512 interval, V512 s)
+    {
+        var index = Vector512.ConvertToInt32Native(interval.Value);
+        ref float c = ref MemoryMarshal.GetReference(coefficients);
+        var p = Avx512F.PermuteVar16x32(Vector512.LoadUnsafe(ref c), index);
+        for (int k = 16; k < coefficients.Length; k += 16)
+        {
+            p = Vector512.FusedMultiplyAdd(p, s.Value, Avx512F.PermuteVar16x32(Vector512.LoadUnsafe(ref c, (nuint)k), index));
+        }
+
+        return new(p);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V512 x) => Vector512.Sum(x.Value);
 

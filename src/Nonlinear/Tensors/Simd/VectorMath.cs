@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace Nonlinear.Tensors.Simd;
 
@@ -51,12 +50,9 @@ internal static class VectorMath
     {
         var xc = T.MinNative(T.Create(88.75f), T.MaxNative(T.Create(-104f), x));
         var r = Reduce(xc, out var n);
-        var m = T.Create(1f) + Expm1Reduced(r);
 
-        // Scale by 2^n in two steps so that n = 128 (finite-adjacent overflow) and n < -126 (subnormal
-        // results) are both exact up to the single final rounding.
-        var n1 = T.Round(n * T.Create(0.5f));
-        return m * T.Pow2(n1) * T.Pow2(n - n1);
+        // ScaleB (VSCALEFPS) rounds once, also for subnormal results and for n = 128 next to overflow.
+        return T.ScaleB(T.Create(1f) + Expm1Reduced(r), n);
     }
 
     /// <summary>e^x - 1 without cancellation near 0. Valid for x &lt;= 20 (larger inputs are clamped to 20).</summary>
@@ -82,8 +78,35 @@ internal static class VectorMath
         var f = T.Select(high, (t - T.Create(1f)) * T.Create(0.5f), t);
         var k = T.Select(high, T.Create(1f), T.Create(0f));
 
-        // log(1 + f) = 2 atanh(s), s = f / (2 + f), |s| <= 0.2: 2s (1 + s^2/3 + s^4/5 + ... + s^12/13).
-        var s = f / (T.Create(2f) + f);
+        // log(1 + f) = 2 atanh(s), s = f / (2 + f), |s| <= 0.2.
+        var logf = AtanhSeries(f / (T.Create(2f) + f));
+        return T.MultiplyAdd(k, T.Create(Ln2Hi), T.MultiplyAdd(k, T.Create(Ln2Lo), logf));
+    }
+
+    /// <summary>log(1 + t) for any t &gt;= 0 (NaN kept, +inf gives +inf).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Log1p<T>(T t) where T : struct, ISimd<T>
+    {
+        // u = 1 + t rounds; c/u restores what the rounding lost: log(1 + t) = log(u) + (t - (u - 1))/u.
+        var u = T.Create(1f) + t;
+        var c = (t - (u - T.Create(1f))) / u;
+
+        // u = 2^k m with m in [sqrt(1/2), sqrt(2)), then log(m) = 2 atanh(f / (2 + f)), f = m - 1 exactly.
+        var k = T.Exponent(u);
+        var m = T.ScaleB(u, -k);
+        var high = T.LessThan(T.Create(1.41421356f), m);
+        m = T.Select(high, m * T.Create(0.5f), m);
+        k = T.Select(high, k + T.Create(1f), k);
+        var f = m - T.Create(1f);
+        var logm = AtanhSeries(f / (T.Create(2f) + f));
+        var result = T.MultiplyAdd(k, T.Create(Ln2Hi), T.MultiplyAdd(k, T.Create(Ln2Lo), logm + c));
+        return T.Select(T.Equal(t, T.Create(float.PositiveInfinity)), t, result);
+    }
+
+    /// <summary>2 atanh(s) = 2s (1 + s^2/3 + ... + s^12/13) for |s| &lt;= 0.2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T AtanhSeries<T>(T s) where T : struct, ISimd<T>
+    {
         var z = s * s;
         var q = T.MultiplyAdd(T.Create(1f / 13f), z, T.Create(1f / 11f));
         q = T.MultiplyAdd(q, z, T.Create(1f / 9f));
@@ -91,8 +114,7 @@ internal static class VectorMath
         q = T.MultiplyAdd(q, z, T.Create(1f / 5f));
         q = T.MultiplyAdd(q, z, T.Create(1f / 3f));
         var twoS = s + s;
-        var logf = T.MultiplyAdd(twoS * z, q, twoS);
-        return T.MultiplyAdd(k, T.Create(Ln2Hi), T.MultiplyAdd(k, T.Create(Ln2Lo), logf));
+        return T.MultiplyAdd(twoS * z, q, twoS);
     }
 
     /// <summary>
@@ -103,12 +125,20 @@ internal static class VectorMath
     public static T Sigmoid<T>(T x, out T mirror) where T : struct, ISimd<T>
     {
         var e = Exp(-T.Abs(x));
-        var d = T.Create(1f) + e;
-        var big = T.Create(1f) / d;
-        var small = e / d;
+        var big = T.Create(1f) / (T.Create(1f) + e);
+        var small = e * big;
         var positive = T.LessThanOrEqual(T.Create(0f), x);
         mirror = T.Select(positive, small, big);
         return T.Select(positive, big, small);
+    }
+
+    /// <summary>sigmoid'(x) = sigmoid(x) sigmoid(-x) = e / (1 + e)^2 with e = e^(-|x|): symmetric, no cancellation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T SigmoidDerivative<T>(T x) where T : struct, ISimd<T>
+    {
+        var e = Exp(-T.Abs(x));
+        var d = T.Create(1f) + e;
+        return e / (d * d);
     }
 
     /// <summary>tanh(x) = -sign(x) e/(e+2), e = expm1(-2|x|): accurate near 0 and never overflowing.</summary>
@@ -145,40 +175,34 @@ internal static class VectorMath
     {
         var t = T.MinNative(T.Create(15.999f), T.Abs(x));
 
-        // M on [2k, 2k+2] is a degree-11 polynomial in s = t - (2k+1), fitted by tools/fit_normal_cdf.py
-        // (worst float32 evaluation error 2.3 ulp).
-        var k = T.Floor(t * T.Create(0.5f));
-        var s = t - (k + k + T.Create(1f));
-        var m = T.Lookup8(MillsCoefficients[0], k);
-        for (int i = 1; i < MillsCoefficients.Length; i++)
-        {
-            m = T.MultiplyAdd(m, s, T.Lookup8(MillsCoefficients[i], k));
-        }
-
-        mills = m;
+        // M on [k, k+1] is a degree-7 polynomial in s = t - (k + 1/2), fitted by tools/fit_normal_cdf.py
+        // (worst float32 evaluation error 2.2 ulp).
+        var k = T.Floor(t);
+        mills = T.PiecewisePolynomial(MillsCoefficients, k, t - (k + T.Create(0.5f)));
 
         // phi(t) = e^(-t^2/2)/sqrt(2 pi) with t^2 split: th keeps 12 significant bits, so th^2 is exact and
         // t^2 = th^2 + (t - th)(t + th); the error of e^(-t^2/2) stays at a couple of ulp even where t^2/2 ~ 100.
+        // The small factor e^a, |a| < 2^-4, is a degree-5 Taylor polynomial (error below 1e-10).
         var th = t & T.FromBits(0xFFFF_F000u);
-        var tl = t - th;
+        var a = (th - t) * (t + th) * T.Create(0.5f);
+        var e2 = T.MultiplyAdd(T.Create(1f / 120f), a, T.Create(1f / 24f));
+        e2 = T.MultiplyAdd(e2, a, T.Create(1f / 6f));
+        e2 = T.MultiplyAdd(e2, a, T.Create(0.5f));
+        e2 = T.MultiplyAdd(e2, a, T.Create(1f));
+        e2 = T.MultiplyAdd(e2, a, T.Create(1f));
         var e1 = Exp(th * th * T.Create(-0.5f));
-        var e2 = Exp(tl * (t + th) * T.Create(-0.5f));
         return e2 * T.Create(0.398942280401432678f) * e1;
     }
 
-    private static readonly Vector256<float>[] MillsCoefficients =
+    private static ReadOnlySpan<float> MillsCoefficients =>
     [
-        Vector256.Create(-4.936346159e-06f, -2.686500267e-08f, -4.935102882e-10f, -2.090031620e-11f, -1.584055370e-12f, -1.784246985e-13f, -5.401994126e-15f, -1.318722133e-14f),
-        Vector256.Create(1.940813308e-05f, 1.401806031e-07f, 3.319974295e-09f, 1.752712003e-10f, 1.605981147e-11f, 2.172237216e-12f, 4.162713197e-13f, 8.420755683e-14f),
-        Vector256.Create(-5.984806558e-05f, -6.384688049e-07f, -2.058169279e-08f, -1.395014770e-09f, -1.572181274e-10f, -2.541006815e-11f, -5.408508277e-12f, -1.353080408e-12f),
-        Vector256.Create(2.178256545e-04f, 3.168562216e-06f, 1.339816436e-07f, 1.144563466e-08f, 1.571057839e-09f, 3.007034344e-10f, 7.328240098e-11f, 2.148856787e-11f),
-        Vector256.Create(-7.709827623e-04f, -1.533581053e-05f, -8.567331520e-07f, -9.274303636e-08f, -1.555980766e-08f, -3.536790860e-09f, -1.001520644e-09f, -3.346156130e-10f),
-        Vector256.Create(2.545997966e-03f, 7.148936857e-05f, 5.357427654e-06f, 7.408310125e-07f, 1.526107667e-07f, 4.131082676e-08f, 1.360746449e-08f, 5.190783803e-09f),
-        Vector256.Create(-7.935900241e-03f, -3.217770136e-04f, -3.278346776e-05f, -5.834983767e-06f, -1.482412813e-06f, -4.791765491e-07f, -1.839075026e-07f, -8.020394660e-08f),
-        Vector256.Create(2.319932543e-02f, 1.394215506e-03f, 1.960611553e-04f, 4.528984573e-05f, 1.425737810e-05f, 5.518807029e-06f, 2.472441565e-06f, 1.234204092e-06f),
-        Vector256.Create(-6.288032979e-02f, -5.791541189e-03f, -1.144223264e-03f, -3.462038585e-04f, -1.357284636e-04f, -6.310275785e-05f, -3.306127837e-05f, -1.891408101e-05f),
-        Vector256.Create(1.556795835e-01f, 2.295149304e-02f, 6.505361293e-03f, 2.604586305e-03f, 1.278585754e-03f, 7.162055699e-04f, 4.396863806e-04f, 2.886480361e-04f),
-        Vector256.Create(-3.443204463e-01f, -8.622910082e-02f, -3.595947474e-02f, -1.927071624e-02f, -1.191445719e-02f, -8.067569695e-03f, -5.815106910e-03f, -4.386462737e-03f),
-        Vector256.Create(6.556795239e-01f, 3.045902848e-01f, 1.928081065e-01f, 1.401041895e-01f, 1.097872853e-01f, 9.017567337e-02f, 7.647576183e-02f, 6.637423486e-02f),
+        -2.703145379e-03f, -2.653742558e-04f, -3.738762098e-05f, -7.029550034e-06f, -1.662820750e-06f, -4.724684857e-07f, -1.555884808e-07f, -5.777148004e-08f, -2.367911378e-08f, -1.053786924e-08f, -5.026415284e-09f, -2.543419919e-09f, -1.353552714e-09f, -7.531972268e-10f, -4.356480454e-10f, -2.604798044e-10f,
+        8.134979755e-03f, 9.581745253e-04f, 1.604113786e-04f, 3.539829413e-05f, 9.698770555e-06f, 3.151425290e-06f, 1.172914040e-06f, 4.870650514e-07f, 2.212021855e-07f, 1.081929639e-07f, 5.631454769e-08f, 3.089984446e-08f, 1.773936376e-08f, 1.059050359e-08f, 6.542304032e-09f, 4.164742773e-09f,
+        -2.178134397e-02f, -3.172266763e-03f, -6.450788351e-04f, -1.697297557e-04f, -5.447854710e-05f, -2.040954860e-05f, -8.636740858e-06f, -4.028944204e-06f, -2.034279987e-06f, -1.096384722e-06f, -6.239964705e-07f, -3.718897403e-07f, -2.305461351e-07f, -1.478689455e-07f, -9.769453868e-08f, -6.624787829e-08f,
+        5.716009066e-02f, 1.029767934e-02f, 2.550094854e-03f, 8.024011622e-04f, 3.025161277e-04f, 1.309540239e-04f, 6.311578909e-05f, 3.311932960e-05f, 1.861112833e-05f, 1.106178570e-05f, 6.888525604e-06f, 4.461513527e-06f, 2.987955213e-06f, 2.059615554e-06f, 1.455740744e-06f, 1.051783329e-06f,
+        -1.376531273e-01f, -3.132543713e-02f, -9.603230283e-03f, -3.657557070e-03f, -1.633837237e-03f, -8.223300101e-04f, -4.534480104e-04f, -2.685440704e-04f, -1.683677983e-04f, -1.105696938e-04f, -7.544989057e-05f, -5.316705210e-05f, -3.850227586e-05f, -2.854421473e-05f, -2.159674659e-05f, -1.663390140e-05f,
+        2.977310717e-01f, 8.820068836e-02f, 3.421106189e-02f, 1.601147465e-02f, 8.562418632e-03f, 5.046652630e-03f, 3.199881408e-03f, 2.146560000e-03f, 1.505571534e-03f, 1.094659558e-03f, 8.197780699e-04f, 6.292671897e-04f, 4.932302982e-04f, 3.935853601e-04f, 3.189757990e-04f, 2.620326122e-04f,
+        -5.618177652e-01f, -2.262765467e-01f, -1.143372208e-01f, -6.701280922e-02f, -4.343238845e-02f, -3.022357821e-02f, -2.215957269e-02f, -1.690483093e-02f, -1.330246124e-02f, -1.073097531e-02f, -8.834019303e-03f, -7.396074012e-03f, -6.280885544e-03f, -5.399035290e-03f, -4.689939320e-03f, -4.111407325e-03f,
+        8.763644099e-01f, 5.158156157e-01f, 3.542651236e-01f, 2.665677667e-01f, 2.125705779e-01f, 1.763229817e-01f, 1.504369825e-01f, 1.310793608e-01f, 1.160820648e-01f, 1.041335836e-01f, 9.439676255e-02f, 8.631338179e-02f, 7.949753106e-02f, 7.367414236e-02f, 6.864207238e-02f, 6.425087899e-02f,
     ];
 }
