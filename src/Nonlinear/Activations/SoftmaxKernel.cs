@@ -78,8 +78,7 @@ internal static unsafe class SoftmaxKernel
 
     private static void LongRow(ReadOnlySpan<float> x, Span<float> y, bool log)
     {
-        int top = TensorPrimitives.IndexOfMax(x);
-        float m = x[top];
+        float m = TensorPrimitives.Max(x);
         if (!log)
         {
             float sum = Elementwise.MapSum(x, y, new ShiftedExp(m));
@@ -87,23 +86,51 @@ internal static unsafe class SoftmaxKernel
             return;
         }
 
-        // In place (x and y the same span), y must not be written before the last pass: exponentials go to a
-        // stack block. The max entry (e^0 = 1 exactly) is skipped, so the sum is the rest.
-        Span<float> scratch = stackalloc float[Block];
-        double rest = SumShiftedExp(x[..top], m, scratch) + SumShiftedExp(x[(top + 1)..], m, scratch);
+        // One read-only pass for ln(sum): no scratch, and y (which may be x) is only written by the last pass.
+        double rest = Elementwise.UseVector512 ? Rest<V512>(x, m) : Rest<V256>(x, m);
         Elementwise.Map(x, y, new ShiftedLogOperator(m, (float)Math.Log(1 + rest)));
     }
 
-    private static double SumShiftedExp(ReadOnlySpan<float> x, float m, Span<float> scratch)
+    /// <summary>
+    /// sum e^(x - m) - 1, without rounding the large 1 into it: entries equal to the max (e^0 = 1 exactly) are
+    /// counted, not summed, so rest = (sum over the others) + (count - 1).
+    /// </summary>
+    private static double Rest<T>(ReadOnlySpan<float> x, float m) where T : struct, ISimd<T>
     {
-        double sum = 0;
-        for (int i = 0; i < x.Length; i += scratch.Length)
+        ref float p = ref MemoryMarshal.GetReference(x);
+        int w = T.Count, i = 0;
+        var mv = T.Create(m);
+        var zero = T.Create(0f);
+        T sum0 = zero, sum1 = zero, count = zero;
+        for (; i <= x.Length - 2 * w; i += 2 * w)
         {
-            int len = Math.Min(scratch.Length, x.Length - i);
-            sum += Elementwise.MapSum(x.Slice(i, len), scratch[..len], new ShiftedExp(m));
+            var x0 = T.Load(ref Unsafe.Add(ref p, i));
+            var x1 = T.Load(ref Unsafe.Add(ref p, i + w));
+            var top0 = T.Equal(x0, mv);
+            var top1 = T.Equal(x1, mv);
+            sum0 += T.Select(top0, zero, CompensatedExp(x0, mv));
+            sum1 += T.Select(top1, zero, CompensatedExp(x1, mv));
+            count += (top0 & T.Create(1f)) + (top1 & T.Create(1f));
         }
 
-        return sum;
+        Span<float> pad = stackalloc float[16];
+        for (; i < x.Length; i += w)
+        {
+            // The last, partial vector is padded with -inf, which adds e^-inf = 0 and is never the max.
+            bool partial = i > x.Length - w;
+            if (partial)
+            {
+                pad.Fill(float.NegativeInfinity);
+                x[i..].CopyTo(pad);
+            }
+
+            var v = partial ? T.Load(ref pad[0]) : T.Load(ref Unsafe.Add(ref p, i));
+            var top = T.Equal(v, mv);
+            sum0 += T.Select(top, zero, CompensatedExp(v, mv));
+            count += top & T.Create(1f);
+        }
+
+        return T.Sum(sum0 + sum1) + (double)T.Sum(count) - 1;
     }
 
     /// <summary>

@@ -53,13 +53,8 @@ internal interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
     /// <summary>floor(log2 |x|) as a float, for finite non-zero normal x.</summary>
     static abstract TSelf Exponent(TSelf x);
 
-    /// <summary>
-    /// Piecewise polynomial: for each lane, Horner in <paramref name="s"/> with the coefficients of interval
-    /// <paramref name="interval"/> (an integral value in [0, 15]). <paramref name="coefficients"/> holds one row
-    /// of 16 floats per power, highest first: the power's coefficient for each of the 16 intervals (one 512-bit
-    /// permute per power).
-    /// </summary>
-    static abstract TSelf PiecewisePolynomial(ReadOnlySpan<float> coefficients, TSelf interval, TSelf s);
+    /// <summary>Per lane: table[index] from a 16-entry table, for lanes holding an integral index in [0, 15].</summary>
+    static abstract TSelf Lookup16(ReadOnlySpan<float> table, TSelf index);
 
     /// <summary>Sum of all lanes.</summary>
     static abstract float Sum(TSelf x);

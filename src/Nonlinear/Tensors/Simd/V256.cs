@@ -72,25 +72,15 @@ internal readonly struct V256(Vector256<float> value) : ISimd<V256>
         return new(Vector256.ConvertToSingle(bits - Vector256.Create(127)));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V256 PiecewisePolynomial(ReadOnlySpan<float> coefficients, V256 interval, V256 s)
-    {
-        var index = Vector256.ConvertToInt32Native(interval.Value);
-        var upper = Vector256.GreaterThan(index, Vector256.Create(7)).AsSingle();
-        ref float c = ref MemoryMarshal.GetReference(coefficients);
-        var p = Lookup16(ref c, index, upper);
-        for (int k = 16; k < coefficients.Length; k += 16)
-        {
-            p = Vector256.FusedMultiplyAdd(p, s.Value, Lookup16(ref Unsafe.Add(ref c, k), index, upper));
-        }
-
-        return new(p);
-    }
-
     /// <summary>A 16-entry lookup from two 8-entry permutes (the permute reads the index's low 3 bits).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Lookup16(ref float row, Vector256<int> index, Vector256<float> upper)
-        => Vector256.ConditionalSelect(upper, Lookup(Vector256.LoadUnsafe(ref row, 8), index), Lookup(Vector256.LoadUnsafe(ref row), index));
+    public static V256 Lookup16(ReadOnlySpan<float> table, V256 index)
+    {
+        var i = Vector256.ConvertToInt32Native(index.Value);
+        ref float row = ref MemoryMarshal.GetReference(table);
+        var upper = Vector256.GreaterThan(i, Vector256.Create(7)).AsSingle();
+        return new(Vector256.ConditionalSelect(upper, Lookup(Vector256.LoadUnsafe(ref row, 8), i), Lookup(Vector256.LoadUnsafe(ref row), i)));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Lookup(Vector256<float> table, Vector256<int> index)

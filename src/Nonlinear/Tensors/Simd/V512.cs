@@ -45,18 +45,8 @@ internal readonly struct V512(Vector512<float> value) : ISimd<V512>
     public static V512 Exponent(V512 x) => new(Avx512F.GetExponent(x.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V512 PiecewisePolynomial(ReadOnlySpan<float> coefficients, V512 interval, V512 s)
-    {
-        var index = Vector512.ConvertToInt32Native(interval.Value);
-        ref float c = ref MemoryMarshal.GetReference(coefficients);
-        var p = Avx512F.PermuteVar16x32(Vector512.LoadUnsafe(ref c), index);
-        for (int k = 16; k < coefficients.Length; k += 16)
-        {
-            p = Vector512.FusedMultiplyAdd(p, s.Value, Avx512F.PermuteVar16x32(Vector512.LoadUnsafe(ref c, (nuint)k), index));
-        }
-
-        return new(p);
-    }
+    public static V512 Lookup16(ReadOnlySpan<float> table, V512 index)
+        => new(Avx512F.PermuteVar16x32(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(table)), Vector512.ConvertToInt32Native(index.Value)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V512 x) => Vector512.Sum(x.Value);
 

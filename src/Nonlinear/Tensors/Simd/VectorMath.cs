@@ -21,8 +21,8 @@ internal static class VectorMath
     private const float Ln2Lo = -2.12194440e-4f;
 
     /// <summary>
-    /// e^r - 1 for |r| &lt;= ln2/2 + tiny: r + r^2 (1/2! + r/3! + ... + r^5/7!), a Taylor polynomial whose
-    /// truncation error (r^8/8! &lt; 6e-9) is far below float32 resolution.
+    /// e^r - 1 for |r| &lt;= ln2/2 + 2^-4: r + r^2 (1/2! + r/3! + ... + r^5/7!), a Taylor polynomial whose
+    /// truncation error (r^8/8! &lt; 2e-8 relative) is below float32 resolution.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T Expm1Reduced<T>(T r) where T : struct, ISimd<T>
@@ -46,10 +46,17 @@ internal static class VectorMath
 
     /// <summary>e^x; +inf above 88.72, 0 below -103.97, subnormal results rounded once, NaN kept.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Exp<T>(T x) where T : struct, ISimd<T>
+    public static T Exp<T>(T x) where T : struct, ISimd<T> => Exp(x, T.Create(0f));
+
+    /// <summary>
+    /// e^(x + lo) for a small correction |lo| &lt; 2^-4 that x cannot hold (a double-float argument): lo joins
+    /// the reduced argument, where it is exact.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Exp<T>(T x, T lo) where T : struct, ISimd<T>
     {
         var xc = T.MinNative(T.Create(88.75f), T.MaxNative(T.Create(-104f), x));
-        var r = Reduce(xc, out var n);
+        var r = Reduce(xc, out var n) + lo;
 
         // ScaleB (VSCALEFPS) rounds once, also for subnormal results and for n = 128 next to overflow.
         return T.ScaleB(T.Create(1f) + Expm1Reduced(r), n);
@@ -176,22 +183,25 @@ internal static class VectorMath
         var t = T.MinNative(T.Create(15.999f), T.Abs(x));
 
         // M on [k, k+1] is a degree-7 polynomial in s = t - (k + 1/2), fitted by tools/fit_normal_cdf.py
-        // (worst float32 evaluation error 2.2 ulp).
+        // (worst float32 evaluation error 2.2 ulp); Horner written out, one table row per power.
         var k = T.Floor(t);
-        mills = T.PiecewisePolynomial(MillsCoefficients, k, t - (k + T.Create(0.5f)));
+        var s = t - (k + T.Create(0.5f));
+        var c = MillsCoefficients;
+        var m = T.Lookup16(c[..16], k);
+        m = T.MultiplyAdd(m, s, T.Lookup16(c[16..32], k));
+        m = T.MultiplyAdd(m, s, T.Lookup16(c[32..48], k));
+        m = T.MultiplyAdd(m, s, T.Lookup16(c[48..64], k));
+        m = T.MultiplyAdd(m, s, T.Lookup16(c[64..80], k));
+        m = T.MultiplyAdd(m, s, T.Lookup16(c[80..96], k));
+        m = T.MultiplyAdd(m, s, T.Lookup16(c[96..112], k));
+        mills = T.MultiplyAdd(m, s, T.Lookup16(c[112..128], k));
 
-        // phi(t) = e^(-t^2/2)/sqrt(2 pi) with t^2 split: th keeps 12 significant bits, so th^2 is exact and
-        // t^2 = th^2 + (t - th)(t + th); the error of e^(-t^2/2) stays at a couple of ulp even where t^2/2 ~ 100.
-        // The small factor e^a, |a| < 2^-4, is a degree-5 Taylor polynomial (error below 1e-10).
+        // phi(t) = e^(-t^2/2)/sqrt(2 pi) with t^2 split: th keeps 12 significant bits, so -th^2/2 is exact, and
+        // the rest -(t - th)(t + th)/2 (below 2^-4) enters the exponential's reduced argument. The error of
+        // e^(-t^2/2) stays at a couple of ulp even where t^2/2 ~ 100.
         var th = t & T.FromBits(0xFFFF_F000u);
-        var a = (th - t) * (t + th) * T.Create(0.5f);
-        var e2 = T.MultiplyAdd(T.Create(1f / 120f), a, T.Create(1f / 24f));
-        e2 = T.MultiplyAdd(e2, a, T.Create(1f / 6f));
-        e2 = T.MultiplyAdd(e2, a, T.Create(0.5f));
-        e2 = T.MultiplyAdd(e2, a, T.Create(1f));
-        e2 = T.MultiplyAdd(e2, a, T.Create(1f));
-        var e1 = Exp(th * th * T.Create(-0.5f));
-        return e2 * T.Create(0.398942280401432678f) * e1;
+        var lo = (th - t) * (t + th) * T.Create(0.5f);
+        return T.Create(0.398942280401432678f) * Exp(th * th * T.Create(-0.5f), lo);
     }
 
     private static ReadOnlySpan<float> MillsCoefficients =>
