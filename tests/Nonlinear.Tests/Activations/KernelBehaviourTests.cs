@@ -128,6 +128,36 @@ public sealed class KernelBehaviourTests
         }
     }
 
+    [Theory]
+    [InlineData("relu", 1)]
+    [InlineData("relu", 2)]
+    [InlineData("gelu", 1)]
+    public void Outputs_larger_than_cache_are_streamed_with_identical_results(string name, int threads)
+    {
+        // 2^23 + 5 floats (32 MB) per thread takes the non-temporal path; an odd offset misaligns the output.
+        var a = (ElementwiseActivation)ActivationRegistry.Parse(name);
+        int n = (1 << 23) * threads + 5;
+        var x = RandomInputs(n + 3, 9);
+        var y = new float[n + 3];
+        int before = Engine.MaxThreads;
+        try
+        {
+            Engine.MaxThreads = threads;
+            a.Forward(x.AsSpan(3, n), y.AsSpan(1, n));
+        }
+        finally
+        {
+            Engine.MaxThreads = before;
+        }
+
+        for (int i = 0; i < n; i += 997)
+        {
+            Assert.Equal(a.Value(x[3 + i]), y[1 + i]);
+        }
+
+        Assert.Equal(a.Value(x[3 + n - 1]), y[n]);
+    }
+
     [Fact]
     public void Sigmoid_never_overflows_for_large_negative_inputs()
     {

@@ -16,6 +16,9 @@ internal interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
     static abstract int Count { get; }
     static abstract TSelf Load(ref float source);
     static abstract void Store(TSelf value, ref float destination);
+
+    /// <summary>Stores to a vector-aligned address without reading the line into the cache first.</summary>
+    static abstract void StoreAlignedNonTemporal(TSelf value, ref float destination);
     static abstract TSelf Create(float value);
     static abstract TSelf FromBits(uint bits);
     static abstract TSelf operator +(TSelf a, TSelf b);

@@ -13,6 +13,9 @@ internal readonly struct V256(Vector256<float> value) : ISimd<V256>
     public static int Count => Vector256<float>.Count;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Load(ref float source) => new(Vector256.LoadUnsafe(ref source));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(V256 value, ref float destination) => value.Value.StoreUnsafe(ref destination);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreAlignedNonTemporal(V256 value, ref float destination) => value.Value.StoreAlignedNonTemporal((float*)Unsafe.AsPointer(ref destination));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Create(float value) => new(Vector256.Create(value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 FromBits(uint bits) => new(Vector256.Create(bits).AsSingle());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 operator +(V256 a, V256 b) => new(a.Value + b.Value);

@@ -13,6 +13,9 @@ internal readonly struct V512(Vector512<float> value) : ISimd<V512>
     public static int Count => Vector512<float>.Count;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Load(ref float source) => new(Vector512.LoadUnsafe(ref source));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(V512 value, ref float destination) => value.Value.StoreUnsafe(ref destination);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreAlignedNonTemporal(V512 value, ref float destination) => value.Value.StoreAlignedNonTemporal((float*)Unsafe.AsPointer(ref destination));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Create(float value) => new(Vector512.Create(value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 FromBits(uint bits) => new(Vector512.Create(bits).AsSingle());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 operator +(V512 a, V512 b) => new(a.Value + b.Value);
