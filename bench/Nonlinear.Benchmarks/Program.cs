@@ -1,0 +1,32 @@
+using BenchmarkDotNet.Running;
+using Nonlinear.Benchmarks;
+
+// Modes:
+//   side-by-side [--quick] [--out docs/benchmarks.md] [--sizes 4096,1048576,16777216] [--threads 1,2] [--no-peer]
+//                [--ops relu,gelu] [--array]
+//       Every activation against PyTorch (bench/peer/torch_activations.py) and a memory copy; prints markdown
+//       tables and, with --out, writes them to a file.
+//   bdn [BenchmarkDotNet arguments]
+//       BenchmarkDotNet micro-benchmarks of a few kernels (see ActivationBenchmarks).
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.WriteLine("""
+        usage:
+          dotnet run -c Release --project bench/Nonlinear.Benchmarks -- side-by-side [--quick] [--out docs/benchmarks.md]
+                [--sizes 4096,1048576,16777216] [--threads 1,2] [--ops relu,gelu] [--no-peer] [--array]
+          dotnet run -c Release --project bench/Nonlinear.Benchmarks -- bdn [BenchmarkDotNet args, e.g. --filter '*']
+        """);
+    return args.Length == 0 ? 2 : 0;
+}
+
+switch (args[0])
+{
+    case "side-by-side":
+        return SideBySide.Run(args[1..]);
+    case "bdn":
+        BenchmarkSwitcher.FromAssembly(typeof(ActivationBenchmarks).Assembly).Run(args[1..]);
+        return 0;
+    default:
+        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side or bdn (--help for usage)");
+        return 2;
+}
