@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nonlinear.Tensors.Simd;
 
 namespace Nonlinear.Activations;
@@ -66,6 +67,7 @@ public sealed class Elu : ElementwiseActivation
     /// <summary>scale (x if x &gt; 0 else alpha expm1(x)): ELU with scale 1, SELU with its constants.</summary>
     internal readonly struct ExponentialLinear(float alpha, float scale) : IUnaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x) where T : struct, ISimd<T>
         {
             var negative = T.Create(alpha) * VectorMath.Expm1(x);
@@ -76,6 +78,7 @@ public sealed class Elu : ElementwiseActivation
     /// <summary>dy scale (1 if x &gt; 0 else alpha e^x).</summary>
     internal readonly struct ExponentialLinearBackward(float alpha, float scale) : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x, T dy) where T : struct, ISimd<T>
         {
             var slope = T.Select(T.GreaterThan(x, T.Create(0f)), T.Create(scale), T.Create(scale * alpha) * VectorMath.Exp(x));

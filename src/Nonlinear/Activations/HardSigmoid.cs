@@ -73,11 +73,13 @@ public sealed class HardSigmoid : ElementwiseActivation
 
     private readonly struct ForwardOp : IUnaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x) where T : struct, ISimd<T> => Gate(x);
     }
 
     private readonly struct BackwardOp : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T y, T dy) where T : struct, ISimd<T>
         {
             var inside = T.LessThan(T.Create(0f), y) & T.LessThan(y, T.Create(1f));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nonlinear.Tensors.Simd;
 
 namespace Nonlinear.Activations;
@@ -56,6 +57,7 @@ public sealed class HardSwish : ElementwiseActivation
 
     private readonly struct ForwardOp : IUnaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x) where T : struct, ISimd<T>
         {
             // x hardsigmoid(x): the gate is at most 1, so x * gate cannot overflow (x * relu6 would at 3.4e38).
@@ -66,6 +68,7 @@ public sealed class HardSwish : ElementwiseActivation
 
     private readonly struct BackwardOp : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x, T dy) where T : struct, ISimd<T>
         {
             // (2x + 3) is exact near the zero at x = -1.5; NaN falls through to the middle branch and stays NaN.

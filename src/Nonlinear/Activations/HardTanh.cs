@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nonlinear.Tensors.Simd;
 
 namespace Nonlinear.Activations;
@@ -77,12 +78,14 @@ public sealed class HardTanh : ElementwiseActivation
     /// <summary>clamp(x, min, max), keeping NaN and the sign of zero (MINPS/MAXPS return the second operand).</summary>
     internal readonly struct Clamp(float min, float max) : IUnaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x) where T : struct, ISimd<T> => T.MinNative(T.Create(max), T.MaxNative(T.Create(min), x));
     }
 
     /// <summary>dy where min &lt; y &lt; max, else 0 (also for NaN).</summary>
     internal readonly struct InsideBackward(float min, float max) : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T y, T dy) where T : struct, ISimd<T>
         {
             var inside = T.LessThan(T.Create(min), y) & T.LessThan(y, T.Create(max));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nonlinear.Tensors.Simd;
 
 namespace Nonlinear.Activations;
@@ -72,6 +73,7 @@ public sealed class Identity : ElementwiseActivation
 
     private readonly struct CopyOp : IUnaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x) where T : struct, ISimd<T> => x;
     }
 }

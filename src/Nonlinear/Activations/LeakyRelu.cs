@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nonlinear.Tensors.Simd;
 
 namespace Nonlinear.Activations;
@@ -65,11 +66,13 @@ public sealed class LeakyRelu : ElementwiseActivation
 
     private readonly struct ForwardOp(float alpha) : IUnaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x) where T : struct, ISimd<T> => T.Select(T.GreaterThan(x, T.Create(0f)), x, x * T.Create(alpha));
     }
 
     private readonly struct BackwardOp(float alpha) : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T y, T dy) where T : struct, ISimd<T> => T.Select(T.GreaterThan(y, T.Create(0f)), dy, dy * T.Create(alpha));
     }
 }

@@ -66,6 +66,7 @@ public sealed class Mish : ElementwiseActivation
 
     private readonly struct ForwardOp : IUnaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x) where T : struct, ISimd<T>
         {
             var w = W(x, out _);
@@ -75,6 +76,7 @@ public sealed class Mish : ElementwiseActivation
 
     private readonly struct BackwardOp : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x, T dy) where T : struct, ISimd<T>
         {
             var w = W(x, out var n);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nonlinear.Tensors.Simd;
 
 namespace Nonlinear.Activations;
@@ -59,11 +60,13 @@ public sealed class Relu : ElementwiseActivation
     private readonly struct ForwardOp : IUnaryOperator
     {
         // MAXPS(0, x) returns x when x is NaN or a zero of either sign: relu(NaN) = NaN, relu(-0) = -0.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x) where T : struct, ISimd<T> => T.MaxNative(T.Create(0f), x);
     }
 
     private readonly struct BackwardOp : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T y, T dy) where T : struct, ISimd<T> => T.Select(T.LessThanOrEqual(y, T.Create(0f)), T.Create(0f), dy);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nonlinear.Tensors.Simd;
 
 namespace Nonlinear.Activations;
@@ -58,11 +59,13 @@ public sealed class Sigmoid : ElementwiseActivation
 
     private readonly struct ForwardOp : IUnaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x) where T : struct, ISimd<T> => VectorMath.Sigmoid(x, out _);
     }
 
     private readonly struct BackwardOp : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x, T dy) where T : struct, ISimd<T> => dy * VectorMath.SigmoidDerivative(x);
     }
 }

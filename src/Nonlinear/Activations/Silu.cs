@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nonlinear.Tensors.Simd;
 
 namespace Nonlinear.Activations;
@@ -56,11 +57,13 @@ public sealed class Silu : ElementwiseActivation
     private readonly struct ForwardOp : IUnaryOperator
     {
         // max(x, -200): sigmoid(-200) is 0 in float32, and -inf * 0 would be NaN.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x) where T : struct, ISimd<T> => T.MaxNative(T.Create(-200f), x) * VectorMath.Sigmoid(x, out _);
     }
 
     private readonly struct BackwardOp : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x, T dy) where T : struct, ISimd<T>
         {
             var s = VectorMath.Sigmoid(x, out var mirror);

@@ -331,27 +331,32 @@ internal static unsafe class SoftmaxKernel
 
     private readonly struct ShiftedExp(float m) : IUnaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x) where T : struct, ISimd<T> => CompensatedExp(x, T.Create(m));
     }
 
 
     private readonly struct ShiftedExpBroadcast : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x, T m) where T : struct, ISimd<T> => CompensatedExp(x, m);
     }
 
     private readonly struct LogSoftmaxBackwardBroadcast : ITernaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T y, T dy, T sum) where T : struct, ISimd<T> => dy - VectorMath.Exp(y) * sum;
     }
 
     private readonly struct SoftmaxBackwardBroadcast : ITernaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T y, T dy, T dot) where T : struct, ISimd<T> => y * (dy - dot);
     }
 
     private readonly struct ShiftedLogOperator(float m, float lse) : IUnaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x) where T : struct, ISimd<T> => ShiftedLog(x, T.Create(m), T.Create(lse));
     }
 
@@ -359,6 +364,7 @@ internal static unsafe class SoftmaxKernel
 
     private readonly struct LogSoftmaxBackward(float sum) : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T y, T dy) where T : struct, ISimd<T> => dy - VectorMath.Exp(y) * T.Create(sum);
     }
 

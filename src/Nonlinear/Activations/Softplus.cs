@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nonlinear.Tensors.Simd;
 
 namespace Nonlinear.Activations;
@@ -71,6 +72,7 @@ public sealed class Softplus : ElementwiseActivation
 
     private readonly struct ForwardOp(float beta, float threshold) : IUnaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x) where T : struct, ISimd<T>
         {
             var z = T.Create(beta) * x;
@@ -81,6 +83,7 @@ public sealed class Softplus : ElementwiseActivation
 
     private readonly struct BackwardOp(float beta, float threshold) : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x, T dy) where T : struct, ISimd<T>
         {
             var z = T.Create(beta) * x;

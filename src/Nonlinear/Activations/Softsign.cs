@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nonlinear.Tensors.Simd;
 
 namespace Nonlinear.Activations;
@@ -55,6 +56,7 @@ public sealed class Softsign : ElementwiseActivation
 
     private readonly struct ForwardOp : IUnaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x) where T : struct, ISimd<T>
         {
             // Clamping to ±float.MaxValue turns inf/inf into the limit ±1 and changes nothing else.
@@ -65,6 +67,7 @@ public sealed class Softsign : ElementwiseActivation
 
     private readonly struct BackwardOp : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x, T dy) where T : struct, ISimd<T>
         {
             var d = T.Create(1f) + T.Abs(x);

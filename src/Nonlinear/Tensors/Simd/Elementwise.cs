@@ -150,50 +150,49 @@ internal static unsafe class Elementwise
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TOp, T>(ref float x, ref float y, int length, TOp op)
         where TOp : struct, IUnaryOperator where T : struct, ISimd<T>
     {
-        nint n = length, w = T.Count, i = 0;
-        if (length >= NonTemporalThreshold && !Unsafe.AreSame(ref x, ref y))
+        if (length < NonTemporalThreshold || Unsafe.AreSame(ref x, ref y))
         {
-            // Plain stores up to the first vector-aligned output address, then streaming stores.
-            nint misaligned = (nint)((nuint)Unsafe.AsPointer(ref y) % (nuint)(w * sizeof(float))) / sizeof(float);
-            nint head = misaligned == 0 ? 0 : w - misaligned;
-            Run<TOp, T>(ref x, ref y, (int)head, op);
-            for (i = head; i <= n - 4 * w; i += 4 * w)
-            {
-                var v0 = T.Load(ref Unsafe.Add(ref x, i));
-                var v1 = T.Load(ref Unsafe.Add(ref x, i + w));
-                var v2 = T.Load(ref Unsafe.Add(ref x, i + 2 * w));
-                var v3 = T.Load(ref Unsafe.Add(ref x, i + 3 * w));
-                T.StoreAlignedNonTemporal(op.Invoke(v0), ref Unsafe.Add(ref y, i));
-                T.StoreAlignedNonTemporal(op.Invoke(v1), ref Unsafe.Add(ref y, i + w));
-                T.StoreAlignedNonTemporal(op.Invoke(v2), ref Unsafe.Add(ref y, i + 2 * w));
-                T.StoreAlignedNonTemporal(op.Invoke(v3), ref Unsafe.Add(ref y, i + 3 * w));
-            }
-
-            // Streaming stores are weakly ordered: fence before anyone reads y.
-            System.Threading.Interlocked.MemoryBarrier();
-            Run<TOp, T>(ref Unsafe.Add(ref x, i), ref Unsafe.Add(ref y, i), (int)(n - i), op);
+            Run<TOp, T, PlainStore>(ref x, ref y, length, op);
             return;
         }
 
+        // Plain stores up to the first vector-aligned output address, streaming stores for whole vectors, then
+        // plain stores again for the rest.
+        nint w = T.Count;
+        nint misaligned = (nint)((nuint)Unsafe.AsPointer(ref y) % (nuint)(w * sizeof(float))) / sizeof(float);
+        int head = misaligned == 0 ? 0 : (int)(w - misaligned);
+        int body = (length - head) / (int)w * (int)w;
+        Run<TOp, T, PlainStore>(ref x, ref y, head, op);
+        Run<TOp, T, StreamingStore>(ref Unsafe.Add(ref x, head), ref Unsafe.Add(ref y, head), body, op);
+
+        // Streaming stores are weakly ordered: fence before anyone reads y.
+        Interlocked.MemoryBarrier();
+        Run<TOp, T, PlainStore>(ref Unsafe.Add(ref x, head + body), ref Unsafe.Add(ref y, head + body), length - head - body, op);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run<TOp, T, TStore>(ref float x, ref float y, int length, TOp op)
+        where TOp : struct, IUnaryOperator where T : struct, ISimd<T> where TStore : struct, IStore
+    {
+        nint n = length, w = T.Count, i = 0;
         for (; i <= n - 4 * w; i += 4 * w)
         {
             var v0 = T.Load(ref Unsafe.Add(ref x, i));
             var v1 = T.Load(ref Unsafe.Add(ref x, i + w));
             var v2 = T.Load(ref Unsafe.Add(ref x, i + 2 * w));
             var v3 = T.Load(ref Unsafe.Add(ref x, i + 3 * w));
-            T.Store(op.Invoke(v0), ref Unsafe.Add(ref y, i));
-            T.Store(op.Invoke(v1), ref Unsafe.Add(ref y, i + w));
-            T.Store(op.Invoke(v2), ref Unsafe.Add(ref y, i + 2 * w));
-            T.Store(op.Invoke(v3), ref Unsafe.Add(ref y, i + 3 * w));
+            TStore.Store(op.Invoke(v0), ref Unsafe.Add(ref y, i));
+            TStore.Store(op.Invoke(v1), ref Unsafe.Add(ref y, i + w));
+            TStore.Store(op.Invoke(v2), ref Unsafe.Add(ref y, i + 2 * w));
+            TStore.Store(op.Invoke(v3), ref Unsafe.Add(ref y, i + 3 * w));
         }
 
         for (; i <= n - w; i += w)
         {
-            T.Store(op.Invoke(T.Load(ref Unsafe.Add(ref x, i))), ref Unsafe.Add(ref y, i));
+            TStore.Store(op.Invoke(T.Load(ref Unsafe.Add(ref x, i))), ref Unsafe.Add(ref y, i));
         }
 
         if (i < n)
@@ -204,6 +203,24 @@ internal static unsafe class Elementwise
             T.Store(op.Invoke(T.Load(ref bx[0])), ref bx[0]);
             bx[..rest].CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, i), rest));
         }
+    }
+
+    /// <summary>How a loop writes its output vectors.</summary>
+    private interface IStore
+    {
+        static abstract void Store<T>(T value, ref float destination) where T : struct, ISimd<T>;
+    }
+
+    private readonly struct PlainStore : IStore
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store<T>(T value, ref float destination) where T : struct, ISimd<T> => T.Store(value, ref destination);
+    }
+
+    private readonly struct StreamingStore : IStore
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store<T>(T value, ref float destination) where T : struct, ISimd<T> => T.StoreAlignedNonTemporal(value, ref destination);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
