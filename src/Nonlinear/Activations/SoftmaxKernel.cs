@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Nonlinear.Tensors;
 using Nonlinear.Tensors.Simd;
 
 namespace Nonlinear.Activations;
@@ -36,7 +37,7 @@ internal static unsafe class SoftmaxKernel
         fixed (float* px = x, py = y)
         {
             var job = new Job(px, py, null, rows, rowLength, threads, log, backward: false);
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Execute);
+            WorkerPool.Run(threads, job);
         }
     }
 
@@ -53,7 +54,7 @@ internal static unsafe class SoftmaxKernel
         fixed (float* py = y, pdy = dy, pdx = dx)
         {
             var job = new Job(py, pdx, pdy, rows, rowLength, threads, log, backward: true);
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Execute);
+            WorkerPool.Run(threads, job);
         }
     }
 
@@ -370,7 +371,7 @@ internal static unsafe class SoftmaxKernel
 
 
 
-    private sealed class Job(float* a, float* b, float* c, int rows, int n, int parts, bool log, bool backward)
+    private sealed class Job(float* a, float* b, float* c, int rows, int n, int parts, bool log, bool backward) : IParallelJob
     {
         public void Execute(int index)
         {

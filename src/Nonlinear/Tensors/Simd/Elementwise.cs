@@ -52,7 +52,7 @@ internal static unsafe class Elementwise
             }
 
             var job = new UnaryJob<TOp>(px, py, x.Length, threads, op);
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Execute);
+            WorkerPool.Run(threads, job);
         }
     }
 
@@ -72,7 +72,7 @@ internal static unsafe class Elementwise
         fixed (float* pa = a, pb = b, py = y)
         {
             var job = new BinaryJob<TOp>(pa, pb, py, a.Length, threads, op);
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Execute);
+            WorkerPool.Run(threads, job);
         }
     }
 
@@ -337,7 +337,7 @@ internal static unsafe class Elementwise
         return (start, end - start);
     }
 
-    private sealed class UnaryJob<TOp>(float* x, float* y, int length, int parts, TOp op) where TOp : struct, IUnaryOperator
+    private sealed class UnaryJob<TOp>(float* x, float* y, int length, int parts, TOp op) : IParallelJob where TOp : struct, IUnaryOperator
     {
         public void Execute(int index)
         {
@@ -346,7 +346,7 @@ internal static unsafe class Elementwise
         }
     }
 
-    private sealed class BinaryJob<TOp>(float* a, float* b, float* y, int length, int parts, TOp op) where TOp : struct, IBinaryOperator
+    private sealed class BinaryJob<TOp>(float* a, float* b, float* y, int length, int parts, TOp op) : IParallelJob where TOp : struct, IBinaryOperator
     {
         public void Execute(int index)
         {
