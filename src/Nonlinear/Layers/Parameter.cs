@@ -1,0 +1,43 @@
+using Nonlinear.Tensors;
+
+namespace Nonlinear.Layers;
+
+/// <summary>
+/// A trainable tensor and the gradient of the loss with respect to it (same shape). Layers own their
+/// parameters and accumulate into <see cref="Gradient"/> during backward; optimizers read the gradient and update
+/// <see cref="Value"/> in place.
+/// </summary>
+public sealed class Parameter
+{
+    /// <summary>Creates a parameter over <paramref name="value"/> with a zero gradient of the same shape.</summary>
+    public Parameter(string name, Tensor value, bool decays = true)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(value);
+        Name = name;
+        Value = value;
+        Gradient = new Tensor(value.Shape);
+        Decays = decays;
+    }
+
+    /// <summary>A name unique within its model, e.g. "0.weight" (layer index, then the layer's own name).</summary>
+    public string Name { get; }
+
+    /// <summary>The current values.</summary>
+    public Tensor Value { get; }
+
+    /// <summary>dLoss/dValue, accumulated by backward passes until <see cref="ZeroGradient"/>.</summary>
+    public Tensor Gradient { get; }
+
+    /// <summary>Whether weight decay applies (true for weights; false for biases and similar offsets).</summary>
+    public bool Decays { get; }
+
+    /// <summary>Number of scalars.</summary>
+    public int Length => Value.Length;
+
+    /// <summary>Sets the gradient to zero.</summary>
+    public void ZeroGradient() => Gradient.Span.Clear();
+
+    /// <summary>"0.weight [16, 2]".</summary>
+    public override string ToString() => $"{Name} {Value.Shape}";
+}
