@@ -1,0 +1,95 @@
+using System.Globalization;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Nonlinear.Tensors;
+
+namespace Nonlinear.Layers;
+
+/// <summary>
+/// Fully connected layer: y = x W^T + b, with W [units, inputs] (PyTorch's layout) and b [units].
+/// </summary>
+/// <remarks>
+/// Shapes: input [N, inputs] (a flat feature vector per sample), output [N, units].
+/// Backward: dW += dy^T x, db += sum over the batch of dy, dx = dy W.
+/// </remarks>
+/// <example><c>new Dense(16)</c> or the spec token <c>dense:16</c>.</example>
+public sealed class Dense : Layer
+{
+    private Parameter? _weight;
+    private Parameter? _bias;
+    private Tensor? _input;
+    private float[] _weightTransposed = [];
+
+    /// <summary>A dense layer with <paramref name="units"/> outputs; <paramref name="initializer"/> overrides the automatic choice.</summary>
+    public Dense(int units, Initializer initializer = Initializer.Auto)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(units, 1);
+        Units = units;
+        Initializer = initializer;
+    }
+
+    /// <summary>Number of outputs.</summary>
+    public int Units { get; }
+
+    /// <summary>The initializer asked for (Auto: chosen by the model from the activation that follows).</summary>
+    public Initializer Initializer { get; }
+
+    /// <summary>W [units, inputs], once built.</summary>
+    public Parameter Weight => _weight ?? throw new InvalidOperationException("The layer is not built yet.");
+
+    /// <summary>b [units], once built.</summary>
+    public Parameter Bias => _bias ?? throw new InvalidOperationException("The layer is not built yet.");
+
+    /// <inheritdoc/>
+    public override string Spec => Initializer == Initializer.Auto
+        ? $"dense:{Units.ToString(CultureInfo.InvariantCulture)}"
+        : $"dense:{Units.ToString(CultureInfo.InvariantCulture)}:{Initializer.ToString().ToLowerInvariant()}";
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<Parameter> Parameters => _weight is null ? [] : [_weight, _bias!];
+
+    /// <inheritdoc/>
+    protected override TensorShape OnBuild(TensorShape inputShape, Initializer initializer, Random random)
+    {
+        if (inputShape.Rank != 1)
+        {
+            throw new ArgumentException($"dense:{Units} takes a flat feature vector per sample; found per-sample shape {inputShape} (add 'flatten' before it).");
+        }
+
+        int inputs = inputShape[0];
+        _weight = new Parameter("weight", new Tensor(Units, inputs));
+        _bias = new Parameter("bias", new Tensor(Units), decays: false);
+        var init = Initializer == Initializer.Auto ? initializer : Initializer;
+        Initialization.Fill(_weight.Value.Span, init == Initializer.Auto ? Initializer.Glorot : init, inputs, Units, random);
+        _weightTransposed = new float[inputs * Units];
+        return new TensorShape(Units);
+    }
+
+    /// <inheritdoc/>
+    protected override void OnForward(Tensor input, Tensor output, bool training)
+    {
+        _input = input;
+        int n = input.BatchSize, inputs = InputShape[0];
+        Gemm.MatMulTransposedB(input.Span, Weight.Value.Span, output.Span, n, inputs, Units, _weightTransposed);
+        var b = Bias.Value.Span;
+        for (int i = 0; i < n; i++)
+        {
+            var row = output.Span.Slice(i * Units, Units);
+            TensorPrimitives.Add(row, b, row);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void OnBackward(Tensor outputGradient, Tensor inputGradient)
+    {
+        var input = _input ?? throw new InvalidOperationException("dense: backward called before forward.");
+        int n = outputGradient.BatchSize, inputs = InputShape[0];
+        Gemm.AddTransposedAB(outputGradient.Span, input.Span, Weight.Gradient.Span, n, Units, inputs);
+        var db = Bias.Gradient.Span;
+        for (int i = 0; i < n; i++)
+        {
+            TensorPrimitives.Add(db, outputGradient.Span.Slice(i * Units, Units), db);
+        }
+
+        Gemm.MatMul(outputGradient.Span, Weight.Value.Span, inputGradient.Span, n, Units, inputs);
+    }
+}

@@ -1,0 +1,125 @@
+using Nonlinear.Layers;
+using Nonlinear.Tensors;
+
+namespace Nonlinear.Models;
+
+/// <summary>
+/// Layers applied in order: forward from first to last, backward from last to first.
+/// </summary>
+/// <remarks>
+/// Build fixes the input shape and draws the initial weights from one seeded generator, each Dense layer with
+/// the initializer that fits the activation after it (He before the ReLU family, Glorot before tanh, sigmoid,
+/// identity or nothing, LeCun before SELU) unless the layer names its own. The same seed gives the same weights,
+/// bit for bit. Parameters are named "&lt;layer index&gt;.&lt;name&gt;", e.g. "0.weight".
+/// </remarks>
+/// <example><c>var model = Sequential.Parse("dense:16,tanh,dense:1"); model.Build(new TensorShape(2), seed: 1);</c></example>
+public sealed class Sequential
+{
+    private readonly Layer[] _layers;
+    private readonly List<Parameter> _parameters = [];
+    private readonly List<string> _parameterNames = [];
+
+    /// <summary>A model of the given layers (not yet built).</summary>
+    public Sequential(IEnumerable<Layer> layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        _layers = layers.ToArray();
+        if (_layers.Length == 0)
+        {
+            throw new ArgumentException("A model needs at least one layer.", nameof(layers));
+        }
+    }
+
+    /// <summary>The layers, in order.</summary>
+    public IReadOnlyList<Layer> Layers => _layers;
+
+    /// <summary>Every trainable parameter, in layer order (available once built).</summary>
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>The model-wide name of each parameter, aligned with <see cref="Parameters"/>: "0.weight", "0.bias", ...</summary>
+    public IReadOnlyList<string> ParameterNames => _parameterNames;
+
+    /// <summary>Total number of trainable scalars.</summary>
+    public int ParameterCount => _parameters.Sum(p => p.Length);
+
+    /// <summary>The spec that rebuilds this architecture.</summary>
+    public string Spec => ModelSpec.Format(_layers);
+
+    /// <summary>Per-sample input shape (once built).</summary>
+    public TensorShape InputShape => _layers[0].InputShape;
+
+    /// <summary>Per-sample output shape (once built).</summary>
+    public TensorShape OutputShape => _layers[^1].OutputShape;
+
+    /// <summary>Whether <see cref="Build"/> has run.</summary>
+    public bool IsBuilt => _layers[^1].IsBuilt;
+
+    /// <summary>Parses a spec such as "dense:16,tanh,dense:1" (see <see cref="ModelSpec"/>).</summary>
+    /// <exception cref="ModelSpecException">A token is not a layer.</exception>
+    public static Sequential Parse(string spec) => new(ModelSpec.Parse(spec));
+
+    /// <summary>Fixes the per-sample input shape and initialises every parameter from <paramref name="seed"/>.</summary>
+    /// <exception cref="ArgumentException">A layer cannot take the shape the previous one produces (the message names the layer).</exception>
+    public void Build(TensorShape inputShape, int seed)
+    {
+        var random = new Random(seed);
+        var shape = inputShape;
+        _parameters.Clear();
+        _parameterNames.Clear();
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            var next = i + 1 < _layers.Length ? _layers[i + 1] as ActivationLayer : null;
+            try
+            {
+                _layers[i].Build(shape, Initialization.For(next?.Activation), random);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Layer {i + 1} ('{_layers[i].Spec}') cannot take per-sample input {shape}: {e.Message}", e);
+            }
+
+            shape = _layers[i].OutputShape;
+            foreach (var p in _layers[i].Parameters)
+            {
+                _parameters.Add(p);
+                _parameterNames.Add($"{i}.{p.Name}");
+            }
+        }
+    }
+
+    /// <summary>Forward pass over a batch; returns the last layer's output (owned by the layer).</summary>
+    public Tensor Forward(Tensor input, bool training = false)
+    {
+        var x = input;
+        foreach (var layer in _layers)
+        {
+            x = layer.Forward(x, training);
+        }
+
+        return x;
+    }
+
+    /// <summary>Backward pass from dLoss/dOutput; accumulates every parameter gradient and returns dLoss/dInput.</summary>
+    public Tensor Backward(Tensor outputGradient)
+    {
+        var g = outputGradient;
+        for (int i = _layers.Length - 1; i >= 0; i--)
+        {
+            g = _layers[i].Backward(g);
+        }
+
+        return g;
+    }
+
+    /// <summary>Sets every parameter gradient to zero.</summary>
+    public void ZeroGradients()
+    {
+        foreach (var p in _parameters)
+        {
+            p.ZeroGradient();
+        }
+    }
+
+    /// <summary>The spec.</summary>
+    public override string ToString() => Spec;
+}
