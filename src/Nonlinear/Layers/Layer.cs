@@ -32,6 +32,9 @@ public abstract class Layer
     /// <summary>Whether <see cref="Build"/> has run.</summary>
     public bool IsBuilt { get; private set; }
 
+    /// <summary>The output of the most recent forward pass (null before the first); diagnostics read it.</summary>
+    public Tensor? LastOutput => _output;
+
     /// <summary>
     /// Fixes the per-sample input shape and creates the parameters, drawing initial values from
     /// <paramref name="random"/> with <paramref name="initializer"/> (layers without weights ignore both).

@@ -20,9 +20,9 @@ internal static unsafe class Gemm
     /// <summary>C[M, N] = A[M, K] B[K, N] (overwrites C).</summary>
     public static void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
     {
-        Check(a, m * k, "A", $"[{m}, {k}]");
-        Check(b, k * n, "B", $"[{k}, {n}]");
-        Check(c, m * n, "C", $"[{m}, {n}]");
+        Check(a, m, k, "A");
+        Check(b, k, n, "B");
+        Check(c, m, n, "C");
         int threads = Threads((long)m * k * n, m);
         if (threads == 1)
         {
@@ -39,8 +39,8 @@ internal static unsafe class Gemm
     /// <summary>C[M, N] = A[M, K] B[N, K]^T (overwrites C); <paramref name="bTransposed"/> is scratch of K*N floats.</summary>
     public static void MatMulTransposedB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, Span<float> bTransposed)
     {
-        Check(b, n * k, "B", $"[{n}, {k}]");
-        Check(bTransposed, k * n, "scratch", $"[{k}, {n}]");
+        Check(b, n, k, "B");
+        Check(bTransposed, k, n, "scratch");
         Transpose(b, bTransposed, n, k);
         MatMul(a, bTransposed, c, m, k, n);
     }
@@ -48,9 +48,9 @@ internal static unsafe class Gemm
     /// <summary>C[M, N] += A[K, M]^T B[K, N] (accumulates into C: the weight gradient of a dense layer).</summary>
     public static void AddTransposedAB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int k, int m, int n)
     {
-        Check(a, k * m, "A", $"[{k}, {m}]");
-        Check(b, k * n, "B", $"[{k}, {n}]");
-        Check(c, m * n, "C", $"[{m}, {n}]");
+        Check(a, k, m, "A");
+        Check(b, k, n, "B");
+        Check(c, m, n, "C");
         for (int p = 0; p < k; p++)
         {
             var bRow = b.Slice(p * n, n);
@@ -66,8 +66,8 @@ internal static unsafe class Gemm
     /// <summary>B[cols, rows] = A[rows, cols]^T.</summary>
     public static void Transpose(ReadOnlySpan<float> a, Span<float> b, int rows, int cols)
     {
-        Check(a, rows * cols, "A", $"[{rows}, {cols}]");
-        Check(b, rows * cols, "B", $"[{cols}, {rows}]");
+        Check(a, rows, cols, "A");
+        Check(b, cols, rows, "B");
         for (int i = 0; i < rows; i++)
         {
             var row = a.Slice(i * cols, cols);
@@ -95,11 +95,12 @@ internal static unsafe class Gemm
 
     private static int Threads(long work, int rows) => work < ParallelWork ? 1 : Math.Min(Engine.MaxThreads, rows);
 
-    private static void Check(ReadOnlySpan<float> span, int expected, string name, string shape)
+    private static void Check(ReadOnlySpan<float> span, int rows, int cols, string name)
     {
-        if (span.Length != expected)
+        // The message is built only on failure: this runs on every layer call.
+        if (span.Length != rows * cols)
         {
-            throw new ArgumentException($"{name} must hold {shape} = {expected} floats; found {span.Length}.");
+            throw new ArgumentException($"{name} must hold [{rows}, {cols}] = {rows * cols} floats; found {span.Length}.");
         }
     }
 
