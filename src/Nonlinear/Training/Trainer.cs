@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using Nonlinear.Data;
+using Nonlinear.Losses;
+using Nonlinear.Models;
+using Nonlinear.Optimizers;
+using Nonlinear.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Nonlinear.Training;
+
+/// <summary>
+/// Mini-batch training of a <see cref="Sequential"/> model: seeded shuffling, epochs, an optional validation set,
+/// loss and accuracy, events per batch and per epoch, cancellation, and a clear stop when training diverges.
+/// </summary>
+/// <remarks>
+/// The model's last layer produces what the loss expects: logits for <see cref="SoftmaxCrossEntropy"/> and
+/// <see cref="BinaryCrossEntropyWithLogits"/> (the output activation is applied at prediction time, fused into the
+/// loss during training), values for <see cref="MeanSquaredError"/>. Accuracy: binary, the sign of the logit
+/// against the 0/1 target; multiclass, the arg-max against the class index. Steady state allocates nothing per
+/// batch: batches, layer outputs, gradients and optimizer state are buffers reused while shapes stay the same.
+/// </remarks>
+public sealed class Trainer
+{
+    private readonly Sequential _model;
+    private readonly Loss _loss;
+    private readonly Optimizer _optimizer;
+    private readonly LearningRateSchedule? _schedule;
+    private readonly double _baseRate;
+    private Tensor? _lossGradient;
+
+    /// <summary>A trainer for <paramref name="model"/> (already built) with a loss, an optimizer and an optional schedule.</summary>
+    public Trainer(Sequential model, Loss loss, Optimizer optimizer, LearningRateSchedule? schedule = null)
+    {
+        _model = model ?? throw new ArgumentNullException(nameof(model));
+        _loss = loss ?? throw new ArgumentNullException(nameof(loss));
+        _optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+        _schedule = schedule;
+        _baseRate = optimizer.LearningRate;
+        if (!model.IsBuilt)
+        {
+            throw new ArgumentException("Build the model (model.Build(inputShape, seed)) before training it.", nameof(model));
+        }
+    }
+
+    /// <summary>Raised after every batch.</summary>
+    public event Action<BatchReport>? BatchEnded;
+
+    /// <summary>Raised after every epoch (after validation).</summary>
+    public event Action<EpochReport>? EpochEnded;
+
+    /// <summary>Trains for <paramref name="epochs"/> epochs; stops early (Cancelled = true) when cancellation is requested.</summary>
+    /// <exception cref="TrainingDivergedException">The loss or a layer output became NaN or infinite.</exception>
+    /// <exception cref="ArgumentException">The data does not fit the model (shape, task).</exception>
+    public TrainingHistory Fit(Dataset train, int epochs, int batchSize, int seed, Dataset? validation = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        CheckFits(train);
+        if (validation is not null)
+        {
+            CheckFits(validation);
+        }
+
+        var batches = new BatchIterator(train, batchSize, shuffle: true, seed);
+        var history = new TrainingHistory();
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            if (_schedule is not null)
+            {
+                _optimizer.LearningRate = _schedule.At(epoch - 1, _baseRate);
+            }
+
+            var clock = Stopwatch.StartNew();
+            double lossSum = 0;
+            long correct = 0;
+            int samples = 0;
+            for (int b = 0; b < batches.BatchesPerEpoch; b++)
+            {
+                if (cancellation.IsCancellationRequested)
+                {
+                    history.Cancelled = true;
+                    return history;
+                }
+
+                batches.Fill(epoch - 1, b, out var x, out var y);
+                _model.ZeroGradients();
+                var output = _model.Forward(x, training: true);
+                var gradient = Buffer(ref _lossGradient, output.Shape);
+                double loss = _loss.Compute(output, y, gradient);
+                if (!double.IsFinite(loss))
+                {
+                    throw Diverged(epoch, b + 1, loss);
+                }
+
+                _model.Backward(gradient);
+                _optimizer.Step(_model.Parameters);
+
+                int n = x.BatchSize;
+                lossSum += loss * n;
+                correct += Correct(output, y, train.Task);
+                samples += n;
+                BatchEnded?.Invoke(new BatchReport(epoch, b + 1, batches.BatchesPerEpoch, loss, lossSum / samples, Accuracy(correct, samples, train.Task), samples));
+            }
+
+            var elapsed = clock.Elapsed;
+            var val = validation is null ? new Evaluation(double.NaN, double.NaN, 0) : Evaluate(validation, Math.Max(batchSize, 256));
+            var report = new EpochReport(epoch, lossSum / samples, Accuracy(correct, samples, train.Task), val.Loss, val.Accuracy, _optimizer.LearningRate, elapsed);
+            history.Add(report);
+            EpochEnded?.Invoke(report);
+        }
+
+        return history;
+    }
+
+    /// <summary>Mean loss and accuracy of the model on <paramref name="data"/> (inference mode, no gradients kept).</summary>
+    public Evaluation Evaluate(Dataset data, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        CheckFits(data);
+        var batches = new BatchIterator(data, batchSize, shuffle: false, seed: 0);
+        double lossSum = 0;
+        long correct = 0;
+        for (int b = 0; b < batches.BatchesPerEpoch; b++)
+        {
+            batches.Fill(0, b, out var x, out var y);
+            var output = _model.Forward(x, training: false);
+            var gradient = Buffer(ref _lossGradient, output.Shape);
+            lossSum += _loss.Compute(output, y, gradient) * x.BatchSize;
+            correct += Correct(output, y, data.Task);
+        }
+
+        return new Evaluation(lossSum / data.Count, Accuracy(correct, data.Count, data.Task), data.Count);
+    }
+
+    /// <summary>Samples whose predicted class matches the target (0 for regression).</summary>
+    internal static long Correct(Tensor output, Tensor targets, TaskKind task)
+    {
+        long correct = 0;
+        int n = output.BatchSize;
+        switch (task)
+        {
+            case TaskKind.Binary:
+                for (int i = 0; i < n; i++)
+                {
+                    if ((output.Span[i] > 0) == (targets.Span[i] > 0.5f))
+                    {
+                        correct++;
+                    }
+                }
+
+                break;
+            case TaskKind.Multiclass:
+                int k = output.SampleLength;
+                for (int i = 0; i < n; i++)
+                {
+                    if (TensorPrimitives.IndexOfMax(output.Span.Slice(i * k, k)) == (int)targets.Span[i])
+                    {
+                        correct++;
+                    }
+                }
+
+                break;
+        }
+
+        return correct;
+    }
+
+    private static double Accuracy(long correct, int samples, TaskKind task)
+        => task == TaskKind.Regression || samples == 0 ? double.NaN : (double)correct / samples;
+
+    private void CheckFits(Dataset data)
+    {
+        if (data.FeatureShape != _model.InputShape)
+        {
+            throw new ArgumentException($"The data '{data.Name}' has samples of shape {data.FeatureShape}; the model takes {_model.InputShape}.");
+        }
+
+        int outputs = _model.OutputShape.Length;
+        int expected = data.Task switch
+        {
+            TaskKind.Binary => 1,
+            TaskKind.Multiclass => data.ClassCount,
+            _ => data.Targets.SampleLength,
+        };
+        if (outputs != expected)
+        {
+            throw new ArgumentException($"The data '{data.Name}' is {data.Task} with {expected} output(s) per sample; the model produces {outputs}. End the model with dense:{expected}.");
+        }
+    }
+
+    private TrainingDivergedException Diverged(int epoch, int batch, double loss)
+    {
+        var layers = _model.Layers;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var output = layers[i].LastOutput;
+            if (output is not null && !TensorPrimitives.IsFiniteAll<float>(output.Span))
+            {
+                return new TrainingDivergedException(epoch, batch, i + 1, layers[i].Spec,
+                    $"Training diverged at epoch {epoch}, batch {batch}: the output of layer {i + 1} ('{layers[i].Spec}') is not finite (the loss is {loss}). {Advice}");
+            }
+        }
+
+        return new TrainingDivergedException(epoch, batch, 0, "",
+            $"Training diverged at epoch {epoch}, batch {batch}: the loss is {loss} while every layer output is finite (check the targets, or the output scale against the loss). {Advice}");
+    }
+
+    private const string Advice = "Usual fixes: lower the learning rate (e.g. by 10x), use an activation that does not blow up (tanh, or Leaky ReLU instead of ReLU), check the input data for NaN or huge values, or normalise the inputs.";
+
+    private static Tensor Buffer(ref Tensor? buffer, TensorShape shape)
+    {
+        if (buffer is null || buffer.Shape != shape)
+        {
+            buffer = new Tensor(shape);
+        }
+
+        return buffer;
+    }
+}

@@ -1,0 +1,18 @@
+namespace Nonlinear.Training;
+
+/// <summary>The epochs a <see cref="Trainer.Fit"/> call ran, and whether it was cancelled.</summary>
+public sealed class TrainingHistory
+{
+    private readonly List<EpochReport> _epochs = [];
+
+    /// <summary>One report per completed epoch.</summary>
+    public IReadOnlyList<EpochReport> Epochs => _epochs;
+
+    /// <summary>True when cancellation stopped training before the last epoch.</summary>
+    public bool Cancelled { get; internal set; }
+
+    /// <summary>The last completed epoch (throws if none completed).</summary>
+    public EpochReport Last => _epochs.Count > 0 ? _epochs[^1] : throw new InvalidOperationException("No epoch completed.");
+
+    internal void Add(EpochReport report) => _epochs.Add(report);
+}
