@@ -30,11 +30,14 @@ public static class CliApp
         try
         {
             var context = new CliContext(stdout, stderr, stdin);
-            var root = new RootCommand("nonlinear: activation functions you can list, explain and evaluate")
+            var root = new RootCommand("nonlinear: activation functions you can list, explain and evaluate, and networks you can train")
             {
                 ActivationsCommand.Create(context),
                 ExplainCommand.Create(context),
                 EvalCommand.Create(context),
+                TrainCommand.Create(context),
+                DemoCommand.Create(context),
+                CollapseCommand.Create(context),
             };
 
             // The same name in help whether run as the installed tool, with 'dotnet run' or inside a test host.
@@ -68,6 +71,24 @@ public static class CliApp
         catch (CliUsageException e)
         {
             stderr.WriteLine($"error: {e.Message}");
+            return UsageError;
+        }
+        catch (Nonlinear.Models.ModelSpecException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return UsageError;
+        }
+        catch (Nonlinear.Training.TrainingDivergedException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return UsageError;
+        }
+        catch (ArgumentException e)
+        {
+            // Arguments that the library rejects (data that does not fit the model, a bad width, a bad
+            // optimizer name): the library's message names the problem; the parameter-name suffix is for programmers.
+            string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            stderr.WriteLine($"error: {message}");
             return UsageError;
         }
 #pragma warning disable CA1031 // The last line of defence: a user must see one line, not a stack trace.
