@@ -38,6 +38,7 @@ public static class CliApp
                 TrainCommand.Create(context),
                 DemoCommand.Create(context),
                 CollapseCommand.Create(context),
+                PredictCommand.Create(context),
             };
 
             // The same name in help whether run as the installed tool, with 'dotnet run' or inside a test host.
@@ -75,6 +76,22 @@ public static class CliApp
         }
         catch (Nonlinear.Models.ModelSpecException e)
         {
+            stderr.WriteLine($"error: {e.Message}");
+            return UsageError;
+        }
+        catch (Nonlinear.Serialization.ModelFileException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return UsageError;
+        }
+        catch (FileNotFoundException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return UsageError;
+        }
+        catch (FormatException e)
+        {
+            // Data files that do not parse (CsvFeatures names the file and line).
             stderr.WriteLine($"error: {e.Message}");
             return UsageError;
         }

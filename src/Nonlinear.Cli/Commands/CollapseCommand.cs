@@ -3,6 +3,7 @@ using System.Globalization;
 using Nonlinear.Cli.Output;
 using Nonlinear.Diagnostics;
 using Nonlinear.Models;
+using Nonlinear.Serialization;
 using Nonlinear.Tensors;
 using Spectre.Console;
 
@@ -26,13 +27,23 @@ internal static class CollapseCommand
         var spec = new Option<string>("--spec") { Description = "The architecture (random weights from --seed); default: a 2-2-1 identity network", DefaultValueFactory = _ => DemoSpec };
         var inputs = new Option<int>("--inputs") { Description = "Inputs per sample", DefaultValueFactory = _ => 2 };
         var seed = new Option<int>("--seed") { Description = "Seed for the weights and the check's random inputs", DefaultValueFactory = _ => 1 };
+        var file = new Option<string?>("--model") { Description = "A saved model file to analyse instead of --spec" };
         var json = JsonOption.Create("the map and the check");
-        var command = new Command(name, description) { spec, inputs, seed, json };
+        var command = new Command(name, description) { spec, inputs, file, seed, json };
         command.SetAction(parseResult =>
         {
-            DemoCommand.CheckPositive(parseResult.GetValue(inputs), "--inputs");
-            var model = Sequential.Parse(parseResult.GetValue(spec)!);
-            model.Build(new TensorShape(parseResult.GetValue(inputs)), parseResult.GetValue(seed));
+            Sequential model;
+            if (parseResult.GetValue(file) is { } path)
+            {
+                model = ModelFile.Load(path).Model;
+            }
+            else
+            {
+                DemoCommand.CheckPositive(parseResult.GetValue(inputs), "--inputs");
+                model = Sequential.Parse(parseResult.GetValue(spec)!);
+                model.Build(new TensorShape(parseResult.GetValue(inputs)), parseResult.GetValue(seed));
+            }
+
             Report(context, model, parseResult.GetValue(seed), parseResult.GetValue(json));
             return 0;
         });

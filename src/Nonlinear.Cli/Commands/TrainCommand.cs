@@ -5,6 +5,7 @@ using Nonlinear.Data;
 using Nonlinear.Losses;
 using Nonlinear.Models;
 using Nonlinear.Optimizers;
+using Nonlinear.Serialization;
 using Nonlinear.Training;
 using Spectre.Console;
 
@@ -32,10 +33,11 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed for data, weights and shuffling", DefaultValueFactory = _ => 1 };
         var validation = new Option<double>("--validation") { Description = "Share of the data held out for validation (0: none)", DefaultValueFactory = _ => 0.2 };
         var loss = new Option<string?>("--loss") { Description = "Loss (default from the task): mse, bce_logits, cross_entropy" };
+        var save = new Option<string?>("--save") { Description = "Save the trained model to this file (atomic: a crash never leaves half a file)" };
         var json = JsonOption.Create("the summary and the per-epoch history");
         var command = new Command("train", "Train a network on a dataset")
         {
-            data, count, noise, layers, activation, model, epochs, lr, optimizer, batch, seed, validation, loss, json,
+            data, count, noise, layers, activation, model, epochs, lr, optimizer, batch, seed, validation, loss, save, json,
         };
         command.SetAction((parseResult, cancellation) =>
         {
@@ -63,6 +65,28 @@ internal static class TrainCommand
                 ? trainer.Fit(train, parseResult.GetValue(epochs), parseResult.GetValue(batch), seedValue, held, cancellation)
                 : WithProgress(context, trainer, train, held, parseResult.GetValue(epochs), parseResult.GetValue(batch), seedValue, cancellation);
             var final = trainer.Evaluate(all);
+            if (parseResult.GetValue(save) is { } path)
+            {
+                ModelFile.Save(path, network, new ModelMetadata
+                {
+                    Task = all.Task,
+                    OutputActivation = TaskDefaults.OutputActivation(all.Task),
+                    Loss = lossFunction.Name,
+                    ClassNames = all.ClassNames,
+                    Extra = new Dictionary<string, string>
+                    {
+                        ["data"] = all.Name,
+                        ["epochs"] = history.Epochs.Count.ToString(CultureInfo.InvariantCulture),
+                        ["optimizer"] = opt.ToString() ?? "",
+                        ["seed"] = seedValue.ToString(CultureInfo.InvariantCulture),
+                    },
+                });
+                if (!asJson)
+                {
+                    context.Out.WriteLine($"saved {path}");
+                }
+            }
+
             if (asJson)
             {
                 WriteJson(context, all, network, lossFunction, opt, history, final);

@@ -31,9 +31,11 @@ internal static class Json
 
     public static void WriteNumber(Utf8JsonWriter writer, float value)
     {
+        // Utf8JsonWriter writes the shortest round-trip text for a float (0.1, not 0.10000000149011612) and keeps
+        // the indentation, which a raw value would break.
         if (float.IsFinite(value))
         {
-            writer.WriteRawValue(Numbers.Format(value), skipInputValidation: true);
+            writer.WriteNumberValue(value);
         }
         else
         {
@@ -45,12 +47,18 @@ internal static class Json
     {
         if (double.IsFinite(value))
         {
-            writer.WriteRawValue(Numbers.Format(value), skipInputValidation: true);
+            writer.WriteNumberValue(value);
         }
         else
         {
             writer.WriteStringValue(Numbers.Format(value));
         }
+    }
+
+    public static void WriteNumber(Utf8JsonWriter writer, string name, float value)
+    {
+        writer.WritePropertyName(name);
+        WriteNumber(writer, value);
     }
 
     public static void WriteNumber(Utf8JsonWriter writer, string name, double value)

@@ -1,4 +1,6 @@
+using Nonlinear.Activations;
 using Nonlinear.Models;
+using Nonlinear.Tensors;
 
 namespace Nonlinear.Serialization;
 
@@ -19,4 +21,31 @@ public sealed class SavedModel
 
     /// <summary>Task, output activation, loss, class names, normalisation constants and extra settings.</summary>
     public ModelMetadata Metadata { get; }
+
+    /// <summary>
+    /// Predictions for raw features [N, ...input shape]: the saved normalisation is applied to the features,
+    /// then the model, then the output activation (sigmoid: probabilities of the positive class; softmax: class
+    /// probabilities per row; identity: values). Returns a new tensor [N, outputs].
+    /// </summary>
+    /// <exception cref="ArgumentException">The features do not have the model's input shape.</exception>
+    public Tensor Predict(Tensor features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        var x = features;
+        if (Metadata.NormalizationMean is { } mean && Metadata.NormalizationStd is { } std)
+        {
+            x = features.Clone();
+            int f = mean.Count;
+            var span = x.Span;
+            for (int i = 0; i < span.Length; i++)
+            {
+                span[i] = (span[i] - mean[i % f]) / std[i % f];
+            }
+        }
+
+        var logits = Model.Forward(x);
+        var output = new Tensor(logits.Shape);
+        ActivationRegistry.Parse(Metadata.OutputActivation).Forward(logits, output);
+        return output;
+    }
 }
