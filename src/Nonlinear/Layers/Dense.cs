@@ -18,6 +18,7 @@ public sealed class Dense : Layer
     private Parameter? _bias;
     private Tensor? _input;
     private float[] _weightTransposed = [];
+    private float[] _gradientTransposed = [];
 
     /// <summary>A dense layer with <paramref name="units"/> outputs; <paramref name="initializer"/> overrides the automatic choice.</summary>
     public Dense(int units, Initializer initializer = Initializer.Auto)
@@ -83,7 +84,12 @@ public sealed class Dense : Layer
     {
         var input = _input ?? throw new InvalidOperationException("dense: backward called before forward.");
         int n = outputGradient.BatchSize, inputs = InputShape[0];
-        Gemm.AddTransposedAB(outputGradient.Span, input.Span, Weight.Gradient.Span, n, Units, inputs);
+        if (_gradientTransposed.Length < n * Units)
+        {
+            _gradientTransposed = new float[n * Units];
+        }
+
+        Gemm.AddTransposedAB(outputGradient.Span, input.Span, Weight.Gradient.Span, n, Units, inputs, _gradientTransposed.AsSpan(0, n * Units));
         var db = Bias.Gradient.Span;
         for (int i = 0; i < n; i++)
         {

@@ -17,22 +17,42 @@ internal static unsafe class Gemm
     /// <summary>Below this many multiply-adds a second thread costs more than it saves.</summary>
     private const long ParallelWork = 1 << 20;
 
+    /// <summary>
+    /// Whether products run on the register-blocked AVX-512 kernel (<see cref="GemmKernel"/>) or on the
+    /// row-by-row reference (other hardware; tests switch it to compare the two).
+    /// </summary>
+    internal static bool UseKernel { get; set; } = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+
     /// <summary>C[M, N] = A[M, K] B[K, N] (overwrites C).</summary>
     public static void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
+        => Multiply(a, b, c, m, k, n, accumulate: false);
+
+    /// <summary>C[M, N] += A[M, K] B[K, N].</summary>
+    public static void MatMulAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
+        => Multiply(a, b, c, m, k, n, accumulate: true);
+
+    private static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
     {
         Check(a, m, k, "A");
         Check(b, k, n, "B");
         Check(c, m, n, "C");
-        int threads = Threads((long)m * k * n, m);
-        if (threads == 1)
+        if (m == 0 || n == 0)
         {
-            Rows(a, b, c, 0, m, k, n);
             return;
         }
 
+        // Split rows in whole 6-row tiles so that every thread runs full tiles.
+        int threads = Threads((long)m * k * n, (m + GemmKernel.Rows - 1) / GemmKernel.Rows);
         fixed (float* pa = a, pb = b, pc = c)
         {
-            WorkerPool.Run(threads, new RowsJob(pa, pb, pc, m, k, n, threads));
+            if (threads == 1)
+            {
+                RowRange(pa, pb, pc, 0, m, m, k, n, accumulate);
+            }
+            else
+            {
+                WorkerPool.Run(threads, new RowsJob(pa, pb, pc, m, k, n, threads, accumulate));
+            }
         }
     }
 
@@ -45,51 +65,74 @@ internal static unsafe class Gemm
         MatMul(a, bTransposed, c, m, k, n);
     }
 
-    /// <summary>C[M, N] += A[K, M]^T B[K, N] (accumulates into C: the weight gradient of a dense layer).</summary>
-    public static void AddTransposedAB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int k, int m, int n)
+    /// <summary>
+    /// C[M, N] += A[K, M]^T B[K, N] (accumulates into C: the weight gradient of a dense layer);
+    /// <paramref name="aTransposed"/> is scratch of M*K floats.
+    /// </summary>
+    public static void AddTransposedAB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int k, int m, int n, Span<float> aTransposed)
     {
         Check(a, k, m, "A");
-        Check(b, k, n, "B");
-        Check(c, m, n, "C");
-        for (int p = 0; p < k; p++)
-        {
-            var bRow = b.Slice(p * n, n);
-            var aRow = a.Slice(p * m, m);
-            for (int i = 0; i < m; i++)
-            {
-                var cRow = c.Slice(i * n, n);
-                TensorPrimitives.MultiplyAdd(bRow, aRow[i], cRow, cRow);
-            }
-        }
+        Check(aTransposed, m, k, "scratch");
+        Transpose(a, aTransposed, k, m);
+        MatMulAdd(aTransposed, b, c, m, k, n);
     }
 
-    /// <summary>B[cols, rows] = A[rows, cols]^T.</summary>
+    /// <summary>B[cols, rows] = A[rows, cols]^T, in 32x32 tiles so that reads and writes both stay within cache lines.</summary>
     public static void Transpose(ReadOnlySpan<float> a, Span<float> b, int rows, int cols)
     {
         Check(a, rows, cols, "A");
         Check(b, cols, rows, "B");
-        for (int i = 0; i < rows; i++)
+        const int T = 32;
+        fixed (float* pa = a, pb = b)
         {
-            var row = a.Slice(i * cols, cols);
-            for (int j = 0; j < cols; j++)
+            for (int i0 = 0; i0 < rows; i0 += T)
             {
-                b[j * rows + i] = row[j];
+                int i1 = Math.Min(rows, i0 + T);
+                for (int j0 = 0; j0 < cols; j0 += T)
+                {
+                    int j1 = Math.Min(cols, j0 + T);
+                    for (int i = i0; i < i1; i++)
+                    {
+                        float* src = pa + (long)i * cols;
+                        for (int j = j0; j < j1; j++)
+                        {
+                            pb[(long)j * rows + i] = src[j];
+                        }
+                    }
+                }
             }
         }
     }
 
-    private static void Rows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int first, int last, int k, int n)
+    /// <summary>The reference product, row by row: each row of C a sum of scaled rows of B.</summary>
+    private static void Rows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int first, int last, int k, int n, bool accumulate)
     {
         for (int i = first; i < last; i++)
         {
             var cRow = c.Slice(i * n, n);
-            cRow.Clear();
+            if (!accumulate)
+            {
+                cRow.Clear();
+            }
+
             var aRow = a.Slice(i * k, k);
             // No skipping of zero coefficients: 0 * inf must stay NaN, so that a non-finite weight is never hidden.
             for (int p = 0; p < k; p++)
             {
                 TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), aRow[p], cRow, cRow);
             }
+        }
+    }
+
+    private static void RowRange(float* a, float* b, float* c, int first, int last, int m, int k, int n, bool accumulate)
+    {
+        if (UseKernel)
+        {
+            GemmKernel.Run(a, b, c, first, last, k, n, accumulate);
+        }
+        else
+        {
+            Rows(new ReadOnlySpan<float>(a, m * k), new ReadOnlySpan<float>(b, k * n), new Span<float>(c, m * n), first, last, k, n, accumulate);
         }
     }
 
@@ -104,13 +147,14 @@ internal static unsafe class Gemm
         }
     }
 
-    private sealed class RowsJob(float* a, float* b, float* c, int m, int k, int n, int parts) : IParallelJob
+    private sealed class RowsJob(float* a, float* b, float* c, int m, int k, int n, int parts, bool accumulate) : IParallelJob
     {
         public void Execute(int part)
         {
-            int per = (m + parts - 1) / parts;
+            int tiles = (m + GemmKernel.Rows - 1) / GemmKernel.Rows;
+            int per = (tiles + parts - 1) / parts * GemmKernel.Rows;
             int first = Math.Min(m, part * per), last = Math.Min(m, first + per);
-            Rows(new ReadOnlySpan<float>(a, m * k), new ReadOnlySpan<float>(b, k * n), new Span<float>(c, m * n), first, last, k, n);
+            RowRange(a, b, c, first, last, m, k, n, accumulate);
         }
     }
 }
