@@ -51,7 +51,7 @@ internal static unsafe class Gemm
             }
             else
             {
-                WorkerPool.Run(threads, new RowsJob(pa, pb, pc, m, k, n, threads, accumulate));
+                WorkerPool.Run(threads, RowsJob.Get(pa, pb, pc, m, k, n, threads, accumulate));
             }
         }
     }
@@ -147,8 +147,26 @@ internal static unsafe class Gemm
         }
     }
 
-    private sealed class RowsJob(float* a, float* b, float* c, int m, int k, int n, int parts, bool accumulate) : IParallelJob
+    /// <summary>One reusable job per calling thread: the parallel path allocates nothing per call.</summary>
+    private sealed class RowsJob : IParallelJob
     {
+        [ThreadStatic]
+        private static RowsJob? _cached;
+
+        private float* a, b, c;
+        private int m, k, n, parts;
+        private bool accumulate;
+
+        public static RowsJob Get(float* a, float* b, float* c, int m, int k, int n, int parts, bool accumulate)
+        {
+            var job = _cached ??= new RowsJob();
+            job.a = a;
+            job.b = b;
+            job.c = c;
+            (job.m, job.k, job.n, job.parts, job.accumulate) = (m, k, n, parts, accumulate);
+            return job;
+        }
+
         public void Execute(int part)
         {
             int tiles = (m + GemmKernel.Rows - 1) / GemmKernel.Rows;

@@ -51,7 +51,7 @@ internal static unsafe class Elementwise
                 return;
             }
 
-            var job = new UnaryJob<TOp>(px, py, x.Length, threads, op);
+            var job = UnaryJob<TOp>.Get(px, py, x.Length, threads, op);
             WorkerPool.Run(threads, job);
         }
     }
@@ -71,7 +71,7 @@ internal static unsafe class Elementwise
 
         fixed (float* pa = a, pb = b, py = y)
         {
-            var job = new BinaryJob<TOp>(pa, pb, py, a.Length, threads, op);
+            var job = BinaryJob<TOp>.Get(pa, pb, py, a.Length, threads, op);
             WorkerPool.Run(threads, job);
         }
     }
@@ -337,8 +337,25 @@ internal static unsafe class Elementwise
         return (start, end - start);
     }
 
-    private sealed class UnaryJob<TOp>(float* x, float* y, int length, int parts, TOp op) : IParallelJob where TOp : struct, IUnaryOperator
+    /// <summary>One reusable job per calling thread and operator: the parallel path allocates nothing per call.</summary>
+    private sealed class UnaryJob<TOp> : IParallelJob where TOp : struct, IUnaryOperator
     {
+        [ThreadStatic]
+        private static UnaryJob<TOp>? _cached;
+
+        private float* x, y;
+        private int length, parts;
+        private TOp op;
+
+        public static UnaryJob<TOp> Get(float* x, float* y, int length, int parts, TOp op)
+        {
+            var job = _cached ??= new UnaryJob<TOp>();
+            job.x = x;
+            job.y = y;
+            (job.length, job.parts, job.op) = (length, parts, op);
+            return job;
+        }
+
         public void Execute(int index)
         {
             var (start, count) = Chunk(length, parts, index);
@@ -346,8 +363,26 @@ internal static unsafe class Elementwise
         }
     }
 
-    private sealed class BinaryJob<TOp>(float* a, float* b, float* y, int length, int parts, TOp op) : IParallelJob where TOp : struct, IBinaryOperator
+    /// <summary>One reusable job per calling thread and operator.</summary>
+    private sealed class BinaryJob<TOp> : IParallelJob where TOp : struct, IBinaryOperator
     {
+        [ThreadStatic]
+        private static BinaryJob<TOp>? _cached;
+
+        private float* a, b, y;
+        private int length, parts;
+        private TOp op;
+
+        public static BinaryJob<TOp> Get(float* a, float* b, float* y, int length, int parts, TOp op)
+        {
+            var job = _cached ??= new BinaryJob<TOp>();
+            job.a = a;
+            job.b = b;
+            job.y = y;
+            (job.length, job.parts, job.op) = (length, parts, op);
+            return job;
+        }
+
         public void Execute(int index)
         {
             var (start, count) = Chunk(length, parts, index);
