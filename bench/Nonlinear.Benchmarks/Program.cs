@@ -6,6 +6,11 @@ using Nonlinear.Benchmarks;
 //                [--ops relu,gelu] [--array]
 //       Every activation against PyTorch (bench/peer/torch_activations.py) and a memory copy; prints markdown
 //       tables and, with --out, writes them to a file.
+//   train-step [--quick] [--threads 1,2] [--out docs/benchmarks.md] [--models 64-256-256-10,784-256-128-10]
+//              [--optimizers sgd,adam] [--batch 128] [--no-peer]
+//       One training step of dense networks against PyTorch (bench/peer/torch_training.py), allocation per step
+//       and a time breakdown; prints a markdown section and, with --out, replaces only the "## Training step"
+//       section of that file (side-by-side keeps that section when it rewrites the file).
 //   bdn [BenchmarkDotNet arguments]
 //       BenchmarkDotNet micro-benchmarks of a few kernels (see ActivationBenchmarks).
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -14,6 +19,8 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         usage:
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- side-by-side [--quick] [--out docs/benchmarks.md]
                 [--sizes 4096,1048576,16777216] [--threads 1,2] [--ops relu,gelu] [--no-peer] [--array]
+          dotnet run -c Release --project bench/Nonlinear.Benchmarks -- train-step [--quick] [--threads 1,2] [--out docs/benchmarks.md]
+                [--models 64-256-256-10,784-256-128-10] [--optimizers sgd,adam] [--batch 128] [--no-peer]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- bdn [BenchmarkDotNet args, e.g. --filter '*']
         """);
     return args.Length == 0 ? 2 : 0;
@@ -23,10 +30,12 @@ switch (args[0])
 {
     case "side-by-side":
         return SideBySide.Run(args[1..]);
+    case "train-step":
+        return TrainStep.Run(args[1..]);
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(ActivationBenchmarks).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side or bdn (--help for usage)");
+        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step or bdn (--help for usage)");
         return 2;
 }

@@ -13,7 +13,7 @@ internal static partial class SideBySide
     private static string? FindPeerScript() => FindFile(Path.Combine("bench", "peer", "torch_activations.py"));
 
     /// <summary>A file by its path from the repository root, looked for above the current and the program's directory.</summary>
-    private static string? FindFile(string relative)
+    internal static string? FindFile(string relative)
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
@@ -266,7 +266,7 @@ internal static partial class SideBySide
             => theirs is double t ? (t / mine).ToString("F2", Inv) + "×" : "–";
     }
 
-    private static string CpuModel()
+    internal static string CpuModel()
     {
         try
         {
@@ -283,7 +283,7 @@ internal static partial class SideBySide
     }
 
     /// <summary>The commit the library was built from, and whether src/ had uncommitted changes (override: NONLINEAR_BENCH_SOURCE).</summary>
-    private static string SourceVersion()
+    internal static string SourceVersion()
     {
         if (Environment.GetEnvironmentVariable("NONLINEAR_BENCH_SOURCE") is { Length: > 0 } given)
         {
@@ -316,7 +316,7 @@ internal static partial class SideBySide
         }
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {
@@ -328,7 +328,7 @@ internal static partial class SideBySide
         }
     }
 
-    private static string MemTotal()
+    internal static string MemTotal()
     {
         try
         {

@@ -74,6 +74,14 @@ internal static unsafe partial class SideBySide
         Console.WriteLine(markdown);
         if (o.Out is not null)
         {
+            // The train-step mode owns the "## Training step" section of the same file: carry it over.
+            var kept = File.Exists(o.Out) ? MarkdownSection.Extract(File.ReadAllText(o.Out), MarkdownSection.TrainingStepHeading) : null;
+            if (kept is not null)
+            {
+                markdown = MarkdownSection.Replace(markdown, MarkdownSection.TrainingStepHeading, kept);
+                Console.Error.WriteLine($"kept the existing '{MarkdownSection.TrainingStepHeading}' section of {o.Out}");
+            }
+
             File.WriteAllText(o.Out, markdown);
             Console.Error.WriteLine($"wrote {o.Out}");
         }
