@@ -115,7 +115,7 @@ internal static partial class TrainStep
         sb.AppendLine(string.Create(Inv, $"""
             - One step = zero the gradients, forward, softmax cross-entropy (mean over the batch, class-index targets),
               backward, optimizer step. Ours: `model.ZeroGradients(); logits = model.Forward(x, training: true);
-              loss.Compute(logits, y, dLogits); model.Backward(dLogits); optimizer.Step(model.Parameters)`. PyTorch:
+              loss.Compute(logits, y, dLogits); model.BackwardParameters(dLogits); optimizer.Step(model.Parameters)` (like PyTorch, no input gradient for the first layer). PyTorch:
               `opt.zero_grad(); loss = F.cross_entropy(model(x), y); loss.backward(); opt.step()` with
               `nn.Sequential(nn.Linear, nn.ReLU, ...)` (zero_grad in 1.13 zeroes in place, as ours does).
             - Models: `dense:W,relu,...,dense:K` from the widths (e.g. 64-256-256-10 = dense:256,relu,dense:256,relu,dense:10

@@ -214,7 +214,7 @@ internal static partial class TrainStep
             Model.ZeroGradients();
             var logits = Model.Forward(_x[i], training: true);
             LastLoss = Loss.Compute(logits, _y[i], _gradient);
-            Model.Backward(_gradient);
+            Model.BackwardParameters(_gradient);
             Optimizer.Step(Model.Parameters);
         }
 
@@ -343,7 +343,16 @@ internal static partial class TrainStep
             var g = rig.Gradient;
             for (int i = layers.Count - 1; i >= 0; i--)
             {
-                g = layers[i].Backward(g);
+                // The first layer's input gradient is not needed (the trainer skips it, as PyTorch does).
+                if (i > 0)
+                {
+                    g = layers[i].Backward(g);
+                }
+                else
+                {
+                    layers[i].BackwardParameters(g);
+                }
+
                 Mark();
             }
 

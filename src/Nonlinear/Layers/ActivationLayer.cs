@@ -32,13 +32,16 @@ public sealed class ActivationLayer(Activation activation) : Layer
     }
 
     /// <inheritdoc/>
-    protected override void OnBackward(Tensor outputGradient, Tensor inputGradient)
+    protected override void OnBackward(Tensor outputGradient, Tensor? inputGradient)
     {
         if (_input is null || _output is null)
         {
             throw new InvalidOperationException($"{Spec}: backward called before forward.");
         }
 
-        Activation.Backward(_input, _output, outputGradient, inputGradient);
+        if (inputGradient is not null)
+        {
+            Activation.Backward(_input, _output, outputGradient, inputGradient);
+        }
     }
 }

@@ -80,7 +80,7 @@ public sealed class Dense : Layer
     }
 
     /// <inheritdoc/>
-    protected override void OnBackward(Tensor outputGradient, Tensor inputGradient)
+    protected override void OnBackward(Tensor outputGradient, Tensor? inputGradient)
     {
         var input = _input ?? throw new InvalidOperationException("dense: backward called before forward.");
         int n = outputGradient.BatchSize, inputs = InputShape[0];
@@ -96,6 +96,9 @@ public sealed class Dense : Layer
             TensorPrimitives.Add(db, outputGradient.Span.Slice(i * Units, Units), db);
         }
 
-        Gemm.MatMul(outputGradient.Span, Weight.Value.Span, inputGradient.Span, n, Units, inputs);
+        if (inputGradient is not null)
+        {
+            Gemm.MatMul(outputGradient.Span, Weight.Value.Span, inputGradient.Span, n, Units, inputs);
+        }
     }
 }

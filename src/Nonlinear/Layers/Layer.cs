@@ -70,6 +70,18 @@ public abstract class Layer
         return inputGradient;
     }
 
+    /// <summary>
+    /// Backward pass for the parameters only: accumulates their gradients without computing dLoss/dInput
+    /// (which nothing needs for a model's first layer; for a dense layer that saves a whole matrix product).
+    /// </summary>
+    public void BackwardParameters(Tensor outputGradient)
+    {
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        EnsureBuilt();
+        CheckSample(outputGradient, OutputShape, "output gradient");
+        OnBackward(outputGradient, null);
+    }
+
     /// <summary>The spec token.</summary>
     public override string ToString() => Spec;
 
@@ -79,8 +91,8 @@ public abstract class Layer
     /// <summary>Computes <paramref name="output"/> from <paramref name="input"/>, keeping what backward needs.</summary>
     protected abstract void OnForward(Tensor input, Tensor output, bool training);
 
-    /// <summary>Computes <paramref name="inputGradient"/> and accumulates parameter gradients.</summary>
-    protected abstract void OnBackward(Tensor outputGradient, Tensor inputGradient);
+    /// <summary>Accumulates parameter gradients and computes <paramref name="inputGradient"/> unless it is null (not needed).</summary>
+    protected abstract void OnBackward(Tensor outputGradient, Tensor? inputGradient);
 
     /// <summary>A tensor [batch, ...sample] reused while the batch size is unchanged.</summary>
     protected static Tensor Buffer(ref Tensor? buffer, int batch, TensorShape sample)

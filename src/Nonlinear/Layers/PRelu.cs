@@ -57,11 +57,12 @@ public sealed class PRelu(bool perChannel = false) : Layer
     }
 
     /// <inheritdoc/>
-    protected override void OnBackward(Tensor outputGradient, Tensor inputGradient)
+    protected override void OnBackward(Tensor outputGradient, Tensor? inputGradient)
     {
         var x = (_input ?? throw new InvalidOperationException("prelu: backward called before forward.")).Span;
         var dy = outputGradient.Span;
-        var dx = inputGradient.Span;
+        var dx = inputGradient is null ? default : inputGradient.Span;
+        bool wantInput = inputGradient is not null;
         var a = Slope.Value.Span;
         var da = Slope.Gradient.Span;
         int perSample = InputShape.Length, inner = PerChannel ? perSample / InputShape[0] : perSample;
@@ -70,11 +71,18 @@ public sealed class PRelu(bool perChannel = false) : Layer
             int c = PerChannel ? i % perSample / inner : 0;
             if (x[i] > 0)
             {
-                dx[i] = dy[i];
+                if (wantInput)
+                {
+                    dx[i] = dy[i];
+                }
             }
             else
             {
-                dx[i] = a[c] * dy[i];
+                if (wantInput)
+                {
+                    dx[i] = a[c] * dy[i];
+                }
+
                 da[c] += x[i] * dy[i];
             }
         }

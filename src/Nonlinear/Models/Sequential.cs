@@ -111,6 +111,21 @@ public sealed class Sequential
         return g;
     }
 
+    /// <summary>
+    /// Backward pass that only accumulates parameter gradients: the first layer's dLoss/dInput, which training
+    /// never uses, is not computed (PyTorch skips it too).
+    /// </summary>
+    public void BackwardParameters(Tensor outputGradient)
+    {
+        var g = outputGradient;
+        for (int i = _layers.Length - 1; i > 0; i--)
+        {
+            g = _layers[i].Backward(g);
+        }
+
+        _layers[0].BackwardParameters(g);
+    }
+
     /// <summary>Sets every parameter gradient to zero.</summary>
     public void ZeroGradients()
     {

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Nonlinear.Layers;
 
 namespace Nonlinear.Optimizers;
@@ -63,7 +65,21 @@ public sealed class Sgd : Optimizer
         float wd = parameter.Decays ? (float)WeightDecay : 0f;
         if (Momentum == 0)
         {
-            for (int i = 0; i < p.Length; i++)
+            int i = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var vlr = Vector512.Create(lr);
+                var vwd = Vector512.Create(wd);
+                ref float pr = ref MemoryMarshal.GetReference(p);
+                ref float gr = ref MemoryMarshal.GetReference(grad);
+                for (; i <= p.Length - 16; i += 16)
+                {
+                    var pv = Vector512.LoadUnsafe(ref pr, (nuint)i);
+                    (pv - (vlr * (Vector512.LoadUnsafe(ref gr, (nuint)i) + (vwd * pv)))).StoreUnsafe(ref pr, (nuint)i);
+                }
+            }
+
+            for (; i < p.Length; i++)
             {
                 p[i] -= lr * (grad[i] + (wd * p[i]));
             }
@@ -102,7 +118,27 @@ public sealed class Sgd : Optimizer
 
     private void Apply(Span<float> p, ReadOnlySpan<float> grad, Span<float> buffer, float lr, float wd, float mu, bool firstStep)
     {
-        for (int i = 0; i < p.Length; i++)
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // Same operations in the same order as the scalar loop (no fused multiply-adds): same bits, faster.
+            var vlr = Vector512.Create(lr);
+            var vwd = Vector512.Create(wd);
+            var vmu = Vector512.Create(mu);
+            ref float pr = ref MemoryMarshal.GetReference(p);
+            ref float gr = ref MemoryMarshal.GetReference(grad);
+            ref float br = ref MemoryMarshal.GetReference(buffer);
+            for (; i <= p.Length - 16; i += 16)
+            {
+                var pv = Vector512.LoadUnsafe(ref pr, (nuint)i);
+                var g = Vector512.LoadUnsafe(ref gr, (nuint)i) + (vwd * pv);
+                var b = firstStep ? g : (vmu * Vector512.LoadUnsafe(ref br, (nuint)i)) + g;
+                b.StoreUnsafe(ref br, (nuint)i);
+                (pv - (vlr * (Nesterov ? g + (vmu * b) : b))).StoreUnsafe(ref pr, (nuint)i);
+            }
+        }
+
+        for (; i < p.Length; i++)
         {
             float g = grad[i] + (wd * p[i]);
 

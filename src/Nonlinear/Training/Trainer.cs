@@ -93,7 +93,7 @@ public sealed class Trainer
                     throw Diverged(epoch, b + 1, loss);
                 }
 
-                _model.Backward(gradient);
+                _model.BackwardParameters(gradient);
                 _optimizer.Step(_model.Parameters);
 
                 int n = x.BatchSize;

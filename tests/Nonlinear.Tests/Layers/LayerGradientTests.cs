@@ -41,6 +41,29 @@ public sealed class LayerGradientTests
         Assert.Equal([6.5f, -1f, -0.5f, -4f], y.Span.ToArray());
     }
 
+    [Theory]
+    [InlineData("dense:8,relu,dense:2")]
+    [InlineData("prelu:channel,dense:4,tanh,dense:1")]
+    [InlineData("relu,dense:3")]
+    public void Backward_for_parameters_only_gives_the_same_parameter_gradients(string spec)
+    {
+        var model = Sequential.Parse(spec);
+        model.Build(new TensorShape(3), seed: 1);
+        var x = FiniteDifferences.RandomInput(2, 4, 3);
+        var y = model.Forward(x, training: true);
+        var dy = FiniteDifferences.RandomInput(3, y.Shape.ToArray());
+        model.ZeroGradients();
+        model.Backward(dy);
+        var full = model.Parameters.Select(p => p.Gradient.Span.ToArray()).ToList();
+        model.ZeroGradients();
+        model.Forward(x, training: true);
+        model.BackwardParameters(dy);
+        for (int p = 0; p < full.Count; p++)
+        {
+            Assert.Equal(full[p], model.Parameters[p].Gradient.Span.ToArray());
+        }
+    }
+
     [Fact]
     public void Gradients_accumulate_until_zeroed()
     {
