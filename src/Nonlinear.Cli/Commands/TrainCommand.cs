@@ -33,11 +33,12 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed for data, weights and shuffling", DefaultValueFactory = _ => 1 };
         var validation = new Option<double>("--validation") { Description = "Share of the data held out for validation (0: none)", DefaultValueFactory = _ => 0.2 };
         var loss = new Option<string?>("--loss") { Description = "Loss (default from the task): mse, bce_logits, cross_entropy" };
+        var output = new Option<string?>("--output-activation") { Description = "Output activation (default from the loss: sigmoid for bce_logits, softmax for cross_entropy, identity for mse; with mse any activation, trained as the last layer)" };
         var save = new Option<string?>("--save") { Description = "Save the trained model to this file (atomic: a crash never leaves half a file)" };
         var json = JsonOption.Create("the summary and the per-epoch history");
         var command = new Command("train", "Train a network on a dataset")
         {
-            data, count, noise, layers, activation, model, epochs, lr, optimizer, batch, seed, validation, loss, save, json,
+            data, count, noise, layers, activation, model, epochs, lr, optimizer, batch, seed, validation, loss, output, save, json,
         };
         command.SetAction((parseResult, cancellation) =>
         {
@@ -55,9 +56,10 @@ internal static class TrainCommand
             int outputs = TaskDefaults.Outputs(all);
             string hidden = parseResult.GetValue(model) is { } m ? m : TaskDefaults.Spec(parseResult.GetValue(layers)!, parseResult.GetValue(activation)!, outputs);
             string spec = parseResult.GetValue(model) is not null ? $"{hidden},dense:{outputs}" : hidden;
+            var lossFunction = parseResult.GetValue(loss) is { } l ? Loss.Parse(l) : TaskDefaults.Loss(all.Task);
+            string outputActivation = OutputActivation(lossFunction, parseResult.GetValue(output), ref spec);
             var network = Sequential.Parse(spec);
             network.Build(all.FeatureShape, seedValue);
-            var lossFunction = parseResult.GetValue(loss) is { } l ? Loss.Parse(l) : TaskDefaults.Loss(all.Task);
             var opt = Optimizer.Create(parseResult.GetValue(optimizer)!, parseResult.GetValue(lr));
             var trainer = new Trainer(network, lossFunction, opt);
             bool asJson = parseResult.GetValue(json);
@@ -70,7 +72,7 @@ internal static class TrainCommand
                 ModelFile.Save(path, network, new ModelMetadata
                 {
                     Task = all.Task,
-                    OutputActivation = TaskDefaults.OutputActivation(all.Task),
+                    OutputActivation = outputActivation,
                     Loss = lossFunction.Name,
                     ClassNames = all.ClassNames,
                     Extra = new Dictionary<string, string>
@@ -89,11 +91,11 @@ internal static class TrainCommand
 
             if (asJson)
             {
-                WriteJson(context, all, network, lossFunction, opt, history, final);
+                WriteJson(context, all, network, outputActivation, lossFunction, opt, history, final);
             }
             else
             {
-                WriteSummary(context, all, train, held, network, lossFunction, opt, history, final);
+                WriteSummary(context, all, train, held, network, outputActivation, lossFunction, opt, history, final);
             }
 
             return Task.FromResult(history.Cancelled ? 130 : 0);
@@ -155,7 +157,39 @@ internal static class TrainCommand
         return line;
     }
 
-    private static void WriteSummary(CliContext context, Dataset all, Dataset train, Dataset? held, Sequential network, Loss loss, Optimizer opt, TrainingHistory history, Evaluation final)
+    /// <summary>
+    /// The output activation to apply when predicting. A fused loss (bce_logits, cross_entropy) applies its own
+    /// activation, so only that one is consistent; with mse any activation can end the network, and it is then
+    /// trained as the last layer (the model's output is already activated).
+    /// </summary>
+    private static string OutputActivation(Loss loss, string? requested, ref string spec)
+    {
+        string implied = TaskDefaults.OutputActivation(loss);
+        if (requested is null)
+        {
+            return implied;
+        }
+
+        var activation = Nonlinear.Activations.ActivationRegistry.Parse(requested);
+        if (loss is MeanSquaredError)
+        {
+            if (activation.Name != "identity")
+            {
+                spec += "," + activation.Spec;
+            }
+
+            return "identity";
+        }
+
+        if (activation.Name != implied)
+        {
+            throw new CliUsageException($"--loss {loss.Name} applies {implied} to the logits itself, so the output activation must be {implied} (found {activation.Spec}); use --loss mse for another output activation.");
+        }
+
+        return implied;
+    }
+
+    private static void WriteSummary(CliContext context, Dataset all, Dataset train, Dataset? held, Sequential network, string outputActivation, Loss loss, Optimizer opt, TrainingHistory history, Evaluation final)
     {
         var console = context.CreateConsole();
         var last = history.Epochs.Count > 0 ? history.Last : default;
@@ -163,7 +197,7 @@ internal static class TrainCommand
         table.HideHeaders();
         table.AddRow("data", Markup.Escape($"{all.Name}: {all.Count} samples ({train.Count} train, {held?.Count ?? 0} validation), {all.Task}"));
         table.AddRow("model", Markup.Escape($"{network.Spec}  ({network.ParameterCount} parameters)"));
-        table.AddRow("output", Markup.Escape($"{TaskDefaults.OutputActivation(all.Task)}, loss {loss.Name}"));
+        table.AddRow("output", Markup.Escape($"{outputActivation}, loss {loss.Name}"));
         table.AddRow("optimizer", Markup.Escape(opt.ToString() ?? ""));
         table.AddRow("epochs", $"{history.Epochs.Count}{(history.Cancelled ? " (cancelled)" : "")}");
         table.AddRow("train loss / accuracy", $"{F(last.Loss)} / {F(last.Accuracy)}");
@@ -177,7 +211,7 @@ internal static class TrainCommand
         console.Write(table);
     }
 
-    private static void WriteJson(CliContext context, Dataset all, Sequential network, Loss loss, Optimizer opt, TrainingHistory history, Evaluation final)
+    private static void WriteJson(CliContext context, Dataset all, Sequential network, string outputActivation, Loss loss, Optimizer opt, TrainingHistory history, Evaluation final)
     {
         Json.Write(context.Out, w =>
         {
@@ -186,7 +220,7 @@ internal static class TrainCommand
             w.WriteString("task", all.Task.ToString());
             w.WriteString("model", network.Spec);
             w.WriteNumber("parameters", network.ParameterCount);
-            w.WriteString("outputActivation", TaskDefaults.OutputActivation(all.Task));
+            w.WriteString("outputActivation", outputActivation);
             w.WriteString("loss", loss.Name);
             w.WriteString("optimizer", opt.ToString());
             w.WriteBoolean("cancelled", history.Cancelled);

@@ -27,6 +27,21 @@ public static class TaskDefaults
         _ => new MeanSquaredError(),
     };
 
+    /// <summary>
+    /// The output activation a loss implies: the fused losses apply theirs (binary cross-entropy with logits a
+    /// sigmoid, cross-entropy a softmax); mean squared error none (identity).
+    /// </summary>
+    public static string OutputActivation(Loss loss)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        return loss switch
+        {
+            BinaryCrossEntropyWithLogits => "sigmoid",
+            SoftmaxCrossEntropy => "softmax",
+            _ => "identity",
+        };
+    }
+
     /// <summary>Outputs the last dense layer needs: 1 for binary, K for K classes, T for T regression targets.</summary>
     public static int Outputs(Dataset data)
     {

@@ -75,6 +75,18 @@ public sealed class TrainingCommandTests
     }
 
     [Fact]
+    public void The_output_activation_follows_the_loss_and_can_be_set()
+    {
+        var mse = JsonDocument.Parse(CliRun.Of("train", "--data", "moons", "--epochs", "3", "--loss", "mse", "--output-activation", "tanh", "--json").Stdout).RootElement;
+        Assert.Equal("identity", mse.GetProperty("outputActivation").GetString());
+        Assert.EndsWith(",dense:1,tanh", mse.GetProperty("model").GetString(), StringComparison.Ordinal);
+
+        var clash = CliRun.Of("train", "--data", "moons", "--epochs", "1", "--output-activation", "softmax");
+        Assert.Equal(2, clash.ExitCode);
+        Assert.Contains("must be sigmoid", clash.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Train_prints_progress_lines_and_a_summary_when_not_a_terminal()
     {
         var run = CliRun.Of("train", "--data", "circles", "--epochs", "20");
