@@ -44,7 +44,7 @@ internal static partial class SideBySide
 
         if (!File.Exists(python))
         {
-            return new PeerData(null, $"{python} not found. {PeerInstallHint}", ops, copies);
+            return new PeerData(null, $"{python} not found. {PeerProcess.InstallHint}", ops, copies);
         }
 
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -65,44 +65,20 @@ internal static partial class SideBySide
         }
 
         Console.Error.WriteLine($"  peer: {python} {string.Join(' ', psi.ArgumentList)}");
-        string? version = null, error = null;
-        using (var process = Process.Start(psi)!)
+        var (version, error) = PeerProcess.Run(psi, (kind, r) =>
         {
-            string? line;
-            while ((line = process.StandardOutput.ReadLine()) is not null)
+            switch (kind)
             {
-                if (!line.StartsWith('{'))
-                {
-                    continue;
-                }
-
-                using var doc = JsonDocument.Parse(line);
-                var r = doc.RootElement;
-                switch (r.GetProperty("kind").GetString())
-                {
-                    case "info":
-                        version = r.GetProperty("torch").GetString();
-                        break;
-                    case "error":
-                        error = r.GetProperty("message").GetString();
-                        break;
-                    case "copy":
-                        copies[(r.GetProperty("n").GetInt32(), r.GetProperty("threads").GetInt32())] = r.GetProperty("copy_seconds").GetDouble();
-                        break;
-                    case "op":
-                        int cols = r.GetProperty("rows").GetInt32() == 1 ? 0 : r.GetProperty("cols").GetInt32();
-                        ops[(r.GetProperty("name").GetString()!, cols, r.GetProperty("n").GetInt32(), r.GetProperty("threads").GetInt32())] =
-                            new Timing(r.GetProperty("fwd_seconds").GetDouble(), r.GetProperty("fwdbwd_seconds").GetDouble());
-                        break;
-                }
+                case "copy":
+                    copies[(r.GetProperty("n").GetInt32(), r.GetProperty("threads").GetInt32())] = r.GetProperty("copy_seconds").GetDouble();
+                    break;
+                case "op":
+                    int cols = r.GetProperty("rows").GetInt32() == 1 ? 0 : r.GetProperty("cols").GetInt32();
+                    ops[(r.GetProperty("name").GetString()!, cols, r.GetProperty("n").GetInt32(), r.GetProperty("threads").GetInt32())] =
+                        new Timing(r.GetProperty("fwd_seconds").GetDouble(), r.GetProperty("fwdbwd_seconds").GetDouble());
+                    break;
             }
-
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                error = $"peer exited with code {process.ExitCode}{(error is null ? "" : ": " + error)}. {PeerInstallHint}";
-            }
-        }
+        });
 
         return new PeerData(version, error, ops, copies);
     }

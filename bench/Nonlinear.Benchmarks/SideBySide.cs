@@ -15,7 +15,6 @@ namespace Nonlinear.Benchmarks;
 /// </summary>
 internal static unsafe partial class SideBySide
 {
-    private const string PeerInstallHint = "PyTorch peer unavailable: install it for benchmarks only with `apt-get install -y python3-torch libopenblas0-pthread` (Debian; /usr/bin/python3).";
     private const double CheapCopyTarget = 0.90;
     private const double LargeRatioTarget = 1.0;
     private const double SmallRatioTarget = 3.0;

@@ -8,7 +8,6 @@ namespace Nonlinear.Benchmarks;
 /// <summary>The PyTorch peer process and the markdown section of the training-step report.</summary>
 internal static partial class TrainStep
 {
-    private const string PeerInstallHint = "PyTorch peer unavailable: install it for benchmarks only with `apt-get install -y python3-torch libopenblas0-pthread` (Debian; /usr/bin/python3).";
 
     /// <summary>Runs bench/peer/torch_training.py with /usr/bin/python3 and parses its JSON lines.</summary>
     private static PeerData RunPeer(Options o)
@@ -24,7 +23,7 @@ internal static partial class TrainStep
 
         if (!File.Exists(python))
         {
-            return new PeerData(null, $"{python} not found. {PeerInstallHint}", steps, gemms);
+            return new PeerData(null, $"{python} not found. {PeerProcess.InstallHint}", steps, gemms);
         }
 
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -43,49 +42,20 @@ internal static partial class TrainStep
         }
 
         Console.Error.WriteLine($"  peer: {python} {string.Join(' ', psi.ArgumentList)}");
-        string? version = null, error = null;
-        using (var process = Process.Start(psi)!)
+        var (version, error) = PeerProcess.Run(psi, (kind, r) =>
         {
-            string? line;
-            while ((line = process.StandardOutput.ReadLine()) is not null)
+            switch (kind)
             {
-                if (!line.StartsWith('{'))
-                {
-                    continue;
-                }
-
-                using var doc = JsonDocument.Parse(line);
-                var r = doc.RootElement;
-                switch (r.GetProperty("kind").GetString())
-                {
-                    case "info":
-                        version = r.GetProperty("torch").GetString();
-                        if (r.TryGetProperty("blas", out var blas))
-                        {
-                            version += $"; BLAS: {blas.GetString()}";
-                        }
-
-                        break;
-                    case "error":
-                        error = r.GetProperty("message").GetString();
-                        break;
-                    case "step":
-                        steps[(r.GetProperty("model").GetString()!, r.GetProperty("optimizer").GetString()!, r.GetProperty("threads").GetInt32())] =
-                            new PeerStep(r.GetProperty("median_seconds").GetDouble(), r.GetProperty("min_seconds").GetDouble(), r.GetProperty("loss").GetDouble());
-                        break;
-                    case "gemm":
-                        gemms[(r.GetProperty("model").GetString()!, r.GetProperty("layer").GetInt32(), r.GetProperty("threads").GetInt32())] =
-                            new PeerGemm(r.GetProperty("fwd_seconds").GetDouble(), r.GetProperty("dw_seconds").GetDouble(), r.GetProperty("dx_seconds").GetDouble());
-                        break;
-                }
+                case "step":
+                    steps[(r.GetProperty("model").GetString()!, r.GetProperty("optimizer").GetString()!, r.GetProperty("threads").GetInt32())] =
+                        new PeerStep(r.GetProperty("median_seconds").GetDouble(), r.GetProperty("min_seconds").GetDouble(), r.GetProperty("loss").GetDouble());
+                    break;
+                case "gemm":
+                    gemms[(r.GetProperty("model").GetString()!, r.GetProperty("layer").GetInt32(), r.GetProperty("threads").GetInt32())] =
+                        new PeerGemm(r.GetProperty("fwd_seconds").GetDouble(), r.GetProperty("dw_seconds").GetDouble(), r.GetProperty("dx_seconds").GetDouble());
+                    break;
             }
-
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                error = $"peer exited with code {process.ExitCode}{(error is null ? "" : ": " + error)}. {PeerInstallHint}";
-            }
-        }
+        });
 
         return new PeerData(version, error, steps, gemms);
     }
