@@ -37,7 +37,7 @@ internal sealed class CliContext(TextWriter output, TextWriter error, TextReader
             Out = new AnsiConsoleOutput(Out),
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
         });
         if (!terminal)
         {

@@ -106,7 +106,7 @@ internal static class TrainCommand
     private static TrainingHistory WithProgress(CliContext context, Trainer trainer, Dataset train, Dataset? held, int epochs, int batch, int seed, CancellationToken cancellation)
     {
         var console = context.CreateConsole();
-        if (!console.Profile.Capabilities.Interactive && !console.Profile.Capabilities.Ansi)
+        if (!console.Profile.Capabilities.Interactive)
         {
             // Not a terminal (a pipe, a log, a test): one line every tenth of the run instead of a live bar.
             int every = Math.Max(1, epochs / 10);
@@ -128,7 +128,11 @@ internal static class TrainCommand
                 var task = progress.AddTask("training", maxValue: epochs);
                 trainer.EpochEnded += e =>
                 {
-                    task.Description = EpochLine(e, epochs);
+                    // Short enough to leave room for the bar, the percentage and the ETA.
+                    var bar = $"epoch {e.Epoch}/{epochs} loss {F(e.Loss)}";
+                    bar += double.IsNaN(e.Accuracy) ? "" : $" acc {F(e.Accuracy)}";
+                    bar += double.IsNaN(e.ValidationAccuracy) ? "" : $" val {F(e.ValidationAccuracy)}";
+                    task.Description = Markup.Escape(bar);
                     task.Value = e.Epoch;
                 };
                 history = trainer.Fit(train, epochs, batch, seed, held, cancellation);
