@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Nonlinear.Activations;
 using Nonlinear.Cli.Commands;
 
 namespace Nonlinear.Cli;
@@ -64,39 +63,13 @@ public static class CliApp
                 EnableDefaultExceptionHandler = false,
             });
         }
-        catch (ActivationSpecException e)
+        catch (Exception e) when (e is FormatException // activation and model specs, data files (file and line named)
+            or CliUsageException
+            or Nonlinear.Serialization.ModelFileException
+            or FileNotFoundException
+            or Nonlinear.Training.TrainingDivergedException)
         {
-            stderr.WriteLine($"error: {e.Message}");
-            return UsageError;
-        }
-        catch (CliUsageException e)
-        {
-            stderr.WriteLine($"error: {e.Message}");
-            return UsageError;
-        }
-        catch (Nonlinear.Models.ModelSpecException e)
-        {
-            stderr.WriteLine($"error: {e.Message}");
-            return UsageError;
-        }
-        catch (Nonlinear.Serialization.ModelFileException e)
-        {
-            stderr.WriteLine($"error: {e.Message}");
-            return UsageError;
-        }
-        catch (FileNotFoundException e)
-        {
-            stderr.WriteLine($"error: {e.Message}");
-            return UsageError;
-        }
-        catch (FormatException e)
-        {
-            // Data files that do not parse (CsvFeatures names the file and line).
-            stderr.WriteLine($"error: {e.Message}");
-            return UsageError;
-        }
-        catch (Nonlinear.Training.TrainingDivergedException e)
-        {
+            // Bad input: the message already names the problem.
             stderr.WriteLine($"error: {e.Message}");
             return UsageError;
         }
