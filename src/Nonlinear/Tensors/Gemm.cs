@@ -56,6 +56,49 @@ internal static unsafe class Gemm
         }
     }
 
+    /// <summary>
+    /// The general product: C[M, N] (+)= op(A) op(B), where op(A) is [M, K] and is stored as A[M, K], or as A[K, M]
+    /// when <paramref name="transposeA"/>; op(B) is [K, N], stored as B[K, N], or as B[N, K] when
+    /// <paramref name="transposeB"/>. Overwrites C unless <paramref name="accumulate"/>.
+    /// </summary>
+    /// <remarks>Scratch for the transposed operands is per thread and reused: steady-state calls allocate nothing.</remarks>
+    public static void Product(ReadOnlySpan<float> a, bool transposeA, ReadOnlySpan<float> b, bool transposeB, Span<float> c, int m, int k, int n, bool accumulate)
+    {
+        if (transposeA)
+        {
+            Check(a, k, m, "A");
+            var ta = Scratch(ref _scratchA, m * k);
+            Transpose(a, ta, k, m);
+            a = ta;
+        }
+
+        if (transposeB)
+        {
+            Check(b, n, k, "B");
+            var tb = Scratch(ref _scratchB, k * n);
+            Transpose(b, tb, n, k);
+            b = tb;
+        }
+
+        Multiply(a, b, c, m, k, n, accumulate);
+    }
+
+    [ThreadStatic]
+    private static float[]? _scratchA;
+
+    [ThreadStatic]
+    private static float[]? _scratchB;
+
+    private static Span<float> Scratch(ref float[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = new float[Math.Max(length, 1024)];
+        }
+
+        return buffer.AsSpan(0, length);
+    }
+
     /// <summary>C[M, N] = A[M, K] B[N, K]^T (overwrites C); <paramref name="bTransposed"/> is scratch of K*N floats.</summary>
     public static void MatMulTransposedB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, Span<float> bTransposed)
     {

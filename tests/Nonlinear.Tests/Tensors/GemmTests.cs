@@ -108,6 +108,45 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void The_general_product_handles_every_transposition(bool transposeA, bool transposeB)
+    {
+        foreach (var (m, k, n) in new[] { (9, 37, 45), (1, 1, 1), (64, 300, 70), (130, 9, 33) })
+        {
+            var a = Random(m * k, 11); // op(A) [M, K]
+            var b = Random(k * n, 12); // op(B) [K, N]
+            var storedA = a;
+            if (transposeA)
+            {
+                storedA = new float[m * k];
+                Gemm.Transpose(a, storedA, m, k);
+            }
+
+            var storedB = b;
+            if (transposeB)
+            {
+                storedB = new float[k * n];
+                Gemm.Transpose(b, storedB, k, n);
+            }
+
+            var c0 = Random(m * n, 13);
+            foreach (bool accumulate in new[] { false, true })
+            {
+                var expected = Reference(a, b, accumulate ? c0 : null, m, k, n);
+                var c = accumulate ? (float[])c0.Clone() : Enumerable.Repeat(float.NaN, m * n).ToArray();
+                Gemm.Product(storedA, transposeA, storedB, transposeB, c, m, k, n, accumulate);
+                for (int i = 0; i < c.Length; i++)
+                {
+                    Assert.True(Math.Abs(expected[i] - c[i]) <= 1e-4 * (1 + Math.Abs(expected[i])), $"[{m}x{k}x{n}] C[{i}] = {c[i]}, float64 {expected[i]}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Non_finite_values_propagate()
     {
