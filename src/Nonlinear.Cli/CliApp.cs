@@ -38,6 +38,7 @@ public static class CliApp
                 DemoCommand.Create(context),
                 CollapseCommand.Create(context),
                 PredictCommand.Create(context),
+                BenchCommand.Create(context),
             };
 
             // The same name in help whether run as the installed tool, with 'dotnet run' or inside a test host.
