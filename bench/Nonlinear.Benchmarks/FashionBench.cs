@@ -1,0 +1,282 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Nonlinear.Data;
+using Nonlinear.Losses;
+using Nonlinear.Models;
+using Nonlinear.Optimizers;
+using Nonlinear.Tensors;
+using Nonlinear.Training;
+
+namespace Nonlinear.Benchmarks;
+
+/// <summary>
+/// The Fashion-MNIST report: wall time of whole training epochs (all 60,000 images, batch 128, SGD lr 0.05 with
+/// momentum 0.9, softmax cross-entropy) of the MLP 784-256-128-10 and the two-conv CNN, batch-1 latency and
+/// batch-1000 throughput of inference, and the bytes each steady-state batch allocates, each against PyTorch
+/// (bench/peer/torch_fashion.py, the same models, data, optimizer and thread count, run first in its own process).
+/// </summary>
+internal static class FashionBench
+{
+    public const string Heading = "## Fashion-MNIST";
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static readonly Dictionary<string, string> Models = new(StringComparer.Ordinal)
+    {
+        ["mlp"] = "flatten,dense:256,relu,dense:128,relu,dense:10",
+        ["cnn"] = "conv:32x3,relu,pool:2,conv:64x3,relu,pool:2,flatten,dense:128,relu,dense:10",
+    };
+
+    private sealed record Options(bool Quick, string? Out, int[] Threads, string[] Models, int Epochs, int Batches, string? DataDir, bool Peer, string CommandLine);
+
+    private sealed record Epoch(string Model, int Threads, int Number, double Seconds, int Batches, double TestAccuracy);
+
+    private sealed record Inference(string Model, int Threads, double Batch1, double Batch1000);
+
+    public static int Run(string[] args)
+    {
+        Options o;
+        try
+        {
+            o = Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+
+        string directory;
+        try
+        {
+            directory = FashionMnist.Locate(o.DataDir);
+        }
+        catch (DataFormatException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+
+        var cpuAtStart = CpuMeter.Read();
+        var peerEpochs = new List<Epoch>();
+        var peerInference = new List<Inference>();
+        var (peerVersion, peerError) = o.Peer ? RunPeer(o, directory, peerEpochs, peerInference) : (null, "peer not run (--no-peer)");
+        if (peerError is not null)
+        {
+            Console.Error.WriteLine(peerError);
+        }
+
+        var (train, test) = FashionMnist.Load(directory);
+        var epochs = new List<Epoch>();
+        var inference = new List<Inference>();
+        var allocation = new Dictionary<(string, int), double>();
+        foreach (int t in o.Threads)
+        {
+            Engine.MaxThreads = t;
+            foreach (var name in o.Models)
+            {
+                Measure(o, name, t, train, test, epochs, inference, allocation);
+            }
+        }
+
+        string section = Report(o, directory, peerVersion, peerError, epochs, peerEpochs, inference, peerInference, allocation, CpuMeter.OthersSince(cpuAtStart));
+        Console.WriteLine(section);
+        if (o.Out is { } path)
+        {
+            MarkdownSection.WriteInto(path, Heading, section);
+            Console.Error.WriteLine($"wrote the '{Heading}' section of {path}");
+        }
+
+        return 0;
+    }
+
+    private static void Measure(Options o, string name, int threads, Dataset train, Dataset test, List<Epoch> epochs, List<Inference> inference, Dictionary<(string, int), double> allocation)
+    {
+        var model = Sequential.Parse(Models[name]);
+        model.Build(train.FeatureShape, seed: 1);
+        var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Sgd(0.05, momentum: 0.9));
+        var data = o.Batches > 0 ? train.Subset(0, Math.Min(train.Count, o.Batches * 128)) : train;
+        for (int e = 1; e <= o.Epochs; e++)
+        {
+            // One epoch per Fit call, each with its own shuffling seed: Elapsed covers the batches only.
+            var history = trainer.Fit(data, 1, 128, seed: e);
+            var eval = trainer.Evaluate(test, 1000);
+            var report = history.Last;
+            int batches = (data.Count + 127) / 128;
+            epochs.Add(new Epoch(name, threads, e, report.Elapsed.TotalSeconds, batches, eval.Accuracy));
+            Console.Error.WriteLine(string.Create(Inv, $"  ours  T={threads} {name} epoch {e}: {report.Elapsed.TotalSeconds:F2}s for {batches} batches, test acc {eval.Accuracy:F4}"));
+        }
+
+        allocation[(name, threads)] = BytesPerBatch(trainer, data);
+        var one = First(test, 1).Features;
+        var thousand = First(test, 1000).Features;
+        double lat = MedianSeconds(() => model.Forward(one), o.Quick ? 200 : 2000);
+        double thr = MedianSeconds(() => model.Forward(thousand), o.Quick ? 10 : 50);
+        inference.Add(new Inference(name, threads, lat, thr));
+        Console.Error.WriteLine(string.Create(Inv, $"  ours  T={threads} {name} inference: batch-1 {lat * 1e6:F1} µs, batch-1000 {thr * 1e3:F2} ms"));
+    }
+
+    /// <summary>Bytes allocated per training batch in steady state, process-wide, over a few dozen batches.</summary>
+    private static double BytesPerBatch(Trainer trainer, Dataset train)
+    {
+        var slice = First(train, 128 * 40);
+        trainer.Fit(slice, 1, 128, seed: 99);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        trainer.Fit(slice, 1, 128, seed: 98);
+        return (GC.GetTotalAllocatedBytes(precise: true) - before) / 40.0;
+    }
+
+    private static Dataset First(Dataset data, int count) => data.Subset(Enumerable.Range(0, Math.Min(count, data.Count)).ToArray());
+
+    private static double MedianSeconds(Action action, int reps)
+    {
+        for (int i = 0; i < Math.Min(20, reps); i++)
+        {
+            action();
+        }
+
+        var times = new double[reps];
+        for (int i = 0; i < reps; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            action();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+
+        Array.Sort(times);
+        return times[reps / 2];
+    }
+
+    private static (string? Version, string? Error) RunPeer(Options o, string directory, List<Epoch> epochs, List<Inference> inference)
+    {
+        const string python = "/usr/bin/python3";
+        var script = SideBySide.FindFile(Path.Combine("bench", "peer", "torch_fashion.py"));
+        if (script is null)
+        {
+            return (null, "bench/peer/torch_fashion.py not found (run from the repository).");
+        }
+
+        if (!File.Exists(python))
+        {
+            return (null, $"{python} not found. {PeerProcess.InstallHint}");
+        }
+
+        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { script, "--data", directory, "--models", string.Join(',', o.Models), "--threads", string.Join(',', o.Threads), "--epochs", o.Epochs.ToString(Inv) })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        if (o.Batches > 0)
+        {
+            psi.ArgumentList.Add("--batches");
+            psi.ArgumentList.Add(o.Batches.ToString(Inv));
+        }
+
+        if (o.Quick)
+        {
+            psi.ArgumentList.Add("--quick");
+        }
+
+        Console.Error.WriteLine($"  peer: {python} {string.Join(' ', psi.ArgumentList)}");
+        return PeerProcess.Run(psi, (kind, r) =>
+        {
+            string model = r.GetProperty("model").GetString()!;
+            int threads = r.GetProperty("threads").GetInt32();
+            if (kind == "epoch")
+            {
+                epochs.Add(new Epoch(model, threads, r.GetProperty("epoch").GetInt32(), r.GetProperty("seconds").GetDouble(), r.GetProperty("batches").GetInt32(), r.GetProperty("test_accuracy").GetDouble()));
+            }
+            else if (kind == "inference")
+            {
+                inference.Add(new Inference(model, threads, r.GetProperty("batch1_seconds").GetDouble(), r.GetProperty("batch1000_seconds").GetDouble()));
+            }
+        });
+    }
+
+    private static string Report(Options o, string directory, string? peerVersion, string? peerError, List<Epoch> ours, List<Epoch> peer, List<Inference> ourInference, List<Inference> peerInference, Dictionary<(string, int), double> allocation, string others)
+    {
+        var s = new StringBuilder();
+        s.AppendLine(Heading).AppendLine();
+        s.AppendLine(string.Create(Inv, $"Command: `{o.CommandLine}`. Data: {directory} (60,000 training images{(o.Batches > 0 ? $", first {o.Batches} batches only" : "")}, 10,000 test images, pixels / 255). "));
+        s.AppendLine("Both sides: the same models, batch 128, SGD (lr 0.05, momentum 0.9), softmax cross-entropy, reshuffled every epoch; an epoch is timed from its first batch to its last optimizer step; test accuracy is measured after each epoch, untimed. "
+            + $"Peer: PyTorch {peerVersion ?? "(not run: " + peerError + ")"}, run first in its own process with the same thread count. Other load on the machine during the run: {others}.").AppendLine();
+        s.AppendLine("| model | threads | epoch | ours (s) | PyTorch (s) | ours / PyTorch | target | ours test acc | PyTorch test acc |");
+        s.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var e in ours)
+        {
+            var p = peer.FirstOrDefault(x => x.Model == e.Model && x.Threads == e.Threads && x.Number == e.Number);
+            string target = e.Model == "mlp" ? "≤ 0.5" : "≤ 1.0";
+            s.AppendLine(string.Create(Inv, $"| {e.Model} | {e.Threads} | {e.Number} | {e.Seconds:F2} | {(p is null ? "-" : p.Seconds.ToString("F2", Inv))} | {(p is null ? "-" : (e.Seconds / p.Seconds).ToString("F2", Inv))} | {target} | {e.TestAccuracy:F4} | {(p is null ? "-" : p.TestAccuracy.ToString("F4", Inv))} |"));
+        }
+
+        s.AppendLine().AppendLine("Inference (evaluation mode, no gradients): batch-1 latency is the median of single-image forward passes; batch-1000 is the median time of one forward pass over 1,000 test images.").AppendLine();
+        s.AppendLine("| model | threads | batch-1 ours (µs) | batch-1 PyTorch (µs) | PyTorch / ours | batch-1000 ours (images/s) | batch-1000 PyTorch (images/s) | ours / PyTorch |");
+        s.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var i in ourInference)
+        {
+            var p = peerInference.FirstOrDefault(x => x.Model == i.Model && x.Threads == i.Threads);
+            s.AppendLine(string.Create(Inv, $"| {i.Model} | {i.Threads} | {i.Batch1 * 1e6:F1} | {(p is null ? "-" : (p.Batch1 * 1e6).ToString("F1", Inv))} | {(p is null ? "-" : (p.Batch1 / i.Batch1).ToString("F2", Inv) + "×")} | {1000 / i.Batch1000:F0} | {(p is null ? "-" : (1000 / p.Batch1000).ToString("F0", Inv))} | {(p is null ? "-" : (p.Batch1000 / i.Batch1000).ToString("F2", Inv) + "×")} |"));
+        }
+
+        s.AppendLine().AppendLine("Allocation per training batch in steady state (process-wide, over 40 batches): "
+            + string.Join(", ", allocation.Select(kv => string.Create(Inv, $"{kv.Key.Item1} T={kv.Key.Item2}: {kv.Value:F0} B"))) + ".");
+        return s.ToString();
+    }
+
+    private static Options Parse(string[] args)
+    {
+        bool quick = false, peer = true;
+        string? output = null, dataDir = null;
+        int[] threads = [2];
+        string[] models = ["mlp", "cnn"];
+        int epochs = 2, batches = 0;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--no-peer":
+                    peer = false;
+                    break;
+                case "--out":
+                    output = Next();
+                    break;
+                case "--data-dir":
+                    dataDir = Next();
+                    break;
+                case "--threads":
+                    threads = Next().Split(',').Select(t => int.Parse(t, Inv)).ToArray();
+                    break;
+                case "--models":
+                    models = Next().Split(',');
+                    if (models.FirstOrDefault(m => !Models.ContainsKey(m)) is { } bad)
+                    {
+                        throw new ArgumentException($"unknown model '{bad}'; expected mlp or cnn");
+                    }
+
+                    break;
+                case "--epochs":
+                    epochs = int.Parse(Next(), Inv);
+                    break;
+                case "--batches":
+                    batches = int.Parse(Next(), Inv);
+                    break;
+                default:
+                    throw new ArgumentException($"unknown option '{args[i]}' (fashion-mnist [--quick] [--threads 2] [--models mlp,cnn] [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer] [--out docs/benchmarks.md])");
+            }
+        }
+
+        if (quick && batches == 0)
+        {
+            batches = 100;
+        }
+
+        return new Options(quick, output, threads, models, epochs, batches, dataDir, peer,
+            "dotnet run -c Release --project bench/Nonlinear.Benchmarks -- fashion-mnist" + (args.Length > 0 ? " " + string.Join(' ', args) : ""));
+    }
+}
