@@ -96,7 +96,7 @@ internal static class FashionBench
         var model = Sequential.Parse(Models[name]);
         model.Build(train.FeatureShape, seed: 1);
         var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Sgd(0.05, momentum: 0.9));
-        var data = o.Batches > 0 ? train.Subset(0, Math.Min(train.Count, o.Batches * 128)) : train;
+        var data = o.Batches > 0 ? First(train, o.Batches * 128) : train;
         for (int e = 1; e <= o.Epochs; e++)
         {
             // One epoch per Fit call, each with its own shuffling seed: Elapsed covers the batches only.
