@@ -19,7 +19,9 @@ namespace Nonlinear.Data;
 /// anything is allocated. A gzip file's length is only known once it is decompressed, so the header is not
 /// trusted for the allocation: the buffer grows with the data actually decompressed (its first size is taken
 /// from the gzip trailer when that agrees with the header), so a forged header cannot make the reader allocate
-/// gigabytes that the file does not hold.
+/// gigabytes that the file does not hold. Bytes after the gzip data are caught by the gzip size field (the file's
+/// last 4 bytes), which must match the decompressed size; a consequence is that files of several concatenated gzip
+/// members are not supported.
 /// </para>
 /// </remarks>
 /// <example><code>
@@ -121,15 +123,26 @@ public sealed class IdxFile
             return ReadIdx(joined, name, compressed: false, available: compressedLength, sizeHint: null);
         }
 
+        IdxFile result;
         try
         {
             using var inflated = new GZipStream(joined, CompressionMode.Decompress, leaveOpen: true);
-            return ReadIdx(inflated, name, compressed: true, available: null, sizeHint: trailerSize);
+            result = ReadIdx(inflated, name, compressed: true, available: null, sizeHint: Plausible(trailerSize, compressedLength));
         }
         catch (InvalidDataException e)
         {
             throw new DataFormatException(name, $"starts like gzip (1f 8b) but is not valid gzip data: {e.Message}", innerException: e);
         }
+
+        // The decoder stops quietly at bytes after the gzip data that do not start another member; the trailer
+        // (the last 4 bytes: the decompressed size mod 2^32) catches them.
+        long total = result.HeaderLength + (long)result.Data.Length;
+        if (trailerSize is { } size && size != (uint)total)
+        {
+            throw new DataFormatException(name, $"the gzip data decompresses to {total} bytes but the file's last 4 bytes (the gzip size field) say {size}: bytes follow the gzip data, or the file has several gzip members (not supported)");
+        }
+
+        return result;
     }
 
     private static IdxFile ReadIdx(Stream stream, string name, bool compressed, long? available, uint? sizeHint)
@@ -279,8 +292,8 @@ public sealed class IdxFile
         return total;
     }
 
-    // The last four bytes of a gzip member are the uncompressed size mod 2^32; only a hint (a file may hold
-    // several members, or lie), used to size the first buffer when it agrees with the header.
+    // The last four bytes of a gzip member are the uncompressed size mod 2^32: it sizes the first buffer when it
+    // agrees with the header, and must match the decompressed size.
     private static uint? GzipTrailerSize(Stream stream)
     {
         if (!stream.CanSeek || stream.Length < 20)
@@ -298,10 +311,12 @@ public sealed class IdxFile
             return null;
         }
 
-        // Deflate expands at most about 1032:1; a trailer claiming more is a lie and is ignored.
-        uint size = BinaryPrimitives.ReadUInt32LittleEndian(tail);
-        return size <= stream.Length * 1032 ? size : null;
+        return BinaryPrimitives.ReadUInt32LittleEndian(tail);
     }
+
+    // Deflate expands at most about 1032:1; a size claiming more is a lie and is not used to size the buffer.
+    private static uint? Plausible(uint? size, long? compressedLength)
+        => size is { } s && compressedLength is { } c && s <= c * 1032 ? s : null;
 
     private static string TypeName(byte type) => type switch
     {

@@ -51,6 +51,16 @@ public sealed class IdxFileTests : IDisposable
     }
 
     [Fact]
+    public void Junk_after_the_gzip_stream_is_rejected()
+    {
+        var gz = DataFiles.Gzip(DataFiles.Idx([2, 3], DataFiles.Bytes(6, 3))).Concat(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }).ToArray();
+        var e = Assert.Throws<DataFormatException>(() => IdxFile.Read(_files.Write("j.gz", gz)));
+        Assert.EndsWith("j.gz", e.FileName, StringComparison.Ordinal);
+        Assert.Contains("decompresses to 18 bytes", e.Message, StringComparison.Ordinal);
+        Assert.Contains("bytes follow the gzip data", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_wrong_magic_number_is_rejected_naming_the_bytes_found()
     {
         var raw = DataFiles.Idx([2], [1, 2]);
