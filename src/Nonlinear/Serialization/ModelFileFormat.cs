@@ -165,12 +165,13 @@ internal static class ModelFileFormat
         if (metadata.NormalizationMean is { } mean && metadata.NormalizationStd is { } std)
         {
             int features = inputShape.Length;
-            if (mean.Count != features || std.Count != features)
+            if (mean.Count != std.Count || !Normalization.Fits(mean.Count, inputShape))
             {
-                return $"normalisation has {mean.Count} means and {std.Count} standard deviations; the model takes {features} input features";
+                string channels = inputShape.Rank >= 2 ? $" in {inputShape[0]} channels; one constant per feature or per channel" : "";
+                return $"normalisation has {mean.Count} means and {std.Count} standard deviations; the model takes {features} input features{channels}";
             }
 
-            for (int i = 0; i < features; i++)
+            for (int i = 0; i < mean.Count; i++)
             {
                 if (!float.IsFinite(mean[i]))
                 {

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Nonlinear.Data;
 using Nonlinear.Layers;
 using Nonlinear.Models;
 using Nonlinear.Tensors;
@@ -223,10 +224,22 @@ internal static class ModelFileReader
             throw Fail($"tensor '{(hasMean ? ModelFileFormat.StdTensor : ModelFileFormat.MeanTensor)}' is missing; normalisation needs both the mean and the standard deviation");
         }
 
+        // Normalisation constants: one per input feature, or one per channel of an input [C, ...].
+        int normalizationCount = inputShape.Length;
         if (hasMean)
         {
-            expected.Add((ModelFileFormat.MeanTensor, new TensorShape(inputShape.Length)));
-            expected.Add((ModelFileFormat.StdTensor, new TensorShape(inputShape.Length)));
+            var meanShape = tensors[ModelFileFormat.MeanTensor].Shape;
+            if (meanShape.Length == 1 && Normalization.Fits(meanShape[0], inputShape))
+            {
+                normalizationCount = meanShape[0];
+            }
+            else if (inputShape.Rank >= 2)
+            {
+                throw Fail($"tensor '{ModelFileFormat.MeanTensor}' has shape {tensors[ModelFileFormat.MeanTensor].ShapeText}; input {inputShape} needs [{inputShape.Length}] (per feature) or [{inputShape[0]}] (per channel)");
+            }
+
+            expected.Add((ModelFileFormat.MeanTensor, new TensorShape(normalizationCount)));
+            expected.Add((ModelFileFormat.StdTensor, new TensorShape(normalizationCount)));
         }
 
         foreach (var (tensorName, shape) in expected)
@@ -256,8 +269,8 @@ internal static class ModelFileReader
         float[]? mean = null, std = null;
         if (hasMean)
         {
-            mean = new float[inputShape.Length];
-            std = new float[inputShape.Length];
+            mean = new float[normalizationCount];
+            std = new float[normalizationCount];
             ReadFloats(stream, dataStart, tensors[ModelFileFormat.MeanTensor], mean, name);
             ReadFloats(stream, dataStart, tensors[ModelFileFormat.StdTensor], std, name);
         }

@@ -33,10 +33,14 @@ public sealed record ModelMetadata
     /// </summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
 
-    /// <summary>Per-input-feature mean subtracted before the model (finite); set with <see cref="NormalizationStd"/> or not at all.</summary>
+    /// <summary>
+    /// The mean subtracted from the inputs before the model (finite); set with <see cref="NormalizationStd"/> or not
+    /// at all. One value per input feature, or, for an input of rank 2 or more [C, ...], one per channel (see
+    /// <see cref="Normalization"/>, whose <see cref="Normalization.Mean"/> and <see cref="Normalization.Std"/> go here).
+    /// </summary>
     public IReadOnlyList<float>? NormalizationMean { get; init; }
 
-    /// <summary>Per-input-feature standard deviation divided by after subtracting the mean (finite, positive).</summary>
+    /// <summary>The standard deviation divided by after subtracting the mean (finite, positive); as many as <see cref="NormalizationMean"/>.</summary>
     public IReadOnlyList<float>? NormalizationStd { get; init; }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Nonlinear.Activations;
+using Nonlinear.Data;
 using Nonlinear.Models;
 using Nonlinear.Tensors;
 
@@ -23,7 +24,8 @@ public sealed class SavedModel
     public ModelMetadata Metadata { get; }
 
     /// <summary>
-    /// Predictions for raw features [N, ...input shape]: the saved normalisation is applied to the features,
+    /// Predictions for raw features [N, ...input shape]: the saved normalisation (per feature or per channel, see
+    /// <see cref="Normalization"/>) is applied to a copy of the features,
     /// then the model, then the output activation (sigmoid: probabilities of the positive class; softmax: class
     /// probabilities per row; identity: values). Returns a new tensor [N, outputs].
     /// </summary>
@@ -34,13 +36,7 @@ public sealed class SavedModel
         var x = features;
         if (Metadata.NormalizationMean is { } mean && Metadata.NormalizationStd is { } std)
         {
-            x = features.Clone();
-            int f = mean.Count;
-            var span = x.Span;
-            for (int i = 0; i < span.Length; i++)
-            {
-                span[i] = (span[i] - mean[i % f]) / std[i % f];
-            }
+            x = new Normalization(mean, std).Apply(features);
         }
 
         var logits = Model.Forward(x);
