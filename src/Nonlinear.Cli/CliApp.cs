@@ -38,6 +38,7 @@ public static class CliApp
                 DemoCommand.Create(context),
                 CollapseCommand.Create(context),
                 PredictCommand.Create(context),
+                EvaluateCommand.Create(context),
                 BenchCommand.Create(context),
             };
 

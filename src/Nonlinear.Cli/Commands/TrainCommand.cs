@@ -12,75 +12,101 @@ using Spectre.Console;
 namespace Nonlinear.Cli.Commands;
 
 /// <summary>
-/// <c>nonlinear train --data moons --layers 8,8 --activation tanh ...</c>: builds a model for the task, trains it
-/// with a live progress bar (epoch, loss, accuracy, ETA) and prints a summary. The output activation and loss
-/// follow the task unless given (see TaskDefaults).
+/// <c>nonlinear train --data moons|fashion-mnist|dir|table.csv --layers 8,8 --activation tanh ...</c> or
+/// <c>--model cnn</c>: builds a model for the task, trains it with a live progress bar per batch (loss, accuracy,
+/// samples/s, ETA; validation per epoch), reports the held-out test set when the data has one, and prints a
+/// summary. The output activation and loss follow the task unless given (see TaskDefaults); real data is
+/// standardised with statistics of the training split, which are saved with the model.
 /// </summary>
 internal static class TrainCommand
 {
+    /// <summary>Hidden layers of the named models (the output layer is added for the data's classes).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Presets = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["mlp"] = "flatten,dense:256,relu,dense:128,relu",
+        ["cnn"] = "conv:32x3,relu,pool:2,conv:64x3,relu,pool:2,flatten,dense:128,relu",
+        ["cnn-bn"] = "conv:32x3:same,batchnorm,relu,pool:2,conv:64x3:same,batchnorm,relu,pool:2,flatten,dropout:0.3,dense:128,relu,dropout:0.3",
+    };
+
     public static Command Create(CliContext context)
     {
-        var data = new Option<string>("--data") { Description = $"Dataset: {string.Join(", ", SyntheticData.Names)}", Required = true };
-        var count = new Option<int>("--count") { Description = "Samples to generate", DefaultValueFactory = _ => 400 };
-        var noise = new Option<double>("--noise") { Description = "Noise of the generated data", DefaultValueFactory = _ => 0.1 };
-        var layers = new Option<string>("--layers") { Description = "Hidden layer widths, e.g. 8,8 (empty: a linear model)", DefaultValueFactory = _ => "8,8" };
+        var source = new DataSource.Options();
+        var layers = new Option<string>("--layers") { Description = "Hidden layer widths, e.g. 8,8 (empty: a linear model); images are flattened first", DefaultValueFactory = _ => "8,8" };
         var activation = new Option<string>("--activation") { Description = "Hidden activation (any catalog spec)", DefaultValueFactory = _ => "tanh" };
-        var model = new Option<string?>("--model") { Description = "A full hidden-layer spec instead of --layers/--activation, e.g. dense:16,relu,dense:8,gelu" };
-        var epochs = new Option<int>("--epochs") { Description = "Epochs", DefaultValueFactory = _ => 300 };
-        var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 0.05 };
+        var model = new Option<string?>("--model") { Description = "mlp, cnn or cnn-bn (image models), or a hidden-layer spec instead of --layers/--activation, e.g. conv:16x3,relu,pool:2,flatten,dense:32,relu; the output layer is added" };
+        var epochs = new Option<int?>("--epochs") { Description = "Epochs (default: 300 on synthetic data, 10 on images, 200 on CSV tables)" };
+        var lr = new Option<double?>("--lr") { Description = "Learning rate (default: 0.05 on synthetic data, 0.001 on images, 0.01 on CSV tables)" };
         var optimizer = new Option<string>("--optimizer") { Description = "sgd, momentum, nesterov, adam or adamw", DefaultValueFactory = _ => "adam" };
-        var batch = new Option<int>("--batch") { Description = "Mini-batch size", DefaultValueFactory = _ => 32 };
-        var seed = new Option<int>("--seed") { Description = "Seed for data, weights and shuffling", DefaultValueFactory = _ => 1 };
-        var validation = new Option<double>("--validation") { Description = "Share of the data held out for validation (0: none)", DefaultValueFactory = _ => 0.2 };
+        var batch = new Option<int?>("--batch") { Description = "Mini-batch size (default: 32; 128 on images)" };
+        var seed = new Option<int>("--seed") { Description = "Seed for data, weights, dropout and shuffling", DefaultValueFactory = _ => 1 };
+        var validation = new Option<double?>("--validation") { Description = "Share of the training data held out for validation (default 0.2; 0.1 on images; 0: none)" };
+        var normalize = new Option<string>("--normalize") { Description = "Input normalisation fitted on the training split and saved with the model: auto (standard on images per channel and on tables per feature, none on synthetic data), standard, minmax or none", DefaultValueFactory = _ => "auto" };
         var loss = new Option<string?>("--loss") { Description = "Loss (default from the task): mse, bce_logits, cross_entropy" };
         var output = new Option<string?>("--output-activation") { Description = "Output activation (default from the loss: sigmoid for bce_logits, softmax for cross_entropy, identity for mse; with mse any activation, trained as the last layer)" };
         var save = new Option<string?>("--save") { Description = "Save the trained model to this file (atomic: a crash never leaves half a file)" };
         var json = JsonOption.Create("the summary and the per-epoch history");
-        var command = new Command("train", "Train a network on a dataset")
+        var command = new Command("train", "Train a network on a dataset");
+        foreach (var option in source.All.Concat([layers, activation, model, epochs, lr, optimizer, batch, seed, validation, normalize, loss, output, save, json]))
         {
-            data, count, noise, layers, activation, model, epochs, lr, optimizer, batch, seed, validation, loss, output, save, json,
-        };
+            command.Add(option);
+        }
+
         command.SetAction((parseResult, cancellation) =>
         {
-            DemoCommand.CheckPositive(parseResult.GetValue(epochs), "--epochs");
-            DemoCommand.CheckPositive(parseResult.GetValue(batch), "--batch");
-            double holdOut = parseResult.GetValue(validation);
+            int seedValue = parseResult.GetValue(seed);
+            var data = source.Load(parseResult, seedValue);
+            var kind = data.Kind;
+            int epochCount = parseResult.GetValue(epochs) ?? kind switch { DataSource.DataKind.Synthetic => 300, DataSource.DataKind.Images => 10, _ => 200 };
+            int batchSize = parseResult.GetValue(batch) ?? (kind == DataSource.DataKind.Images ? 128 : 32);
+            double rate = parseResult.GetValue(lr) ?? kind switch { DataSource.DataKind.Synthetic => 0.05, DataSource.DataKind.Images => 0.001, _ => 0.01 };
+            double holdOut = parseResult.GetValue(validation) ?? (kind == DataSource.DataKind.Images ? 0.1 : 0.2);
+            DemoCommand.CheckPositive(epochCount, "--epochs");
+            DemoCommand.CheckPositive(batchSize, "--batch");
             if (!(holdOut >= 0 && holdOut < 1))
             {
                 throw new CliUsageException($"--validation must be in [0, 1); found {holdOut.ToString(CultureInfo.InvariantCulture)}.");
             }
 
-            int seedValue = parseResult.GetValue(seed);
-            var all = SyntheticData.Create(parseResult.GetValue(data)!, parseResult.GetValue(count), parseResult.GetValue(noise), seedValue);
-            var (train, held) = holdOut > 0 && all.Count >= 10 ? all.Split(holdOut, seedValue) : (all, (Dataset?)null);
-            int outputs = TaskDefaults.Outputs(all);
-            string hidden = parseResult.GetValue(model) is { } m ? m : TaskDefaults.Spec(parseResult.GetValue(layers)!, parseResult.GetValue(activation)!, outputs);
-            string spec = parseResult.GetValue(model) is not null ? $"{hidden},dense:{outputs}" : hidden;
-            var lossFunction = parseResult.GetValue(loss) is { } l ? Loss.Parse(l) : TaskDefaults.Loss(all.Task);
+            var (train, held) = holdOut > 0 && data.Train.Count >= 10 ? data.Train.Split(holdOut, seedValue) : (data.Train, (Dataset?)null);
+            var normalization = Normalize(parseResult.GetValue(normalize)!, kind, train);
+            Dataset? test = data.Test;
+            if (normalization is not null)
+            {
+                train = normalization.Apply(train);
+                held = held is null ? null : normalization.Apply(held);
+                test = test is null ? null : normalization.Apply(test);
+            }
+
+            int outputs = TaskDefaults.Outputs(data.Train);
+            string spec = Spec(parseResult.GetValue(model), parseResult.GetValue(layers)!, parseResult.GetValue(activation)!, outputs, train.FeatureShape.Rank > 1);
+            var lossFunction = parseResult.GetValue(loss) is { } l ? Loss.Parse(l) : TaskDefaults.Loss(train.Task);
             string outputActivation = OutputActivation(lossFunction, parseResult.GetValue(output), ref spec);
             var network = Sequential.Parse(spec);
-            network.Build(all.FeatureShape, seedValue);
-            var opt = Optimizer.Create(parseResult.GetValue(optimizer)!, parseResult.GetValue(lr));
+            network.Build(train.FeatureShape, seedValue);
+            var opt = Optimizer.Create(parseResult.GetValue(optimizer)!, rate);
             var trainer = new Trainer(network, lossFunction, opt);
             bool asJson = parseResult.GetValue(json);
             var history = asJson
-                ? trainer.Fit(train, parseResult.GetValue(epochs), parseResult.GetValue(batch), seedValue, held, cancellation)
-                : WithProgress(context, trainer, train, held, parseResult.GetValue(epochs), parseResult.GetValue(batch), seedValue, cancellation);
-            var final = trainer.Evaluate(all);
+                ? trainer.Fit(train, epochCount, batchSize, seedValue, held, cancellation)
+                : WithProgress(context, trainer, train, held, epochCount, batchSize, seedValue, cancellation);
+            var final = trainer.Evaluate(test ?? (normalization is null ? data.Train : normalization.Apply(data.Train)));
             if (parseResult.GetValue(save) is { } path)
             {
                 ModelFile.Save(path, network, new ModelMetadata
                 {
-                    Task = all.Task,
+                    Task = train.Task,
                     OutputActivation = outputActivation,
                     Loss = lossFunction.Name,
-                    ClassNames = all.ClassNames,
+                    ClassNames = train.ClassNames,
+                    NormalizationMean = normalization?.Mean,
+                    NormalizationStd = normalization?.Std,
                     Extra = new Dictionary<string, string>
                     {
-                        ["data"] = all.Name,
+                        ["data"] = train.Name,
                         ["epochs"] = history.Epochs.Count.ToString(CultureInfo.InvariantCulture),
                         ["optimizer"] = opt.ToString() ?? "",
                         ["seed"] = seedValue.ToString(CultureInfo.InvariantCulture),
+                        ["batch"] = batchSize.ToString(CultureInfo.InvariantCulture),
                     },
                 });
                 if (!asJson)
@@ -89,13 +115,14 @@ internal static class TrainCommand
                 }
             }
 
+            var summary = new Summary(data, train, held, test is not null, network, outputActivation, lossFunction, opt, normalization, history, final);
             if (asJson)
             {
-                WriteJson(context, all, network, outputActivation, lossFunction, opt, history, final);
+                WriteJson(context, summary);
             }
             else
             {
-                WriteSummary(context, all, train, held, network, outputActivation, lossFunction, opt, history, final);
+                WriteSummary(context, summary);
             }
 
             return Task.FromResult(history.Cancelled ? 130 : 0);
@@ -103,18 +130,51 @@ internal static class TrainCommand
         return command;
     }
 
+    /// <summary>Everything the summary shows.</summary>
+    private sealed record Summary(DataSource.Loaded Data, Dataset Train, Dataset? Validation, bool HasTest, Sequential Network, string OutputActivation, Loss Loss, Optimizer Optimizer, Normalization? Normalization, TrainingHistory History, Evaluation Final);
+
+    private static Normalization? Normalize(string mode, DataSource.DataKind kind, Dataset train) => mode.Trim().ToLowerInvariant() switch
+    {
+        "auto" => kind == DataSource.DataKind.Synthetic ? null : Normalization.FitStandardization(train, perChannel: train.FeatureShape.Rank > 1),
+        "standard" => Normalization.FitStandardization(train, perChannel: train.FeatureShape.Rank > 1),
+        "minmax" => Normalization.FitMinMax(train, perChannel: train.FeatureShape.Rank > 1),
+        "none" => null,
+        _ => throw new CliUsageException($"--normalize must be auto, standard, minmax or none; found '{mode}'."),
+    };
+
+    /// <summary>The full spec: a preset or hidden spec from --model, or widths and an activation, then the output layer.</summary>
+    private static string Spec(string? model, string widths, string activation, int outputs, bool images)
+    {
+        if (model is not null)
+        {
+            string hidden = Presets.TryGetValue(model.Trim(), out var preset) ? preset : model;
+            return $"{hidden},dense:{outputs}";
+        }
+
+        string spec = TaskDefaults.Spec(widths, activation, outputs);
+        return images ? "flatten," + spec : spec;
+    }
+
     private static TrainingHistory WithProgress(CliContext context, Trainer trainer, Dataset train, Dataset? held, int epochs, int batch, int seed, CancellationToken cancellation)
     {
         var console = context.CreateConsole();
+        var clock = new System.Diagnostics.Stopwatch();
+        trainer.BatchEnded += b =>
+        {
+            if (b.Batch == 1)
+            {
+                clock.Restart();
+            }
+        };
         if (!console.Profile.Capabilities.Interactive)
         {
-            // Not a terminal (a pipe, a log, a test): one line every tenth of the run instead of a live bar.
-            int every = Math.Max(1, epochs / 10);
+            // Not a terminal (a pipe, a log, a test): one line per epoch when epochs are long, else every tenth of the run.
+            int every = train.Count >= 10_000 ? 1 : Math.Max(1, epochs / 10);
             trainer.EpochEnded += e =>
             {
                 if (e.Epoch % every == 0 || e.Epoch == epochs)
                 {
-                    console.WriteLine(EpochLine(e, epochs));
+                    console.WriteLine(EpochLine(e, epochs) + $"  {Rate(train.Count, e.Elapsed.TotalSeconds)}  {e.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s");
                 }
             };
             return trainer.Fit(train, epochs, batch, seed, held, cancellation);
@@ -122,23 +182,38 @@ internal static class TrainCommand
 
         TrainingHistory? history = null;
         console.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(progress =>
             {
-                var task = progress.AddTask("training", maxValue: epochs);
+                // One bar per epoch, advanced per batch; a finished epoch keeps its line with the validation result.
+                ProgressTask? task = null;
+                trainer.BatchEnded += b =>
+                {
+                    task ??= progress.AddTask($"epoch {b.Epoch}/{epochs}", maxValue: b.BatchesPerEpoch);
+                    var line = $"epoch {b.Epoch}/{epochs} loss {F(b.RunningLoss)}";
+                    line += double.IsNaN(b.RunningAccuracy) ? "" : $" acc {F(b.RunningAccuracy)}";
+                    line += $" {Rate(b.Samples, clock.Elapsed.TotalSeconds)}";
+                    task.Description = Markup.Escape(line);
+                    task.Value = b.Batch;
+                };
                 trainer.EpochEnded += e =>
                 {
-                    // Short enough to leave room for the bar, the percentage and the ETA.
-                    var bar = $"epoch {e.Epoch}/{epochs} loss {F(e.Loss)}";
-                    bar += double.IsNaN(e.Accuracy) ? "" : $" acc {F(e.Accuracy)}";
-                    bar += double.IsNaN(e.ValidationAccuracy) ? "" : $" val {F(e.ValidationAccuracy)}";
-                    task.Description = Markup.Escape(bar);
-                    task.Value = e.Epoch;
+                    if (task is not null)
+                    {
+                        task.Description = Markup.Escape(EpochLine(e, epochs) + $" {Rate(train.Count, e.Elapsed.TotalSeconds)}");
+                        task.StopTask();
+                    }
+
+                    task = null;
                 };
                 history = trainer.Fit(train, epochs, batch, seed, held, cancellation);
             });
         return history!;
     }
+
+    private static string Rate(int samples, double seconds)
+        => seconds > 0 ? $"{(samples / seconds).ToString("N0", CultureInfo.InvariantCulture)} samples/s" : "";
 
     private static string EpochLine(EpochReport e, int epochs)
     {
@@ -193,45 +268,56 @@ internal static class TrainCommand
         return implied;
     }
 
-    private static void WriteSummary(CliContext context, Dataset all, Dataset train, Dataset? held, Sequential network, string outputActivation, Loss loss, Optimizer opt, TrainingHistory history, Evaluation final)
+    private static void WriteSummary(CliContext context, Summary r)
     {
         var console = context.CreateConsole();
+        var history = r.History;
         var last = history.Epochs.Count > 0 ? history.Last : default;
         var table = new Table().AddColumns("", "");
         table.HideHeaders();
-        table.AddRow("data", Markup.Escape($"{all.Name}: {all.Count} samples ({train.Count} train, {held?.Count ?? 0} validation), {all.Task}"));
-        table.AddRow("model", Markup.Escape($"{network.Spec}  ({network.ParameterCount} parameters)"));
-        table.AddRow("output", Markup.Escape($"{outputActivation}, loss {loss.Name}"));
-        table.AddRow("optimizer", Markup.Escape(opt.ToString() ?? ""));
+        table.AddRow("data", Markup.Escape($"{r.Data.Description}; {r.Train.Count} train, {r.Validation?.Count ?? 0} validation, {r.Train.Task}"));
+        if (r.Normalization is { } n)
+        {
+            table.AddRow("inputs", Markup.Escape($"standardised with {n.Count} mean/std pair(s) fitted on the training split (saved with the model)"));
+        }
+
+        table.AddRow("model", Markup.Escape($"{r.Network.Spec}  ({r.Network.ParameterCount:N0} parameters)"));
+        table.AddRow("output", Markup.Escape($"{r.OutputActivation}, loss {r.Loss.Name}"));
+        table.AddRow("optimizer", Markup.Escape(r.Optimizer.ToString() ?? ""));
         table.AddRow("epochs", $"{history.Epochs.Count}{(history.Cancelled ? " (cancelled)" : "")}");
         table.AddRow("train loss / accuracy", $"{F(last.Loss)} / {F(last.Accuracy)}");
-        if (held is not null)
+        if (r.Validation is not null)
         {
             table.AddRow("validation loss / accuracy", $"{F(last.ValidationLoss)} / {F(last.ValidationAccuracy)}");
         }
 
-        table.AddRow("all data loss / accuracy", $"{F(final.Loss)} / {F(final.Accuracy)}");
+        table.AddRow(r.HasTest ? $"test loss / accuracy ({r.Final.Count} samples)" : "all data loss / accuracy", $"{F(r.Final.Loss)} / {F(r.Final.Accuracy)}");
         table.AddRow("time", $"{history.Epochs.Sum(e => e.Elapsed.TotalSeconds).ToString("F2", CultureInfo.InvariantCulture)} s");
         console.Write(table);
     }
 
-    private static void WriteJson(CliContext context, Dataset all, Sequential network, string outputActivation, Loss loss, Optimizer opt, TrainingHistory history, Evaluation final)
+    private static void WriteJson(CliContext context, Summary r)
     {
         Json.Write(context.Out, w =>
         {
             w.WriteStartObject();
-            w.WriteString("data", all.Name);
-            w.WriteString("task", all.Task.ToString());
-            w.WriteString("model", network.Spec);
-            w.WriteNumber("parameters", network.ParameterCount);
-            w.WriteString("outputActivation", outputActivation);
-            w.WriteString("loss", loss.Name);
-            w.WriteString("optimizer", opt.ToString());
-            w.WriteBoolean("cancelled", history.Cancelled);
-            Json.WriteNumber(w, "finalLoss", final.Loss);
-            Json.WriteNumber(w, "finalAccuracy", final.Accuracy);
+            w.WriteString("data", r.Train.Name);
+            w.WriteString("task", r.Train.Task.ToString());
+            w.WriteNumber("trainSamples", r.Train.Count);
+            w.WriteNumber("validationSamples", r.Validation?.Count ?? 0);
+            w.WriteString("model", r.Network.Spec);
+            w.WriteNumber("parameters", r.Network.ParameterCount);
+            w.WriteString("outputActivation", r.OutputActivation);
+            w.WriteString("loss", r.Loss.Name);
+            w.WriteString("optimizer", r.Optimizer.ToString());
+            w.WriteBoolean("normalized", r.Normalization is not null);
+            w.WriteBoolean("cancelled", r.History.Cancelled);
+            w.WriteString("finalOn", r.HasTest ? "test" : "all");
+            w.WriteNumber("finalSamples", r.Final.Count);
+            Json.WriteNumber(w, "finalLoss", r.Final.Loss);
+            Json.WriteNumber(w, "finalAccuracy", r.Final.Accuracy);
             w.WriteStartArray("epochs");
-            foreach (var e in history.Epochs)
+            foreach (var e in r.History.Epochs)
             {
                 w.WriteStartObject();
                 w.WriteNumber("epoch", e.Epoch);
@@ -239,6 +325,7 @@ internal static class TrainCommand
                 Json.WriteNumber(w, "accuracy", e.Accuracy);
                 Json.WriteNumber(w, "validationLoss", e.ValidationLoss);
                 Json.WriteNumber(w, "validationAccuracy", e.ValidationAccuracy);
+                Json.WriteNumber(w, "seconds", e.Elapsed.TotalSeconds);
                 w.WriteEndObject();
             }
 

@@ -12,7 +12,7 @@ namespace Nonlinear.Data;
 /// 1-16, with all five row filters. Colour becomes luminance with the Rec. 601 weights (0.299 R + 0.587 G +
 /// 0.114 B, as PIL's <c>convert("L")</c>); transparent pixels are blended onto black, the background of MNIST-style
 /// data. Chunks are bounds-checked and CRC-checked, and the decompressed size must match the header: a damaged
-/// or truncated file gives a <see cref="FormatException"/> naming the file and the problem, never a partial image.
+/// or truncated file gives a <see cref="DataFormatException"/> naming the file and the problem, never a partial image.
 /// Written here (about 200 lines over <see cref="ZLibStream"/>) because the core library takes no native
 /// image dependency.
 /// </remarks>
@@ -44,7 +44,7 @@ public sealed class PngImage
     public ReadOnlySpan<float> Pixels => _pixels;
 
     /// <summary>Reads and decodes a PNG file.</summary>
-    /// <exception cref="FormatException">The file is missing, not a PNG, damaged, interlaced, or too large; the message names the file.</exception>
+    /// <exception cref="DataFormatException">The file is missing, not a PNG, damaged, interlaced, or too large; the message names the file.</exception>
     public static PngImage Read(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -55,14 +55,14 @@ public sealed class PngImage
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new FormatException($"{path}: cannot read the image ({e.Message}).", e);
+            throw new DataFormatException(path, $"cannot read the image ({e.Message})", innerException: e);
         }
 
         return Decode(bytes, path);
     }
 
     /// <summary>Decodes PNG bytes; <paramref name="name"/> is what error messages call the source.</summary>
-    /// <exception cref="FormatException">The bytes are not a valid PNG this decoder supports.</exception>
+    /// <exception cref="DataFormatException">The bytes are not a valid PNG this decoder supports.</exception>
     public static PngImage Decode(ReadOnlySpan<byte> png, string name = "<png>")
     {
         if (png.Length < Signature.Length || !png[..Signature.Length].SequenceEqual(Signature))
@@ -272,7 +272,7 @@ public sealed class PngImage
         }
         catch (InvalidDataException e)
         {
-            throw new FormatException($"{name}: the compressed image data is damaged ({e.Message}).", e);
+            throw new DataFormatException(name, $"the compressed image data is damaged ({e.Message})", innerException: e);
         }
 
         return raw;
@@ -382,7 +382,7 @@ public sealed class PngImage
         }
     }
 
-    private static FormatException Error(string name, string problem) => new($"{name}: {problem}.");
+    private static DataFormatException Error(string name, string problem) => new(name, problem);
 
     private static uint Crc(ReadOnlySpan<byte> data)
     {

@@ -113,7 +113,7 @@ public sealed class PngImageTests
         BinaryPrimitives.WriteUInt32BigEndian(tall.AsSpan(20), 3);
         Assert.Contains("inflates to", Fails(Recrc(tall, 8)));
 
-        var missing = Assert.Throws<FormatException>(() => PngImage.Read(Path.Combine(Fixtures, "no-such.png")));
+        var missing = Assert.Throws<DataFormatException>(() => PngImage.Read(Path.Combine(Fixtures, "no-such.png")));
         Assert.Contains("no-such.png", missing.Message);
     }
 
@@ -123,11 +123,11 @@ public sealed class PngImageTests
         var bytes = File.ReadAllBytes(Path.Combine(Fixtures, "rgba8.png"));
         for (int length = 0; length < bytes.Length; length++)
         {
-            Assert.Throws<FormatException>(() => PngImage.Decode(bytes.AsSpan(0, length)));
+            Assert.Throws<DataFormatException>(() => PngImage.Decode(bytes.AsSpan(0, length)));
         }
     }
 
-    private static string Fails(byte[] png) => Assert.Throws<FormatException>(() => PngImage.Decode(png, "test.png")).Message;
+    private static string Fails(byte[] png) => Assert.Throws<DataFormatException>(() => PngImage.Decode(png, "test.png")).Message;
 
     private static byte[] WithHeaderByte(byte[] png, int index, byte value)
     {
