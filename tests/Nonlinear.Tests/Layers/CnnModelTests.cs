@@ -52,20 +52,35 @@ public sealed class CnnModelTests
 
         double Evaluate() => loss.Compute(model.Forward(x, training: true), y, new Tensor(4, 3));
 
-        // A small step: ReLU kinks and pooling maxima must not change between x − h and x + h.
+        // A small step, and elements with a ReLU kink or a pooling tie within it skipped: there the central
+        // differences at h and h/2 disagree (see FiniteDifferences.Check).
         const double h = 1e-3;
+        int checkedCount = 0, skipped = 0;
+        double Central(Span<float> values, int i, double step)
+        {
+            float saved = values[i];
+            values[i] = saved + (float)step;
+            double plus = Evaluate();
+            values[i] = saved - (float)step;
+            double minus = Evaluate();
+            values[i] = saved;
+            return (plus - minus) / (2 * step);
+        }
+
         void Compare(Span<float> values, Span<float> grad, string what)
         {
             int stride = Math.Max(1, values.Length / 60);
             for (int i = 0; i < values.Length; i += stride)
             {
-                float saved = values[i];
-                values[i] = saved + (float)h;
-                double plus = Evaluate();
-                values[i] = saved - (float)h;
-                double minus = Evaluate();
-                values[i] = saved;
-                double numeric = (plus - minus) / (2 * h);
+                double numeric = Central(values, i, h);
+                checkedCount++;
+                // The float loss carries noise of about 1e-7 · |L| / step into each difference: 5e-4 covers it at h/2.
+                if (Math.Abs(numeric - Central(values, i, h / 2)) > 1e-2 * Math.Max(0.05, Math.Abs(numeric)) + 5e-4)
+                {
+                    skipped++;
+                    continue;
+                }
+
                 Assert.True(Math.Abs(numeric - grad[i]) <= 1e-2 * Math.Max(0.05, Math.Abs(numeric)) + 1e-4,
                     $"{what}[{i}]: backward {grad[i]}, finite differences {numeric}");
             }
@@ -76,6 +91,8 @@ public sealed class CnnModelTests
         {
             Compare(model.Parameters[p].Value.Span, analytic[p].Span, model.ParameterNames[p]);
         }
+
+        Assert.True(skipped <= checkedCount / 20, $"{skipped} of {checkedCount} elements sit on a kink");
     }
 
     [Fact]
@@ -143,20 +160,20 @@ public sealed class CnnModelTests
     [Fact]
     public void Steady_state_cnn_training_allocates_nothing_per_batch()
     {
-        var data = RandomImages(128, 2, 1, 12, 12);
+        var data = RandomImages(256, 2, 1, 12, 12);
         var model = Sequential.Parse("conv:8x3,batchnorm,relu,pool:2,conv:8x3,relu,flatten,dropout:0.25,dense:3");
         model.Build(data.FeatureShape, seed: 1);
         var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Sgd(0.01, momentum: 0.9));
-        trainer.Fit(data, epochs: 2, batchSize: 32, seed: 1);
+        trainer.Fit(data, epochs: 2, batchSize: 8, seed: 1);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        trainer.Fit(data, epochs: 1, batchSize: 32, seed: 1);
+        trainer.Fit(data, epochs: 1, batchSize: 8, seed: 1);
         long one = GC.GetAllocatedBytesForCurrentThread() - before;
         before = GC.GetAllocatedBytesForCurrentThread();
-        trainer.Fit(data, epochs: 11, batchSize: 32, seed: 1);
+        trainer.Fit(data, epochs: 6, batchSize: 8, seed: 1);
         long many = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        // 10 more epochs of 4 batches: only the per-epoch history entry may allocate.
-        double perBatch = (many - one) / (10.0 * 4);
+        // 5 more epochs of 32 batches: only the per-epoch history entry (a list growing) may allocate.
+        double perBatch = (many - one) / (5.0 * 32);
         Assert.True(perBatch < 16, $"{perBatch:F1} bytes allocated per batch");
     }
 }
