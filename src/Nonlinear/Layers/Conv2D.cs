@@ -217,7 +217,9 @@ public sealed class Conv2D : Layer
     /// the product then transposes dY [F, OH·OW] instead of cols [C·k·k, OH·OW], the smaller of the two when
     /// F &lt; C·k·k.
     /// </summary>
-    private bool TransposedWeightGradient => Filters < _patch;
+    private bool TransposedWeightGradient => ForceForm == 0 ? Filters < _patch : ForceForm == 2;
+
+    internal static int ForceForm { get; set; }
 
     private bool DirectInput => KernelSize == 1 && Stride == 1 && Padding == 0;
 
