@@ -23,6 +23,12 @@ public abstract class Layer
     /// <summary>Trainable parameters (empty for parameter-free layers); available once built.</summary>
     public virtual IReadOnlyList<Parameter> Parameters => [];
 
+    /// <summary>
+    /// Non-trainable state that the layer updates itself and that a saved model must keep (e.g. batch
+    /// normalisation's running mean and variance); empty for most layers. Optimizers never see it.
+    /// </summary>
+    public virtual IReadOnlyList<StateTensor> State => [];
+
     /// <summary>Per-sample input shape, once built.</summary>
     public TensorShape InputShape { get; private set; }
 

@@ -6,10 +6,23 @@ namespace Nonlinear.Models;
 
 /// <summary>
 /// The compact text form of a model: comma-separated layer tokens, in order.
-/// <c>dense:&lt;units&gt;[:he|glorot|lecun]</c>, <c>prelu</c>, <c>prelu:channel</c>, or any activation spec from
-/// the catalog (<c>relu</c>, <c>leaky_relu:0.1</c>, <c>gelu:tanh</c>, <c>softmax</c>, ...).
+/// <list type="bullet">
+/// <item><c>dense:&lt;units&gt;[:he|glorot|lecun]</c> (alias <c>linear</c>): <see cref="Dense"/>.</item>
+/// <item><c>conv:&lt;filters&gt;x&lt;k&gt;[:s&lt;stride&gt;][:p&lt;padding&gt;|:same][:he|glorot|lecun]</c> (alias
+/// <c>conv2d</c>): <see cref="Conv2D"/> with k×k kernels; stride 1 and padding 0 unless given; <c>same</c> pads
+/// by k/2 (odd k, stride 1). Options may come in any order; the canonical form is the one shown.</item>
+/// <item><c>pool:&lt;size&gt;[:s&lt;stride&gt;]</c> (alias <c>maxpool</c>): <see cref="MaxPool2D"/>, stride = size unless given.</item>
+/// <item><c>flatten</c>: <see cref="Flatten"/>.</item>
+/// <item><c>dropout:&lt;rate&gt;</c>, rate in [0, 1): <see cref="Dropout"/>.</item>
+/// <item><c>batchnorm</c> (alias <c>bn</c>): <see cref="BatchNorm"/>.</item>
+/// <item><c>prelu</c>, <c>prelu:channel</c>: <see cref="PRelu"/>.</item>
+/// <item>any activation spec from the catalog (<c>relu</c>, <c>leaky_relu:0.1</c>, <c>gelu:tanh</c>, <c>softmax</c>, ...).</item>
+/// </list>
+/// <see cref="Format"/> writes the canonical form, so a canonical spec round-trips exactly (aliases are written
+/// under their main name).
 /// </summary>
-/// <example><c>ModelSpec.Parse("dense:16,tanh,dense:16,relu,dense:1")</c></example>
+/// <example><c>ModelSpec.Parse("dense:16,tanh,dense:16,relu,dense:1")</c>,
+/// <c>ModelSpec.Parse("conv:32x3,relu,pool:2,conv:64x3,relu,pool:2,flatten,dense:128,relu,dense:10")</c></example>
 public static class ModelSpec
 {
     /// <summary>The layers a spec names (not yet built).</summary>
@@ -65,6 +78,26 @@ public static class ModelSpec
                 }
 
                 return new Dense(units, init);
+            case "conv":
+            case "conv2d":
+                return ParseConv(spec, index, token, parts);
+            case "pool":
+            case "maxpool":
+                return ParsePool(spec, index, token, parts);
+            case "flatten":
+                return parts.Length == 1 ? new Flatten() : throw new ModelSpecException(spec, index, token, "flatten takes no arguments.");
+            case "batchnorm":
+            case "bn":
+                return parts.Length == 1 ? new BatchNorm() : throw new ModelSpecException(spec, index, token, "batchnorm takes no arguments.");
+            case "dropout":
+                if (parts.Length != 2
+                    || !double.TryParse(parts[1].Trim(), NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out double rate)
+                    || !(rate >= 0 && rate < 1))
+                {
+                    throw new ModelSpecException(spec, index, token, "expected dropout:<rate> with the rate in [0, 1), e.g. dropout:0.25.");
+                }
+
+                return new Dropout(rate);
             case "prelu":
                 if (parts.Length == 1)
                 {
@@ -84,9 +117,106 @@ public static class ModelSpec
                 }
                 catch (ActivationSpecException e)
                 {
-                    throw new ModelSpecException(spec, index, token, e.Message + " Layers: dense:<units>, prelu, or an activation.");
+                    throw new ModelSpecException(spec, index, token, e.Message + " Layers: dense:<units>, conv:<filters>x<k>, pool:<size>, flatten, dropout:<rate>, batchnorm, prelu, or an activation.");
                 }
         }
+    }
+
+    private static Conv2D ParseConv(string spec, int index, string token, string[] parts)
+    {
+        const string Usage = "expected conv:<filters>x<k>[:s<stride>][:p<padding>|:same][:<initializer>], e.g. conv:32x3 or conv:64x3:same.";
+        var size = parts.Length >= 2 ? parts[1].Trim().Split('x', 'X') : [];
+        if (size.Length != 2
+            || !int.TryParse(size[0], NumberStyles.None, CultureInfo.InvariantCulture, out int filters) || filters < 1
+            || !int.TryParse(size[1], NumberStyles.None, CultureInfo.InvariantCulture, out int k) || k < 1)
+        {
+            throw new ModelSpecException(spec, index, token, $"filters and kernel size must be positive integers; {Usage}");
+        }
+
+        int? stride = null, padding = null;
+        bool same = false;
+        Initializer? init = null;
+        foreach (var raw in parts.Skip(2))
+        {
+            string option = raw.Trim().ToLowerInvariant();
+            bool duplicate;
+            if (option == "same")
+            {
+                duplicate = same || padding is not null;
+                same = true;
+            }
+            else if (option.Length > 1 && (option[0] == 's' || option[0] == 'p') && char.IsAsciiDigit(option[1]))
+            {
+                if (!int.TryParse(option.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int value) || (option[0] == 's' && value < 1))
+                {
+                    throw new ModelSpecException(spec, index, token, $"'{raw}': the stride must be a positive integer and the padding a non-negative one; {Usage}");
+                }
+
+                if (option[0] == 's')
+                {
+                    duplicate = stride is not null;
+                    stride = value;
+                }
+                else
+                {
+                    duplicate = padding is not null || same;
+                    padding = value;
+                }
+            }
+            else if (TryInitializer(option, out var parsed))
+            {
+                duplicate = init is not null;
+                init = parsed;
+            }
+            else
+            {
+                throw new ModelSpecException(spec, index, token, $"unknown option '{raw}'; {Usage}");
+            }
+
+            if (duplicate)
+            {
+                throw new ModelSpecException(spec, index, token, $"'{raw}' repeats or contradicts an earlier option (give the stride once, and either p<n> or same).");
+            }
+        }
+
+        if (same)
+        {
+            if (k % 2 == 0)
+            {
+                throw new ModelSpecException(spec, index, token, $"'same' padding needs an odd kernel size; {k} is even (use p<n> instead).");
+            }
+
+            if (stride is not null && stride != 1)
+            {
+                throw new ModelSpecException(spec, index, token, "'same' padding keeps the size only at stride 1; use p<n> with a stride.");
+            }
+
+            return Conv2D.Same(filters, k, init ?? Initializer.Auto);
+        }
+
+        return new Conv2D(filters, k, stride ?? 1, padding ?? 0, init ?? Initializer.Auto);
+    }
+
+    private static MaxPool2D ParsePool(string spec, int index, string token, string[] parts)
+    {
+        const string Usage = "expected pool:<size> or pool:<size>:s<stride>, e.g. pool:2 or pool:3:s2.";
+        if (parts.Length is < 2 or > 3 || !int.TryParse(parts[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int size) || size < 1)
+        {
+            throw new ModelSpecException(spec, index, token, Usage);
+        }
+
+        int stride = size;
+        if (parts.Length == 3)
+        {
+            var option = parts[2].Trim();
+            if (option.Length < 2 || char.ToLowerInvariant(option[0]) != 's'
+                || !int.TryParse(option.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out stride) || stride < 1)
+            {
+                throw new ModelSpecException(spec, index, token, Usage);
+            }
+        }
+
+        return new MaxPool2D(size, stride);
     }
 
     private static bool TryInitializer(string text, out Initializer initializer)

@@ -7,10 +7,12 @@ namespace Nonlinear.Models;
 /// Layers applied in order: forward from first to last, backward from last to first.
 /// </summary>
 /// <remarks>
-/// Build fixes the input shape and draws the initial weights from one seeded generator, each Dense layer with
-/// the initializer that fits the activation after it (He before the ReLU family, Glorot before tanh, sigmoid,
-/// identity or nothing, LeCun before SELU) unless the layer names its own. The same seed gives the same weights,
-/// bit for bit. Parameters are named "&lt;layer index&gt;.&lt;name&gt;", e.g. "0.weight".
+/// Build fixes the input shape and draws the initial weights from one seeded generator, each Dense or Conv2D
+/// layer with the initializer that fits the activation after it (He before the ReLU family, Glorot before tanh,
+/// sigmoid, identity or nothing, LeCun before SELU) unless the layer names its own. Layers that do not change the
+/// activation's input distribution much (BatchNorm, Dropout, MaxPool2D, Flatten) are looked past, so
+/// conv → batchnorm → relu gets He. The same seed gives the same weights, bit for bit. Parameters are named
+/// "&lt;layer index&gt;.&lt;name&gt;", e.g. "0.weight"; layer state likewise, e.g. "1.running_mean".
 /// </remarks>
 /// <example><c>var model = Sequential.Parse("dense:16,tanh,dense:1"); model.Build(new TensorShape(2), seed: 1);</c></example>
 public sealed class Sequential
@@ -18,6 +20,8 @@ public sealed class Sequential
     private readonly Layer[] _layers;
     private readonly List<Parameter> _parameters = [];
     private readonly List<string> _parameterNames = [];
+    private readonly List<StateTensor> _state = [];
+    private readonly List<string> _stateNames = [];
 
     /// <summary>A model of the given layers (not yet built).</summary>
     public Sequential(IEnumerable<Layer> layers)
@@ -38,6 +42,15 @@ public sealed class Sequential
 
     /// <summary>The model-wide name of each parameter, aligned with <see cref="Parameters"/>: "0.weight", "0.bias", ...</summary>
     public IReadOnlyList<string> ParameterNames => _parameterNames;
+
+    /// <summary>
+    /// Every layer's non-trainable state (e.g. batch normalisation's running statistics), in layer order, once
+    /// built. Saved with the model; never given to an optimizer.
+    /// </summary>
+    public IReadOnlyList<StateTensor> State => _state;
+
+    /// <summary>The model-wide name of each state tensor, aligned with <see cref="State"/>: "1.running_mean", ...</summary>
+    public IReadOnlyList<string> StateNames => _stateNames;
 
     /// <summary>Total number of trainable scalars.</summary>
     public int ParameterCount => _parameters.Sum(p => p.Length);
@@ -66,12 +79,13 @@ public sealed class Sequential
         var shape = inputShape;
         _parameters.Clear();
         _parameterNames.Clear();
+        _state.Clear();
+        _stateNames.Clear();
         for (int i = 0; i < _layers.Length; i++)
         {
-            var next = i + 1 < _layers.Length ? _layers[i + 1] as ActivationLayer : null;
             try
             {
-                _layers[i].Build(shape, Initialization.For(next?.Activation), random);
+                _layers[i].Build(shape, Initialization.For(NextActivation(i)?.Activation), random);
             }
             catch (ArgumentException e)
             {
@@ -84,7 +98,32 @@ public sealed class Sequential
                 _parameters.Add(p);
                 _parameterNames.Add($"{i}.{p.Name}");
             }
+
+            foreach (var t in _layers[i].State)
+            {
+                _state.Add(t);
+                _stateNames.Add($"{i}.{t.Name}");
+            }
         }
+    }
+
+    /// <summary>The activation that layer <paramref name="index"/> feeds, looking past shape and normalisation layers; null if none.</summary>
+    private ActivationLayer? NextActivation(int index)
+    {
+        for (int j = index + 1; j < _layers.Length; j++)
+        {
+            switch (_layers[j])
+            {
+                case ActivationLayer activation:
+                    return activation;
+                case BatchNorm or Dropout or MaxPool2D or Flatten:
+                    continue;
+                default:
+                    return null;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Forward pass over a batch; returns the last layer's output (owned by the layer).</summary>

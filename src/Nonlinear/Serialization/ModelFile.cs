@@ -234,10 +234,15 @@ public static class ModelFile
             throw new ArgumentException($"The model's spec '{model.Spec}' does not rebuild the model ({e.Message}), so a saved file could not be loaded.", nameof(model), e);
         }
 
-        bool same = copy.Parameters.Count == model.Parameters.Count;
+        bool same = copy.Parameters.Count == model.Parameters.Count && copy.State.Count == model.State.Count;
         for (int i = 0; same && i < copy.Parameters.Count; i++)
         {
             same = copy.ParameterNames[i] == model.ParameterNames[i] && copy.Parameters[i].Value.Shape == model.Parameters[i].Value.Shape;
+        }
+
+        for (int i = 0; same && i < copy.State.Count; i++)
+        {
+            same = copy.StateNames[i] == model.StateNames[i] && copy.State[i].Value.Shape == model.State[i].Value.Shape;
         }
 
         if (!same)
@@ -253,6 +258,13 @@ public static class ModelFile
         {
             var value = model.Parameters[i].Value;
             list.Add((model.ParameterNames[i], value.Shape, () => value.Span));
+        }
+
+        // Layer state (e.g. batch normalisation's running statistics) right after the parameters.
+        for (int i = 0; i < model.State.Count; i++)
+        {
+            var value = model.State[i].Value;
+            list.Add((model.StateNames[i], value.Shape, () => value.Span));
         }
 
         if (metadata.NormalizationMean is { } mean && metadata.NormalizationStd is { } std)
@@ -282,7 +294,7 @@ public static class ModelFile
                 if (!float.IsFinite(values[i]))
                 {
                     throw new ArgumentException(
-                        $"Tensor '{name}' element {i.ToString(CultureInfo.InvariantCulture)} is {ModelFileFormat.Describe(values[i])}: refusing to save a model with non-finite weights (training diverged?).",
+                        $"Tensor '{name}' element {i.ToString(CultureInfo.InvariantCulture)} is {ModelFileFormat.Describe(values[i])}: refusing to save a model with non-finite weights or state (training diverged?).",
                         nameof(model));
                 }
             }

@@ -31,7 +31,7 @@ internal static class ModelFileFormat
     /// <summary>The header is JSON for a handful of tensors; 16 MiB is far beyond any real one and bounds the one allocation made before validation.</summary>
     public const int MaxHeaderBytes = 16 * 1024 * 1024;
 
-    /// <summary>Tensors here are at most rank 2; 8 leaves room and stops absurd shapes early.</summary>
+    /// <summary>Tensors here are at most rank 4 (convolution weights [F, C, k, k]); 8 leaves room and stops absurd shapes early.</summary>
     public const int MaxRank = 8;
 
     /// <summary>

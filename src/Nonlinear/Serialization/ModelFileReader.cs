@@ -218,6 +218,11 @@ internal static class ModelFileReader
             expected.Add((model.ParameterNames[i], model.Parameters[i].Value.Shape));
         }
 
+        for (int i = 0; i < model.State.Count; i++)
+        {
+            expected.Add((model.StateNames[i], model.State[i].Value.Shape));
+        }
+
         bool hasMean = tensors.ContainsKey(ModelFileFormat.MeanTensor), hasStd = tensors.ContainsKey(ModelFileFormat.StdTensor);
         if (hasMean != hasStd)
         {
@@ -258,13 +263,20 @@ internal static class ModelFileReader
         if (tensors.Count != expected.Count)
         {
             var extra = tensors.Keys.First(k => !expected.Exists(e => e.Name == k));
-            throw Fail($"unexpected tensor '{ModelFileFormat.Shorten(extra)}': the architecture has no such parameter (it has {string.Join(", ", expected.Select(e => e.Name))})");
+            throw Fail($"unexpected tensor '{ModelFileFormat.Shorten(extra)}': the architecture has no such parameter or state (it has {string.Join(", ", expected.Select(e => e.Name))})");
         }
 
         for (int i = 0; i < model.Parameters.Count; i++)
         {
             ReadFloats(stream, dataStart, tensors[model.ParameterNames[i]], model.Parameters[i].Value.Span, name);
         }
+
+        for (int i = 0; i < model.State.Count; i++)
+        {
+            ReadFloats(stream, dataStart, tensors[model.StateNames[i]], model.State[i].Value.Span, name);
+        }
+
+        CheckVariances(model, name);
 
         float[]? mean = null, std = null;
         if (hasMean)
@@ -428,41 +440,100 @@ internal static class ModelFileReader
         }
     }
 
+    /// <summary>A running variance below zero would make evaluation take the square root of a negative number.</summary>
+    private static void CheckVariances(Sequential model, string name)
+    {
+        for (int i = 0; i < model.Layers.Count; i++)
+        {
+            if (model.Layers[i] is BatchNorm norm)
+            {
+                var variance = norm.RunningVariance.Span;
+                for (int c = 0; c < variance.Length; c++)
+                {
+                    if (variance[c] < 0)
+                    {
+                        throw new ModelFileException(
+                            name,
+                            $"tensor '{i.ToString(CultureInfo.InvariantCulture)}.running_var' element {c.ToString(CultureInfo.InvariantCulture)} is {ModelFileFormat.Describe(variance[c])}; a variance cannot be negative");
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>
-    /// A lower bound on the parameters the layers will allocate, computed without allocating. Known layers are
-    /// counted exactly; at the first layer of a kind this reader does not know, the count stops (what follows may
-    /// depend on a shape it cannot predict), which keeps it a lower bound.
+    /// A lower bound on the floats the file must hold for these layers (parameters and state), computed from the
+    /// shapes alone, without allocating. Known layers are counted exactly and their output shapes followed; at the
+    /// first layer of a kind this reader does not know, or a shape a layer would reject, the count stops (Build
+    /// reports the problem, and what follows cannot be predicted), which keeps it a lower bound.
     /// </summary>
     private static long MinimumParameterCount(IReadOnlyList<Layer> layers, TensorShape input)
     {
         long total = 0;
-        long features = input.Rank == 1 ? input[0] : -1;
-        long channels = input.Rank >= 1 ? input[0] : -1;
+        long[] shape = input.Select(d => (long)d).ToArray();
         foreach (var layer in layers)
         {
+            long elements = shape.Aggregate(1L, (a, b) => a * b);
             switch (layer)
             {
                 case Dense dense:
-                    if (features < 0)
+                    if (shape.Length != 1)
                     {
-                        return total; // Build rejects it with a clear message.
+                        return total;
                     }
 
-                    total += (features + 1) * dense.Units;
-                    features = channels = dense.Units;
+                    total += (shape[0] + 1) * dense.Units;
+                    shape = [dense.Units];
+                    break;
+                case Conv2D conv:
+                    if (shape.Length != 3)
+                    {
+                        return total;
+                    }
+
+                    long k = conv.KernelSize;
+                    long outH = (shape[1] + 2L * conv.Padding - k) / conv.Stride + 1, outW = (shape[2] + 2L * conv.Padding - k) / conv.Stride + 1;
+                    if (shape[1] + 2L * conv.Padding < k || shape[2] + 2L * conv.Padding < k)
+                    {
+                        return total;
+                    }
+
+                    total += (shape[0] * k * k + 1) * conv.Filters;
+                    shape = [conv.Filters, outH, outW];
+                    break;
+                case MaxPool2D pool:
+                    if (shape.Length != 3 || shape[1] < pool.Size || shape[2] < pool.Size)
+                    {
+                        return total;
+                    }
+
+                    shape = [shape[0], (shape[1] - pool.Size) / pool.Stride + 1, (shape[2] - pool.Size) / pool.Stride + 1];
+                    break;
+                case Flatten:
+                    shape = [elements];
+                    break;
+                case BatchNorm:
+                    if (shape.Length == 0)
+                    {
+                        return total;
+                    }
+
+                    total += 4 * shape[0]; // weight, bias, running_mean, running_var
                     break;
                 case PRelu prelu:
-                    total += prelu.PerChannel ? Math.Max(channels, 0) : 1;
+                    total += prelu.PerChannel ? (shape.Length > 0 ? shape[0] : 0) : 1;
                     break;
-                case ActivationLayer:
+                case ActivationLayer or Dropout:
                     break;
                 default:
                     return total;
             }
 
-            if (total > int.MaxValue)
+            // Already more than any file can hold, or a shape no layer can allocate (Build rejects it): stop before
+            // the arithmetic could overflow.
+            if (total > int.MaxValue || shape.Aggregate(1.0, (a, b) => a * b) > Array.MaxLength)
             {
-                return total; // Already more than any file can hold; stop before the arithmetic could overflow.
+                return total;
             }
         }
 

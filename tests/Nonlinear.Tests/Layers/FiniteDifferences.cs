@@ -11,7 +11,13 @@ namespace Nonlinear.Tests.Layers;
 /// </summary>
 internal static class FiniteDifferences
 {
-    public static void Check(Sequential model, Tensor x, int seed, double h = 1e-2, double tolerance = 2e-3)
+    /// <param name="kinked">
+    /// The model has kinks (ReLU, max pooling): an element whose central difference changes between steps h and
+    /// h/4 has a kink (or a tie for a maximum) within the step, where finite differences say nothing about the
+    /// derivative; such elements are skipped, at most 5% of those checked. Away from kinks both steps agree and
+    /// must match backward.
+    /// </param>
+    public static void Check(Sequential model, Tensor x, int seed, double h = 1e-2, double tolerance = 2e-3, bool kinked = false)
     {
         var rng = new Random(seed);
         var y = model.Forward(x, training: true);
@@ -37,19 +43,32 @@ internal static class FiniteDifferences
             return s;
         }
 
+        int checkedCount = 0, skipped = 0;
+        double Central(Span<float> values, int i, double step)
+        {
+            float saved = values[i];
+            values[i] = saved + (float)step;
+            double plus = Loss();
+            values[i] = saved - (float)step;
+            double minus = Loss();
+            values[i] = saved;
+            return (plus - minus) / (2 * step);
+        }
+
         void Compare(Span<float> values, Span<float> gradient, string what)
         {
             // Every element for small tensors, a sample of 40 for large ones.
             int stride = Math.Max(1, values.Length / 40);
             for (int i = 0; i < values.Length; i += stride)
             {
-                float saved = values[i];
-                values[i] = saved + (float)h;
-                double plus = Loss();
-                values[i] = saved - (float)h;
-                double minus = Loss();
-                values[i] = saved;
-                double numeric = (plus - minus) / (2 * h);
+                double numeric = Central(values, i, h);
+                checkedCount++;
+                if (kinked && Math.Abs(numeric - Central(values, i, h / 4)) > tolerance * Math.Max(1, Math.Abs(numeric)))
+                {
+                    skipped++;
+                    continue;
+                }
+
                 Assert.True(Math.Abs(numeric - gradient[i]) <= tolerance * Math.Max(1, Math.Abs(numeric)),
                     $"{what}[{i}]: backward {gradient[i]}, finite differences {numeric}");
             }
@@ -60,6 +79,8 @@ internal static class FiniteDifferences
         {
             Compare(model.Parameters[p].Value.Span, analytic[p].Span, $"dL/d{model.ParameterNames[p]}");
         }
+
+        Assert.True(skipped <= checkedCount / 20, $"{skipped} of {checkedCount} elements sit on a kink: too many to trust the check");
     }
 
     public static Tensor RandomInput(int seed, params int[] shape)

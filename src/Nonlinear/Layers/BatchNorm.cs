@@ -1,0 +1,272 @@
+using System.Numerics;
+using Nonlinear.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Nonlinear.Layers;
+
+/// <summary>
+/// Batch normalisation (Ioffe and Szegedy 2015) with PyTorch's BatchNorm1d/BatchNorm2d semantics:
+/// y = γ (x − μ) / √(σ² + ε) + β per channel, with ε = 1e-5.
+/// </summary>
+/// <remarks>
+/// <para>Shapes: output = input. Channels are the first per-sample dimension: features of [N, F] (BatchNorm1d),
+/// channels of [N, C, H, W] (BatchNorm2d) or of [N, C, L]; statistics are taken over the batch and every
+/// remaining position, M = N · (elements per channel per sample) values per channel.</para>
+/// <para>Training: μ and σ² are the batch mean and biased variance; the running statistics are updated as
+/// running = 0.9 · running + 0.1 · batch, with the unbiased variance σ² · M / (M − 1) (momentum 0.1). Evaluation
+/// uses the running statistics instead. Parameters γ ("weight", initially 1) and β ("bias", initially 0), not
+/// weight-decayed; state "running_mean" (initially 0) and "running_var" (initially 1), saved with the model.</para>
+/// <para>Backward after a training forward, with x̂ = (x − μ) / √(σ² + ε):
+/// dγ += Σ dy · x̂, dβ += Σ dy, dx = γ / √(σ² + ε) · (dy − mean(dy) − x̂ · mean(dy · x̂)); after an evaluation
+/// forward the statistics are constants and dx = γ / √(σ² + ε) · dy. Sums are accumulated in double.</para>
+/// </remarks>
+/// <example><c>new BatchNorm()</c> or the spec token <c>batchnorm</c> (alias <c>bn</c>).</example>
+public sealed class BatchNorm : Layer
+{
+    /// <summary>ε, added to the variance (PyTorch's default).</summary>
+    public const float Epsilon = 1e-5f;
+
+    /// <summary>The weight of the newest batch in the running statistics (PyTorch's default).</summary>
+    public const double Momentum = 0.1;
+
+    private Parameter? _gamma;
+    private Parameter? _beta;
+    private StateTensor? _runningMean;
+    private StateTensor? _runningVar;
+    private Tensor? _input;
+    private float[] _mean = [];
+    private float[] _invStd = [];
+    private bool _batchStatistics;
+    private int _channels, _inner;
+
+    /// <inheritdoc/>
+    public override string Spec => "batchnorm";
+
+    /// <summary>γ [C], the scale ("weight"), once built.</summary>
+    public Parameter Gamma => _gamma ?? throw new InvalidOperationException("The layer is not built yet.");
+
+    /// <summary>β [C], the shift ("bias"), once built.</summary>
+    public Parameter Beta => _beta ?? throw new InvalidOperationException("The layer is not built yet.");
+
+    /// <summary>The running mean [C] used in evaluation, once built.</summary>
+    public Tensor RunningMean => (_runningMean ?? throw new InvalidOperationException("The layer is not built yet.")).Value;
+
+    /// <summary>The running (unbiased) variance [C] used in evaluation, once built.</summary>
+    public Tensor RunningVariance => (_runningVar ?? throw new InvalidOperationException("The layer is not built yet.")).Value;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<Parameter> Parameters => _gamma is null ? [] : [_gamma, _beta!];
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<StateTensor> State => _runningMean is null ? [] : [_runningMean, _runningVar!];
+
+    /// <inheritdoc/>
+    protected override TensorShape OnBuild(TensorShape inputShape, Initializer initializer, Random random)
+    {
+        if (inputShape.Rank == 0 || inputShape.Length == 0)
+        {
+            throw new ArgumentException($"batchnorm needs features [F] or channels [C, ...] per sample; found {inputShape}.");
+        }
+
+        _channels = inputShape[0];
+        _inner = inputShape.Length / _channels;
+        _gamma = new Parameter("weight", new Tensor(_channels), decays: false);
+        _gamma.Value.Fill(1f);
+        _beta = new Parameter("bias", new Tensor(_channels), decays: false);
+        _runningMean = new StateTensor("running_mean", new Tensor(_channels));
+        _runningVar = new StateTensor("running_var", new Tensor(_channels));
+        _runningVar.Value.Fill(1f);
+        _mean = new float[_channels];
+        _invStd = new float[_channels];
+        return inputShape;
+    }
+
+    /// <inheritdoc/>
+    protected override void OnForward(Tensor input, Tensor output, bool training)
+    {
+        _input = input;
+        _batchStatistics = training;
+        int n = input.BatchSize;
+        var x = input.Span;
+        var y = output.Span;
+        var gamma = Gamma.Value.Span;
+        var beta = Beta.Value.Span;
+        if (training)
+        {
+            long count = (long)n * _inner;
+            if (count < 2)
+            {
+                throw new ArgumentException($"batchnorm in training needs more than one value per channel; the batch has {n} sample(s) of {InputShape} (use batches of at least 2).");
+            }
+
+            var runningMean = RunningMean.Span;
+            var runningVar = RunningVariance.Span;
+            for (int c = 0; c < _channels; c++)
+            {
+                double sum = 0;
+                for (int s = 0; s < n; s++)
+                {
+                    sum += TensorPrimitives.Sum(Row(x, s, c));
+                }
+
+                double mean = sum / count;
+                double squares = 0;
+                for (int s = 0; s < n; s++)
+                {
+                    squares += SquaredDeviations(Row(x, s, c), (float)mean);
+                }
+
+                double variance = squares / count;
+                _mean[c] = (float)mean;
+                _invStd[c] = (float)(1 / Math.Sqrt(variance + Epsilon));
+                runningMean[c] = (float)((1 - Momentum) * runningMean[c] + Momentum * mean);
+                runningVar[c] = (float)((1 - Momentum) * runningVar[c] + Momentum * variance * count / (count - 1));
+            }
+        }
+        else
+        {
+            var runningMean = RunningMean.Span;
+            var runningVar = RunningVariance.Span;
+            for (int c = 0; c < _channels; c++)
+            {
+                _mean[c] = runningMean[c];
+                _invStd[c] = (float)(1 / Math.Sqrt(runningVar[c] + (double)Epsilon));
+            }
+        }
+
+        for (int c = 0; c < _channels; c++)
+        {
+            float scale = gamma[c] * _invStd[c];
+            float shift = beta[c] - _mean[c] * scale;
+            for (int s = 0; s < n; s++)
+            {
+                Affine(Row(x, s, c), scale, 0, shift, Row(x, s, c), Row(y, s, c));
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void OnBackward(Tensor outputGradient, Tensor? inputGradient)
+    {
+        var input = _input ?? throw new InvalidOperationException("batchnorm: backward called before forward.");
+        int n = outputGradient.BatchSize;
+        var x = input.Span;
+        var dy = outputGradient.Span;
+        var gamma = Gamma.Value.Span;
+        var dGamma = Gamma.Gradient.Span;
+        var dBeta = Beta.Gradient.Span;
+        double count = (double)n * _inner;
+        for (int c = 0; c < _channels; c++)
+        {
+            float mean = _mean[c], invStd = _invStd[c];
+            double sumDy = 0, sumDyCentred = 0;
+            for (int s = 0; s < n; s++)
+            {
+                var g = Row(dy, s, c);
+                sumDy += TensorPrimitives.Sum(g);
+                sumDyCentred += CentredDot(g, Row(x, s, c), mean);
+            }
+
+            // Σ dy · x̂ = invStd · Σ dy (x − μ).
+            dGamma[c] += (float)(sumDyCentred * invStd);
+            dBeta[c] += (float)sumDy;
+            if (inputGradient is null)
+            {
+                continue;
+            }
+
+            var dx = inputGradient.Span;
+            double a = (double)gamma[c] * invStd;
+            double b = 0, d = 0;
+            if (_batchStatistics)
+            {
+                // dx = a (dy − mean(dy) − x̂ mean(dy x̂)) = a dy + b x + d.
+                b = -a * invStd * invStd * sumDyCentred / count;
+                d = -a * sumDy / count - b * mean;
+            }
+
+            for (int s = 0; s < n; s++)
+            {
+                Affine(Row(dy, s, c), (float)a, (float)b, (float)d, Row(x, s, c), Row(dx, s, c));
+            }
+        }
+    }
+
+    private Span<float> Row(Span<float> data, int sample, int channel) => data.Slice((sample * _channels + channel) * _inner, _inner);
+
+    /// <summary>Σ (x − mean)², vectorised, accumulated in float within a row (rows are at most a few thousand values).</summary>
+    private static double SquaredDeviations(ReadOnlySpan<float> x, float mean)
+    {
+        var acc = Vector<float>.Zero;
+        var m = new Vector<float>(mean);
+        int i = 0;
+        for (; i + Vector<float>.Count <= x.Length; i += Vector<float>.Count)
+        {
+            var d = new Vector<float>(x[i..]) - m;
+            acc += d * d;
+        }
+
+        double sum = Vector.Sum(acc);
+        for (; i < x.Length; i++)
+        {
+            double d = x[i] - mean;
+            sum += d * d;
+        }
+
+        return sum;
+    }
+
+    /// <summary>Σ g (x − mean).</summary>
+    private static double CentredDot(ReadOnlySpan<float> g, ReadOnlySpan<float> x, float mean)
+    {
+        var acc = Vector<float>.Zero;
+        var m = new Vector<float>(mean);
+        int i = 0;
+        for (; i + Vector<float>.Count <= x.Length; i += Vector<float>.Count)
+        {
+            acc += new Vector<float>(g[i..]) * (new Vector<float>(x[i..]) - m);
+        }
+
+        double sum = Vector.Dot(acc, Vector<float>.One);
+        for (; i < x.Length; i++)
+        {
+            sum += (double)g[i] * (x[i] - mean);
+        }
+
+        return sum;
+    }
+
+    /// <summary>result = a · u + b · v + d, elementwise (<paramref name="result"/> may be <paramref name="u"/>).</summary>
+    private static void Affine(ReadOnlySpan<float> u, float a, float b, float d, ReadOnlySpan<float> v, Span<float> result)
+    {
+        var va = new Vector<float>(a);
+        var vb = new Vector<float>(b);
+        var vd = new Vector<float>(d);
+        int i = 0;
+        if (b == 0)
+        {
+            // No b · v term at all, so that an infinite v (the input, in forward) cannot turn into 0 · ∞ = NaN.
+            for (; i + Vector<float>.Count <= u.Length; i += Vector<float>.Count)
+            {
+                (va * new Vector<float>(u[i..]) + vd).CopyTo(result[i..]);
+            }
+
+            for (; i < u.Length; i++)
+            {
+                result[i] = a * u[i] + d;
+            }
+
+            return;
+        }
+
+        for (; i + Vector<float>.Count <= u.Length; i += Vector<float>.Count)
+        {
+            (va * new Vector<float>(u[i..]) + vb * new Vector<float>(v[i..]) + vd).CopyTo(result[i..]);
+        }
+
+        for (; i < u.Length; i++)
+        {
+            result[i] = a * u[i] + b * v[i] + d;
+        }
+    }
+}

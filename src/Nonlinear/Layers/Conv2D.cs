@@ -1,0 +1,352 @@
+using System.Globalization;
+using System.Text;
+using Nonlinear.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Nonlinear.Layers;
+
+/// <summary>
+/// 2-D convolution (cross-correlation, as in PyTorch's nn.Conv2d) with square kernels:
+/// y[n, f, i, j] = b[f] + Σ_c Σ_u Σ_v W[f, c, u, v] · x[n, c, i·s − p + u, j·s − p + v], zero outside the image.
+/// </summary>
+/// <remarks>
+/// Shapes: input [N, C, H, W] (per sample [C, H, W]), weight W [F, C, k, k] (PyTorch's layout), bias b [F],
+/// output [N, F, OH, OW] with OH = (H + 2p − k) / s + 1 and OW = (W + 2p − k) / s + 1 (floored).
+/// Computed per sample as a matrix product over the unfolded input: cols [C·k·k, OH·OW] (im2col), Y = W · cols.
+/// Backward: dW += dY · cols^T, db += Σ over samples and positions of dY, dx = col2im(W^T · dY) (skipped when
+/// nothing needs dx, e.g. for a model's first layer). Samples are split over the worker team when the batch is
+/// big enough (each thread with its own scratch and gradient partial, summed in a fixed order), otherwise the
+/// matrix products split themselves. Steady state allocates nothing. Initialisation: fan_in = C·k·k,
+/// fan_out = F·k·k; biases start at zero.
+/// </remarks>
+/// <example><c>new Conv2D(32, 3)</c>, <c>Conv2D.Same(32, 3)</c>, or the spec tokens <c>conv:32x3</c>,
+/// <c>conv:32x3:s2:p1</c>, <c>conv:32x3:same:he</c>.</example>
+public sealed class Conv2D : Layer
+{
+    /// <summary>Below this many multiply-adds per batch the samples are not split over threads.</summary>
+    private const long ParallelWork = 1 << 20;
+
+    private readonly ConvJob _job;
+    private Parameter? _weight;
+    private Parameter? _bias;
+    private Tensor? _input;
+    private int _channels, _height, _width, _outH, _outW, _patch, _pixels;
+    private float[][] _cols = [];
+    private float[][] _partials = [];
+    private float[] _weightTransposed = [];
+
+    /// <summary>
+    /// A convolution with <paramref name="filters"/> output channels, <paramref name="kernelSize"/>² kernels,
+    /// the given stride and zero padding; <paramref name="initializer"/> overrides the automatic choice.
+    /// </summary>
+    public Conv2D(int filters, int kernelSize, int stride = 1, int padding = 0, Initializer initializer = Initializer.Auto)
+        : this(filters, kernelSize, stride, padding, initializer, same: false)
+    {
+    }
+
+    private Conv2D(int filters, int kernelSize, int stride, int padding, Initializer initializer, bool same)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(filters, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(kernelSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(padding);
+        Filters = filters;
+        KernelSize = kernelSize;
+        Stride = stride;
+        Padding = padding;
+        Initializer = initializer;
+        SamePadding = same;
+        _job = new ConvJob(this);
+    }
+
+    /// <summary>
+    /// A stride-1 convolution padded by k/2 so that the output keeps the input's height and width ("same"
+    /// padding; <paramref name="kernelSize"/> must be odd).
+    /// </summary>
+    public static Conv2D Same(int filters, int kernelSize, Initializer initializer = Initializer.Auto)
+    {
+        if (kernelSize % 2 == 0)
+        {
+            throw new ArgumentException($"'same' padding needs an odd kernel size; found {kernelSize}.", nameof(kernelSize));
+        }
+
+        return new Conv2D(filters, kernelSize, 1, kernelSize / 2, initializer, same: true);
+    }
+
+    /// <summary>Number of output channels F.</summary>
+    public int Filters { get; }
+
+    /// <summary>The kernel's height and width k.</summary>
+    public int KernelSize { get; }
+
+    /// <summary>The step s between neighbouring windows, in both directions.</summary>
+    public int Stride { get; }
+
+    /// <summary>Zeros added on every side, p.</summary>
+    public int Padding { get; }
+
+    /// <summary>Whether the layer was made with 'same' padding (<see cref="Same"/>); then Padding = k/2 and Stride = 1.</summary>
+    public bool SamePadding { get; }
+
+    /// <summary>The initializer asked for (Auto: chosen by the model from the activation that follows).</summary>
+    public Initializer Initializer { get; }
+
+    /// <summary>W [F, C, k, k], once built.</summary>
+    public Parameter Weight => _weight ?? throw new InvalidOperationException("The layer is not built yet.");
+
+    /// <summary>b [F], once built.</summary>
+    public Parameter Bias => _bias ?? throw new InvalidOperationException("The layer is not built yet.");
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<Parameter> Parameters => _weight is null ? [] : [_weight, _bias!];
+
+    /// <inheritdoc/>
+    public override string Spec
+    {
+        get
+        {
+            var s = new StringBuilder("conv:");
+            s.Append(Filters.ToString(CultureInfo.InvariantCulture)).Append('x').Append(KernelSize.ToString(CultureInfo.InvariantCulture));
+            if (SamePadding)
+            {
+                s.Append(":same");
+            }
+            else
+            {
+                if (Stride != 1)
+                {
+                    s.Append(":s").Append(Stride.ToString(CultureInfo.InvariantCulture));
+                }
+
+                if (Padding != 0)
+                {
+                    s.Append(":p").Append(Padding.ToString(CultureInfo.InvariantCulture));
+                }
+            }
+
+            if (Initializer != Initializer.Auto)
+            {
+                s.Append(':').Append(Initializer.ToString().ToLowerInvariant());
+            }
+
+            return s.ToString();
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override TensorShape OnBuild(TensorShape inputShape, Initializer initializer, Random random)
+    {
+        if (inputShape.Rank != 3)
+        {
+            throw new ArgumentException($"{Spec} takes images [C, H, W] per sample; found per-sample shape {inputShape} (give image data a shape such as [1, 28, 28]).");
+        }
+
+        int c = inputShape[0], h = inputShape[1], w = inputShape[2];
+        if (h + 2 * Padding < KernelSize || w + 2 * Padding < KernelSize)
+        {
+            throw new ArgumentException(
+                $"the {KernelSize}x{KernelSize} kernel is larger than the {h}x{w} input{(Padding > 0 ? $" padded by {Padding}" : "")} (use a smaller kernel, padding, or less pooling before it).");
+        }
+
+        (_channels, _height, _width) = (c, h, w);
+        _outH = Im2Col.OutputSize(h, KernelSize, Stride, Padding);
+        _outW = Im2Col.OutputSize(w, KernelSize, Stride, Padding);
+        _patch = c * KernelSize * KernelSize;
+        _pixels = _outH * _outW;
+        _weight = new Parameter("weight", new Tensor(Filters, c, KernelSize, KernelSize));
+        _bias = new Parameter("bias", new Tensor(Filters), decays: false);
+        var init = Initializer == Initializer.Auto ? initializer : Initializer;
+        Initialization.Fill(_weight.Value.Span, init == Initializer.Auto ? Initializer.Glorot : init, _patch, Filters * KernelSize * KernelSize, random);
+        _weightTransposed = new float[_patch * Filters];
+        _cols = [];
+        _partials = [];
+        return new TensorShape(Filters, _outH, _outW);
+    }
+
+    /// <inheritdoc/>
+    protected override void OnForward(Tensor input, Tensor output, bool training)
+    {
+        _input = input;
+        int parts = Parts(input.BatchSize);
+        _job.Set(input, output, null, null, parts, backward: false);
+        WorkerPool.Run(parts, _job);
+    }
+
+    /// <inheritdoc/>
+    protected override void OnBackward(Tensor outputGradient, Tensor? inputGradient)
+    {
+        var input = _input ?? throw new InvalidOperationException($"{Spec}: backward called before forward.");
+        int parts = Parts(outputGradient.BatchSize);
+        if (inputGradient is not null)
+        {
+            Gemm.Transpose(Weight.Value.Span, _weightTransposed, Filters, _patch);
+        }
+
+        _job.Set(input, null, outputGradient, inputGradient, parts, backward: true);
+        WorkerPool.Run(parts, _job);
+
+        // The partials in part order: the same thread count gives the same sums, bit for bit.
+        var dw = Weight.Gradient.Span;
+        var db = Bias.Gradient.Span;
+        int weights = Filters * _patch;
+        for (int p = 0; p < parts; p++)
+        {
+            var partial = _partials[p].AsSpan();
+            if (TransposedWeightGradient)
+            {
+                // The partial holds dW^T [patch, F].
+                for (int r = 0; r < _patch; r++)
+                {
+                    for (int f = 0; f < Filters; f++)
+                    {
+                        dw[f * _patch + r] += partial[r * Filters + f];
+                    }
+                }
+            }
+            else
+            {
+                TensorPrimitives.Add(dw, partial[..weights], dw);
+            }
+
+            TensorPrimitives.Add(db, partial.Slice(weights, Filters), db);
+        }
+    }
+
+    /// <summary>
+    /// Whether the weight gradient is accumulated transposed, dW^T += cols · dY^T, rather than dW += dY · cols^T:
+    /// the product then transposes dY [F, OH·OW] instead of cols [C·k·k, OH·OW], the smaller of the two when
+    /// F &lt; C·k·k.
+    /// </summary>
+    private bool TransposedWeightGradient => ForceForm == 0 ? Filters < _patch : ForceForm == 2;
+
+    internal static int ForceForm { get; set; }
+
+    private bool DirectInput => KernelSize == 1 && Stride == 1 && Padding == 0;
+
+    private int Parts(int batch)
+    {
+        long work = (long)batch * Filters * _patch * _pixels;
+        int parts = work < ParallelWork ? 1 : Math.Min(Engine.MaxThreads, batch);
+        if (_cols.Length < parts)
+        {
+            var cols = new float[parts][];
+            var partials = new float[parts][];
+            for (int p = 0; p < parts; p++)
+            {
+                cols[p] = p < _cols.Length ? _cols[p] : new float[_patch * _pixels];
+                partials[p] = p < _partials.Length ? _partials[p] : new float[Filters * _patch + Filters];
+            }
+
+            (_cols, _partials) = (cols, partials);
+        }
+
+        return parts;
+    }
+
+    private unsafe void ForwardSamples(Tensor input, Tensor output, int first, int last, float[] colsBuffer)
+    {
+        int inLength = _channels * _height * _width, outLength = Filters * _pixels;
+        var w = Weight.Value.Span;
+        var b = Bias.Value.Span;
+        for (int n = first; n < last; n++)
+        {
+            var x = input.Span.Slice(n * inLength, inLength);
+            var y = output.Span.Slice(n * outLength, outLength);
+            ReadOnlySpan<float> cols = DirectInput ? x : Unfold(x, colsBuffer);
+            for (int f = 0; f < Filters; f++)
+            {
+                y.Slice(f * _pixels, _pixels).Fill(b[f]);
+            }
+
+            Gemm.MatMulAdd(w, cols, y, Filters, _patch, _pixels);
+        }
+    }
+
+    private unsafe void BackwardSamples(Tensor input, Tensor outputGradient, Tensor? inputGradient, int first, int last, float[] colsBuffer, float[] partialBuffer)
+    {
+        int inLength = _channels * _height * _width, outLength = Filters * _pixels, weights = Filters * _patch;
+        var partial = partialBuffer.AsSpan();
+        partial.Clear();
+        var dw = partial[..weights];
+        var db = partial.Slice(weights, Filters);
+        bool transposed = TransposedWeightGradient;
+        for (int n = first; n < last; n++)
+        {
+            var x = input.Span.Slice(n * inLength, inLength);
+            var dy = outputGradient.Span.Slice(n * outLength, outLength);
+            ReadOnlySpan<float> cols = DirectInput ? x : Unfold(x, colsBuffer);
+            if (transposed)
+            {
+                Gemm.Product(cols, false, dy, true, dw, _patch, _pixels, Filters, accumulate: true);
+            }
+            else
+            {
+                Gemm.Product(dy, false, cols, true, dw, Filters, _pixels, _patch, accumulate: true);
+            }
+
+            for (int f = 0; f < Filters; f++)
+            {
+                db[f] += TensorPrimitives.Sum(dy.Slice(f * _pixels, _pixels));
+            }
+
+            if (inputGradient is null)
+            {
+                continue;
+            }
+
+            var dx = inputGradient.Span.Slice(n * inLength, inLength);
+            if (DirectInput)
+            {
+                Gemm.MatMul(_weightTransposed, dy, dx, _patch, Filters, _pixels);
+                continue;
+            }
+
+            // dcols = W^T dY, in the cols scratch (cols is no longer needed), then folded back onto the image.
+            var dcols = colsBuffer.AsSpan(0, _patch * _pixels);
+            Gemm.MatMul(_weightTransposed, dy, dcols, _patch, Filters, _pixels);
+            dx.Clear();
+            fixed (float* pc = dcols, px = dx)
+            {
+                Im2Col.FoldAdd(pc, _pixels, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, px);
+            }
+        }
+    }
+
+    private unsafe ReadOnlySpan<float> Unfold(ReadOnlySpan<float> x, float[] colsBuffer)
+    {
+        fixed (float* px = x, pc = colsBuffer)
+        {
+            Im2Col.Unfold(px, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, pc, _pixels);
+        }
+
+        return colsBuffer.AsSpan(0, _patch * _pixels);
+    }
+
+    /// <summary>The layer's one reusable job: contiguous ranges of samples, one per part.</summary>
+    private sealed class ConvJob(Conv2D layer) : IParallelJob
+    {
+        private Tensor? _input, _output, _outputGradient, _inputGradient;
+        private int _parts;
+        private bool _backward;
+
+        public void Set(Tensor input, Tensor? output, Tensor? outputGradient, Tensor? inputGradient, int parts, bool backward)
+        {
+            (_input, _output, _outputGradient, _inputGradient, _parts, _backward) = (input, output, outputGradient, inputGradient, parts, backward);
+        }
+
+        public void Execute(int part)
+        {
+            int batch = _input!.BatchSize;
+            int per = (batch + _parts - 1) / _parts;
+            int first = Math.Min(batch, part * per), last = Math.Min(batch, first + per);
+            if (_backward)
+            {
+                layer.BackwardSamples(_input, _outputGradient!, _inputGradient, first, last, layer._cols[part], layer._partials[part]);
+            }
+            else
+            {
+                layer.ForwardSamples(_input, _output!, first, last, layer._cols[part]);
+            }
+        }
+    }
+}

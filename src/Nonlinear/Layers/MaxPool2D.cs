@@ -1,0 +1,88 @@
+using System.Globalization;
+using Nonlinear.Tensors;
+
+namespace Nonlinear.Layers;
+
+/// <summary>
+/// 2-D max pooling with square windows and no padding (PyTorch's nn.MaxPool2d):
+/// y[n, c, i, j] = max over u, v &lt; k of x[n, c, i·s + u, j·s + v].
+/// </summary>
+/// <remarks>
+/// Shapes: input [N, C, H, W], output [N, C, OH, OW] with OH = (H − k) / s + 1, OW = (W − k) / s + 1, floored
+/// (a 5x5 input pooled by 2 gives 2x2; the last row and column are dropped). The position of each maximum is
+/// kept; backward routes the gradient there: dx[argmax] += dy, zero elsewhere. Ties go to the first position in
+/// row-major window order, and a NaN in a window wins, as in PyTorch. No parameters.
+/// </remarks>
+/// <example><c>new MaxPool2D(2)</c> or the spec tokens <c>pool:2</c>, <c>pool:3:s2</c> (alias <c>maxpool:2</c>).</example>
+public sealed class MaxPool2D : Layer
+{
+    private Tensor? _input;
+    private int[] _argmax = [];
+    private int _planes;
+
+    /// <summary>Windows of <paramref name="size"/>² moved by <paramref name="stride"/> (default: the size, so windows do not overlap).</summary>
+    public MaxPool2D(int size, int? stride = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride ?? size, 1);
+        Size = size;
+        Stride = stride ?? size;
+    }
+
+    /// <summary>The window's height and width k.</summary>
+    public int Size { get; }
+
+    /// <summary>The step s between windows.</summary>
+    public int Stride { get; }
+
+    /// <inheritdoc/>
+    public override string Spec => Stride == Size
+        ? $"pool:{Size.ToString(CultureInfo.InvariantCulture)}"
+        : $"pool:{Size.ToString(CultureInfo.InvariantCulture)}:s{Stride.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <inheritdoc/>
+    protected override TensorShape OnBuild(TensorShape inputShape, Initializer initializer, Random random)
+    {
+        if (inputShape.Rank != 3)
+        {
+            throw new ArgumentException($"{Spec} takes images [C, H, W] per sample; found per-sample shape {inputShape}.");
+        }
+
+        if (inputShape[1] < Size || inputShape[2] < Size)
+        {
+            throw new ArgumentException($"the {Size}x{Size} window is larger than the {inputShape[1]}x{inputShape[2]} input (pool less, or pool earlier).");
+        }
+
+        return new TensorShape(
+            inputShape[0],
+            Im2Col.OutputSize(inputShape[1], Size, Stride, 0),
+            Im2Col.OutputSize(inputShape[2], Size, Stride, 0));
+    }
+
+    /// <inheritdoc/>
+    protected override void OnForward(Tensor input, Tensor output, bool training)
+    {
+        _input = input;
+        _planes = input.BatchSize * InputShape[0];
+        if (_argmax.Length != output.Length)
+        {
+            _argmax = new int[output.Length];
+        }
+
+        Pooling.MaxForward(input.Span, output.Span, _argmax, _planes, InputShape[1], InputShape[2], Size, Stride, OutputShape[1], OutputShape[2]);
+    }
+
+    /// <inheritdoc/>
+    protected override void OnBackward(Tensor outputGradient, Tensor? inputGradient)
+    {
+        if (_input is null)
+        {
+            throw new InvalidOperationException($"{Spec}: backward called before forward.");
+        }
+
+        if (inputGradient is not null)
+        {
+            Pooling.MaxBackward(outputGradient.Span, _argmax, inputGradient.Span, _planes, InputShape[1], InputShape[2], OutputShape[1], OutputShape[2]);
+        }
+    }
+}

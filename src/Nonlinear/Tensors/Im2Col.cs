@@ -1,0 +1,161 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Nonlinear.Tensors;
+
+/// <summary>
+/// The data movement of a 2-D convolution done as a matrix product: <see cref="Unfold"/> (im2col) lays out the
+/// receptive fields of one image [C, H, W] as the columns of a matrix cols [C·k·k, OH·OW], so that the
+/// convolution is W [F, C·k·k] · cols; <see cref="FoldAdd"/> (col2im) is its adjoint, scattering a gradient with
+/// respect to cols back onto the image, adding where receptive fields overlap.
+/// </summary>
+/// <remarks>
+/// Index map: cols[(c·k + i)·k + j, y·OW + x] = image[c, y·s − p + i, x·s − p + j], zero where that falls into the
+/// padding. For each row of cols and each output row y the valid x form one range, computed once, so the inner
+/// loops have no bounds tests: at stride 1 they are contiguous copies (or vector adds) of whole runs.
+/// </remarks>
+internal static unsafe class Im2Col
+{
+    /// <summary>The output size of a convolution or pooling window along one dimension: (n + 2p − k) / s + 1, floored.</summary>
+    public static int OutputSize(int input, int kernel, int stride, int padding) => (input + 2 * padding - kernel) / stride + 1;
+
+    /// <summary>
+    /// cols (rows of <paramref name="rowStride"/> floats, the first OH·OW of each written) from one image
+    /// [channels, height, width]; see the class remarks for the index map.
+    /// </summary>
+    public static void Unfold(float* image, int channels, int height, int width, int k, int stride, int pad, int outH, int outW, float* cols, long rowStride)
+    {
+        for (int c = 0; c < channels; c++)
+        {
+            float* plane = image + (long)c * height * width;
+            for (int i = 0; i < k; i++)
+            {
+                for (int j = 0; j < k; j++)
+                {
+                    float* dst = cols + ((long)(c * k + i) * k + j) * rowStride;
+                    var (lo, hi) = ValidRange(j, stride, pad, width, outW);
+                    int run = hi - lo;
+                    for (int y = 0; y < outH; y++)
+                    {
+                        float* d = dst + (long)y * outW;
+                        int iy = y * stride - pad + i;
+                        if ((uint)iy >= (uint)height || run <= 0)
+                        {
+                            new Span<float>(d, outW).Clear();
+                            continue;
+                        }
+
+                        if (lo > 0)
+                        {
+                            new Span<float>(d, lo).Clear();
+                        }
+
+                        if (hi < outW)
+                        {
+                            new Span<float>(d + hi, outW - hi).Clear();
+                        }
+
+                        float* src = plane + (long)iy * width + lo * stride - pad + j;
+                        if (stride == 1)
+                        {
+                            Buffer.MemoryCopy(src, d + lo, run * sizeof(float), run * sizeof(float));
+                        }
+                        else
+                        {
+                            float* o = d + lo;
+                            for (int x = 0; x < run; x++)
+                            {
+                                o[x] = src[x * stride];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// image[c, y·s − p + i, x·s − p + j] += cols[(c·k + i)·k + j, y·OW + x] for every in-range position (the adjoint
+    /// of <see cref="Unfold"/>). Adds into <paramref name="image"/>: clear it first for a plain col2im.
+    /// </summary>
+    public static void FoldAdd(float* cols, long rowStride, int channels, int height, int width, int k, int stride, int pad, int outH, int outW, float* image)
+    {
+        for (int c = 0; c < channels; c++)
+        {
+            float* plane = image + (long)c * height * width;
+            for (int i = 0; i < k; i++)
+            {
+                for (int j = 0; j < k; j++)
+                {
+                    float* src = cols + ((long)(c * k + i) * k + j) * rowStride;
+                    var (lo, hi) = ValidRange(j, stride, pad, width, outW);
+                    int run = hi - lo;
+                    if (run <= 0)
+                    {
+                        continue;
+                    }
+
+                    for (int y = 0; y < outH; y++)
+                    {
+                        int iy = y * stride - pad + i;
+                        if ((uint)iy >= (uint)height)
+                        {
+                            continue;
+                        }
+
+                        float* s = src + (long)y * outW + lo;
+                        float* d = plane + (long)iy * width + lo * stride - pad + j;
+                        if (stride == 1)
+                        {
+                            AddRun(d, s, run);
+                        }
+                        else
+                        {
+                            for (int x = 0; x < run; x++)
+                            {
+                                d[x * stride] += s[x];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The output columns x in [lo, hi) whose input column x·s − p + j lies inside [0, width).</summary>
+    private static (int Lo, int Hi) ValidRange(int j, int stride, int pad, int width, int outW)
+    {
+        int offset = j - pad;                                   // input column of x = 0
+        int lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+        int last = width - 1 - offset;                          // x·s <= last
+        int hi = last < 0 ? 0 : Math.Min(outW, last / stride + 1);
+        return (Math.Min(lo, outW), hi);
+    }
+
+    /// <summary>d[0..n) += s[0..n): runs here are short (one output row), so no call overhead and no bounds checks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddRun(float* d, float* s, int n)
+    {
+        int x = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; x + 16 <= n; x += 16)
+            {
+                Vector512.Store(Vector512.Load(d + x) + Vector512.Load(s + x), d + x);
+            }
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; x + 8 <= n; x += 8)
+            {
+                Vector256.Store(Vector256.Load(d + x) + Vector256.Load(s + x), d + x);
+            }
+        }
+
+        for (; x < n; x++)
+        {
+            d[x] += s[x];
+        }
+    }
+}

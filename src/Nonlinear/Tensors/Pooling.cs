@@ -1,0 +1,277 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Nonlinear.Tensors;
+
+/// <summary>
+/// Max pooling over planes [H, W] (one per sample and channel), with square windows and no padding:
+/// y[y0, x0] = max over the window at (y0·s, x0·s) of size k, and the position of that maximum, which the
+/// backward pass routes the gradient to.
+/// </summary>
+/// <remarks>
+/// Ties go to the first position in row-major window order and NaN wins (a NaN input gives a NaN output), as in
+/// PyTorch's CPU kernel. Planes are split over the worker team when there are enough of them.
+/// </remarks>
+internal static unsafe class Pooling
+{
+    /// <summary>Whether 2x2 pooling runs on the AVX-512 path (tests switch it off to check the scalar one).</summary>
+    internal static bool UseVector { get; set; } = Avx512F.IsSupported;
+
+    /// <summary>Below this many input elements the work is not split.</summary>
+    private const int ParallelElements = 1 << 16;
+
+    /// <summary>
+    /// Pools <paramref name="planes"/> planes of x [planes, h, w] into y [planes, outH, outW]; <paramref name="argmax"/>
+    /// [planes, outH, outW] receives each maximum's index within its input plane (row·w + column).
+    /// </summary>
+    public static void MaxForward(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int planes, int h, int w, int k, int stride, int outH, int outW)
+    {
+        Check(x.Length, (long)planes * h * w, "input");
+        Check(y.Length, (long)planes * outH * outW, "output");
+        Check(argmax.Length, (long)planes * outH * outW, "argmax");
+        fixed (float* px = x, py = y)
+        fixed (int* pi = argmax)
+        {
+            int parts = Parts(x.Length, planes);
+            WorkerPool.Run(parts, PoolJob.Get(px, py, pi, planes, h, w, k, stride, outH, outW, parts, forward: true));
+        }
+    }
+
+    /// <summary>dx = 0, then dx[plane, argmax] += dy for every output (adds where windows overlap).</summary>
+    public static void MaxBackward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx, int planes, int h, int w, int outH, int outW)
+    {
+        Check(dx.Length, (long)planes * h * w, "input gradient");
+        Check(dy.Length, (long)planes * outH * outW, "output gradient");
+        Check(argmax.Length, (long)planes * outH * outW, "argmax");
+        fixed (float* pdy = dy, pdx = dx)
+        fixed (int* pi = argmax)
+        {
+            int parts = Parts(dx.Length, planes);
+            WorkerPool.Run(parts, PoolJob.Get(pdx, pdy, pi, planes, h, w, 0, 0, outH, outW, parts, forward: false));
+        }
+    }
+
+    private static int Parts(int elements, int planes) => elements < ParallelElements ? 1 : Math.Min(Engine.MaxThreads, planes);
+
+    private static void Check(int length, long expected, string name)
+    {
+        if (length != expected)
+        {
+            throw new ArgumentException($"The pooling {name} must hold {expected} floats; found {length}.");
+        }
+    }
+
+    private static void Forward(float* x, float* y, int* argmax, int first, int last, int h, int w, int k, int stride, int outH, int outW)
+    {
+        for (int p = first; p < last; p++)
+        {
+            float* plane = x + (long)p * h * w;
+            float* o = y + (long)p * outH * outW;
+            int* a = argmax + (long)p * outH * outW;
+            if (k == 2 && stride == 2)
+            {
+                if (UseVector)
+                {
+                    Forward2x2Vector(plane, o, a, w, outH, outW);
+                }
+                else
+                {
+                    Forward2x2(plane, o, a, w, outH, outW);
+                }
+
+                continue;
+            }
+
+            for (int oy = 0; oy < outH; oy++)
+            {
+                for (int ox = 0; ox < outW; ox++)
+                {
+                    int top = oy * stride, left = ox * stride;
+                    int best = top * w + left;
+                    float max = float.NegativeInfinity;
+                    for (int i = 0; i < k; i++)
+                    {
+                        int rowStart = (top + i) * w + left;
+                        for (int j = 0; j < k; j++)
+                        {
+                            Take(ref max, ref best, plane[rowStart + j], rowStart + j);
+                        }
+                    }
+
+                    o[oy * outW + ox] = max;
+                    a[oy * outW + ox] = best;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Forward2x2"/> on AVX-512, 16 outputs at a time: the even and odd columns of both input rows are
+    /// separated with two-register permutes, then the same tournament runs with vector compares and blends. Rows
+    /// shorter than a full chunk (26 → 13 outputs in a typical CNN) go through a small padded buffer.
+    /// </summary>
+    private static void Forward2x2Vector(float* plane, float* o, int* a, int w, int outH, int outW)
+    {
+        var evenIndex = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        var oddIndex = evenIndex + Vector512<int>.One;
+        var ramp = evenIndex; // 2 * lane: the input column offset of each output
+        float* rows = stackalloc float[64];
+        float* outValues = stackalloc float[16];
+        int* outIndices = stackalloc int[16];
+        for (int oy = 0; oy < outH; oy++)
+        {
+            float* r0 = plane + 2 * oy * w;
+            float* r1 = r0 + w;
+            int base0 = 2 * oy * w;
+            for (int ox = 0; ox < outW; ox += 16)
+            {
+                int count = Math.Min(16, outW - ox);
+                int j = 2 * ox;
+                float* s0 = r0 + j, s1 = r1 + j;
+                if (count < 16)
+                {
+                    // Padded copies, so that no load reads past the plane (the tail lanes are never stored).
+                    new Span<float>(rows, 64).Clear();
+                    Buffer.MemoryCopy(s0, rows, 128, 2 * count * sizeof(float));
+                    Buffer.MemoryCopy(s1, rows + 32, 128, 2 * count * sizeof(float));
+                    s0 = rows;
+                    s1 = rows + 32;
+                }
+
+                var lo0 = Vector512.Load(s0);
+                var hi0 = Vector512.Load(s0 + 16);
+                var lo1 = Vector512.Load(s1);
+                var hi1 = Vector512.Load(s1 + 16);
+                var c0 = Avx512F.PermuteVar16x32x2(lo0, evenIndex, hi0);
+                var c1 = Avx512F.PermuteVar16x32x2(lo0, oddIndex, hi0);
+                var c2 = Avx512F.PermuteVar16x32x2(lo1, evenIndex, hi1);
+                var c3 = Avx512F.PermuteVar16x32x2(lo1, oddIndex, hi1);
+
+                // The later candidate wins if greater or NaN (x != x): the first maximum, or the last NaN.
+                var t01 = Vector512.GreaterThan(c1, c0) | ~Vector512.Equals(c1, c1);
+                var m01 = Vector512.ConditionalSelect(t01, c1, c0);
+                var i01 = Vector512.ConditionalSelect(t01.AsInt32(), Vector512<int>.One, Vector512<int>.Zero);
+                var t23 = Vector512.GreaterThan(c3, c2) | ~Vector512.Equals(c3, c3);
+                var m23 = Vector512.ConditionalSelect(t23, c3, c2);
+                var i23 = Vector512.ConditionalSelect(t23.AsInt32(), Vector512.Create(w + 1), Vector512.Create(w));
+                var t = Vector512.GreaterThan(m23, m01) | ~Vector512.Equals(m23, m23);
+                var max = Vector512.ConditionalSelect(t, m23, m01);
+                var index = Vector512.ConditionalSelect(t.AsInt32(), i23, i01) + ramp + Vector512.Create(base0 + j);
+                if (count == 16)
+                {
+                    max.Store(o + oy * outW + ox);
+                    index.Store(a + oy * outW + ox);
+                }
+                else
+                {
+                    max.Store(outValues);
+                    index.Store(outIndices);
+                    Buffer.MemoryCopy(outValues, o + oy * outW + ox, count * sizeof(float), count * sizeof(float));
+                    Buffer.MemoryCopy(outIndices, a + oy * outW + ox, count * sizeof(int), count * sizeof(int));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The common 2x2, stride 2 case: the four candidates in row-major order, first maximum (or NaN) wins. A
+    /// tournament (the first pair, the second pair, then the two winners) keeps the dependency chains short, and
+    /// the selects are written without branches: on real activations (half of them zero after ReLU) the comparisons
+    /// are unpredictable.
+    /// </summary>
+    private static void Forward2x2(float* plane, float* o, int* a, int w, int outH, int outW)
+    {
+        for (int oy = 0; oy < outH; oy++)
+        {
+            float* r0 = plane + 2 * oy * w;
+            float* r1 = r0 + w;
+            int base0 = 2 * oy * w;
+            float* orow = o + oy * outW;
+            int* arow = a + oy * outW;
+            for (int ox = 0; ox < outW; ox++)
+            {
+                int j = 2 * ox;
+                float c0 = r0[j], c1 = r0[j + 1], c2 = r1[j], c3 = r1[j + 1];
+
+                // The later candidate wins if greater or NaN: the same winner as the sequential scan (the first
+                // maximum, or the last NaN).
+                bool t01 = (c1 > c0) | float.IsNaN(c1);
+                float m01 = t01 ? c1 : c0;
+                int i01 = t01 ? 1 : 0;
+                bool t23 = (c3 > c2) | float.IsNaN(c3);
+                float m23 = t23 ? c3 : c2;
+                int i23 = t23 ? w + 1 : w;
+                bool t = (m23 > m01) | float.IsNaN(m23);
+                orow[ox] = t ? m23 : m01;
+                arow[ox] = base0 + j + (t ? i23 : i01);
+            }
+        }
+    }
+
+    /// <summary>
+    /// max, best = v, offset when v &gt; max or v is NaN, without branches: on real activations (half of them zero
+    /// after ReLU) the comparison is unpredictable, and mispredictions dominated the pooling loop.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Take(ref float max, ref int best, float v, int offset)
+    {
+        int take = -((v > max ? 1 : 0) | (float.IsNaN(v) ? 1 : 0));
+        best += (offset - best) & take;
+        int bits = BitConverter.SingleToInt32Bits(max);
+        max = BitConverter.Int32BitsToSingle(bits + ((BitConverter.SingleToInt32Bits(v) - bits) & take));
+    }
+
+    private static void Backward(float* dx, float* dy, int* argmax, int first, int last, int h, int w, int outH, int outW)
+    {
+        int plane = h * w, outPlane = outH * outW;
+        new Span<float>(dx + (long)first * plane, (last - first) * plane).Clear();
+        for (int p = first; p < last; p++)
+        {
+            float* d = dx + (long)p * plane;
+            float* g = dy + (long)p * outPlane;
+            int* a = argmax + (long)p * outPlane;
+            for (int i = 0; i < outPlane; i++)
+            {
+                d[a[i]] += g[i];
+            }
+        }
+    }
+
+    /// <summary>One reusable job per calling thread: the parallel path allocates nothing per call.</summary>
+    private sealed class PoolJob : IParallelJob
+    {
+        [ThreadStatic]
+        private static PoolJob? _cached;
+
+        private float* _a, _b;
+        private int* _argmax;
+        private int _planes, _h, _w, _k, _stride, _outH, _outW, _parts;
+        private bool _forward;
+
+        /// <summary>Forward: a = x, b = y. Backward: a = dx, b = dy.</summary>
+        public static PoolJob Get(float* a, float* b, int* argmax, int planes, int h, int w, int k, int stride, int outH, int outW, int parts, bool forward)
+        {
+            var job = _cached ??= new PoolJob();
+            job._a = a;
+            job._b = b;
+            job._argmax = argmax;
+            (job._planes, job._h, job._w, job._k, job._stride, job._outH, job._outW, job._forward) = (planes, h, w, k, stride, outH, outW, forward);
+            job._parts = parts;
+            return job;
+        }
+
+        public void Execute(int part)
+        {
+            int per = (_planes + _parts - 1) / _parts;
+            int first = Math.Min(_planes, part * per), last = Math.Min(_planes, first + per);
+            if (_forward)
+            {
+                Forward(_a, _b, _argmax, first, last, _h, _w, _k, _stride, _outH, _outW);
+            }
+            else
+            {
+                Backward(_a, _b, _argmax, first, last, _h, _w, _outH, _outW);
+            }
+        }
+    }
+}
