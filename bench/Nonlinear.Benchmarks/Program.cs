@@ -39,8 +39,7 @@ switch (args[0])
     case "train-step":
         return TrainStep.Run(args[1..]);
     case "fashion-mnist":
-        Console.Error.WriteLine("fashion-mnist: not built yet");
-        return 2;
+        return FashionBench.Run(args[1..]);
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(ActivationBenchmarks).Assembly).Run(args[1..]);
         return 0;

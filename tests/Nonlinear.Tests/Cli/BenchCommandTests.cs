@@ -6,23 +6,10 @@ namespace Nonlinear.Tests.Cli;
 
 public sealed class BenchCommandTests
 {
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Nonlinear.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The tests run outside the repository.");
-    }
-
     [Fact]
     public void Print_gives_the_benchmark_command_with_the_options_passed_on()
     {
-        string root = RepositoryRoot();
+        string root = Nonlinear.Tests.Data.DataFiles.RepositoryRoot();
         var run = CliRun.Of("bench", "gemm", "--quick", "--repo", root, "--print", "--json");
         Assert.Equal(0, run.ExitCode);
         using var doc = JsonDocument.Parse(run.Stdout);
