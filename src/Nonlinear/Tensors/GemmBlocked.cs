@@ -22,7 +22,9 @@ internal static unsafe class GemmBlocked<TKernel>
                            int m, int k, int n, bool accumulate, in GemmEpilogue epilogue)
     {
         int mr = TKernel.Rows, nr = TKernel.Cols;
-        int kcMax = GemmBlocking.Kc, mcMax = GemmBlocking.Mc / mr * mr, ncMax = GemmBlocking.Nc / nr * nr;
+        // K in equal blocks of at most KC (a last block of a few steps would pay a whole C tile load and store for little work).
+        int kBlocks = Math.Max(1, (k + GemmBlocking.Kc - 1) / GemmBlocking.Kc);
+        int kcMax = (k + kBlocks - 1) / kBlocks, mcMax = GemmBlocking.Mc / mr * mr, ncMax = GemmBlocking.Nc / nr * nr;
         var buffers = GemmBuffers.ForThisThread;
         float* packedB = buffers.B((long)Math.Min(kcMax, k) * RoundUp(Math.Min(ncMax, n), nr));
         float* packedA = buffers.A((long)Math.Min(kcMax, k) * RoundUp(Math.Min(mcMax, m), mr));

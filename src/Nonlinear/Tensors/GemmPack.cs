@@ -84,63 +84,79 @@ internal static unsafe class GemmPack
     /// </summary>
     public static void B(float* b, int ldb, bool transposed, int p0, int kc, int j0, int nc, int nr, float* dst)
     {
-        for (int s = 0; s < nc; s += nr)
+        if (!transposed)
         {
-            int w = Math.Min(nr, nc - s);
-            float* d = dst + (long)s * kc;
-            if (!transposed)
+            // Rows of B are contiguous: walk 8 rows at a time across all strips, so that reads stream along 8 rows
+            // (a strip at a time would jump a whole row stride per 128 bytes read: one TLB miss each for wide B) and
+            // each strip receives 8 consecutive packed rows.
+            int full = nc / nr * nr;
+            for (int pb = 0; pb < kc; pb += 8)
             {
-                float* src = b + (long)p0 * ldb + j0 + s;
-                for (int p = 0; p < kc; p++, src += ldb, d += nr)
+                int pe = Math.Min(kc, pb + 8);
+                for (int s = 0; s < full; s += nr)
                 {
-                    if (w == nr)
+                    float* d = dst + (long)s * kc + (long)pb * nr;
+                    float* src = b + (long)(p0 + pb) * ldb + j0 + s;
+                    for (int p = pb; p < pe; p++, src += ldb, d += nr)
                     {
                         for (int j = 0; j < nr; j += 8)
                         {
                             Vector256.Store(Vector256.Load(src + j), d + j);
                         }
                     }
-                    else
-                    {
-                        int j = 0;
-                        for (; j < w; j++)
-                        {
-                            d[j] = src[j];
-                        }
+                }
+            }
 
-                        for (; j < nr; j++)
-                        {
-                            d[j] = 0;
-                        }
+            if (full < nc)
+            {
+                int w = nc - full;
+                float* d = dst + (long)full * kc;
+                float* src = b + (long)p0 * ldb + j0 + full;
+                for (int p = 0; p < kc; p++, src += ldb, d += nr)
+                {
+                    int j = 0;
+                    for (; j < w; j++)
+                    {
+                        d[j] = src[j];
+                    }
+
+                    for (; j < nr; j++)
+                    {
+                        d[j] = 0;
                     }
                 }
             }
-            else
-            {
-                // Column j of op(B) is row j of the stored [N, K] matrix: 8 of them at a time through an 8x8 transpose.
-                int j = 0;
-                for (; j + 8 <= w; j += 8)
-                {
-                    Transpose8(b + (long)(j0 + s + j) * ldb + p0, ldb, kc, d + j, nr);
-                }
 
-                for (; j < nr; j++)
+            return;
+        }
+
+        for (int s = 0; s < nc; s += nr)
+        {
+            int w = Math.Min(nr, nc - s);
+            float* d = dst + (long)s * kc;
+            // Column j of op(B) is row j of the stored [N, K] matrix: 8 of them at a time through an 8x8 transpose.
+            int j = 0;
+            for (; j + 8 <= w; j += 8)
+            {
+                Transpose8(b + (long)(j0 + s + j) * ldb + p0, ldb, kc, d + j, nr);
+            }
+
+            for (; j < nr; j++)
+            {
+                float* dj = d + j;
+                if (j < w)
                 {
-                    float* dj = d + j;
-                    if (j < w)
+                    float* src = b + (long)(j0 + s + j) * ldb + p0;
+                    for (int p = 0; p < kc; p++)
                     {
-                        float* src = b + (long)(j0 + s + j) * ldb + p0;
-                        for (int p = 0; p < kc; p++)
-                        {
-                            dj[p * nr] = src[p];
-                        }
+                        dj[p * nr] = src[p];
                     }
-                    else
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++)
                     {
-                        for (int p = 0; p < kc; p++)
-                        {
-                            dj[p * nr] = 0;
-                        }
+                        dj[p * nr] = 0;
                     }
                 }
             }
