@@ -69,6 +69,12 @@ internal static partial class GemmBench
         sb.AppendLine();
         sb.AppendLine("C[M, N] = A[M, K] B[K, N], float32, row-major, contiguous; GFLOP/s = 2·M·K·N / median time of a call (median of samples of back-to-back calls; PyTorch: `torch.mm(a, b, out=c)`, timed the same way). Ratio = ours / PyTorch (higher is better for us). % of peak: ours against the FMA peak on the same number of threads. Convolution rows are the batch-wide im2col products: C[filters, batch·pixels] = W[filters, channels·9] · columns[channels·9, batch·pixels].");
         sb.AppendLine();
+        if (o.Op != "nn")
+        {
+            sb.AppendLine(Inv, $"Ours stored {(o.Op[0] == 't' ? "A as [K, M]" : "A as [M, K]")} and {(o.Op[1] == 't' ? "B as [N, K]" : "B as [K, N]")} (--op {o.Op}); PyTorch always multiplies contiguous [M, K] by [K, N].");
+            sb.AppendLine();
+        }
+
         sb.AppendLine("| M×K×N | what | threads | ours GFLOP/s | PyTorch GFLOP/s | ratio | ours % of peak |");
         sb.AppendLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (var s in o.Shapes)

@@ -23,7 +23,7 @@ internal static partial class GemmBench
         public double Flops => 2.0 * M * K * N;
     }
 
-    private sealed record Options(bool Quick, string? Out, int[] Threads, Shape[] Shapes, bool Peer, bool Vector256Kernel, string CommandLine)
+    private sealed record Options(bool Quick, string? Out, int[] Threads, Shape[] Shapes, bool Peer, bool Vector256Kernel, string Op, string CommandLine)
     {
         public int Samples => Quick ? 7 : 15;
 
@@ -104,6 +104,7 @@ internal static partial class GemmBench
     {
         bool quick = false, peer = true, v256 = false;
         string? output = null;
+        string op = "nn";
         int[] threads = [1, Environment.ProcessorCount];
         var shapes = DefaultShapes;
         for (int i = 0; i < args.Length; i++)
@@ -126,6 +127,17 @@ internal static partial class GemmBench
                 case "--shapes":
                     shapes = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ParseShape)];
                     break;
+                case "--op":
+                    op = Next();
+                    if (op is not ("nn" or "nt" or "tn" or "tt"))
+                    {
+                        throw new ArgumentException("--op is nn, nt, tn or tt (which of A, B are stored transposed; PyTorch always runs nn)");
+                    }
+
+                    break;
+                case "--small-rows":
+                    Gemm.SmallRows = int.Parse(Next(), Inv);
+                    break;
                 case "--vector256":
                     v256 = true;
                     break;
@@ -139,11 +151,11 @@ internal static partial class GemmBench
                     GemmBlocking.Nc = int.Parse(Next(), Inv);
                     break;
                 default:
-                    throw new ArgumentException($"unknown option {args[i]} (gemm [--quick] [--out docs/benchmarks.md] [--threads 1,2] [--shapes 512x512x512,...] [--no-peer] [--vector256] [--kc N] [--mc N] [--nc N])");
+                    throw new ArgumentException($"unknown option {args[i]} (gemm [--quick] [--out docs/benchmarks.md] [--threads 1,2] [--shapes 512x512x512,...] [--no-peer] [--op nn|nt|tn|tt] [--small-rows N] [--vector256] [--kc N] [--mc N] [--nc N])");
             }
         }
 
-        return new Options(quick, output, threads, shapes, peer, v256, "dotnet run -c Release --project bench/Nonlinear.Benchmarks -- gemm " + string.Join(' ', args));
+        return new Options(quick, output, threads, shapes, peer, v256, op, "dotnet run -c Release --project bench/Nonlinear.Benchmarks -- gemm " + string.Join(' ', args));
     }
 
     private static Shape ParseShape(string s)
@@ -175,7 +187,8 @@ internal static partial class GemmBench
             b[i] = (float)(rng.NextDouble() * 2 - 1);
         }
 
-        return Time(() => Gemm.MatMul(a, b, c, s.M, s.K, s.N), o.Samples, o.SampleSeconds);
+        bool ta = o.Op[0] == 't', tb = o.Op[1] == 't';
+        return Time(() => Gemm.Product(a, ta, b, tb, c, s.M, s.K, s.N, accumulate: false), o.Samples, o.SampleSeconds);
     }
 
     private static Timing Time(Action f, int samples, double sampleSeconds)
@@ -183,7 +196,7 @@ internal static partial class GemmBench
         f();
         var sw = Stopwatch.StartNew();
         int calls = 0;
-        while (sw.Elapsed.TotalSeconds < 0.1 || calls < 3)
+        while (sw.Elapsed.TotalSeconds < 0.4 || calls < 3) // past tiered JIT compilation (its delay is 100 ms after the last new method)
         {
             f();
             calls++;

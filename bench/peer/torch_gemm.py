@@ -62,7 +62,7 @@ for T in threads:
         f()
         t = time.perf_counter()
         calls = 0
-        while time.perf_counter() - t < 0.1 or calls < 3:
+        while time.perf_counter() - t < 0.4 or calls < 3:
             f()
             calls += 1
         per_call = (time.perf_counter() - t) / calls
