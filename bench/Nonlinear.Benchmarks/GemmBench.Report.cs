@@ -50,7 +50,7 @@ internal static partial class GemmBench
     }
 
     private static string Report(Options o, Dictionary<int, double> peaks, Dictionary<(string, int), Timing> ours, Dictionary<(string, int), Timing> peer,
-                                 string? peerVersion, string? peerError, string others)
+                                 string? peerVersion, string? peerError, string others, List<(Shape Shape, int Threads, Timing Separate, Timing Fused)> epilogues)
     {
         var sb = new StringBuilder();
         string kernel = Gemm.UseKernel
@@ -92,6 +92,19 @@ internal static partial class GemmBench
                 }
 
                 sb.AppendLine(Inv, $"| {s.M}×{s.K}×{s.N} | {s.What} | {t} | {g:F1} | {torch} | {ratio} | {100 * g / peaks[t]:F0}% |");
+            }
+        }
+
+        if (epilogues.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("Bias fused into the GEMM epilogue (`Gemm.Product(..., bias, GemmBias.PerColumn/PerRow, relu)`, added while the C tile is in registers) against the product followed by a separate bias pass over C (TensorPrimitives.Add per row). Dense rows: x[M, K]·W[N, K]ᵀ + bias per column; convolution rows: W·columns + bias per row. Median µs per call.");
+            sb.AppendLine();
+            sb.AppendLine("| M×K×N | what | threads | product + bias pass µs | fused µs | saved |");
+            sb.AppendLine("|---|---|---:|---:|---:|---:|");
+            foreach (var (s, t, separate, fused) in epilogues)
+            {
+                sb.AppendLine(Inv, $"| {s.M}×{s.K}×{s.N} | {s.What} | {t} | {separate.Median * 1e6:F1} | {fused.Median * 1e6:F1} | {100 * (1 - fused.Median / separate.Median):F0}% |");
             }
         }
 

@@ -87,9 +87,21 @@ internal static partial class GemmBench
             }
         }
 
+        var epilogues = new List<(Shape Shape, int Threads, Timing Separate, Timing Fused)>();
+        foreach (int t in o.Threads)
+        {
+            Engine.MaxThreads = t;
+            foreach (var s in o.Shapes.Where(s => s.What.StartsWith("dense", StringComparison.Ordinal) || s.What.StartsWith("conv", StringComparison.Ordinal)))
+            {
+                var (separate, fused) = MeasureEpilogue(o, s);
+                epilogues.Add((s, t, separate, fused));
+                Console.Error.WriteLine(string.Create(Inv, $"  bias  T={t} {s.Key}: separate pass {separate.Median * 1e6:F1} µs, fused {fused.Median * 1e6:F1} µs"));
+            }
+        }
+
         Gemm.UseVector512 = before;
         var others = CpuMeter.OthersSince(cpuAtStart);
-        var section = Report(o, peaks, ours, peer, peerVersion, peerError, others);
+        var section = Report(o, peaks, ours, peer, peerVersion, peerError, others, epilogues);
         Console.WriteLine(section);
         if (o.Out is not null)
         {
@@ -189,6 +201,47 @@ internal static partial class GemmBench
 
         bool ta = o.Op[0] == 't', tb = o.Op[1] == 't';
         return Time(() => Gemm.Product(a, ta, b, tb, c, s.M, s.K, s.N, accumulate: false), o.Samples, o.SampleSeconds);
+    }
+
+    /// <summary>
+    /// The bias of a layer added by a separate pass over C (TensorPrimitives.Add per row, as Dense did) against the
+    /// same bias fused into the GEMM epilogue. Dense shapes: x[M, K] W[N, K]^T + bias[N] per column; convolution
+    /// shapes: W[M, K] columns[K, N] + bias[M] per row.
+    /// </summary>
+    private static (Timing Separate, Timing Fused) MeasureEpilogue(Options o, Shape s)
+    {
+        var rng = new Random(1);
+        bool dense = s.What.StartsWith("dense", StringComparison.Ordinal);
+        var a = new float[s.M * s.K];
+        var b = new float[s.K * s.N];
+        var c = new float[s.M * s.N];
+        var bias = new float[dense ? s.N : s.M];
+        foreach (var x in new[] { a, b, bias })
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                x[i] = (float)(rng.NextDouble() * 2 - 1);
+            }
+        }
+
+        var separate = Time(() =>
+        {
+            Gemm.Product(a, false, b, dense, c, s.M, s.K, s.N, accumulate: false);
+            for (int i = 0; i < s.M; i++)
+            {
+                var row = c.AsSpan(i * s.N, s.N);
+                if (dense)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Add(row, bias, row);
+                }
+                else
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Add(row, bias[i], row);
+                }
+            }
+        }, o.Samples, o.SampleSeconds);
+        var fused = Time(() => Gemm.Product(a, false, b, dense, c, s.M, s.K, s.N, false, bias, dense ? GemmBias.PerColumn : GemmBias.PerRow, relu: false), o.Samples, o.SampleSeconds);
+        return (separate, fused);
     }
 
     private static Timing Time(Action f, int samples, double sampleSeconds)
