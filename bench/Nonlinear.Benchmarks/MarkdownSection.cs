@@ -10,6 +10,8 @@ internal static class MarkdownSection
 {
     public const string TrainingStepHeading = "## Training step";
 
+    public const string MatrixMultiplyHeading = "## Matrix multiply";
+
     /// <summary>The section (heading line included, trailing blank lines trimmed, ending in a newline), or null if the text has none.</summary>
     public static string? Extract(string text, string heading)
     {

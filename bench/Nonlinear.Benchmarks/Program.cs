@@ -11,6 +11,10 @@ using Nonlinear.Benchmarks;
 //       One training step of dense networks against PyTorch (bench/peer/torch_training.py), allocation per step
 //       and a time breakdown; prints a markdown section and, with --out, replaces only the "## Training step"
 //       section of that file (side-by-side keeps that section when it rewrites the file).
+//   gemm [--quick] [--out docs/benchmarks.md] [--threads 1,2] [--shapes 512x512x512,...] [--no-peer] [--vector256]
+//        [--kc 256] [--mc 192] [--nc 4096]
+//       This machine's FP32 FMA peak and SGEMM GFLOP/s against PyTorch's torch.mm (bench/peer/torch_gemm.py);
+//       with --out, replaces only the "## Matrix multiply" section of that file.
 //   fashion-mnist [--quick] [--threads 2] [--models mlp,cnn] [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer]
 //                 [--out docs/benchmarks.md]
 //       Whole training epochs of the MLP and the CNN on Fashion-MNIST, batch-1 latency and batch-1000 throughput,
@@ -25,6 +29,8 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
                 [--sizes 4096,1048576,16777216] [--threads 1,2] [--ops relu,gelu] [--no-peer] [--array]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- train-step [--quick] [--threads 1,2] [--out docs/benchmarks.md]
                 [--models 64-256-256-10,784-256-128-10] [--optimizers sgd,adam] [--batch 128] [--no-peer]
+          dotnet run -c Release --project bench/Nonlinear.Benchmarks -- gemm [--quick] [--out docs/benchmarks.md] [--threads 1,2]
+                [--shapes 512x512x512,...] [--no-peer] [--vector256] [--kc 256] [--mc 192] [--nc 4096]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- fashion-mnist [--quick] [--threads 2] [--models mlp,cnn]
                 [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer] [--out docs/benchmarks.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- bdn [BenchmarkDotNet args, e.g. --filter '*']
@@ -38,12 +44,14 @@ switch (args[0])
         return SideBySide.Run(args[1..]);
     case "train-step":
         return TrainStep.Run(args[1..]);
+    case "gemm":
+        return GemmBench.Run(args[1..]);
     case "fashion-mnist":
         return FashionBench.Run(args[1..]);
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(ActivationBenchmarks).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, fashion-mnist or bdn (--help for usage)");
+        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist or bdn (--help for usage)");
         return 2;
 }

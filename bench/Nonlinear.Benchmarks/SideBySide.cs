@@ -73,12 +73,15 @@ internal static unsafe partial class SideBySide
         Console.WriteLine(markdown);
         if (o.Out is not null)
         {
-            // The train-step mode owns the "## Training step" section of the same file: carry it over.
-            var kept = File.Exists(o.Out) ? MarkdownSection.Extract(File.ReadAllText(o.Out), MarkdownSection.TrainingStepHeading) : null;
-            if (kept is not null)
+            // The train-step and gemm modes own their sections of the same file: carry them over.
+            foreach (var heading in new[] { MarkdownSection.TrainingStepHeading, MarkdownSection.MatrixMultiplyHeading })
             {
-                markdown = MarkdownSection.Replace(markdown, MarkdownSection.TrainingStepHeading, kept);
-                Console.Error.WriteLine($"kept the existing '{MarkdownSection.TrainingStepHeading}' section of {o.Out}");
+                var kept = File.Exists(o.Out) ? MarkdownSection.Extract(File.ReadAllText(o.Out), heading) : null;
+                if (kept is not null)
+                {
+                    markdown = MarkdownSection.Replace(markdown, heading, kept);
+                    Console.Error.WriteLine($"kept the existing '{heading}' section of {o.Out}");
+                }
             }
 
             File.WriteAllText(o.Out, markdown);

@@ -176,8 +176,9 @@ internal static partial class TrainStep
         sb.AppendLine("### The dense layers' products alone, ours vs PyTorch");
         sb.AppendLine();
         sb.AppendLine("""
-            Each call `Dense` makes, timed alone on the layer's shapes (median of single calls): forward = `Gemm.Transpose` of W,
-            then `Gemm.MatMul(x, Wᵀ)`, then a bias add per row; backward = `Gemm.AddTransposedAB` (dW += dyᵀ x, including any
+            Each call `Dense` makes, timed alone on the layer's shapes (median of single calls): forward = one
+            `Gemm.Product(x, Wᵀ)` that reads W transposed in place and adds the bias in its epilogue (so the transpose and
+            bias columns are 0; they were separate passes before the blocked GEMM); backward = `Gemm.AddTransposedAB` (dW += dyᵀ x, including any
             transpose it does), the bias-gradient sum, and `Gemm.MatMul(dy, W)` (dX). PyTorch: `addmm(b, x, W.t())`,
             `mm(dy.t(), x)`, `mm(dy, W)` into preallocated outputs. GFLOP/s counts 2 M K N. "fwd × torch" compares
             transpose + product + bias with addmm. PyTorch skips dX of the first layer (its input needs no gradient); we

@@ -17,8 +17,6 @@ public sealed class Dense : Layer
     private Parameter? _weight;
     private Parameter? _bias;
     private Tensor? _input;
-    private float[] _weightTransposed = [];
-    private float[] _gradientTransposed = [];
 
     /// <summary>A dense layer with <paramref name="units"/> outputs; <paramref name="initializer"/> overrides the automatic choice.</summary>
     public Dense(int units, Initializer initializer = Initializer.Auto)
@@ -61,7 +59,6 @@ public sealed class Dense : Layer
         _bias = new Parameter("bias", new Tensor(Units), decays: false);
         var init = Initializer == Initializer.Auto ? initializer : Initializer;
         Initialization.Fill(_weight.Value.Span, init == Initializer.Auto ? Initializer.Glorot : init, inputs, Units, random);
-        _weightTransposed = new float[inputs * Units];
         return new TensorShape(Units);
     }
 
@@ -70,13 +67,8 @@ public sealed class Dense : Layer
     {
         _input = input;
         int n = input.BatchSize, inputs = InputShape[0];
-        Gemm.MatMulTransposedB(input.Span, Weight.Value.Span, output.Span, n, inputs, Units, _weightTransposed);
-        var b = Bias.Value.Span;
-        for (int i = 0; i < n; i++)
-        {
-            var row = output.Span.Slice(i * Units, Units);
-            TensorPrimitives.Add(row, b, row);
-        }
+        // y = x W^T + b: W is read transposed in place by the GEMM's packing, the bias added in its epilogue.
+        Gemm.Product(input.Span, false, Weight.Value.Span, true, output.Span, n, inputs, Units, accumulate: false, Bias.Value.Span, GemmBias.PerColumn, relu: false);
     }
 
     /// <inheritdoc/>
@@ -84,12 +76,7 @@ public sealed class Dense : Layer
     {
         var input = _input ?? throw new InvalidOperationException("dense: backward called before forward.");
         int n = outputGradient.BatchSize, inputs = InputShape[0];
-        if (_gradientTransposed.Length < n * Units)
-        {
-            _gradientTransposed = new float[n * Units];
-        }
-
-        Gemm.AddTransposedAB(outputGradient.Span, input.Span, Weight.Gradient.Span, n, Units, inputs, _gradientTransposed.AsSpan(0, n * Units));
+        Gemm.AddTransposedAB(outputGradient.Span, input.Span, Weight.Gradient.Span, n, Units, inputs, []);
         var db = Bias.Gradient.Span;
         for (int i = 0; i < n; i++)
         {

@@ -1,59 +1,70 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nonlinear.Tensors;
 
 /// <summary>
-/// Row-major float32 matrix products for dense layers: C = A B, C = A B^T and C += A^T B, with the shapes
-/// checked. Rows of C are computed with vectorised multiply-adds (TensorPrimitives) and split over the worker
-/// team above a size threshold.
+/// Row-major float32 matrix products: C (+)= op(A) op(B) with either operand transposed, the shapes checked,
+/// computed by a cache-blocked GEMM with packed panels (<see cref="GemmBlocked{TKernel}"/>) on an AVX-512
+/// (<see cref="GemmKernel512"/>) or AVX2 (<see cref="GemmKernel256"/>) micro-kernel, split over the worker team
+/// above a size threshold. Other hardware runs the row-by-row TensorPrimitives reference.
 /// </summary>
 /// <remarks>
-/// This is the straightforward kernel (each row of C is a sum of scaled rows of B, all in cache for small
-/// layers). The cache-blocked, register-tiled GEMM that convolution needs comes with the real-data issue; this
-/// one is the correctness baseline it will be tested against.
+/// Transposed operands are read in place by the packing routines (no transpose pass). Zero coefficients are
+/// never skipped: 0 * inf is NaN, so that a non-finite weight is never hidden. Steady-state calls allocate nothing
+/// (packing buffers are per thread and reused, the parallel job is reused).
 /// </remarks>
 internal static unsafe class Gemm
 {
-    /// <summary>Below this many multiply-adds a second thread costs more than it saves.</summary>
-    private const long ParallelWork = 1 << 20;
+    /// <summary>Below this many multiply-adds a second thread costs more than it saves (settable for tests).</summary>
+    internal static long ParallelWork { get; set; } = 1 << 20;
 
     /// <summary>
-    /// Whether products run on the register-blocked AVX-512 kernel (<see cref="GemmKernel"/>) or on the
+    /// Up to this many rows of C, products read op(B) in place (<see cref="GemmSmall"/>) rather than packing it:
+    /// packing costs as much as a product this flat (measured at 784 x 256: 1 row 3x faster in place, 2 rows 1.4-1.9x,
+    /// 4 rows 1.2x slower; settable for tests, 0 disables).
+    /// </summary>
+    internal static int SmallRows { get; set; } = 2;
+
+    /// <summary>
+    /// Whether products run on the blocked SIMD GEMM (default where AVX-512 or AVX2 + FMA is available) or on the
     /// row-by-row reference (other hardware; tests switch it to compare the two).
     /// </summary>
-    internal static bool UseKernel { get; set; } = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+    internal static bool UseKernel { get; set; } = Vector512.IsHardwareAccelerated || (Avx2.IsSupported && Fma.IsSupported);
+
+    /// <summary>
+    /// Whether the blocked GEMM uses the AVX-512 micro-kernel (default where Vector512 is accelerated) or the
+    /// AVX2 one; tests switch it to run the 256-bit path on AVX-512 machines too.
+    /// </summary>
+    internal static bool UseVector512 { get; set; } = Vector512.IsHardwareAccelerated;
 
     /// <summary>C[M, N] = A[M, K] B[K, N] (overwrites C).</summary>
     public static void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
-        => Multiply(a, b, c, m, k, n, accumulate: false);
+        => Product(a, false, b, false, c, m, k, n, accumulate: false);
 
     /// <summary>C[M, N] += A[M, K] B[K, N].</summary>
     public static void MatMulAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
-        => Multiply(a, b, c, m, k, n, accumulate: true);
+        => Product(a, false, b, false, c, m, k, n, accumulate: true);
 
-    private static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
+    /// <summary>
+    /// C[M, N] = A[M, K] B[N, K]^T (overwrites C). <paramref name="bTransposed"/> is no longer used (B^T is read in
+    /// place by packing); it is kept so that existing callers compile, and may be empty.
+    /// </summary>
+    public static void MatMulTransposedB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, Span<float> bTransposed)
     {
-        Check(a, m, k, "A");
-        Check(b, k, n, "B");
-        Check(c, m, n, "C");
-        if (m == 0 || n == 0)
-        {
-            return;
-        }
+        _ = bTransposed;
+        Product(a, false, b, true, c, m, k, n, accumulate: false);
+    }
 
-        // Split rows in whole 6-row tiles so that every thread runs full tiles.
-        int threads = Threads((long)m * k * n, (m + GemmKernel.Rows - 1) / GemmKernel.Rows);
-        fixed (float* pa = a, pb = b, pc = c)
-        {
-            if (threads == 1)
-            {
-                RowRange(pa, pb, pc, 0, m, m, k, n, accumulate);
-            }
-            else
-            {
-                WorkerPool.Run(threads, RowsJob.Get(pa, pb, pc, m, k, n, threads, accumulate));
-            }
-        }
+    /// <summary>
+    /// C[M, N] += A[K, M]^T B[K, N] (accumulates into C: the weight gradient of a dense layer).
+    /// <paramref name="aTransposed"/> is no longer used (A^T is read in place by packing) and may be empty.
+    /// </summary>
+    public static void AddTransposedAB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int k, int m, int n, Span<float> aTransposed)
+    {
+        _ = aTransposed;
+        Product(a, true, b, false, c, m, k, n, accumulate: true);
     }
 
     /// <summary>
@@ -61,26 +72,158 @@ internal static unsafe class Gemm
     /// when <paramref name="transposeA"/>; op(B) is [K, N], stored as B[K, N], or as B[N, K] when
     /// <paramref name="transposeB"/>. Overwrites C unless <paramref name="accumulate"/>.
     /// </summary>
-    /// <remarks>Scratch for the transposed operands is per thread and reused: steady-state calls allocate nothing.</remarks>
     public static void Product(ReadOnlySpan<float> a, bool transposeA, ReadOnlySpan<float> b, bool transposeB, Span<float> c, int m, int k, int n, bool accumulate)
+        => Product(a, transposeA, b, transposeB, c, m, k, n, accumulate, default, GemmBias.None, relu: false);
+
+    /// <summary>
+    /// <see cref="Product(ReadOnlySpan{float}, bool, ReadOnlySpan{float}, bool, Span{float}, int, int, int, bool)"/>
+    /// with an epilogue applied to the finished C while it is in registers: C[i, j] += bias[j]
+    /// (<see cref="GemmBias.PerColumn"/>, a dense layer: bias holds N floats) or bias[i] (<see cref="GemmBias.PerRow"/>,
+    /// a convolution's [filters, pixels] output: M floats), then max(0, C) when <paramref name="relu"/>.
+    /// </summary>
+    public static void Product(ReadOnlySpan<float> a, bool transposeA, ReadOnlySpan<float> b, bool transposeB, Span<float> c, int m, int k, int n,
+                               bool accumulate, ReadOnlySpan<float> bias, GemmBias biasKind, bool relu)
     {
-        if (transposeA)
+        Check(a, transposeA ? k : m, transposeA ? m : k, "A");
+        Check(b, transposeB ? n : k, transposeB ? k : n, "B");
+        Check(c, m, n, "C");
+        int biasLength = biasKind switch { GemmBias.PerColumn => n, GemmBias.PerRow => m, _ => 0 };
+        if (bias.Length != biasLength)
         {
-            Check(a, k, m, "A");
-            var ta = Scratch(ref _scratchA, m * k);
-            Transpose(a, ta, k, m);
-            a = ta;
+            throw new ArgumentException($"bias must hold {biasLength} floats for {biasKind} on a [{m}, {n}] product; found {bias.Length}.");
         }
 
-        if (transposeB)
+        if (m == 0 || n == 0)
         {
-            Check(b, n, k, "B");
-            var tb = Scratch(ref _scratchB, k * n);
-            Transpose(b, tb, n, k);
-            b = tb;
+            return;
         }
 
-        Multiply(a, b, c, m, k, n, accumulate);
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+        {
+            Compute(pa, transposeA ? m : k, transposeA, pb, transposeB ? k : n, transposeB, pc, m, k, n, accumulate,
+                    new GemmEpilogue(pbias, biasKind == GemmBias.PerRow, relu));
+        }
+    }
+
+    private static void Compute(float* a, int lda, bool transposeA, float* b, int ldb, bool transposeB, float* c, int m, int k, int n,
+                                bool accumulate, GemmEpilogue epilogue)
+    {
+        if (k == 0 || !UseKernel)
+        {
+            if (k == 0)
+            {
+                if (!accumulate)
+                {
+                    new Span<float>(c, m * n).Clear();
+                }
+            }
+            else
+            {
+                Reference(a, transposeA, b, transposeB, c, m, k, n, accumulate);
+            }
+
+            ApplyEpilogue(c, m, n, epilogue);
+            return;
+        }
+
+        if (m <= SmallRows)
+        {
+            GemmSmall.Run(a, lda, transposeA, b, ldb, transposeB, c, m, k, n, accumulate);
+            ApplyEpilogue(c, m, n, epilogue);
+            return;
+        }
+
+        int threads = Threads(m, k, n);
+        if (threads == 1)
+        {
+            Blocked(a, lda, transposeA, b, ldb, transposeB, c, n, m, k, n, accumulate, epilogue);
+        }
+        else
+        {
+            WorkerPool.Run(threads, BlockedJob.Get(a, lda, transposeA, b, ldb, transposeB, c, m, k, n, accumulate, epilogue, threads));
+        }
+    }
+
+    /// <summary>One thread's share: the blocked GEMM on the chosen micro-kernel.</summary>
+    private static void Blocked(float* a, int lda, bool transposeA, float* b, int ldb, bool transposeB, float* c, int ldc, int m, int k, int n,
+                                bool accumulate, in GemmEpilogue epilogue)
+    {
+        if (UseVector512)
+        {
+            GemmBlocked<GemmKernel512>.Run(a, lda, transposeA, b, ldb, transposeB, c, ldc, m, k, n, accumulate, epilogue);
+        }
+        else
+        {
+            GemmBlocked<GemmKernel256>.Run(a, lda, transposeA, b, ldb, transposeB, c, ldc, m, k, n, accumulate, epilogue);
+        }
+    }
+
+    private static int Threads(int m, int k, int n)
+        => (long)m * k * n < ParallelWork ? 1 : Math.Min(Engine.MaxThreads, Math.Max((m + 7) / 8, (n + 15) / 16));
+
+    /// <summary>The epilogue as a separate pass over C (reference path and K = 0).</summary>
+    private static void ApplyEpilogue(float* c, int m, int n, in GemmEpilogue epilogue)
+    {
+        if (!epilogue.Any)
+        {
+            return;
+        }
+
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + (long)i * n, n);
+            if (epilogue.Bias != null)
+            {
+                if (epilogue.PerRow)
+                {
+                    TensorPrimitives.Add(row, epilogue.Bias[i], row);
+                }
+                else
+                {
+                    TensorPrimitives.Add(row, new ReadOnlySpan<float>(epilogue.Bias, n), row);
+                }
+            }
+
+            if (epilogue.ClampAtZero)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    row[j] = GemmEpilogue.Relu(row[j]);
+                }
+            }
+        }
+    }
+
+    /// <summary>B[cols, rows] = A[rows, cols]^T, in 32x32 tiles so that reads and writes both stay within cache lines.</summary>
+    public static void Transpose(ReadOnlySpan<float> a, Span<float> b, int rows, int cols)
+    {
+        Check(a, rows, cols, "A");
+        Check(b, cols, rows, "B");
+        fixed (float* pa = a, pb = b)
+        {
+            Transpose(pa, pb, rows, cols);
+        }
+    }
+
+    private static void Transpose(float* pa, float* pb, int rows, int cols)
+    {
+        const int T = 32;
+        for (int i0 = 0; i0 < rows; i0 += T)
+        {
+            int i1 = Math.Min(rows, i0 + T);
+            for (int j0 = 0; j0 < cols; j0 += T)
+            {
+                int j1 = Math.Min(cols, j0 + T);
+                for (int i = i0; i < i1; i++)
+                {
+                    float* src = pa + (long)i * cols;
+                    for (int j = j0; j < j1; j++)
+                    {
+                        pb[(long)j * rows + i] = src[j];
+                    }
+                }
+            }
+        }
     }
 
     [ThreadStatic]
@@ -89,97 +232,55 @@ internal static unsafe class Gemm
     [ThreadStatic]
     private static float[]? _scratchB;
 
-    private static Span<float> Scratch(ref float[]? buffer, int length)
+    private static float* Scratch(ref float[]? buffer, int length)
     {
         if (buffer is null || buffer.Length < length)
         {
-            buffer = new float[Math.Max(length, 1024)];
+            buffer = GC.AllocateUninitializedArray<float>(Math.Max(length, 1024), pinned: true);
         }
 
-        return buffer.AsSpan(0, length);
-    }
-
-    /// <summary>C[M, N] = A[M, K] B[N, K]^T (overwrites C); <paramref name="bTransposed"/> is scratch of K*N floats.</summary>
-    public static void MatMulTransposedB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, Span<float> bTransposed)
-    {
-        Check(b, n, k, "B");
-        Check(bTransposed, k, n, "scratch");
-        Transpose(b, bTransposed, n, k);
-        MatMul(a, bTransposed, c, m, k, n);
+        fixed (float* p = buffer)
+        {
+            return p; // pinned array: the pointer stays valid
+        }
     }
 
     /// <summary>
-    /// C[M, N] += A[K, M]^T B[K, N] (accumulates into C: the weight gradient of a dense layer);
-    /// <paramref name="aTransposed"/> is scratch of M*K floats.
+    /// The reference product (hardware without AVX2 + FMA, and the tests' baseline), row by row: each row of C a sum
+    /// of scaled rows of op(B); transposed operands are first transposed into per-thread scratch.
     /// </summary>
-    public static void AddTransposedAB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int k, int m, int n, Span<float> aTransposed)
+    private static void Reference(float* a, bool transposeA, float* b, bool transposeB, float* c, int m, int k, int n, bool accumulate)
     {
-        Check(a, k, m, "A");
-        Check(aTransposed, m, k, "scratch");
-        Transpose(a, aTransposed, k, m);
-        MatMulAdd(aTransposed, b, c, m, k, n);
-    }
-
-    /// <summary>B[cols, rows] = A[rows, cols]^T, in 32x32 tiles so that reads and writes both stay within cache lines.</summary>
-    public static void Transpose(ReadOnlySpan<float> a, Span<float> b, int rows, int cols)
-    {
-        Check(a, rows, cols, "A");
-        Check(b, cols, rows, "B");
-        const int T = 32;
-        fixed (float* pa = a, pb = b)
+        if (transposeA)
         {
-            for (int i0 = 0; i0 < rows; i0 += T)
-            {
-                int i1 = Math.Min(rows, i0 + T);
-                for (int j0 = 0; j0 < cols; j0 += T)
-                {
-                    int j1 = Math.Min(cols, j0 + T);
-                    for (int i = i0; i < i1; i++)
-                    {
-                        float* src = pa + (long)i * cols;
-                        for (int j = j0; j < j1; j++)
-                        {
-                            pb[(long)j * rows + i] = src[j];
-                        }
-                    }
-                }
-            }
+            float* ta = Scratch(ref _scratchA, m * k);
+            Transpose(a, ta, k, m);
+            a = ta;
         }
-    }
 
-    /// <summary>The reference product, row by row: each row of C a sum of scaled rows of B.</summary>
-    private static void Rows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int first, int last, int k, int n, bool accumulate)
-    {
-        for (int i = first; i < last; i++)
+        if (transposeB)
         {
-            var cRow = c.Slice(i * n, n);
+            float* tb = Scratch(ref _scratchB, k * n);
+            Transpose(b, tb, n, k);
+            b = tb;
+        }
+
+        for (int i = 0; i < m; i++)
+        {
+            var cRow = new Span<float>(c + (long)i * n, n);
             if (!accumulate)
             {
                 cRow.Clear();
             }
 
-            var aRow = a.Slice(i * k, k);
+            float* aRow = a + (long)i * k;
             // No skipping of zero coefficients: 0 * inf must stay NaN, so that a non-finite weight is never hidden.
             for (int p = 0; p < k; p++)
             {
-                TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), aRow[p], cRow, cRow);
+                TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(b + (long)p * n, n), aRow[p], cRow, cRow);
             }
         }
     }
-
-    private static void RowRange(float* a, float* b, float* c, int first, int last, int m, int k, int n, bool accumulate)
-    {
-        if (UseKernel)
-        {
-            GemmKernel.Run(a, b, c, first, last, k, n, accumulate);
-        }
-        else
-        {
-            Rows(new ReadOnlySpan<float>(a, m * k), new ReadOnlySpan<float>(b, k * n), new Span<float>(c, m * n), first, last, k, n, accumulate);
-        }
-    }
-
-    private static int Threads(long work, int rows) => work < ParallelWork ? 1 : Math.Min(Engine.MaxThreads, rows);
 
     private static void Check(ReadOnlySpan<float> span, int rows, int cols, string name)
     {
@@ -190,32 +291,66 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>One reusable job per calling thread: the parallel path allocates nothing per call.</summary>
-    private sealed class RowsJob : IParallelJob
+    /// <summary>
+    /// One reusable job per calling thread (the parallel path allocates nothing per call): each part runs the blocked
+    /// GEMM on its own share of C, a range of whole MR-row strips or of whole NR-column strips, packing its own
+    /// panels (no barrier between parts, so nesting inside another parallel job is safe).
+    /// </summary>
+    private sealed class BlockedJob : IParallelJob
     {
         [ThreadStatic]
-        private static RowsJob? _cached;
+        private static BlockedJob? _cached;
 
         private float* a, b, c;
-        private int m, k, n, parts;
-        private bool accumulate;
+        private int lda, ldb, m, k, n, parts;
+        private bool transposeA, transposeB, accumulate;
+        private GemmEpilogue epilogue;
 
-        public static RowsJob Get(float* a, float* b, float* c, int m, int k, int n, int parts, bool accumulate)
+        public static BlockedJob Get(float* a, int lda, bool transposeA, float* b, int ldb, bool transposeB, float* c, int m, int k, int n,
+                                     bool accumulate, GemmEpilogue epilogue, int parts)
         {
-            var job = _cached ??= new RowsJob();
+            var job = _cached ??= new BlockedJob();
             job.a = a;
             job.b = b;
             job.c = c;
-            (job.m, job.k, job.n, job.parts, job.accumulate) = (m, k, n, parts, accumulate);
+            (job.lda, job.ldb, job.m, job.k, job.n, job.parts) = (lda, ldb, m, k, n, parts);
+            (job.transposeA, job.transposeB, job.accumulate, job.epilogue) = (transposeA, transposeB, accumulate, epilogue);
             return job;
         }
 
         public void Execute(int part)
         {
-            int tiles = (m + GemmKernel.Rows - 1) / GemmKernel.Rows;
-            int per = (tiles + parts - 1) / parts * GemmKernel.Rows;
-            int first = Math.Min(m, part * per), last = Math.Min(m, first + per);
-            RowRange(a, b, c, first, last, m, k, n, accumulate);
+            int mr = UseVector512 ? GemmKernel512.Rows : GemmKernel256.Rows;
+            int nr = UseVector512 ? GemmKernel512.Cols : GemmKernel256.Cols;
+            // Split the dimension whose split duplicates the less packing: splitting rows makes every part pack all of
+            // op(B) (K x N), splitting columns makes every part pack all of op(A) (M x K).
+            bool splitRows = m > n;
+            if (splitRows && m < parts * mr)
+            {
+                splitRows = false;
+            }
+
+            int extent = splitRows ? m : n, unit = splitRows ? mr : nr;
+            int units = (extent + unit - 1) / unit;
+            int first = (int)Math.Min(extent, (long)units * part / parts * unit);
+            int last = (int)Math.Min(extent, (long)units * (part + 1) / parts * unit);
+            if (first >= last)
+            {
+                return;
+            }
+
+            if (splitRows)
+            {
+                float* pa = transposeA ? a + first : a + (long)first * lda;
+                var e = epilogue.Bias != null && epilogue.PerRow ? epilogue.At(first, 0) : epilogue;
+                Blocked(pa, lda, transposeA, b, ldb, transposeB, c + (long)first * n, n, last - first, k, n, accumulate, e);
+            }
+            else
+            {
+                float* pb = transposeB ? b + (long)first * ldb : b + first;
+                var e = epilogue.Bias != null && !epilogue.PerRow ? epilogue.At(0, first) : epilogue;
+                Blocked(a, lda, transposeA, pb, ldb, transposeB, c + first, n, m, k, last - first, accumulate, e);
+            }
         }
     }
 }

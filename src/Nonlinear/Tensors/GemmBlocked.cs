@@ -1,0 +1,97 @@
+using System.Runtime.CompilerServices;
+
+namespace Nonlinear.Tensors;
+
+/// <summary>
+/// The cache-blocked GEMM driver (Goto / BLIS loop order) over a micro-kernel <typeparamref name="TKernel"/>:
+/// C[M, N] (+)= op(A)[M, K] op(B)[K, N] with leading dimensions, on the calling thread.
+/// </summary>
+/// <remarks>
+/// Loops, outermost first: columns of C in blocks of <see cref="GemmBlocking.Nc"/>; k in blocks of
+/// <see cref="GemmBlocking.Kc"/>, packing that KC x NC panel of op(B) (L3-resident) into NR-wide strips; rows in
+/// blocks of <see cref="GemmBlocking.Mc"/>, packing that MC x KC block of op(A) (L2-resident) into MR-row strips;
+/// then every NR strip of B (one KC x NR strip, L1-resident, is reused across the whole MC block) against every MR
+/// strip of A through the micro-kernel. Partial strips are zero-padded by packing, so the micro-kernel always
+/// runs full width; a partial tile is computed into a scratch tile and only its valid part is merged into C.
+/// </remarks>
+internal static unsafe class GemmBlocked<TKernel>
+    where TKernel : struct, IGemmKernel
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(float* a, int lda, bool transposeA, float* b, int ldb, bool transposeB, float* c, int ldc,
+                           int m, int k, int n, bool accumulate, in GemmEpilogue epilogue)
+    {
+        int mr = TKernel.Rows, nr = TKernel.Cols;
+        // K in equal blocks of at most KC (a last block of a few steps would pay a whole C tile load and store for little work).
+        int kBlocks = Math.Max(1, (k + GemmBlocking.Kc - 1) / GemmBlocking.Kc);
+        int kcMax = (k + kBlocks - 1) / kBlocks, mcMax = GemmBlocking.Mc / mr * mr, ncMax = GemmBlocking.Nc / nr * nr;
+        var buffers = GemmBuffers.ForThisThread;
+        float* packedB = buffers.B((long)Math.Min(kcMax, k) * RoundUp(Math.Min(ncMax, n), nr));
+        float* packedA = buffers.A((long)Math.Min(kcMax, k) * RoundUp(Math.Min(mcMax, m), mr));
+        float* tile = stackalloc float[mr * nr];
+        var none = default(GemmEpilogue);
+        for (int jc = 0; jc < n; jc += ncMax)
+        {
+            int nc = Math.Min(ncMax, n - jc);
+            for (int pc = 0; pc < k; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, k - pc);
+                bool add = accumulate || pc > 0;
+                bool last = pc + kc == k;
+                GemmPack.B(b, ldb, transposeB, pc, kc, jc, nc, nr, packedB);
+                for (int ic = 0; ic < m; ic += mcMax)
+                {
+                    int mc = Math.Min(mcMax, m - ic);
+                    GemmPack.A(a, lda, transposeA, ic, mc, pc, kc, mr, packedA);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int w = Math.Min(nr, nc - jr);
+                        float* bStrip = packedB + (long)jr * kc;
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int h = Math.Min(mr, mc - ir);
+                            float* aStrip = packedA + (long)ir * kc;
+                            float* cTile = c + (long)(ic + ir) * ldc + jc + jr;
+                            if (h == mr && w == nr)
+                            {
+                                TKernel.Run(aStrip, bStrip, kc, cTile, ldc, add, last ? epilogue.At(ic + ir, jc + jr) : none);
+                            }
+                            else
+                            {
+                                TKernel.Run(aStrip, bStrip, kc, tile, nr, add: false, none);
+                                Merge(tile, nr, cTile, ldc, h, w, add, last ? epilogue.At(ic + ir, jc + jr) : none);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>C[h, w] = tile (+ C when <paramref name="add"/>), then the epilogue: the valid part of a partial tile.</summary>
+    private static void Merge(float* tile, int ldt, float* c, int ldc, int h, int w, bool add, in GemmEpilogue epilogue)
+    {
+        for (int r = 0; r < h; r++)
+        {
+            float* t = tile + r * ldt;
+            float* cr = c + (long)r * ldc;
+            for (int j = 0; j < w; j++)
+            {
+                float v = add ? t[j] + cr[j] : t[j];
+                if (epilogue.Bias != null)
+                {
+                    v += epilogue.Bias[epilogue.PerRow ? r : j];
+                }
+
+                if (epilogue.ClampAtZero)
+                {
+                    v = GemmEpilogue.Relu(v);
+                }
+
+                cr[j] = v;
+            }
+        }
+    }
+
+    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
+}

@@ -1,0 +1,33 @@
+namespace Nonlinear.Tensors;
+
+/// <summary>
+/// What a micro-kernel does to its tile after the last block of k, while the tile is still in registers:
+/// add a bias (one value per column or per row, already offset to the tile) and optionally clamp at zero (ReLU).
+/// </summary>
+internal readonly unsafe struct GemmEpilogue
+{
+    /// <summary>Bias at the tile's first column (<see cref="PerRow"/> false) or first row (true); null for none.</summary>
+    public readonly float* Bias;
+
+    /// <summary>Whether the bias runs down the rows (C[i, j] += bias[i], conv output) rather than across the columns (dense).</summary>
+    public readonly bool PerRow;
+
+    /// <summary>Whether max(0, x) follows.</summary>
+    public readonly bool ClampAtZero;
+
+    public GemmEpilogue(float* bias, bool perRow, bool relu)
+    {
+        Bias = bias;
+        PerRow = perRow;
+        ClampAtZero = relu;
+    }
+
+    /// <summary>Whether there is anything to do.</summary>
+    public bool Any => Bias != null || ClampAtZero;
+
+    /// <summary>max(0, x), exactly as MAXPS(0, x) in the kernels and the relu activation: NaN propagates, -0 stays -0.</summary>
+    public static float Relu(float x) => 0f > x ? 0f : x;
+
+    /// <summary>The same epilogue for the tile at (row, col) of the block this one describes.</summary>
+    public GemmEpilogue At(int row, int col) => Bias == null ? this : new GemmEpilogue(Bias + (PerRow ? row : col), PerRow, ClampAtZero);
+}

@@ -1,0 +1,119 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Nonlinear.Tensors;
+
+/// <summary>
+/// Products with very few rows of C (batch-1 inference: 1 x 784 x 256), where packing op(B) would cost as much as the
+/// product itself: op(B) is read in place. Rows of C accumulate scaled rows of B in registers (B stored [K, N]), or
+/// each element is a dot product of two contiguous rows (B stored [N, K], the dense forward).
+/// </summary>
+/// <remarks>
+/// Why not TensorPrimitives alone: a MultiplyAdd per (row, k) re-reads and re-writes the C row K times; the
+/// register-accumulating loop reads each element of B once. The dot-product form does use TensorPrimitives.Dot.
+/// </remarks>
+internal static unsafe class GemmSmall
+{
+    [ThreadStatic]
+    private static float[]? _row;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(float* a, int lda, bool transposeA, float* b, int ldb, bool transposeB, float* c, int m, int k, int n, bool accumulate)
+    {
+        float[]? rowArray = null;
+        if (transposeA)
+        {
+            rowArray = _row is { } r && r.Length >= k ? r : (_row = new float[Math.Max(k, 1024)]);
+        }
+
+        fixed (float* scratch = rowArray)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                // Row i of op(A), contiguous: in place, or gathered from column i of the stored [K, M] matrix.
+                float* aRow = a + (long)i * lda;
+                if (transposeA)
+                {
+                    for (int p = 0; p < k; p++)
+                    {
+                        scratch[p] = a[(long)p * lda + i];
+                    }
+
+                    aRow = scratch;
+                }
+
+                float* cRow = c + (long)i * n;
+                if (transposeB)
+                {
+                    var x = new ReadOnlySpan<float>(aRow, k);
+                    for (int j = 0; j < n; j++)
+                    {
+                        float dot = TensorPrimitives.Dot(x, new ReadOnlySpan<float>(b + (long)j * ldb, k));
+                        cRow[j] = accumulate ? cRow[j] + dot : dot;
+                    }
+                }
+                else
+                {
+                    Row(aRow, b, ldb, cRow, k, n, accumulate);
+                }
+            }
+        }
+    }
+
+    /// <summary>C row (+)= sum over p of a[p] B[p, :], 32 columns at a time in four 256-bit accumulators.</summary>
+    private static void Row(float* a, float* b, int ldb, float* c, int k, int n, bool accumulate)
+    {
+        int j = 0;
+        for (; j + 32 <= n; j += 32)
+        {
+            Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            float* bp = b + j;
+            for (int p = 0; p < k; p++, bp += ldb)
+            {
+                var x = Vector256.Create(a[p]);
+                s0 = Vector256.FusedMultiplyAdd(x, Vector256.Load(bp), s0);
+                s1 = Vector256.FusedMultiplyAdd(x, Vector256.Load(bp + 8), s1);
+                s2 = Vector256.FusedMultiplyAdd(x, Vector256.Load(bp + 16), s2);
+                s3 = Vector256.FusedMultiplyAdd(x, Vector256.Load(bp + 24), s3);
+            }
+
+            if (accumulate)
+            {
+                s0 += Vector256.Load(c + j);
+                s1 += Vector256.Load(c + j + 8);
+                s2 += Vector256.Load(c + j + 16);
+                s3 += Vector256.Load(c + j + 24);
+            }
+
+            s0.Store(c + j);
+            s1.Store(c + j + 8);
+            s2.Store(c + j + 16);
+            s3.Store(c + j + 24);
+        }
+
+        for (; j + 8 <= n; j += 8)
+        {
+            Vector256<float> s = default;
+            float* bp = b + j;
+            for (int p = 0; p < k; p++, bp += ldb)
+            {
+                s = Vector256.FusedMultiplyAdd(Vector256.Create(a[p]), Vector256.Load(bp), s);
+            }
+
+            (accumulate ? s + Vector256.Load(c + j) : s).Store(c + j);
+        }
+
+        for (; j < n; j++)
+        {
+            float s = 0;
+            float* bp = b + j;
+            for (int p = 0; p < k; p++, bp += ldb)
+            {
+                s = MathF.FusedMultiplyAdd(a[p], *bp, s);
+            }
+
+            c[j] = accumulate ? c[j] + s : s;
+        }
+    }
+}
