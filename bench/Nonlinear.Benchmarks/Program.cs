@@ -19,6 +19,8 @@ using Nonlinear.Benchmarks;
 //                 [--out docs/benchmarks.md]
 //       Whole training epochs of the MLP and the CNN on Fashion-MNIST, batch-1 latency and batch-1000 throughput,
 //       against PyTorch (bench/peer/torch_fashion.py); with --out, replaces the "## Fashion-MNIST" section.
+//   accuracy [--models mlp,cnn,cnn-bn] [--seeds 1,2,3] [--epochs 10] [--data-dir DIR] [--out docs/results.md]
+//       Test accuracy on Fashion-MNIST after at most 10 epochs, mean over seeds: the table of docs/results.md.
 //   bdn [BenchmarkDotNet arguments]
 //       BenchmarkDotNet micro-benchmarks of a few kernels (see ActivationBenchmarks).
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -33,6 +35,8 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
                 [--shapes 512x512x512,...] [--no-peer] [--vector256] [--kc 256] [--mc 192] [--nc 4096]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- fashion-mnist [--quick] [--threads 2] [--models mlp,cnn]
                 [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer] [--out docs/benchmarks.md]
+          dotnet run -c Release --project bench/Nonlinear.Benchmarks -- accuracy [--models mlp,cnn,cnn-bn] [--seeds 1,2,3] [--epochs 10]
+                [--data-dir DIR] [--out docs/results.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- bdn [BenchmarkDotNet args, e.g. --filter '*']
         """);
     return args.Length == 0 ? 2 : 0;
@@ -48,10 +52,12 @@ switch (args[0])
         return GemmBench.Run(args[1..]);
     case "fashion-mnist":
         return FashionBench.Run(args[1..]);
+    case "accuracy":
+        return FashionAccuracy.Run(args[1..]);
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(ActivationBenchmarks).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist or bdn (--help for usage)");
+        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist, accuracy or bdn (--help for usage)");
         return 2;
 }

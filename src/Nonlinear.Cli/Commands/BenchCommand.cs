@@ -11,7 +11,7 @@ namespace Nonlinear.Cli.Commands;
 internal static class BenchCommand
 {
     /// <summary>The benchmark project's modes (see bench/Nonlinear.Benchmarks/Program.cs).</summary>
-    public static readonly string[] Modes = ["fashion-mnist", "gemm", "train-step", "side-by-side", "bdn"];
+    public static readonly string[] Modes = ["fashion-mnist", "accuracy", "gemm", "train-step", "side-by-side", "bdn"];
 
     private const string ProjectPath = "bench/Nonlinear.Benchmarks/Nonlinear.Benchmarks.csproj";
 
