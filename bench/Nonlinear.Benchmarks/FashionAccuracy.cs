@@ -104,9 +104,9 @@ internal static class FashionAccuracy
         s.AppendLine("# Results: Fashion-MNIST accuracy").AppendLine();
         s.AppendLine(string.Create(Inv, $"Command: `dotnet run -c Release --project bench/Nonlinear.Benchmarks -- accuracy{(args.Length > 0 ? " " + string.Join(' ', args) : "")}` (2 threads, this 2-core machine)."));
         s.AppendLine();
-        s.AppendLine(string.Create(Inv, $"Each model is trained on all 60,000 training images for {epochs} epochs with seeds {string.Join(", ", seeds)} (weights, dropout and shuffling), "
+        s.AppendLine(string.Create(Inv, $"Each model is trained on all 60,000 training images for {epochs} epochs with seeds {string.Join(", ", seeds)} (weights, dropout and shuffling), ")
             + "inputs standardised with the training set's mean and standard deviation, Adam (lr 0.001) with a cosine decay to 0 over the run, batch 128, softmax cross-entropy. "
-            + "The accuracy is measured on all 10,000 test images after the last epoch: no early stopping, and no epoch is picked by its test score (the per-epoch curve is shown for information only)."));
+            + "The accuracy is measured on all 10,000 test images after the last epoch: no early stopping, and no epoch is picked by its test score (the per-epoch curve is shown for information only).");
         s.AppendLine();
         s.AppendLine("| model | parameters | target | test accuracy, mean ± sd | per seed | best epoch mean | train time per run |");
         s.AppendLine("|---|---:|---:|---:|---|---:|---:|");
