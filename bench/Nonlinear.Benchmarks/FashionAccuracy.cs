@@ -21,10 +21,11 @@ internal static class FashionAccuracy
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Name, spec, learning rate, target.</summary>
-    public static readonly (string Name, string Spec, double Rate, double Target)[] Models =
+    public static readonly List<(string Name, string Spec, double Rate, double Target)> Models =
     [
         ("mlp", "flatten,dense:256,relu,dense:128,relu,dense:10", 1e-3, 0.89),
         ("cnn", "conv:32x3,relu,pool:2,conv:64x3,relu,pool:2,flatten,dense:128,relu,dense:10", 1e-3, 0.92),
+        ("cnn-dropout", "conv:32x3,relu,pool:2,conv:64x3,relu,pool:2,flatten,dropout:0.4,dense:128,relu,dropout:0.3,dense:10", 1e-3, 0.92),
         ("cnn-bn", "conv:32x3:same,batchnorm,relu,pool:2,conv:64x3:same,batchnorm,relu,pool:2,flatten,dropout:0.3,dense:128,relu,dropout:0.3,dense:10", 1e-3, 0.93),
     ];
 
@@ -55,6 +56,12 @@ internal static class FashionAccuracy
                     break;
                 case "--models":
                     names = Next().Split(',');
+                    break;
+                case "--spec":
+                    // name=spec: an extra model to try, e.g. --spec cnn-wide=conv:48x3,relu,...
+                    var (extraName, extraSpec) = (Next().Split('=', 2)[0], args[i].Split('=', 2)[1]);
+                    Models.Add((extraName, extraSpec, 1e-3, 0.92));
+                    names = [.. names.Where(n => n != extraName), extraName];
                     break;
                 default:
                     Console.Error.WriteLine($"unknown option '{args[i]}' (accuracy [--models mlp,cnn,cnn-bn] [--seeds 1,2,3] [--epochs 10] [--data-dir DIR] [--out docs/results.md])");
