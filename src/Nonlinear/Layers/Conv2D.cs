@@ -215,11 +215,10 @@ public sealed class Conv2D : Layer
     /// <summary>
     /// Whether the weight gradient is accumulated transposed, dW^T += cols · dY^T, rather than dW += dY · cols^T:
     /// the product then transposes dY [F, OH·OW] instead of cols [C·k·k, OH·OW], the smaller of the two when
-    /// F &lt; C·k·k.
+    /// F &lt; C·k·k. Measured on the Fashion-MNIST CNN: the transposed form is faster for conv 32→64 (F = 64,
+    /// C·k·k = 288), the direct one for conv 1→32 (F = 32, C·k·k = 9).
     /// </summary>
-    private bool TransposedWeightGradient => ForceForm == 0 ? Filters < _patch : ForceForm == 2;
-
-    internal static int ForceForm { get; set; }
+    private bool TransposedWeightGradient => Filters < _patch;
 
     private bool DirectInput => KernelSize == 1 && Stride == 1 && Padding == 0;
 
