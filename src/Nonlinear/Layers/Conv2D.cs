@@ -242,7 +242,7 @@ public sealed class Conv2D : Layer
         return parts;
     }
 
-    private unsafe void ForwardSamples(Tensor input, Tensor output, int first, int last, float[] colsBuffer)
+    private void ForwardSamples(Tensor input, Tensor output, int first, int last, float[] colsBuffer)
     {
         int inLength = _channels * _height * _width, outLength = Filters * _pixels;
         var w = Weight.Value.Span;
