@@ -304,10 +304,9 @@ public sealed class Conv2D : Layer
             // dcols = W^T dY, in the cols scratch (cols is no longer needed), then folded back onto the image.
             var dcols = colsBuffer.AsSpan(0, _patch * _pixels);
             Gemm.MatMul(_weightTransposed, dy, dcols, _patch, Filters, _pixels);
-            dx.Clear();
             fixed (float* pc = dcols, px = dx)
             {
-                Im2Col.FoldAdd(pc, _pixels, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, px);
+                Im2Col.Fold(pc, _pixels, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, px);
             }
         }
     }
