@@ -233,7 +233,8 @@ public sealed class Conv2D : Layer
             var partials = new float[parts][];
             for (int p = 0; p < parts; p++)
             {
-                cols[p] = p < _cols.Length ? _cols[p] : new float[_patch * _pixels];
+                // A 1x1, stride-1, unpadded convolution multiplies the input itself: no cols scratch.
+                cols[p] = p < _cols.Length ? _cols[p] : DirectInput ? [] : new float[_patch * _pixels];
                 partials[p] = p < _partials.Length ? _partials[p] : new float[Filters * _patch + Filters];
             }
 
