@@ -44,4 +44,55 @@ public sealed class ConvolutionThreadingTests
             }
         }
     }
+
+    [Fact]
+    public void Cnn_training_split_over_two_threads_allocates_nothing_per_batch_in_any_thread()
+    {
+        // Batches big enough that both convolutions split their samples over the worker team.
+        var rng = new Random(1);
+        var features = new Tensor(256, 4, 12, 12);
+        var labels = new Tensor(256);
+        for (int i = 0; i < features.Length; i++)
+        {
+            features.Span[i] = (float)rng.NextDouble();
+        }
+
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels.Span[i] = rng.Next(3);
+        }
+
+        var data = new Nonlinear.Data.Dataset("images", features, labels, Nonlinear.Data.TaskKind.Multiclass, classCount: 3);
+        var model = Sequential.Parse("conv:16x3:p1,batchnorm,relu,pool:2,conv:16x3,relu,flatten,dropout:0.1,dense:3");
+        model.Build(data.FeatureShape, seed: 1);
+        var trainer = new Nonlinear.Training.Trainer(model, new Nonlinear.Losses.SoftmaxCrossEntropy(), new Nonlinear.Optimizers.Adam());
+        int before = Engine.MaxThreads;
+        try
+        {
+            Engine.MaxThreads = 2;
+            trainer.Fit(data, epochs: 2, batchSize: 32, seed: 1);
+
+            // The whole process is measured, and the test runner's own threads may allocate meanwhile: the best of
+            // three tries is the model's own share.
+            double best = double.MaxValue;
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                long start = GC.GetTotalAllocatedBytes(precise: true);
+                trainer.Fit(data, epochs: 1, batchSize: 32, seed: 1);
+                long one = GC.GetTotalAllocatedBytes(precise: true) - start;
+                start = GC.GetTotalAllocatedBytes(precise: true);
+                trainer.Fit(data, epochs: 6, batchSize: 32, seed: 1);
+                long six = GC.GetTotalAllocatedBytes(precise: true) - start;
+                best = Math.Min(best, (six - one) / (5.0 * 8));
+            }
+
+            // 5 more epochs of 8 batches: only the per-epoch history entry may allocate.
+            Assert.True(best < 64, $"{best:F1} bytes per batch across all threads");
+        }
+
+        finally
+        {
+            Engine.MaxThreads = before;
+        }
+    }
 }

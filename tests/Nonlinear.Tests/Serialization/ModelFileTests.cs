@@ -368,6 +368,25 @@ public sealed class ModelFileTests : IDisposable
         Assert.Contains("needs at least", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("conv:50000x9,relu,conv:50000x9", "[3, 64, 64]")]
+    [InlineData("conv:8x3,relu,pool:2,flatten,dense:2000000000", "[1, 28, 28]")]
+    [InlineData("conv:8x3:same,batchnorm,flatten,dropout:0.5,dense:100000000", "[1, 28, 28]")]
+    public void A_huge_convolutional_architecture_is_rejected_before_it_is_built(string spec, string input)
+    {
+        var bytes = Edit(SaveToBytes(SmallModel(), FullMetadata()), h =>
+        {
+            h["__metadata__"]!["architecture"] = spec;
+            h["__metadata__"]!["input_shape"] = input;
+        });
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        var e = LoadFails(bytes);
+
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
+        Assert.Contains("needs at least", e.Message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string, string> MetadataEdits => new()
     {
         { "format", "pytorch", "not a Nonlinear model file (__metadata__.format is 'pytorch', expected 'nonlinear')" },

@@ -1,0 +1,40 @@
+using Nonlinear.Layers;
+using Nonlinear.Tensors;
+using Xunit;
+
+namespace Nonlinear.Tests.Tensors;
+
+[Collection(Nonlinear.Tests.Activations.KernelSettings.Name)]
+public sealed class Im2ColTests
+{
+    [Theory]
+    [InlineData(3, 0, 13, 13)]
+    [InlineData(3, 1, 5, 7)]
+    [InlineData(5, 2, 20, 37)]
+    [InlineData(3, 2, 2, 3)]
+    [InlineData(1, 0, 17, 16)]
+    [InlineData(4, 3, 33, 9)]
+    public void The_gather_fold_gives_the_same_bits_as_the_scatter_fold(int k, int padding, int h, int w)
+    {
+        var x = Nonlinear.Tests.Layers.FiniteDifferences.RandomInput(1, 2, 3, h, w);
+        float[] InputGradient(bool vector)
+        {
+            bool before = Im2Col.UseVector;
+            try
+            {
+                Im2Col.UseVector = vector;
+                var layer = new Conv2D(4, k, 1, padding);
+                layer.Build(new TensorShape(3, h, w), Initializer.Glorot, new Random(2));
+                var y = layer.Forward(x, training: true);
+                var dy = Nonlinear.Tests.Layers.FiniteDifferences.RandomInput(3, y.Shape.ToArray());
+                return layer.Backward(dy).Span.ToArray();
+            }
+            finally
+            {
+                Im2Col.UseVector = before;
+            }
+        }
+
+        Assert.Equal(InputGradient(vector: false), InputGradient(vector: System.Runtime.Intrinsics.X86.Avx512F.IsSupported));
+    }
+}
