@@ -41,12 +41,13 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed for data, weights, dropout and shuffling", DefaultValueFactory = _ => 1 };
         var validation = new Option<double?>("--validation") { Description = "Share of the training data held out for validation (default 0.2; 0.1 on images; 0: none)" };
         var normalize = new Option<string>("--normalize") { Description = "Input normalisation fitted on the training split and saved with the model: auto (standard on images per channel and on tables per feature, none on synthetic data), standard, minmax or none", DefaultValueFactory = _ => "auto" };
+        var augment = new Option<string>("--augment") { Description = "Images: random changes to each training batch: flip (mirror left-right), shift or shift:<pixels> (default 2), e.g. flip,shift:2; none (default)", DefaultValueFactory = _ => "none" };
         var loss = new Option<string?>("--loss") { Description = "Loss (default from the task): mse, bce_logits, cross_entropy" };
         var output = new Option<string?>("--output-activation") { Description = "Output activation (default from the loss: sigmoid for bce_logits, softmax for cross_entropy, identity for mse; with mse any activation, trained as the last layer)" };
         var save = new Option<string?>("--save") { Description = "Save the trained model to this file (atomic: a crash never leaves half a file)" };
         var json = JsonOption.Create("the summary and the per-epoch history");
         var command = new Command("train", "Train a network on a dataset");
-        foreach (var option in source.All.Concat([layers, activation, model, epochs, lr, optimizer, batch, seed, validation, normalize, loss, output, save, json]))
+        foreach (var option in source.All.Concat([layers, activation, model, epochs, lr, optimizer, batch, seed, validation, normalize, augment, loss, output, save, json]))
         {
             command.Add(option);
         }
@@ -84,7 +85,12 @@ internal static class TrainCommand
             var network = Sequential.Parse(spec);
             network.Build(train.FeatureShape, seedValue);
             var opt = Optimizer.Create(parseResult.GetValue(optimizer)!, rate);
-            var trainer = new Trainer(network, lossFunction, opt);
+            var trainer = new Trainer(network, lossFunction, opt) { Augmentation = ImageAugmentation.Parse(parseResult.GetValue(augment)!, seedValue) };
+            if (trainer.Augmentation is not null && train.FeatureShape.Rank != 3)
+            {
+                throw new CliUsageException($"--augment works on images [C, H, W]; the data '{train.Name}' has samples of shape {train.FeatureShape}.");
+            }
+
             bool asJson = parseResult.GetValue(json);
             var history = asJson
                 ? trainer.Fit(train, epochCount, batchSize, seedValue, held, cancellation)
@@ -107,6 +113,7 @@ internal static class TrainCommand
                         ["optimizer"] = opt.ToString() ?? "",
                         ["seed"] = seedValue.ToString(CultureInfo.InvariantCulture),
                         ["batch"] = batchSize.ToString(CultureInfo.InvariantCulture),
+                        ["augment"] = trainer.Augmentation?.ToString() ?? "none",
                     },
                 });
                 if (!asJson)

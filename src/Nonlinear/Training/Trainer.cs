@@ -42,6 +42,12 @@ public sealed class Trainer
         }
     }
 
+    /// <summary>
+    /// Random changes applied in place to each training batch before the forward pass (never at evaluation), e.g.
+    /// flips and shifts of images; null (the default) trains on the data as it is.
+    /// </summary>
+    public ImageAugmentation? Augmentation { get; set; }
+
     /// <summary>Raised after every batch.</summary>
     public event Action<BatchReport>? BatchEnded;
 
@@ -84,6 +90,7 @@ public sealed class Trainer
                 }
 
                 batches.Fill(epoch - 1, b, out var x, out var y);
+                Augmentation?.Apply(x, epoch - 1, b);
                 _model.ZeroGradients();
                 var output = _model.Forward(x, training: true);
                 var gradient = Buffer(ref _lossGradient, output.Shape);

@@ -101,6 +101,19 @@ public sealed class RealDataCommandTests : IDisposable
     }
 
     [Fact]
+    public void Augmentation_is_for_images_and_names_a_bad_token()
+    {
+        var ok = CliRun.Of("train", "--data", Subset, "--layers", "16", "--activation", "relu", "--epochs", "1", "--augment", "flip,shift:1", "--json");
+        Assert.True(ok.ExitCode == 0, ok.Stderr);
+        var bad = CliRun.Of("train", "--data", Subset, "--epochs", "1", "--augment", "rotate");
+        Assert.Equal(CliApp.UsageError, bad.ExitCode);
+        Assert.Contains("'rotate'", bad.Stderr, StringComparison.Ordinal);
+        var table = CliRun.Of("train", "--data", "moons", "--epochs", "1", "--augment", "flip");
+        Assert.Equal(CliApp.UsageError, table.ExitCode);
+        Assert.Contains("--augment works on images", table.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Csv_tables_train_with_string_labels_and_a_held_out_test_split()
     {
         var rows = new System.Text.StringBuilder("width;height;kind\n");
