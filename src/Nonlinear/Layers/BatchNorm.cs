@@ -38,6 +38,7 @@ public sealed class BatchNorm : Layer
     private float[] _invStd = [];
     private bool _batchStatistics;
     private int _channels, _inner;
+    private ChannelJob? _job;
 
     /// <inheritdoc/>
     public override string Spec => "batchnorm";
@@ -87,6 +88,44 @@ public sealed class BatchNorm : Layer
         _input = input;
         _batchStatistics = training;
         int n = input.BatchSize;
+        if (training && (long)n * _inner < 2)
+        {
+            throw new ArgumentException($"batchnorm in training needs more than one value per channel; the batch has {n} sample(s) of {InputShape} (use batches of at least 2).");
+        }
+
+        Run(input, output, null, forward: true);
+    }
+
+    /// <inheritdoc/>
+    protected override void OnBackward(Tensor outputGradient, Tensor? inputGradient)
+    {
+        var input = _input ?? throw new InvalidOperationException("batchnorm: backward called before forward.");
+        Run(input, outputGradient, inputGradient, forward: false);
+    }
+
+    /// <summary>Below this many elements per batch the channels are not split over threads.</summary>
+    internal static int ParallelElements { get; set; } = 1 << 16;
+
+    /// <summary>
+    /// Channels are independent (each has its own statistics, parameters and gradients), so they are split over the
+    /// worker team in contiguous ranges: every value is computed by the same code in the same order as on one
+    /// thread, bit for bit. Measured on [128, 32, 26, 26], 2 threads on a machine already loaded by another
+    /// process (so the second thread got little time): backward 2.95 → 2.65 ms, forward unchanged at 1.24 ms; the
+    /// training step of conv:32x3,batchnorm,relu,pool:2,conv:64x3,batchnorm,... 27.9 → 27.1 ms (minimum, interleaved).
+    /// </summary>
+    private void Run(Tensor input, Tensor other, Tensor? inputGradient, bool forward)
+    {
+        int parts = input.Length < ParallelElements ? 1 : Math.Min(Engine.MaxThreads, _channels);
+        _job ??= new ChannelJob(this);
+        _job.Set(input, other, inputGradient, forward, parts);
+        WorkerPool.Run(parts, _job);
+    }
+
+    /// <summary>Forward over channels [first, last): statistics (training) or running statistics, then y = scale · x + shift.</summary>
+    private void ForwardChannels(Tensor input, Tensor output, int first, int last)
+    {
+        bool training = _batchStatistics;
+        int n = input.BatchSize;
         var x = input.Span;
         var y = output.Span;
         var gamma = Gamma.Value.Span;
@@ -94,14 +133,9 @@ public sealed class BatchNorm : Layer
         if (training)
         {
             long count = (long)n * _inner;
-            if (count < 2)
-            {
-                throw new ArgumentException($"batchnorm in training needs more than one value per channel; the batch has {n} sample(s) of {InputShape} (use batches of at least 2).");
-            }
-
             var runningMean = RunningMean.Span;
             var runningVar = RunningVariance.Span;
-            for (int c = 0; c < _channels; c++)
+            for (int c = first; c < last; c++)
             {
                 double sum = 0;
                 for (int s = 0; s < n; s++)
@@ -127,14 +161,14 @@ public sealed class BatchNorm : Layer
         {
             var runningMean = RunningMean.Span;
             var runningVar = RunningVariance.Span;
-            for (int c = 0; c < _channels; c++)
+            for (int c = first; c < last; c++)
             {
                 _mean[c] = runningMean[c];
                 _invStd[c] = (float)(1 / Math.Sqrt(runningVar[c] + (double)Epsilon));
             }
         }
 
-        for (int c = 0; c < _channels; c++)
+        for (int c = first; c < last; c++)
         {
             float scale = gamma[c] * _invStd[c];
             float shift = beta[c] - _mean[c] * scale;
@@ -145,10 +179,9 @@ public sealed class BatchNorm : Layer
         }
     }
 
-    /// <inheritdoc/>
-    protected override void OnBackward(Tensor outputGradient, Tensor? inputGradient)
+    /// <summary>Backward over channels [first, last): dγ, dβ and, unless <paramref name="inputGradient"/> is null, dx.</summary>
+    private void BackwardChannels(Tensor input, Tensor outputGradient, Tensor? inputGradient, int first, int last)
     {
-        var input = _input ?? throw new InvalidOperationException("batchnorm: backward called before forward.");
         int n = outputGradient.BatchSize;
         var x = input.Span;
         var dy = outputGradient.Span;
@@ -156,7 +189,7 @@ public sealed class BatchNorm : Layer
         var dGamma = Gamma.Gradient.Span;
         var dBeta = Beta.Gradient.Span;
         double count = (double)n * _inner;
-        for (int c = 0; c < _channels; c++)
+        for (int c = first; c < last; c++)
         {
             float mean = _mean[c], invStd = _invStd[c];
             double sumDy = 0, sumDyCentred = 0;
@@ -188,6 +221,34 @@ public sealed class BatchNorm : Layer
             for (int s = 0; s < n; s++)
             {
                 Affine(Row(dy, s, c), (float)a, (float)b, (float)d, Row(x, s, c), Row(dx, s, c));
+            }
+        }
+    }
+
+    /// <summary>The layer's one reusable job: contiguous ranges of channels, one per part.</summary>
+    private sealed class ChannelJob(BatchNorm layer) : IParallelJob
+    {
+        private Tensor? _input, _other, _inputGradient;
+        private bool _forward;
+        private int _parts;
+
+        /// <summary>Forward: other = output. Backward: other = output gradient.</summary>
+        public void Set(Tensor input, Tensor other, Tensor? inputGradient, bool forward, int parts)
+        {
+            (_input, _other, _inputGradient, _forward, _parts) = (input, other, inputGradient, forward, parts);
+        }
+
+        public void Execute(int part)
+        {
+            int channels = layer._channels;
+            int first = (int)((long)channels * part / _parts), last = (int)((long)channels * (part + 1) / _parts);
+            if (_forward)
+            {
+                layer.ForwardChannels(_input!, _other!, first, last);
+            }
+            else
+            {
+                layer.BackwardChannels(_input!, _other!, _inputGradient, first, last);
             }
         }
     }

