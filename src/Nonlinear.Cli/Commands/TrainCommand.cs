@@ -25,7 +25,7 @@ internal static class TrainCommand
     {
         ["mlp"] = "flatten,dense:256,relu,dense:128,relu",
         ["cnn"] = "conv:32x3,relu,pool:2,conv:64x3,relu,pool:2,flatten,dense:128,relu",
-        ["cnn-bn"] = "conv:32x3:same,batchnorm,relu,pool:2,conv:64x3:same,batchnorm,relu,pool:2,flatten,dropout:0.3,dense:128,relu,dropout:0.3",
+        ["cnn-bn"] = "conv:64x3:same,batchnorm,relu,pool:2,conv:64x3:same,batchnorm,relu,pool:2,flatten,dropout:0.25,dense:128,relu",
     };
 
     public static Command Create(CliContext context)
