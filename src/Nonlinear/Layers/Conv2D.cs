@@ -240,6 +240,7 @@ public sealed class Conv2D : Layer
         return parts;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ForwardSamples(Tensor input, Tensor output, int first, int last, float[] colsBuffer)
     {
         int inLength = _channels * _height * _width, outLength = Filters * _pixels;
@@ -265,6 +266,7 @@ public sealed class Conv2D : Layer
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private unsafe void BackwardSamples(Tensor input, Tensor outputGradient, Tensor? inputGradient, int first, int last, float[] colsBuffer, float[] partialBuffer)
     {
         int inLength = _channels * _height * _width, outLength = Filters * _pixels, weights = Filters * _patch;

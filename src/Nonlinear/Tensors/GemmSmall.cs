@@ -46,10 +46,9 @@ internal static unsafe class GemmSmall
                 float* cRow = c + (long)i * n;
                 if (transposeB)
                 {
-                    var x = new ReadOnlySpan<float>(aRow, k);
                     for (int j = 0; j < n; j++)
                     {
-                        float dot = TensorPrimitives.Dot(x, new ReadOnlySpan<float>(b + (long)j * ldb, k));
+                        float dot = Dot(aRow, b + (long)j * ldb, k);
                         cRow[j] = accumulate ? cRow[j] + dot : dot;
                     }
                 }
@@ -61,7 +60,41 @@ internal static unsafe class GemmSmall
         }
     }
 
+    /// <summary>
+    /// The dot product of two contiguous rows in four 256-bit accumulators. Own code rather than
+    /// TensorPrimitives.Dot: that generic method is jitted at tier 0 first and ran ~12x slower for the first
+    /// thousand batch-1 forwards (150 µs instead of 12 µs for the 784-256-128-10 MLP); this one is optimised from
+    /// its first call, like every kernel here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float Dot(float* x, float* y, int k)
+    {
+        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        int p = 0;
+        for (; p + 32 <= k; p += 32)
+        {
+            s0 = Vector256.FusedMultiplyAdd(Vector256.Load(x + p), Vector256.Load(y + p), s0);
+            s1 = Vector256.FusedMultiplyAdd(Vector256.Load(x + p + 8), Vector256.Load(y + p + 8), s1);
+            s2 = Vector256.FusedMultiplyAdd(Vector256.Load(x + p + 16), Vector256.Load(y + p + 16), s2);
+            s3 = Vector256.FusedMultiplyAdd(Vector256.Load(x + p + 24), Vector256.Load(y + p + 24), s3);
+        }
+
+        for (; p + 8 <= k; p += 8)
+        {
+            s0 = Vector256.FusedMultiplyAdd(Vector256.Load(x + p), Vector256.Load(y + p), s0);
+        }
+
+        float sum = Vector256.Sum((s0 + s1) + (s2 + s3));
+        for (; p < k; p++)
+        {
+            sum = MathF.FusedMultiplyAdd(x[p], y[p], sum);
+        }
+
+        return sum;
+    }
+
     /// <summary>C row (+)= sum over p of a[p] B[p, :], 32 columns at a time in four 256-bit accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row(float* a, float* b, int ldb, float* c, int k, int n, bool accumulate)
     {
         int j = 0;

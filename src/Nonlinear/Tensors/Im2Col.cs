@@ -24,6 +24,7 @@ internal static unsafe class Im2Col
     /// cols (rows of <paramref name="rowStride"/> floats, the first OH·OW of each written) from one image
     /// [channels, height, width]; see the class remarks for the index map.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unfold(float* image, int channels, int height, int width, int k, int stride, int pad, int outH, int outW, float* cols, long rowStride)
     {
         for (int c = 0; c < channels; c++)
@@ -85,6 +86,7 @@ internal static unsafe class Im2Col
     /// the adjoint of <see cref="Unfold"/> (col2im), overwriting <paramref name="image"/>. Each pixel sums its
     /// contributions in (i, j) order on either path, so both give the same bits.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Fold(float* cols, long rowStride, int channels, int height, int width, int k, int stride, int pad, int outH, int outW, float* image)
     {
         if (stride == 1 && UseVector)
@@ -102,6 +104,7 @@ internal static unsafe class Im2Col
     /// shifted runs that cover it (masked loads: lanes outside the run or the image are neither read nor added),
     /// then stored once. The scatter form read, added and wrote every pixel k² times, one short run at a time.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FoldGather(float* cols, long rowStride, int channels, int height, int width, int k, int pad, int outH, int outW, float* image)
     {
         var zero = Vector512<float>.Zero;
@@ -152,6 +155,7 @@ internal static unsafe class Im2Col
     /// image[c, y·s − p + i, x·s − p + j] += cols[(c·k + i)·k + j, y·OW + x] for every in-range position (the adjoint
     /// of <see cref="Unfold"/>). Adds into <paramref name="image"/>: clear it first for a plain col2im.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FoldAdd(float* cols, long rowStride, int channels, int height, int width, int k, int stride, int pad, int outH, int outW, float* image)
     {
         for (int c = 0; c < channels; c++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -61,6 +62,7 @@ internal static unsafe class Pooling
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Forward(float* x, float* y, int* argmax, int first, int last, int h, int w, int k, int stride, int outH, int outW)
     {
         for (int p = first; p < last; p++)
@@ -111,6 +113,7 @@ internal static unsafe class Pooling
     /// shorter than 16 outputs (every row of a typical CNN: 26 → 13, 11 → 5) reads and writes through masks, which
     /// neither fault nor touch memory past the row (a padded copy of each row cost a third of the pooling time).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Forward2x2Vector(float* plane, float* o, int* a, int w, int outH, int outW)
     {
         var evenIndex = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
@@ -183,6 +186,7 @@ internal static unsafe class Pooling
     /// the selects are written without branches: on real activations (half of them zero after ReLU) the comparisons
     /// are unpredictable.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Forward2x2(float* plane, float* o, int* a, int w, int outH, int outW)
     {
         for (int oy = 0; oy < outH; oy++)
@@ -225,6 +229,7 @@ internal static unsafe class Pooling
         max = BitConverter.Int32BitsToSingle(bits + ((BitConverter.SingleToInt32Bits(v) - bits) & take));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Backward(float* dx, float* dy, int* argmax, int first, int last, int h, int w, int outH, int outW)
     {
         int plane = h * w, outPlane = outH * outW;
