@@ -41,13 +41,14 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed for data, weights, dropout and shuffling", DefaultValueFactory = _ => 1 };
         var validation = new Option<double?>("--validation") { Description = "Share of the training data held out for validation (default 0.2; 0.1 on images; 0: none)" };
         var normalize = new Option<string>("--normalize") { Description = "Input normalisation fitted on the training split and saved with the model: auto (standard on images per channel and on tables per feature, none on synthetic data), standard, minmax or none", DefaultValueFactory = _ => "auto" };
+        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule over the epochs: none (default), cosine (to 0 at the last epoch), or step:<epochs>[:<gamma>] (multiply by gamma, default 0.1, every <epochs>)", DefaultValueFactory = _ => "none" };
         var augment = new Option<string>("--augment") { Description = "Images: random changes to each training batch: flip (mirror left-right), shift or shift:<pixels> (default 2), e.g. flip,shift:2; none (default)", DefaultValueFactory = _ => "none" };
         var loss = new Option<string?>("--loss") { Description = "Loss (default from the task): mse, bce_logits, cross_entropy" };
         var output = new Option<string?>("--output-activation") { Description = "Output activation (default from the loss: sigmoid for bce_logits, softmax for cross_entropy, identity for mse; with mse any activation, trained as the last layer)" };
         var save = new Option<string?>("--save") { Description = "Save the trained model to this file (atomic: a crash never leaves half a file)" };
         var json = JsonOption.Create("the summary and the per-epoch history");
         var command = new Command("train", "Train a network on a dataset");
-        foreach (var option in source.All.Concat([layers, activation, model, epochs, lr, optimizer, batch, seed, validation, normalize, augment, loss, output, save, json]))
+        foreach (var option in source.All.Concat([layers, activation, model, epochs, lr, optimizer, batch, seed, validation, normalize, schedule, augment, loss, output, save, json]))
         {
             command.Add(option);
         }
@@ -85,7 +86,7 @@ internal static class TrainCommand
             var network = Sequential.Parse(spec);
             network.Build(train.FeatureShape, seedValue);
             var opt = Optimizer.Create(parseResult.GetValue(optimizer)!, rate);
-            var trainer = new Trainer(network, lossFunction, opt) { Augmentation = ImageAugmentation.Parse(parseResult.GetValue(augment)!, seedValue) };
+            var trainer = new Trainer(network, lossFunction, opt, Schedule(parseResult.GetValue(schedule)!, epochCount)) { Augmentation = ImageAugmentation.Parse(parseResult.GetValue(augment)!, seedValue) };
             if (trainer.Augmentation is not null && train.FeatureShape.Rank != 3)
             {
                 throw new CliUsageException($"--augment works on images [C, H, W]; the data '{train.Name}' has samples of shape {train.FeatureShape}.");
@@ -135,6 +136,29 @@ internal static class TrainCommand
             return Task.FromResult(history.Cancelled ? 130 : 0);
         });
         return command;
+    }
+
+    private static LearningRateSchedule? Schedule(string text, int epochs)
+    {
+        var parts = text.Trim().ToLowerInvariant().Split(':');
+        switch (parts[0])
+        {
+            case "none" when parts.Length == 1:
+                return null;
+            case "cosine" when parts.Length == 1:
+                return new CosineSchedule(epochs);
+            case "step" when parts.Length is 2 or 3
+                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int every) && every >= 1:
+                double gamma = 0.1;
+                if (parts.Length == 3 && !(double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out gamma) && gamma > 0 && gamma <= 1))
+                {
+                    throw new CliUsageException($"--schedule {text}: gamma must be a number in (0, 1]; found '{parts[2]}'.");
+                }
+
+                return new StepSchedule(every, gamma);
+            default:
+                throw new CliUsageException($"--schedule must be none, cosine or step:<epochs>[:<gamma>] (e.g. step:5:0.5); found '{text}'.");
+        }
     }
 
     /// <summary>Everything the summary shows.</summary>
@@ -285,7 +309,11 @@ internal static class TrainCommand
         table.AddRow("data", Markup.Escape($"{r.Data.Description}; {r.Train.Count} train, {r.Validation?.Count ?? 0} validation, {r.Train.Task}"));
         if (r.Normalization is { } n)
         {
-            table.AddRow("inputs", Markup.Escape($"standardised with {n.Count} mean/std pair(s) fitted on the training split (saved with the model)"));
+            string per = r.Train.FeatureShape.Rank > 1 ? "per channel" : "per feature";
+            string values = n.Count <= 3
+                ? ": " + string.Join("; ", Enumerable.Range(0, n.Count).Select(i => $"mean {n.Mean[i].ToString("G4", CultureInfo.InvariantCulture)}, std {n.Std[i].ToString("G4", CultureInfo.InvariantCulture)}"))
+                : $" ({n.Count} features)";
+            table.AddRow("inputs", Markup.Escape($"x' = (x - mean) / std {per}{values}; fitted on the training split, saved with the model"));
         }
 
         table.AddRow("model", Markup.Escape($"{r.Network.Spec}  ({r.Network.ParameterCount:N0} parameters)"));

@@ -123,4 +123,19 @@ public sealed class TrainingCommandTests
         Assert.Contains("diverged", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("lower the learning rate", run.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Schedules_change_the_learning_rate_and_bad_ones_are_named()
+    {
+        var cosine = JsonDocument.Parse(CliRun.Of("train", "--data", "moons", "--epochs", "20", "--schedule", "cosine", "--json").Stdout).RootElement;
+        var constant = JsonDocument.Parse(CliRun.Of("train", "--data", "moons", "--epochs", "20", "--json").Stdout).RootElement;
+        Assert.NotEqual(cosine.GetProperty("finalLoss").GetDouble(), constant.GetProperty("finalLoss").GetDouble());
+        Assert.Equal(0, CliRun.Of("train", "--data", "moons", "--epochs", "4", "--schedule", "step:2:0.5", "--json").ExitCode);
+        foreach (var bad in new[] { "step:0", "step:2:3", "warmup" })
+        {
+            var run = CliRun.Of("train", "--data", "moons", "--epochs", "2", "--schedule", bad);
+            Assert.Equal(Nonlinear.Cli.CliApp.UsageError, run.ExitCode);
+            Assert.Contains("--schedule", run.Stderr, StringComparison.Ordinal);
+        }
+    }
 }
