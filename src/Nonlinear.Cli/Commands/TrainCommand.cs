@@ -205,7 +205,7 @@ internal static class TrainCommand
             {
                 if (e.Epoch % every == 0 || e.Epoch == epochs)
                 {
-                    console.WriteLine(EpochLine(e, epochs) + $"  {Rate(train.Count, e.Elapsed.TotalSeconds)}  {e.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s");
+                    console.WriteLine(EpochLine(e, epochs) + $"  {Rate(train.Count, e.Elapsed.TotalSeconds)}  {e.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)} s");
                 }
             };
             return trainer.Fit(train, epochs, batch, seed, held, cancellation);
