@@ -20,12 +20,12 @@ internal static class FashionAccuracy
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>Name, spec, augmentation ("" for none), target.</summary>
-    public static readonly List<(string Name, string Spec, string Augment, double Target)> Models =
+    /// <summary>Name, spec, augmentation ("" for none), target, stretch target (0: none).</summary>
+    public static readonly List<(string Name, string Spec, string Augment, double Target, double Stretch)> Models =
     [
-        ("mlp", "flatten,dense:256,relu,dense:128,relu,dense:10", "", 0.89),
-        ("cnn", "conv:32x3,relu,pool:2,conv:64x3,relu,pool:2,flatten,dense:128,relu,dense:10", "", 0.92),
-        ("cnn-bn", "conv:64x3:same,batchnorm,relu,pool:2,conv:64x3:same,batchnorm,relu,pool:2,flatten,dropout:0.25,dense:128,relu,dense:10", "", 0.93),
+        ("mlp", "flatten,dense:256,relu,dense:128,relu,dense:10", "", 0.89, 0),
+        ("cnn", "conv:32x3,relu,pool:2,conv:64x3,relu,pool:2,flatten,dense:128,relu,dense:10", "", 0.92, 0),
+        ("cnn-bn", "conv:64x3:same,batchnorm,relu,pool:2,conv:64x3:same,batchnorm,relu,pool:2,flatten,dropout:0.25,dense:128,relu,dense:10", "", 0.92, 0.93),
     ];
 
     private sealed record Trial(string Model, int Seed, double[] TestAccuracy, double Seconds, int Parameters);
@@ -59,7 +59,7 @@ internal static class FashionAccuracy
                 case "--spec":
                     // name=spec: an extra model to try, e.g. --spec cnn-wide=conv:48x3,relu,...
                     var (extraName, extraSpec) = (Next().Split('=', 2)[0], args[i].Split('=', 2)[1]);
-                    Models.Add((extraName, extraSpec, "", 0.92));
+                    Models.Add((extraName, extraSpec, "", 0.92, 0));
                     names = [.. names.Where(n => n != extraName), extraName];
                     break;
                 default:
@@ -107,6 +107,16 @@ internal static class FashionAccuracy
         return 0;
     }
 
+    /// <summary>Hand-written: what the table means and what else was tried (re-check when the models change).</summary>
+    private const string Notes = """
+        What the table says (hand-written):
+
+        - **MLP** 784-256-128-10 with ReLU: 0.8975 ± 0.0003, above the 0.89 target, at under half a second per epoch.
+        - **CNN, the issue's plain architecture** (conv 32×3, pool, conv 64×3, pool, dense 128; also the speed benchmark's model): 0.912 ± 0.002, short of 0.92 by 0.008. It overfits: 96% training accuracy after 10 epochs.
+        - **CNN with batch norm and dropout** (two conv+pool blocks, 440,650 parameters, under the 500K limit): 0.9253 ± 0.0024 meets the 0.92 target; the 0.93 stretch is missed by 0.005 (the best seed reached 0.928).
+        - Tried on seed 1 while choosing the recipe (10 epochs each, same training set-up): 'same' padding with dropout 0.5 before the dense layer 0.9194; the same with random horizontal flips (`--augment flip`) 0.9173 (augmentation slows fitting more than 10 epochs can recover); batch norm on 32/64 filters with dropout 0.25 0.9213, with dropout 0.5 0.9203; dropout 0.4/0.3 around the dense layer on the plain CNN 0.906. What would close the stretch gap: more epochs (the curve still rises at epoch 10) or a third convolution block, both outside the issue's limits.
+        """;
+
     private static string Report(List<Trial> runs, int epochs, int[] seeds, string[] args)
     {
         var s = new StringBuilder();
@@ -127,7 +137,11 @@ internal static class FashionAccuracy
             double sd = finals.Length > 1 ? Math.Sqrt(finals.Sum(a => (a - mean) * (a - mean)) / (finals.Length - 1)) : 0;
             double bestMean = Enumerable.Range(0, epochs).Max(e => group.Average(r => r.TestAccuracy[e]));
             string verdict = mean >= m.Target ? "met" : "missed";
-            s.AppendLine(string.Create(Inv, $"| {group.Key}: `{m.Spec}`{(m.Augment.Length > 0 ? $", augmented: {m.Augment}" : "")} | {group.First().Parameters:N0} | ≥ {m.Target:F2} | **{mean:F4} ± {sd:F4}** ({verdict}) | {string.Join(", ", finals.Select(a => a.ToString("F4", Inv)))} | {bestMean:F4} | {group.Average(r => r.Seconds):F0} s |"));
+            if (m.Stretch > 0)
+            {
+                verdict += string.Create(Inv, $"; stretch {m.Stretch:F2} {(mean >= m.Stretch ? "met" : "missed")}");
+            }
+            s.AppendLine(string.Create(Inv, $"| {group.Key}: `{m.Spec}`{(m.Augment.Length > 0 ? $", augmented: {m.Augment}" : "")} | {group.First().Parameters:N0} | ≥ {m.Target:F2}{(m.Stretch > 0 ? string.Create(Inv, $" (stretch ≥ {m.Stretch:F2})") : "")} | **{mean:F4} ± {sd:F4}** ({verdict}) | {string.Join(", ", finals.Select(a => a.ToString("F4", Inv)))} | {bestMean:F4} | {group.Average(r => r.Seconds):F0} s |"));
         }
 
         s.AppendLine().AppendLine("Test accuracy after each epoch (mean over the seeds):").AppendLine();
@@ -138,6 +152,7 @@ internal static class FashionAccuracy
             s.AppendLine($"| {group.Key} | " + string.Join(" | ", Enumerable.Range(0, epochs).Select(e => group.Average(r => r.TestAccuracy[e]).ToString("F4", Inv))) + " |");
         }
 
+        s.AppendLine().Append(Notes);
         s.AppendLine().AppendLine("References quoted by the issue: a published MLP 256-128-100 reaches 0.883, scikit-learn's MLPClassifier with 100 ReLU units about 0.87; published two-convolution baselines 0.916 and 0.925.");
         return s.ToString();
     }
