@@ -214,25 +214,32 @@ internal static class TrainCommand
         TrainingHistory? history = null;
         console.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 20 }, new PercentageColumn(), new RemainingTimeColumn(), new RateColumn())
             .Start(progress =>
             {
                 // One bar per epoch, advanced per batch; a finished epoch keeps its line with the validation result.
+                // Short descriptions, so that an 80-column terminal still has room for the bar, the ETA and the rate.
                 ProgressTask? task = null;
+                string width = epochs.ToString(CultureInfo.InvariantCulture);
+                string Epoch(int e) => $"{e.ToString(CultureInfo.InvariantCulture).PadLeft(width.Length)}/{width}";
                 trainer.BatchEnded += b =>
                 {
-                    task ??= progress.AddTask($"epoch {b.Epoch}/{epochs}", maxValue: b.BatchesPerEpoch);
-                    var line = $"epoch {b.Epoch}/{epochs} loss {F(b.RunningLoss)}";
-                    line += double.IsNaN(b.RunningAccuracy) ? "" : $" acc {F(b.RunningAccuracy)}";
-                    line += $" {Rate(b.Samples, clock.Elapsed.TotalSeconds)}";
+                    task ??= progress.AddTask(Epoch(b.Epoch), maxValue: b.BatchesPerEpoch);
+                    var line = $"{Epoch(b.Epoch)} loss {F3(b.RunningLoss)}";
+                    line += double.IsNaN(b.RunningAccuracy) ? "" : $" acc {F3(b.RunningAccuracy)}";
                     task.Description = Markup.Escape(line);
+                    task.State.Update<double>(RateColumn.Key, _ => b.Samples / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
                     task.Value = b.Batch;
                 };
                 trainer.EpochEnded += e =>
                 {
                     if (task is not null)
                     {
-                        task.Description = Markup.Escape(EpochLine(e, epochs) + $" {Rate(train.Count, e.Elapsed.TotalSeconds)}");
+                        var line = $"{Epoch(e.Epoch)} loss {F3(e.Loss)}";
+                        line += double.IsNaN(e.Accuracy) ? "" : $" acc {F3(e.Accuracy)}";
+                        line += double.IsNaN(e.ValidationAccuracy) ? "" : $" val {F3(e.ValidationAccuracy)}";
+                        task.Description = Markup.Escape(line);
+                        task.State.Update<double>(RateColumn.Key, _ => train.Count / Math.Max(e.Elapsed.TotalSeconds, 1e-9));
                         task.StopTask();
                     }
 
@@ -368,6 +375,8 @@ internal static class TrainCommand
             w.WriteEndObject();
         });
     }
+
+    private static string F3(double v) => double.IsNaN(v) ? "-" : v.ToString("F3", CultureInfo.InvariantCulture);
 
     private static string F(double v) => double.IsNaN(v) ? "-" : v.ToString("F4", CultureInfo.InvariantCulture);
 }
