@@ -159,7 +159,7 @@ public static partial class Advisor
                         null,
                         $"The classification loss {loss} on a regression task.",
                         $"{loss} applies {fused} and compares the result with class labels: predictions are confined to (0, 1) and real-valued targets are not labels.",
-                        "Use mse, with no output activation."));
+                        "Use mse with an identity output (no output activation)."));
                     break;
                 case TaskKind.Regression when effective is not null && double.IsFinite(effective.Info.OutputMin) && double.IsFinite(effective.Info.OutputMax):
                     bool probabilityLike = effective.Info.Family == ActivationFamily.Probability || IsSigmoidLike(effective);

@@ -54,7 +54,7 @@ public static partial class Advisor
                             AdviceSeverity.Error,
                             AdviceCodes.ShapeMismatch,
                             i + 1,
-                            $"{layers[i].Spec} (layer {I(i + 1)}) cannot take per-sample input {shape}: {e.Message}",
+                            $"Layer {I(i + 1)} cannot take per-sample input {shape}: {e.Message}",
                             "Every layer must accept the shape the previous one produces; the model cannot be built, let alone trained.",
                             "Fix the layer or what comes before it (dense layers need a flat vector: add flatten after convolutions and pooling; convolutions need [C, H, W] inputs)."));
                         return walk;
