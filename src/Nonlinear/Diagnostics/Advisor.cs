@@ -271,13 +271,13 @@ public static partial class Advisor
         string factors = string.Join(", ", activations.Select(a => $"{a.Name}' <= {N(a.Info.DerivativeMax)}").Distinct());
         string boundText = bound < 0.5
             ? $"the gradient reaching the first layer is multiplied by at most {N(bound)} from the activations alone ({factors})"
-            : $"each of them multiplies the gradient by its derivative ({factors}), which is far below its maximum once |x| grows (tanh'(2) = 0.07)";
+            : $"each multiplies the gradient by its derivative ({factors}), which falls far below its maximum once |x| grows (tanh'(2) = 0.07)";
         found.Add(new Advice(
             AdviceSeverity.Warning,
             AdviceCodes.DeepSaturating,
             stack[0] + 1,
             $"{I(stack.Count)} hidden saturating activations ({names}; layers {string.Join(", ", stack.Select(k => I(k + 1)))}) with no normalisation before them.",
-            $"Through {I(stack.Count)} layers {boundText}, and by almost 0 wherever units saturate, so the first layers barely learn (vanishing gradients).",
+            $"Through {I(stack.Count)} layers, {boundText}, and by almost 0 wherever units saturate, so the first layers barely learn (vanishing gradients).",
             "Use a ReLU-family activation (relu, leaky_relu, gelu) with He initialisation, or add batchnorm before each saturating activation; fewer layers also help."));
     }
 
