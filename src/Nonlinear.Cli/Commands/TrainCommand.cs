@@ -53,6 +53,9 @@ internal static class TrainCommand
             command.Add(option);
         }
 
+        var noAdvice = TrainAdvice.CreateOption();
+        command.Add(noAdvice);
+
         command.SetAction((parseResult, cancellation) =>
         {
             int seedValue = parseResult.GetValue(seed);
@@ -93,6 +96,12 @@ internal static class TrainCommand
             }
 
             bool asJson = parseResult.GetValue(json);
+            var advice = TrainAdvice.Check(!parseResult.GetValue(noAdvice), network, train.Task, lossFunction, outputActivation);
+            if (!asJson)
+            {
+                TrainAdvice.Print(context, advice);
+            }
+
             var history = asJson
                 ? trainer.Fit(train, epochCount, batchSize, seedValue, held, cancellation)
                 : WithProgress(context, trainer, train, held, epochCount, batchSize, seedValue, cancellation);
@@ -126,7 +135,7 @@ internal static class TrainCommand
             var summary = new Summary(data, train, held, test is not null, network, outputActivation, lossFunction, opt, normalization, history, final);
             if (asJson)
             {
-                WriteJson(context, summary);
+                WriteJson(context, summary, advice);
             }
             else
             {
@@ -338,7 +347,7 @@ internal static class TrainCommand
         console.Write(table);
     }
 
-    private static void WriteJson(CliContext context, Summary r)
+    private static void WriteJson(CliContext context, Summary r, IReadOnlyList<Nonlinear.Diagnostics.Advice>? advice)
     {
         Json.Write(context.Out, w =>
         {
@@ -354,6 +363,7 @@ internal static class TrainCommand
             w.WriteString("optimizer", r.Optimizer.ToString());
             w.WriteBoolean("normalized", r.Normalization is not null);
             w.WriteBoolean("cancelled", r.History.Cancelled);
+            TrainAdvice.WriteJson(w, advice);
             w.WriteString("finalOn", r.HasTest ? "test" : "all");
             w.WriteNumber("finalSamples", r.Final.Count);
             Json.WriteNumber(w, "finalLoss", r.Final.Loss);
