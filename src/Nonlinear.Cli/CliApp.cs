@@ -40,6 +40,7 @@ public static class CliApp
                 PredictCommand.Create(context),
                 EvaluateCommand.Create(context),
                 BenchCommand.Create(context),
+                PlotCommand.Create(context),
             };
 
             // The same name in help whether run as the installed tool, with 'dotnet run' or inside a test host.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ScottPlot;
 using ScottPlot.TickGenerators;
 using SkiaSharp;
@@ -59,17 +60,59 @@ internal static class ChartStyle
     }
 
     /// <summary>
-    /// Makes the left axis a log10 axis: the caller plots log10(y); ticks are labelled with the value, 1e-3 style,
-    /// at whole decades, with minor ticks in between.
+    /// Makes the left axis a log10 axis over the plotted values log10(y) in [<paramref name="lowLog"/>,
+    /// <paramref name="highLog"/>]: sets the limits and labels ticks with the values themselves. Whole decades when
+    /// the data spans several (thinned to about ten labels), 1-2-5 steps over one to three decades, every digit
+    /// below one decade, and the two ends when even that gives fewer than two labels; minor ticks at the other digits.
     /// </summary>
-    public static void UseLogY(Plot plot)
+    public static void UseLogY(Plot plot, double lowLog, double highLog)
     {
-        plot.Axes.Left.TickGenerator = new NumericAutomatic
+        double pad = Math.Max(0.05, 0.05 * (highLog - lowLog));
+        double low = lowLog - pad, high = highLog + pad;
+        double span = high - low;
+        int[] mantissas = span >= 3 ? [1] : span >= 1 ? [1, 2, 5] : [1, 2, 3, 4, 5, 6, 7, 8, 9];
+        int decadeStep = span >= 3 ? Math.Max(1, (int)Math.Ceiling(span / 10)) : 1;
+        var majors = new List<(double Position, string Label)>();
+        var minors = new List<double>();
+        for (int k = (int)Math.Floor(low); k <= (int)Math.Ceiling(high); k++)
         {
-            IntegerTicksOnly = true,
-            MinorTickGenerator = new LogMinorTickGenerator(),
-            LabelFormatter = exponent => FormatDecade(exponent),
-        };
+            for (int m = 1; m <= 9; m++)
+            {
+                double position = Math.Log10(m) + k;
+                if (position < low || position > high)
+                {
+                    continue;
+                }
+
+                if (mantissas.Contains(m) && (m != 1 || k % decadeStep == 0))
+                {
+                    majors.Add((position, FormatPower(m, k)));
+                }
+                else
+                {
+                    minors.Add(position);
+                }
+            }
+        }
+
+        if (majors.Count < 2)
+        {
+            majors = [(low, FormatValue(Math.Pow(10, low))), (high, FormatValue(Math.Pow(10, high)))];
+        }
+
+        var ticks = new NumericManual();
+        foreach (var (position, label) in majors)
+        {
+            ticks.AddMajor(position, label);
+        }
+
+        foreach (double position in minors)
+        {
+            ticks.AddMinor(position);
+        }
+
+        plot.Axes.Left.TickGenerator = ticks;
+        plot.Axes.SetLimitsY(low, high);
     }
 
     /// <summary>x ticks on whole numbers only (epochs, layers), labelled by <paramref name="labels"/> when given (position 1 = first label).</summary>
@@ -90,15 +133,9 @@ internal static class ChartStyle
         plot.Axes.Bottom.TickGenerator = ticks;
     }
 
-    private static string FormatDecade(double exponent)
-    {
-        int k = (int)Math.Round(exponent);
-        return k switch
-        {
-            0 => "1",
-            1 => "10",
-            2 => "100",
-            _ => $"1e{k}",
-        };
-    }
+    /// <summary>m × 10^k as people write it: 0.05, 200, 1e-7, 5e6.</summary>
+    private static string FormatPower(int m, int k)
+        => k is >= -3 and <= 3 ? FormatValue(m * Math.Pow(10, k)) : string.Create(CultureInfo.InvariantCulture, $"{m}e{k}");
+
+    private static string FormatValue(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
 }

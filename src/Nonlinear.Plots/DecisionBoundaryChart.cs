@@ -9,8 +9,9 @@ namespace Nonlinear.Plots;
 /// </summary>
 /// <remarks>
 /// The prediction is a probability of class 1 for a binary dataset (heatmap over [0, 1], the boundary is where the
-/// colour turns), or a class index for a multiclass one (heatmap over [0, K − 1]). Points take the colour of their
-/// class at the same place on the colour scale, so a point on the wrong side stands out.
+/// colour turns, through white at 0.5), or a class index for a multiclass one (heatmap over [0, K − 1]). The colour
+/// scale runs through the class colours, so a region is tinted like the points of the class predicted there and a
+/// point on the wrong side stands out.
 /// </remarks>
 /// <example><code>
 /// DecisionBoundaryChart.Render((x1, x2) => model.Probability(x1, x2), moons, "moons.png");
@@ -90,7 +91,10 @@ public static class DecisionBoundaryChart
         }
 
         using var plot = ChartStyle.Create(options, data.Name, "x1", "x2");
-        IColormap colormap = classes == 2 ? new ScottPlot.Colormaps.Balance() : new ScottPlot.Colormaps.Turbo();
+        // The scale runs through the class colours, so a class index (or a probability of 0 or 1) is painted in the
+        // colour of that class's points; a binary scale passes through white at p = 0.5, the boundary.
+        var classColors = Enumerable.Range(0, classes).Select(ChartStyle.SeriesColor).ToArray();
+        IColormap colormap = new ScottPlot.Colormaps.CustomInterpolated(classes == 2 ? [classColors[0], Colors.White, classColors[1]] : classColors);
         var heatmap = plot.Add.Heatmap(grid);
         heatmap.Colormap = colormap;
         heatmap.ManualRange = new ScottPlot.Range(0, classes - 1);
@@ -116,7 +120,7 @@ public static class DecisionBoundaryChart
                 continue;
             }
 
-            var markers = plot.Add.Markers(xs.ToArray(), ys.ToArray(), MarkerShape.FilledCircle, 6, colormap.GetColor(k / (double)(classes - 1)));
+            var markers = plot.Add.Markers(xs.ToArray(), ys.ToArray(), MarkerShape.FilledCircle, 6, classColors[k]);
             markers.MarkerStyle.OutlineColor = Colors.Black;
             markers.MarkerStyle.OutlineWidth = 0.75f;
             markers.LegendText = data.ClassNames is { } names ? names[k] : $"class {k}";

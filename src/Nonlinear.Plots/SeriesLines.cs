@@ -14,6 +14,7 @@ internal static class SeriesLines
         int longest = series.Max(s => s.Values.Count);
         bool markers = longest <= MarkerLimit;
         int drawn = 0;
+        double lowest = double.PositiveInfinity, highest = double.NegativeInfinity;
         for (int i = 0; i < series.Count; i++)
         {
             var (xs, ys) = FinitePoints.Select(series[i], logY, notes);
@@ -23,6 +24,8 @@ internal static class SeriesLines
             }
 
             drawn++;
+            lowest = Math.Min(lowest, ys.Min());
+            highest = Math.Max(highest, ys.Max());
             var line = plot.Add.Scatter(xs, ys, ChartStyle.SeriesColor(i));
             line.LineWidth = 2;
             line.MarkerSize = markers ? 6 : 0;
@@ -34,14 +37,15 @@ internal static class SeriesLines
             notes.Add("No series has a value that can be drawn.");
         }
 
-        if (logY)
+        if (logY && drawn > 0)
         {
-            ChartStyle.UseLogY(plot);
+            ChartStyle.UseLogY(plot, lowest, highest);
         }
 
         ChartStyle.UseIntegerX(plot, xLabels, longest);
         plot.Axes.SetLimitsX(0.5, longest + 0.5);
-        plot.ShowLegend(Alignment.UpperRight);
+        // Beside the plot, not on it: per-epoch and per-layer lines can end anywhere, including under a corner legend.
+        plot.ShowLegend(Edge.Right);
         ChartStyle.Finish(plot, notes);
         return plot;
     }
