@@ -34,7 +34,10 @@ internal static class SeriesLines
 
         if (drawn == 0)
         {
+            // Without a single point ScottPlot has no y range and renders a blank page; give it one and say why it is empty.
             notes.Add("No series has a value that can be drawn.");
+            plot.Axes.SetLimitsY(0, 1);
+            plot.Add.Annotation("no finite values to draw", Alignment.MiddleCenter);
         }
 
         if (logY && drawn > 0)
@@ -45,7 +48,11 @@ internal static class SeriesLines
         ChartStyle.UseIntegerX(plot, xLabels, longest);
         plot.Axes.SetLimitsX(0.5, longest + 0.5);
         // Beside the plot, not on it: per-epoch and per-layer lines can end anywhere, including under a corner legend.
-        plot.ShowLegend(Edge.Right);
+        // Only with items: an empty legend panel makes ScottPlot 5.1.59 render a blank page.
+        if (drawn > 0)
+        {
+            plot.ShowLegend(Edge.Right);
+        }
         ChartStyle.Finish(plot, notes);
         return plot;
     }

@@ -52,6 +52,7 @@ public sealed class SeriesChartTests : IDisposable
 
         Assert.Contains(chart.Notes, note => note.StartsWith("No series", StringComparison.Ordinal));
         ChartImage.AssertSvg(chart.Path, 400, 300);
+        ChartImage.AssertPng(EpochChart.Render([new NamedSeries("diverged", [double.NaN])], _dir.File("nan.png"), Small).Path, 400, 300);
     }
 
     [Fact]
