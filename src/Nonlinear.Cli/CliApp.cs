@@ -41,6 +41,7 @@ public static class CliApp
                 EvaluateCommand.Create(context),
                 BenchCommand.Create(context),
                 AdviseCommand.Create(context),
+                PlotCommand.Create(context),
             };
 
             // The same name in help whether run as the installed tool, with 'dotnet run' or inside a test host.

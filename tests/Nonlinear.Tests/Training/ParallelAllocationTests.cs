@@ -38,13 +38,21 @@ public sealed class ParallelAllocationTests
         {
             Engine.MaxThreads = 2;
             trainer.Fit(data, epochs: 2, batchSize: 128, seed: 1);
-            long start = GC.GetTotalAllocatedBytes(precise: true);
-            trainer.Fit(data, epochs: 1, batchSize: 128, seed: 1);
-            long one = GC.GetTotalAllocatedBytes(precise: true) - start;
-            start = GC.GetTotalAllocatedBytes(precise: true);
-            trainer.Fit(data, epochs: 11, batchSize: 128, seed: 1);
-            long eleven = GC.GetTotalAllocatedBytes(precise: true) - start;
-            double perBatch = (eleven - one) / (10.0 * 4);
+
+            // The whole process is counted, so a background thread of an earlier test (a finaliser, a timer) can
+            // add a few bytes once; an allocation per batch shows in every attempt, so the smallest of three counts.
+            double perBatch = double.MaxValue;
+            for (int attempt = 0; attempt < 3 && perBatch >= 64; attempt++)
+            {
+                long start = GC.GetTotalAllocatedBytes(precise: true);
+                trainer.Fit(data, epochs: 1, batchSize: 128, seed: 1);
+                long one = GC.GetTotalAllocatedBytes(precise: true) - start;
+                start = GC.GetTotalAllocatedBytes(precise: true);
+                trainer.Fit(data, epochs: 11, batchSize: 128, seed: 1);
+                long eleven = GC.GetTotalAllocatedBytes(precise: true) - start;
+                perBatch = Math.Min(perBatch, (eleven - one) / (10.0 * 4));
+            }
+
             Assert.True(perBatch < 64, $"{perBatch:F1} bytes per batch across all threads");
         }
         finally
