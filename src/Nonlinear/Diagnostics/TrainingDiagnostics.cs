@@ -54,7 +54,7 @@ public sealed class TrainingDiagnostics : ITrainingObserver
     public DiagnosticsThresholds Thresholds { get; }
 
     /// <summary>
-    /// Output statistics are gathered on batch 1 of every epoch and every this-many batches after it (default 4;
+    /// Output statistics are gathered on batch 1 of every epoch and every this-many batches after it (default 8;
     /// 1 = every batch). Gradient norms, dead units and saturation always see every batch.
     /// </summary>
     public int StatisticsInterval
@@ -65,7 +65,7 @@ public sealed class TrainingDiagnostics : ITrainingObserver
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
             field = value;
         }
-    } = 4;
+    } = 8;
 
     /// <summary>Bins of each output histogram (default 20).</summary>
     public int HistogramBins
@@ -196,6 +196,11 @@ public sealed class TrainingDiagnostics : ITrainingObserver
         for (int i = 0; i < _probes.Length; i++)
         {
             var probe = _probes[i];
+            if (probe.SharesPreviousOutput)
+            {
+                continue;
+            }
+
             long before = probe.NonFinite;
             probe.ObserveStatistics(probe.Layer.LastOutput!);
             if (probe.NonFinite > before && _epochNonFinite is null)
@@ -245,7 +250,7 @@ public sealed class TrainingDiagnostics : ITrainingObserver
         var layers = new LayerDiagnostics[_probes.Length];
         for (int i = 0; i < layers.Length; i++)
         {
-            layers[i] = _probes[i].ToDiagnostics(withStatistics: true);
+            layers[i] = _probes[i].ToDiagnostics(_probes[i].SharesPreviousOutput ? layers[i - 1].Output : null);
         }
 
         double ratio = _firstWeighted >= 0 && _firstWeighted != _lastWeighted

@@ -264,6 +264,50 @@ public sealed class TrainingDiagnosticsTests
     }
 
     [Fact]
+    public void Dead_and_negative_shares_match_a_brute_force_count_over_every_sample_of_the_epoch()
+    {
+        // Wide enough layers that the passes are split over threads and, after the first batch, follow only the
+        // undecided units; a large learning rate kills some units along the way.
+        var data = SyntheticData.Gaussian(640, classes: 4, spread: 0.8, seed: 5);
+        var model = Sequential.Parse("dense:512,relu,dense:384,leaky_relu,dense:4");
+        model.Build(data.FeatureShape, seed: 2);
+        var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Sgd(0.5));
+        var diagnostics = new TrainingDiagnostics { StatisticsInterval = 1 };
+        trainer.Diagnostics = diagnostics;
+        var alive = new bool[512];
+        var positive = new bool[384];
+        var expected = new List<(double Dead, double Negative)>();
+        trainer.BatchEnded += b =>
+        {
+            var relu = model.Layers[1].LastOutput!;
+            var leakyInput = model.Layers[2].LastOutput!;
+            for (int s = 0; s < relu.BatchSize; s++)
+            {
+                for (int u = 0; u < 512; u++)
+                {
+                    alive[u] |= relu[s, u] != 0;
+                }
+
+                for (int u = 0; u < 384; u++)
+                {
+                    positive[u] |= leakyInput[s, u] > 0;
+                }
+            }
+
+            if (b.Batch == b.BatchesPerEpoch)
+            {
+                expected.Add((alive.Count(a => !a) / 512.0, positive.Count(p => !p) / 384.0));
+                Array.Clear(alive);
+                Array.Clear(positive);
+            }
+        };
+        trainer.Fit(data, epochs: 4, batchSize: 128, seed: 3);
+        var actual = diagnostics.History.Select(e => (e.Layers[1].DeadShare, e.Layers[3].NegativeShare)).ToList();
+        Assert.Equal(expected, actual);
+        Assert.Equal(actual.Select(a => a.DeadShare), diagnostics.History.Select(e => e.Layers[1].NegativeShare));
+    }
+
+    [Fact]
     public void Steady_state_training_with_diagnostics_allocates_nothing_per_batch()
     {
         var data = SyntheticData.Moons(512, 0.1, seed: 1);
