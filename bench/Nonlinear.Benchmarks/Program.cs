@@ -21,6 +21,9 @@ using Nonlinear.Benchmarks;
 //       against PyTorch (bench/peer/torch_fashion.py); with --out, replaces the "## Fashion-MNIST" section.
 //   accuracy [--models mlp,cnn,cnn-bn] [--seeds 1,2,3] [--epochs 10] [--data-dir DIR] [--out docs/results.md]
 //       Test accuracy on Fashion-MNIST after at most 10 epochs, mean over seeds: the table of docs/results.md.
+//   diagnostics [--threads 2] [--models mlp,cnn] [--epochs 3] [--batches N] [--data-dir DIR] [--out docs/benchmarks.md]
+//       Fashion-MNIST training epochs without and with TrainingDiagnostics (interleaved, same seeds): the
+//       overhead; with --out, replaces the "## Diagnostics overhead" section.
 //   bdn [BenchmarkDotNet arguments]
 //       BenchmarkDotNet micro-benchmarks of a few kernels (see ActivationBenchmarks).
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -37,6 +40,8 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
                 [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer] [--out docs/benchmarks.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- accuracy [--models mlp,cnn,cnn-bn] [--seeds 1,2,3] [--epochs 10]
                 [--data-dir DIR] [--out docs/results.md]
+          dotnet run -c Release --project bench/Nonlinear.Benchmarks -- diagnostics [--threads 2] [--models mlp,cnn] [--epochs 3]
+                [--batches N] [--data-dir DIR] [--out docs/benchmarks.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- bdn [BenchmarkDotNet args, e.g. --filter '*']
         """);
     return args.Length == 0 ? 2 : 0;
@@ -54,10 +59,12 @@ switch (args[0])
         return FashionBench.Run(args[1..]);
     case "accuracy":
         return FashionAccuracy.Run(args[1..]);
+    case "diagnostics":
+        return DiagnosticsBench.Run(args[1..]);
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(ActivationBenchmarks).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist, accuracy or bdn (--help for usage)");
+        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist, accuracy, diagnostics or bdn (--help for usage)");
         return 2;
 }

@@ -20,4 +20,13 @@ public sealed record LayerDiagnostics(
     double GradientNorm,
     double DeadShare,
     double SaturatedShare,
-    ActivationStatistics? Output);
+    ActivationStatistics? Output)
+{
+    /// <summary>
+    /// For rectifier activation layers (relu, leaky_relu, elu, gelu, silu...): the share of units whose input was
+    /// at most zero on every sample observed, i.e. that only ever used the activation's negative side. For ReLU
+    /// this equals <see cref="DeadShare"/>; for Leaky ReLU, whose units are never exactly dead (slope 0.01 below
+    /// zero), it is the comparable measure. NaN for other layers.
+    /// </summary>
+    public double NegativeShare { get; init; } = double.NaN;
+}

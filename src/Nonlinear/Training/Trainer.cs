@@ -48,6 +48,12 @@ public sealed class Trainer
     /// </summary>
     public ImageAugmentation? Augmentation { get; set; }
 
+    /// <summary>
+    /// An observer called after every backward pass (before the optimizer step), when a batch diverges and at the
+    /// end of every epoch, e.g. <c>new TrainingDiagnostics()</c>; null (the default) costs nothing.
+    /// </summary>
+    public ITrainingObserver? Diagnostics { get; set; }
+
     /// <summary>Raised after every batch.</summary>
     public event Action<BatchReport>? BatchEnded;
 
@@ -97,10 +103,12 @@ public sealed class Trainer
                 double loss = _loss.Compute(output, y, gradient);
                 if (!double.IsFinite(loss))
                 {
+                    Diagnostics?.Diverged(_model, x, epoch, b + 1);
                     throw Diverged(epoch, b + 1, loss);
                 }
 
                 _model.BackwardParameters(gradient);
+                Diagnostics?.BatchEnded(_model, x, epoch, b + 1);
                 _optimizer.Step(_model.Parameters);
 
                 int n = x.BatchSize;
@@ -110,6 +118,7 @@ public sealed class Trainer
                 BatchEnded?.Invoke(new BatchReport(epoch, b + 1, batches.BatchesPerEpoch, loss, lossSum / samples, Accuracy(correct, samples, train.Task), samples));
             }
 
+            Diagnostics?.EpochEnded(_model, epoch);
             var elapsed = clock.Elapsed;
             var val = validation is null ? new Evaluation(double.NaN, double.NaN, 0) : Evaluate(validation, Math.Max(batchSize, 256));
             var report = new EpochReport(epoch, lossSum / samples, Accuracy(correct, samples, train.Task), val.Loss, val.Accuracy, _optimizer.LearningRate, elapsed);
