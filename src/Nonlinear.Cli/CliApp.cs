@@ -42,6 +42,7 @@ public static class CliApp
                 BenchCommand.Create(context),
                 AdviseCommand.Create(context),
                 PlotCommand.Create(context),
+                CompareCommand.Create(context),
             };
 
             // The same name in help whether run as the installed tool, with 'dotnet run' or inside a test host.
