@@ -402,18 +402,24 @@ public sealed class GemmTests
                         Calls(); // warm-up: buffers grown, jobs cached, methods tiered up
                     }
 
-                    long thisThread = GC.GetAllocatedBytesForCurrentThread();
-                    long process = GC.GetTotalAllocatedBytes(precise: true); // every thread: this collection runs alone
-                    for (int i = 0; i < 200; i++)
+                    // Every thread is counted too (this collection runs alone), but a background thread of an earlier test
+                    // (a finaliser, the tiered JIT) can add a little once; a per-call allocation shows in every attempt.
+                    long thisThread = 0, process = long.MaxValue;
+                    for (int attempt = 0; attempt < 3 && (thisThread != 0 || process >= 2048); attempt++)
                     {
-                        Calls();
+                        long threadStart = GC.GetAllocatedBytesForCurrentThread();
+                        long processStart = GC.GetTotalAllocatedBytes(precise: true);
+                        for (int i = 0; i < 200; i++)
+                        {
+                            Calls();
+                        }
+
+                        thisThread = GC.GetAllocatedBytesForCurrentThread() - threadStart;
+                        process = Math.Min(process, GC.GetTotalAllocatedBytes(precise: true) - processStart);
+                        Assert.True(thisThread == 0, $"{path}, {threads} threads: {thisThread} bytes allocated on the calling thread by 200 rounds of steady-state products");
                     }
 
-                    thisThread = GC.GetAllocatedBytesForCurrentThread() - thisThread;
-                    process = GC.GetTotalAllocatedBytes(precise: true) - process;
-                    Assert.True(thisThread == 0, $"{path}, {threads} threads: {thisThread} bytes allocated on the calling thread by 200 rounds of steady-state products");
-                    // Other threads: the workers must allocate nothing either, but the runtime's own threads (tiered JIT)
-                    // may allocate a little meanwhile; one allocation per call would be 200 * 5 * 24 bytes at least.
+                    // One allocation per call would be 200 * 5 * 24 bytes at least.
                     Assert.True(process < 2048, $"{path}, {threads} threads: {process} bytes allocated in the process by 200 rounds of steady-state products");
                 });
             }
