@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Nonlinear.Cli.Output;
+using Nonlinear.Diagnostics;
 using Nonlinear.Data;
 using Nonlinear.Losses;
 using Nonlinear.Models;
@@ -53,6 +54,9 @@ internal static class TrainCommand
             command.Add(option);
         }
 
+        var diagnosticsOption = TrainDiagnosticsOutput.CreateOption();
+        command.Add(diagnosticsOption);
+
         command.SetAction((parseResult, cancellation) =>
         {
             int seedValue = parseResult.GetValue(seed);
@@ -92,6 +96,7 @@ internal static class TrainCommand
                 throw new CliUsageException($"--augment works on images [C, H, W]; the data '{train.Name}' has samples of shape {train.FeatureShape}.");
             }
 
+            var diagnostics = TrainDiagnosticsOutput.Attach(parseResult, diagnosticsOption, trainer);
             bool asJson = parseResult.GetValue(json);
             var history = asJson
                 ? trainer.Fit(train, epochCount, batchSize, seedValue, held, cancellation)
@@ -126,11 +131,12 @@ internal static class TrainCommand
             var summary = new Summary(data, train, held, test is not null, network, outputActivation, lossFunction, opt, normalization, history, final);
             if (asJson)
             {
-                WriteJson(context, summary);
+                WriteJson(context, summary, diagnostics);
             }
             else
             {
                 WriteSummary(context, summary);
+                TrainDiagnosticsOutput.WriteTable(context, diagnostics);
             }
 
             return Task.FromResult(history.Cancelled ? 130 : 0);
@@ -331,7 +337,7 @@ internal static class TrainCommand
         console.Write(table);
     }
 
-    private static void WriteJson(CliContext context, Summary r)
+    private static void WriteJson(CliContext context, Summary r, TrainingDiagnostics? diagnostics = null)
     {
         Json.Write(context.Out, w =>
         {
@@ -365,6 +371,7 @@ internal static class TrainCommand
             }
 
             w.WriteEndArray();
+            TrainDiagnosticsOutput.WriteJson(w, diagnostics);
             w.WriteEndObject();
         });
     }
