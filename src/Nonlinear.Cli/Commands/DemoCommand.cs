@@ -14,9 +14,12 @@ internal static class DemoCommand
 {
     public static Command Create(CliContext context)
     {
-        var demo = new Command("demo", "Run a demonstration: xor (no activation, no learning) or collapse (a linear stack is one map)");
+        var demo = new Command("demo", "Run a demonstration: xor (no activation, no learning), collapse (a linear stack is one map), vanishing (gradients fade through sigmoid layers), dying-relu (ReLU units die at a high learning rate) or softmax-overflow (why softmax subtracts the maximum)");
         demo.Subcommands.Add(Xor(context));
         demo.Subcommands.Add(CollapseCommand.CreateDemo(context));
+        demo.Subcommands.Add(Demos.VanishingDemo.Create(context));
+        demo.Subcommands.Add(Demos.DyingReluDemo.Create(context));
+        demo.Subcommands.Add(Demos.SoftmaxOverflowDemo.Create(context));
         return demo;
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Nonlinear.Cli.Output;
+using Nonlinear.Diagnostics;
 using Nonlinear.Data;
 using Nonlinear.Losses;
 using Nonlinear.Models;
@@ -55,6 +56,8 @@ internal static class TrainCommand
 
         var noAdvice = TrainAdvice.CreateOption();
         command.Add(noAdvice);
+        var diagnosticsOption = TrainDiagnosticsOutput.CreateOption();
+        command.Add(diagnosticsOption);
 
         command.SetAction((parseResult, cancellation) =>
         {
@@ -95,6 +98,7 @@ internal static class TrainCommand
                 throw new CliUsageException($"--augment works on images [C, H, W]; the data '{train.Name}' has samples of shape {train.FeatureShape}.");
             }
 
+            var diagnostics = TrainDiagnosticsOutput.Attach(parseResult, diagnosticsOption, trainer);
             bool asJson = parseResult.GetValue(json);
             var advice = TrainAdvice.Check(!parseResult.GetValue(noAdvice), network, train.Task, lossFunction, outputActivation);
             if (!asJson)
@@ -135,11 +139,12 @@ internal static class TrainCommand
             var summary = new Summary(data, train, held, test is not null, network, outputActivation, lossFunction, opt, normalization, history, final);
             if (asJson)
             {
-                WriteJson(context, summary, advice);
+                WriteJson(context, summary, advice, diagnostics);
             }
             else
             {
                 WriteSummary(context, summary);
+                TrainDiagnosticsOutput.WriteTable(context, diagnostics);
             }
 
             return Task.FromResult(history.Cancelled ? 130 : 0);
@@ -347,7 +352,7 @@ internal static class TrainCommand
         console.Write(table);
     }
 
-    private static void WriteJson(CliContext context, Summary r, IReadOnlyList<Nonlinear.Diagnostics.Advice>? advice)
+    private static void WriteJson(CliContext context, Summary r, IReadOnlyList<Nonlinear.Diagnostics.Advice>? advice, TrainingDiagnostics? diagnostics)
     {
         Json.Write(context.Out, w =>
         {
@@ -382,6 +387,7 @@ internal static class TrainCommand
             }
 
             w.WriteEndArray();
+            TrainDiagnosticsOutput.WriteJson(w, diagnostics);
             w.WriteEndObject();
         });
     }
