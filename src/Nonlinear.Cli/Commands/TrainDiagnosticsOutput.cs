@@ -74,6 +74,14 @@ internal static class TrainDiagnosticsOutput
         {
             console.WriteLine($"first non-finite value: {where}");
         }
+
+        // What the diagnostics call for (dead units, saturation, vanishing or exploding gradients), with the fix.
+        var advice = Advisor.FromHistory(diagnostics.History, thresholds);
+        if (advice.Count > 0)
+        {
+            context.Out.WriteLine();
+            AdviceOutput.WriteCompact(context.Out, advice, $"advice from the diagnostics: {AdviceOutput.Counts(advice)}");
+        }
     }
 
     /// <summary>A "diagnostics" property with every epoch (histograms for the last one only); nothing when null.</summary>
@@ -85,6 +93,8 @@ internal static class TrainDiagnosticsOutput
         }
 
         w.WriteStartObject("diagnostics");
+        w.WritePropertyName("advice");
+        AdviceOutput.WriteArray(w, Advisor.FromHistory(diagnostics.History, diagnostics.Thresholds));
         if (diagnostics.FirstNonFinite is { } where)
         {
             w.WriteString("firstNonFinite", where.ToString());

@@ -76,14 +76,14 @@ internal static class AdviceOutput
     }
 
     /// <summary>Two lines per finding (what, then the fix), for the start of a training run.</summary>
-    public static void WriteCompact(TextWriter output, IReadOnlyList<Advice> advice)
+    public static void WriteCompact(TextWriter output, IReadOnlyList<Advice> advice, string? header = null)
     {
         if (advice.Count == 0)
         {
             return;
         }
 
-        output.WriteLine($"advice: {Counts(advice)} ('nonlinear advise' explains why; --no-advice hides this)");
+        output.WriteLine(header ?? $"advice: {Counts(advice)} ('nonlinear advise' explains why; --no-advice hides this)");
         foreach (var a in advice)
         {
             output.WriteLine($"  {Severity(a)} {a.Code}{(a.Layer is { } l ? $" (layer {Number(l)})" : "")}: {a.Message}");
