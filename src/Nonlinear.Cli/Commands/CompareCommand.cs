@@ -56,6 +56,11 @@ internal static class CompareCommand
                 Activations.ActivationRegistry.Parse(name); // an unknown name fails here, with suggestions, before any training
             }
 
+            if (parseResult.GetValue(report) is { } reportDirectory)
+            {
+                OutputFile.Write(reportDirectory, () => Directory.CreateDirectory(reportDirectory)); // fail before training, not after
+            }
+
             var data = source.Load(parseResult, seed: 1);
             var kind = data.Kind;
             var (train, test) = data.Test is { } t ? (data.Train, t) : data.Train.Split(0.25, 1);
@@ -90,7 +95,9 @@ internal static class CompareCommand
                 }
             });
             string description = $"{data.Description}; {train.Count} training and {test.Count} test samples";
-            string? page = parseResult.GetValue(report) is { } directory ? ComparisonReport.Write(directory, rows, test, settings, description) : null;
+            string? page = parseResult.GetValue(report) is { } directory
+                ? OutputFile.Write(directory, () => ComparisonReport.Write(directory, rows, test, settings, description))
+                : null;
             if (asJson)
             {
                 WriteJson(context, rows, settings, description, page);

@@ -39,15 +39,7 @@ internal static class PlotCommand
             var (low, high) = ParseRange(parseResult.GetRequiredValue(range));
             string path = parseResult.GetRequiredValue(output);
             var options = new ChartOptions { Width = parseResult.GetValue(width), Height = parseResult.GetValue(height) };
-            RenderedChart chart;
-            try
-            {
-                chart = ActivationChart.Render(activations, path, options, low, high);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new CliUsageException($"cannot write '{path}': {e.Message}", e);
-            }
+            var chart = OutputFile.Write(path, () => ActivationChart.Render(activations, path, options, low, high));
 
             if (parseResult.GetValue(json))
             {

@@ -61,6 +61,11 @@ public sealed class CompareCommandTests : IDisposable
         var target = CliRun.Of("compare", "--data", "moons", "--target", "1.5");
         Assert.Equal(CliApp.UsageError, target.ExitCode);
         Assert.Contains("--target", target.Stderr, StringComparison.Ordinal);
+        string notADirectory = _files.WriteText("taken", "a file");
+        var report = CliRun.Of("compare", "--data", "moons", "--report", notADirectory);
+        Assert.Equal(CliApp.UsageError, report.ExitCode);
+        Assert.Contains("cannot write", report.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("[1/", report.Stderr, StringComparison.Ordinal); // nothing was trained
         string table = _files.WriteText("prices.csv", "a,b,price\n1,2,3.5\n2,3,4.25\n3,4,5.75\n4,5,6.5\n5,6,7.125\n6,7,8.5\n");
         var regression = CliRun.Of("compare", "--data", table, "--epochs", "1");
         Assert.Equal(CliApp.UsageError, regression.ExitCode);

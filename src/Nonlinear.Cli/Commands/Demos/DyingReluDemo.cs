@@ -19,10 +19,11 @@ internal static class DyingReluDemo
         var width = new Option<int>("--width") { Description = "Units per hidden layer (two hidden layers)", DefaultValueFactory = _ => 64 };
         var samples = new Option<int>("--samples") { Description = "Training samples (blobs in [0, 1]^32, 4 classes)", DefaultValueFactory = _ => 1024 };
         var seed = new Option<int>("--seed") { Description = "Seed for the data, the weights and the shuffling", DefaultValueFactory = _ => 1 };
+        var plot = DemoPlot.CreateOption();
         var json = JsonOption.Create("the dead share, loss and accuracy per epoch");
         var command = new Command("dying-relu", "Dying ReLU: with too high a learning rate ReLU units die, Leaky ReLU units do not")
         {
-            epochs, lr, width, samples, seed, json,
+            epochs, lr, width, samples, seed, plot, json,
         };
         command.SetAction(parseResult =>
         {
@@ -35,6 +36,7 @@ internal static class DyingReluDemo
             }
 
             var runs = DyingReluExperiment.Run(parseResult.GetValue(epochs), parseResult.GetValue(lr), parseResult.GetValue(width), parseResult.GetValue(samples), parseResult.GetValue(seed));
+            DemoPlot.DyingRelu(context, parseResult.GetValue(plot), runs);
             if (parseResult.GetValue(json))
             {
                 WriteJson(context, runs);

@@ -13,11 +13,13 @@ internal static class SoftmaxOverflowDemo
     {
         var scales = new Option<string>("--scales") { Description = "Comma-separated logit scales s (logits s·(1, 0, -1))", DefaultValueFactory = _ => string.Join(",", SoftmaxOverflowExperiment.DefaultScales.Select(s => s.ToString(CultureInfo.InvariantCulture))) };
         var json = JsonOption.Create("every probability");
-        var command = new Command("softmax-overflow", "Naive exp/sum softmax gives NaN on large logits; the stable one (max subtracted) does not") { scales, json };
+        var plot = DemoPlot.CreateOption();
+        var command = new Command("softmax-overflow", "Naive exp/sum softmax gives NaN on large logits; the stable one (max subtracted) does not") { scales, plot, json };
         command.SetAction(parseResult =>
         {
             var values = parseResult.GetValue(scales)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Parse).ToList();
             var rows = SoftmaxOverflowExperiment.Run(values);
+            DemoPlot.SoftmaxOverflow(context, parseResult.GetValue(plot), rows);
             if (parseResult.GetValue(json))
             {
                 Json.Write(context.Out, w =>

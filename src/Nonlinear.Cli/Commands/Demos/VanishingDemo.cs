@@ -20,10 +20,11 @@ internal static class VanishingDemo
         var width = new Option<int>("--width") { Description = "Units per hidden layer", DefaultValueFactory = _ => 64 };
         var samples = new Option<int>("--samples") { Description = "Samples in the batch (a two-class spiral)", DefaultValueFactory = _ => 256 };
         var seed = new Option<int>("--seed") { Description = "Seed for the data and the weights", DefaultValueFactory = _ => 1 };
+        var plot = DemoPlot.CreateOption();
         var json = JsonOption.Create("every layer's gradient norm");
         var command = new Command("vanishing", "Vanishing gradients: per-layer gradient norms of a deep network with sigmoid, tanh, relu, leaky_relu")
         {
-            activations, depth, width, samples, seed, json,
+            activations, depth, width, samples, seed, plot, json,
         };
         command.SetAction(parseResult =>
         {
@@ -32,6 +33,7 @@ internal static class VanishingDemo
             DemoCommand.CheckPositive(parseResult.GetValue(width), "--width");
             DemoCommand.CheckPositive(parseResult.GetValue(samples), "--samples");
             var results = VanishingGradientExperiment.Run(names, parseResult.GetValue(depth), parseResult.GetValue(width), parseResult.GetValue(samples), parseResult.GetValue(seed));
+            DemoPlot.Vanishing(context, parseResult.GetValue(plot), results);
             if (parseResult.GetValue(json))
             {
                 WriteJson(context, results);
