@@ -94,7 +94,7 @@ internal static class CompareCommand
                     context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{done}/{total}] {run.Activation} seed {run.Seed}: test accuracy {run.TestAccuracy:F4} ({run.Seconds:F1} s)"));
                 }
             });
-            string description = $"{data.Description}; {train.Count} training and {test.Count} test samples";
+            string description = data.Test is null ? $"{data.Description}; {train.Count} for training, {test.Count} held out for testing" : data.Description;
             string? page = parseResult.GetValue(report) is { } directory
                 ? OutputFile.Write(directory, () => ComparisonReport.Write(directory, rows, test, settings, description))
                 : null;
