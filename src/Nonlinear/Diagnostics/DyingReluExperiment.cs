@@ -31,7 +31,29 @@ public static class DyingReluExperiment
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be positive.");
         }
 
-        var data = Data(samples, seed);
+        return Run(Data(samples, seed), epochs, learningRate, width, seed);
+    }
+
+    /// <summary>
+    /// The same experiment on any classification data (images are flattened first), e.g. the Fashion-MNIST pixels in
+    /// [0, 1]: ReLU and Leaky ReLU networks of the same shape, the same seeds, Adam at <paramref name="learningRate"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The data is a regression task.</exception>
+    public static IReadOnlyList<DyingReluRun> Run(Dataset data, int epochs, double learningRate, int width, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        if (!(learningRate > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be positive.");
+        }
+
+        if (data.Task == TaskKind.Regression)
+        {
+            throw new ArgumentException($"The dying-ReLU experiment trains a classifier; the data '{data.Name}' is a regression task.", nameof(data));
+        }
+
         return [Train("relu", data, epochs, learningRate, width, seed), Train("leaky_relu", data, epochs, learningRate, width, seed)];
     }
 
@@ -71,11 +93,11 @@ public static class DyingReluExperiment
 
     private static DyingReluRun Train(string activation, Dataset data, int epochs, double learningRate, int width, int seed)
     {
-        string spec = $"dense:{width},{activation},dense:{width},{activation},dense:{data.ClassCount}";
+        string spec = $"{(data.FeatureShape.Rank > 1 ? "flatten," : "")}dense:{width},{activation},dense:{width},{activation},dense:{TaskDefaults.Outputs(data)}";
         var model = Sequential.Parse(spec);
         model.Build(data.FeatureShape, seed);
         var diagnostics = new TrainingDiagnostics();
-        var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(learningRate)) { Diagnostics = diagnostics };
+        var trainer = new Trainer(model, TaskDefaults.Loss(data.Task), new Adam(learningRate)) { Diagnostics = diagnostics };
         var history = trainer.Fit(data, epochs, batchSize: 32, seed);
         var dead = diagnostics.History.Select(e => Share(model, e, l => double.IsNaN(l.DeadShare) ? 0 : l.DeadShare)).ToList();
         var negative = diagnostics.History.Select(e => Share(model, e, l => l.NegativeShare)).ToList();

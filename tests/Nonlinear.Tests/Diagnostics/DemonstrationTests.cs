@@ -90,4 +90,17 @@ public sealed class DemonstrationTests
         Assert.StartsWith("error: ", run.Stderr, StringComparison.Ordinal);
         Assert.Single(run.Stderr.TrimEnd().Split('\n'));
     }
+
+    [Fact]
+    public void On_real_fashion_mnist_pixels_too_relu_dies_and_leaky_relu_learns()
+    {
+        string subset = Path.Combine(Nonlinear.Tests.Data.DataFiles.RepositoryRoot(), "data", "fashion-mnist-subset");
+        var (train, _) = Nonlinear.Data.IdxDataset.LoadDirectory(subset, Nonlinear.Data.FashionMnist.ClassNames);
+        var runs = DyingReluExperiment.Run(train, epochs: 4, learningRate: 0.1, width: 64, seed: 1);
+        var relu = runs.Single(r => r.Activation == "relu");
+        var leaky = runs.Single(r => r.Activation == "leaky_relu");
+        Assert.True(relu.DeadShare[^1] > 0.5, $"relu dead share {relu.DeadShare[^1]:P0}");
+        Assert.True(leaky.Accuracy[^1] - relu.Accuracy[^1] > 0.2, $"leaky {leaky.Accuracy[^1]:F3} vs relu {relu.Accuracy[^1]:F3}");
+        Assert.Equal("flatten,dense:64,relu,dense:64,relu,dense:10", relu.Spec);
+    }
 }

@@ -20,10 +20,11 @@ internal static class DyingReluDemo
         var samples = new Option<int>("--samples") { Description = "Training samples (blobs in [0, 1]^32, 4 classes)", DefaultValueFactory = _ => 1024 };
         var seed = new Option<int>("--seed") { Description = "Seed for the data, the weights and the shuffling", DefaultValueFactory = _ => 1 };
         var plot = DemoPlot.CreateOption();
+        var data = new Option<string?>("--data") { Description = "Train on this data instead of the generated blobs: fashion-mnist, an IDX directory such as data/fashion-mnist-subset, a CSV table or a synthetic set (its training split, unnormalised)" };
         var json = JsonOption.Create("the dead share, loss and accuracy per epoch");
         var command = new Command("dying-relu", "Dying ReLU: with too high a learning rate ReLU units die, Leaky ReLU units do not")
         {
-            epochs, lr, width, samples, seed, plot, json,
+            epochs, lr, width, samples, seed, data, plot, json,
         };
         command.SetAction(parseResult =>
         {
@@ -35,7 +36,9 @@ internal static class DyingReluDemo
                 throw new CliUsageException($"--lr must be a positive number; found {parseResult.GetValue(lr).ToString(CultureInfo.InvariantCulture)}.");
             }
 
-            var runs = DyingReluExperiment.Run(parseResult.GetValue(epochs), parseResult.GetValue(lr), parseResult.GetValue(width), parseResult.GetValue(samples), parseResult.GetValue(seed));
+            var runs = parseResult.GetValue(data) is { } source
+                ? DyingReluExperiment.Run(DataSource.Load(source, dataDir: null, label: null, parseResult.GetValue(samples), 0.1, parseResult.GetValue(seed), 0).Train, parseResult.GetValue(epochs), parseResult.GetValue(lr), parseResult.GetValue(width), parseResult.GetValue(seed))
+                : DyingReluExperiment.Run(parseResult.GetValue(epochs), parseResult.GetValue(lr), parseResult.GetValue(width), parseResult.GetValue(samples), parseResult.GetValue(seed));
             DemoPlot.DyingRelu(context, parseResult.GetValue(plot), runs);
             if (parseResult.GetValue(json))
             {
