@@ -60,6 +60,20 @@ public static class ComparisonReport
                 "L2 norm of each weight layer's gradient, first layer on the left. A curve falling towards the input means vanishing gradients."));
         }
 
+        // The distribution of the last hidden activation's outputs (first seed, last epoch): saturation piles values
+        // at the ends of a bounded range, dead ReLUs pile them at 0.
+        foreach (var row in rows)
+        {
+            var last = row.Runs[0].Diagnostics.Count == 0 ? null : row.Runs[0].Diagnostics[^1];
+            var layer = last?.Layers.LastOrDefault(l => l.Spec == row.Activation && l.Output is { Count: > 0 });
+            if (layer?.Output is { } statistics)
+            {
+                string file = $"histogram-{Slug(row.Activation)}.png";
+                figures.Add(($"Output distribution: {row.Activation}", Chart(directory, file, p => HistogramChart.Render(statistics, p, new ChartOptions { Width = 440, Height = 320, Title = $"{row.Activation}: layer {(layer.Index + 1).ToString(Inv)} outputs" })),
+                    string.Create(Inv, $"Outputs of the last {row.Activation} layer in the last epoch (first seed): mean {statistics.Mean:G3}, std {statistics.Std:G3}.")));
+            }
+        }
+
         if (test.FeatureShape.Rank == 1 && test.FeatureShape[0] == 2)
         {
             foreach (var row in rows)
@@ -145,17 +159,28 @@ public static class ComparisonReport
             h.Append(string.Create(Inv, $"<p>The identity row is the linear model's ceiling: with no activation the {linear.Spec.Split(',').Count(t => t.StartsWith("dense", StringComparison.Ordinal))} dense layers collapse into one affine map, so {linear.MeanAccuracy:P1} is the best a straight boundary does on this data.</p>\n"));
         }
 
-        bool inGrid = false;
+        string? grid = null;
         foreach (var (title, file, caption) in figures)
         {
-            bool boundary = title.StartsWith("Decision boundary", StringComparison.Ordinal);
-            if (boundary && !inGrid)
+            // Per-activation figures (histograms, decision boundaries) go side by side under one heading.
+            string? group = title.StartsWith("Decision boundary", StringComparison.Ordinal) ? "Decision boundaries"
+                : title.StartsWith("Output distribution", StringComparison.Ordinal) ? "Output distributions" : null;
+            if (group != grid)
             {
-                h.Append("<h2>Decision boundaries</h2>\n<div class=\"grid\">\n");
-                inGrid = true;
+                if (grid is not null)
+                {
+                    h.Append("</div>\n");
+                }
+
+                if (group is not null)
+                {
+                    h.Append("<h2>").Append(group).Append("</h2>\n<div class=\"grid\">\n");
+                }
+
+                grid = group;
             }
 
-            if (!boundary)
+            if (group is null)
             {
                 h.Append("<h2>").Append(Enc(title)).Append("</h2>\n");
             }
@@ -165,7 +190,7 @@ public static class ComparisonReport
                 .Append(Enc(caption)).Append("</figcaption></figure>\n");
         }
 
-        if (inGrid)
+        if (grid is not null)
         {
             h.Append("</div>\n");
         }

@@ -40,16 +40,18 @@ public sealed class CompareCommandTests : IDisposable
         Assert.DoesNotContain("http://", html, StringComparison.Ordinal);
         Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
         var images = Regex.Matches(html, "src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"");
-        // activations, loss, accuracy, dead share, gradient flow, and one decision boundary per activation
-        Assert.Equal(5 + 3, images.Count);
+        // activations, loss, accuracy, dead share, gradient flow, and per activation an output histogram and a decision boundary
+        Assert.Equal(5 + 3 + 3, images.Count);
         foreach (Match m in images)
         {
             var png = PngImage.Decode(Convert.FromBase64String(m.Groups[1].Value), "embedded");
-            Assert.True(png.Width >= 400 && png.Height >= 400, $"{png.Width}x{png.Height}");
+            Assert.True(png.Width >= 400 && png.Height >= 300, $"{png.Width}x{png.Height}");
+            Assert.True(png.Pixels.ToArray().Distinct().Count() > 10, "a blank picture");
         }
 
         Assert.Contains("linear model's ceiling", html, StringComparison.Ordinal);
         Assert.Contains("Decision boundaries", html, StringComparison.Ordinal);
+        Assert.Contains("Output distributions", html, StringComparison.Ordinal);
     }
 
     [Fact]
