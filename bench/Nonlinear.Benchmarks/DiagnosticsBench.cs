@@ -176,40 +176,14 @@ internal static class DiagnosticsBench
         string? output = null, dataDir = null;
         int threads = 2, epochs = 3, batches = 0;
         string[] models = ["mlp", "cnn"];
-        for (int i = 0; i < args.Length; i++)
-        {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--out":
-                    output = Next();
-                    break;
-                case "--data-dir":
-                    dataDir = Next();
-                    break;
-                case "--threads":
-                    threads = int.Parse(Next(), Inv);
-                    break;
-                case "--models":
-                    models = Next().Split(',');
-                    if (models.FirstOrDefault(m => !FashionBench.Models.ContainsKey(m)) is { } bad)
-                    {
-                        throw new ArgumentException($"unknown model '{bad}'; expected mlp or cnn");
-                    }
-
-                    break;
-                case "--epochs":
-                    epochs = int.Parse(Next(), Inv);
-                    break;
-                case "--batches":
-                    batches = int.Parse(Next(), Inv);
-                    break;
-                default:
-                    throw new ArgumentException($"unknown option '{args[i]}' (diagnostics [--threads 2] [--models mlp,cnn] [--epochs 3] [--batches N] [--data-dir DIR] [--out docs/benchmarks.md])");
-            }
-        }
-
-        return new Options(output, threads, models, epochs, batches, dataDir,
-            "dotnet run -c Release --project bench/Nonlinear.Benchmarks -- diagnostics" + (args.Length > 0 ? " " + string.Join(' ', args) : ""));
+        new BenchArguments("diagnostics", "[--threads 2] [--models mlp,cnn] [--epochs 3] [--batches N] [--data-dir DIR] [--out docs/benchmarks.md]")
+            .Value("--out", v => output = v)
+            .Value("--data-dir", v => dataDir = v)
+            .Value("--threads", v => threads = BenchArguments.Int(v))
+            .Value("--models", v => models = FashionBench.CheckModels(v))
+            .Value("--epochs", v => epochs = BenchArguments.Int(v))
+            .Value("--batches", v => batches = BenchArguments.Int(v))
+            .Parse(args);
+        return new Options(output, threads, models, epochs, batches, dataDir, BenchArguments.Command("diagnostics", args));
     }
 }

@@ -36,36 +36,36 @@ internal static class FashionAccuracy
         int epochs = 10;
         int[] seeds = [1, 2, 3];
         var names = Models.Select(m => m.Name).ToArray();
-        for (int i = 0; i < args.Length; i++)
+        try
         {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--out":
-                    output = Next();
-                    break;
-                case "--data-dir":
-                    dataDir = Next();
-                    break;
-                case "--epochs":
-                    epochs = int.Parse(Next(), Inv);
-                    break;
-                case "--seeds":
-                    seeds = Next().Split(',').Select(s => int.Parse(s, Inv)).ToArray();
-                    break;
-                case "--models":
-                    names = Next().Split(',');
-                    break;
-                case "--spec":
+            new BenchArguments("accuracy", "[--models mlp,cnn,cnn-bn] [--seeds 1,2,3] [--epochs 10] [--spec name=spec] [--data-dir DIR] [--out docs/results.md]")
+                .Value("--out", v => output = v)
+                .Value("--data-dir", v => dataDir = v)
+                .Value("--epochs", v => epochs = BenchArguments.Int(v))
+                .Value("--seeds", v => seeds = BenchArguments.Ints(v))
+                .Value("--models", v => names = v.Split(',', StringSplitOptions.RemoveEmptyEntries))
+                .Value("--spec", v =>
+                {
                     // name=spec: an extra model to try, e.g. --spec cnn-wide=conv:48x3,relu,...
-                    var (extraName, extraSpec) = (Next().Split('=', 2)[0], args[i].Split('=', 2)[1]);
-                    Models.Add((extraName, extraSpec, "", 0.92, 0));
-                    names = [.. names.Where(n => n != extraName), extraName];
-                    break;
-                default:
-                    Console.Error.WriteLine($"unknown option '{args[i]}' (accuracy [--models mlp,cnn,cnn-bn] [--seeds 1,2,3] [--epochs 10] [--data-dir DIR] [--out docs/results.md])");
-                    return 2;
+                    var parts = v.Split('=', 2);
+                    if (parts.Length != 2)
+                    {
+                        throw new ArgumentException($"--spec {v}: expected name=spec");
+                    }
+
+                    Models.Add((parts[0], parts[1], "", 0.92, 0));
+                    names = [.. names.Where(n => n != parts[0]), parts[0]];
+                })
+                .Parse(args);
+            if (names.FirstOrDefault(n => Models.All(m => m.Name != n)) is { } unknown)
+            {
+                throw new ArgumentException($"unknown model '{unknown}'; expected {string.Join(", ", Models.Select(m => m.Name))} or a --spec");
             }
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
         }
 
         var (rawTrain, rawTest) = FashionMnist.Load(FashionMnist.Locate(dataDir));

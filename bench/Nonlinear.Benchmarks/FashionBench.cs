@@ -260,51 +260,30 @@ internal static class FashionBench
         int[] threads = [2];
         string[] models = ["mlp", "cnn"];
         int epochs = 2, batches = 0;
-        for (int i = 0; i < args.Length; i++)
-        {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--quick":
-                    quick = true;
-                    break;
-                case "--no-peer":
-                    peer = false;
-                    break;
-                case "--out":
-                    output = Next();
-                    break;
-                case "--data-dir":
-                    dataDir = Next();
-                    break;
-                case "--threads":
-                    threads = Next().Split(',').Select(t => int.Parse(t, Inv)).ToArray();
-                    break;
-                case "--models":
-                    models = Next().Split(',');
-                    if (models.FirstOrDefault(m => !Models.ContainsKey(m)) is { } bad)
-                    {
-                        throw new ArgumentException($"unknown model '{bad}'; expected mlp or cnn");
-                    }
-
-                    break;
-                case "--epochs":
-                    epochs = int.Parse(Next(), Inv);
-                    break;
-                case "--batches":
-                    batches = int.Parse(Next(), Inv);
-                    break;
-                default:
-                    throw new ArgumentException($"unknown option '{args[i]}' (fashion-mnist [--quick] [--threads 2] [--models mlp,cnn] [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer] [--out docs/benchmarks.md])");
-            }
-        }
-
+        new BenchArguments("fashion-mnist", "[--quick] [--threads 2] [--models mlp,cnn] [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer] [--out docs/benchmarks.md]")
+            .Flag("--quick", () => quick = true)
+            .Flag("--no-peer", () => peer = false)
+            .Value("--out", v => output = v)
+            .Value("--data-dir", v => dataDir = v)
+            .Value("--threads", v => threads = BenchArguments.Ints(v))
+            .Value("--models", v => models = CheckModels(v))
+            .Value("--epochs", v => epochs = BenchArguments.Int(v))
+            .Value("--batches", v => batches = BenchArguments.Int(v))
+            .Parse(args);
         if (quick && batches == 0)
         {
             batches = 100;
         }
 
-        return new Options(quick, output, threads, models, epochs, batches, dataDir, peer,
-            "dotnet run -c Release --project bench/Nonlinear.Benchmarks -- fashion-mnist" + (args.Length > 0 ? " " + string.Join(' ', args) : ""));
+        return new Options(quick, output, threads, models, epochs, batches, dataDir, peer, BenchArguments.Command("fashion-mnist", args));
+    }
+
+    /// <summary>A comma-separated list of this benchmark's model names (mlp, cnn).</summary>
+    public static string[] CheckModels(string text)
+    {
+        var models = text.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        return models.FirstOrDefault(m => !Models.ContainsKey(m)) is { } bad
+            ? throw new ArgumentException($"unknown model '{bad}'; expected {string.Join(" or ", Models.Keys)}")
+            : models;
     }
 }

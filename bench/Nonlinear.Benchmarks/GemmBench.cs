@@ -119,55 +119,20 @@ internal static partial class GemmBench
         string op = "nn";
         int[] threads = [1, Environment.ProcessorCount];
         var shapes = DefaultShapes;
-        for (int i = 0; i < args.Length; i++)
-        {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--quick":
-                    quick = true;
-                    break;
-                case "--no-peer":
-                    peer = false;
-                    break;
-                case "--out":
-                    output = Next();
-                    break;
-                case "--threads":
-                    threads = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, Inv))];
-                    break;
-                case "--shapes":
-                    shapes = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ParseShape)];
-                    break;
-                case "--op":
-                    op = Next();
-                    if (op is not ("nn" or "nt" or "tn" or "tt"))
-                    {
-                        throw new ArgumentException("--op is nn, nt, tn or tt (which of A, B are stored transposed; PyTorch always runs nn)");
-                    }
-
-                    break;
-                case "--small-rows":
-                    Gemm.SmallRows = int.Parse(Next(), Inv);
-                    break;
-                case "--vector256":
-                    v256 = true;
-                    break;
-                case "--kc":
-                    GemmBlocking.Kc = int.Parse(Next(), Inv);
-                    break;
-                case "--mc":
-                    GemmBlocking.Mc = int.Parse(Next(), Inv);
-                    break;
-                case "--nc":
-                    GemmBlocking.Nc = int.Parse(Next(), Inv);
-                    break;
-                default:
-                    throw new ArgumentException($"unknown option {args[i]} (gemm [--quick] [--out docs/benchmarks.md] [--threads 1,2] [--shapes 512x512x512,...] [--no-peer] [--op nn|nt|tn|tt] [--small-rows N] [--vector256] [--kc N] [--mc N] [--nc N])");
-            }
-        }
-
-        return new Options(quick, output, threads, shapes, peer, v256, op, "dotnet run -c Release --project bench/Nonlinear.Benchmarks -- gemm " + string.Join(' ', args));
+        new BenchArguments("gemm", "[--quick] [--out docs/benchmarks.md] [--threads 1,2] [--shapes 512x512x512,...] [--no-peer] [--op nn|nt|tn|tt] [--small-rows N] [--vector256] [--kc N] [--mc N] [--nc N]")
+            .Flag("--quick", () => quick = true)
+            .Flag("--no-peer", () => peer = false)
+            .Flag("--vector256", () => v256 = true)
+            .Value("--out", v => output = v)
+            .Value("--threads", v => threads = BenchArguments.Ints(v))
+            .Value("--shapes", v => shapes = [.. v.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ParseShape)])
+            .Value("--op", v => op = v is "nn" or "nt" or "tn" or "tt" ? v : throw new ArgumentException("--op is nn, nt, tn or tt (which of A, B are stored transposed; PyTorch always runs nn)"))
+            .Value("--small-rows", v => Gemm.SmallRows = BenchArguments.Int(v))
+            .Value("--kc", v => GemmBlocking.Kc = BenchArguments.Int(v))
+            .Value("--mc", v => GemmBlocking.Mc = BenchArguments.Int(v))
+            .Value("--nc", v => GemmBlocking.Nc = BenchArguments.Int(v))
+            .Parse(args);
+        return new Options(quick, output, threads, shapes, peer, v256, op, BenchArguments.Command("gemm", args));
     }
 
     private static Shape ParseShape(string s)

@@ -97,27 +97,16 @@ internal static unsafe partial class SideBySide
         string? output = null;
         int[] sizes = [4096, 1 << 20, 1 << 24], threads = [1, Environment.ProcessorCount];
         var ops = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        for (int i = 0; i < args.Length; i++)
-        {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--quick": quick = true; break;
-                case "--no-peer": peer = false; break;
-                case "--array": array = true; break;
-                case "--out": output = Next(); break;
-                case "--sizes": sizes = Ints(Next()); break;
-                case "--threads": threads = Ints(Next()); break;
-                case "--ops": ops.UnionWith(Next().Split(',', StringSplitOptions.RemoveEmptyEntries)); break;
-                default: throw new ArgumentException($"unknown option {args[i]}");
-            }
-        }
-
-        threads = threads.Distinct().ToArray();
-        var command = "dotnet run -c Release --project bench/Nonlinear.Benchmarks -- side-by-side" + (args.Length > 0 ? " " + string.Join(' ', args) : "");
-        return new Options(quick, output, sizes, threads, peer, ops, array, command);
-
-        static int[] Ints(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(t => int.Parse(t, Inv)).ToArray();
+        new BenchArguments("side-by-side", "[--quick] [--out docs/benchmarks.md] [--sizes 4096,1048576,16777216] [--threads 1,2] [--ops relu,gelu] [--no-peer] [--array]")
+            .Flag("--quick", () => quick = true)
+            .Flag("--no-peer", () => peer = false)
+            .Flag("--array", () => array = true)
+            .Value("--out", v => output = v)
+            .Value("--sizes", v => sizes = BenchArguments.Ints(v))
+            .Value("--threads", v => threads = BenchArguments.Ints(v))
+            .Value("--ops", v => ops.UnionWith(v.Split(',', StringSplitOptions.RemoveEmptyEntries)))
+            .Parse(args);
+        return new Options(quick, output, sizes, threads.Distinct().ToArray(), peer, ops, array, BenchArguments.Command("side-by-side", args));
     }
 
     private static List<Case> BuildCases(Options o)

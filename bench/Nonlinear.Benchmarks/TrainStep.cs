@@ -116,21 +116,15 @@ internal static partial class TrainStep
         int batch = 128;
         int[] threads = [1, Environment.ProcessorCount];
         string[] models = ["64-256-256-10", "784-256-128-10"], optimizers = ["sgd", "adam"];
-        for (int i = 0; i < args.Length; i++)
-        {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--quick": quick = true; break;
-                case "--no-peer": peer = false; break;
-                case "--out": output = Next(); break;
-                case "--threads": threads = Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, Inv)).ToArray(); break;
-                case "--models": models = Next().Split(',', StringSplitOptions.RemoveEmptyEntries); break;
-                case "--optimizers": optimizers = Next().Split(',', StringSplitOptions.RemoveEmptyEntries); break;
-                case "--batch": batch = int.Parse(Next(), Inv); break;
-                default: throw new ArgumentException($"unknown option {args[i]}");
-            }
-        }
+        new BenchArguments("train-step", "[--quick] [--threads 1,2] [--out docs/benchmarks.md] [--models 64-256-256-10,784-256-128-10] [--optimizers sgd,adam] [--batch 128] [--no-peer]")
+            .Flag("--quick", () => quick = true)
+            .Flag("--no-peer", () => peer = false)
+            .Value("--out", v => output = v)
+            .Value("--threads", v => threads = BenchArguments.Ints(v))
+            .Value("--models", v => models = v.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            .Value("--optimizers", v => optimizers = v.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            .Value("--batch", v => batch = BenchArguments.Int(v))
+            .Parse(args);
 
         foreach (var m in models)
         {
@@ -148,8 +142,7 @@ internal static partial class TrainStep
             }
         }
 
-        var command = "dotnet run -c Release --project bench/Nonlinear.Benchmarks -- train-step" + (args.Length > 0 ? " " + string.Join(' ', args) : "");
-        return new Options(quick, output, threads.Distinct().ToArray(), models, optimizers, batch, peer, command);
+        return new Options(quick, output, threads.Distinct().ToArray(), models, optimizers, batch, peer, BenchArguments.Command("train-step", args));
     }
 
     private static int[] Widths(string model) => model.Split('-', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, Inv)).ToArray();
