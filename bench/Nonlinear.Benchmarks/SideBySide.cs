@@ -73,8 +73,8 @@ internal static unsafe partial class SideBySide
         Console.WriteLine(markdown);
         if (o.Out is not null)
         {
-            // The train-step and gemm modes own their sections of the same file: carry them over.
-            foreach (var heading in new[] { MarkdownSection.TrainingStepHeading, MarkdownSection.MatrixMultiplyHeading })
+            // The other modes own their sections of the same file: carry them over.
+            foreach (var heading in new[] { MarkdownSection.TrainingStepHeading, MarkdownSection.MatrixMultiplyHeading, FashionBench.Heading, DiagnosticsBench.Heading })
             {
                 var kept = File.Exists(o.Out) ? MarkdownSection.Extract(File.ReadAllText(o.Out), heading) : null;
                 if (kept is not null)
