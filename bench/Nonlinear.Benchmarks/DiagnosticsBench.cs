@@ -74,7 +74,7 @@ internal static class DiagnosticsBench
 
         var cpuAtStart = CpuMeter.Read();
         var (train, _) = FashionMnist.Load(directory);
-        var data = o.Batches > 0 ? train.Subset(Enumerable.Range(0, Math.Min(o.Batches * 128, train.Count)).ToArray()) : train;
+        var data = o.Batches > 0 ? FashionBench.First(train, o.Batches * 128) : train;
         int batches = (data.Count + 127) / 128;
         Engine.MaxThreads = o.Threads;
         var rows = new List<Row>();
@@ -108,7 +108,7 @@ internal static class DiagnosticsBench
         }).ToArray();
 
         // Warm-up (JIT, buffers): a few batches each, outside the timed epochs.
-        var warm = data.Subset(Enumerable.Range(0, Math.Min(data.Count, 128 * 8)).ToArray());
+        var warm = FashionBench.First(data, 128 * 8);
         foreach (var r in runs)
         {
             r.Trainer.Fit(warm, 1, 128, seed: 1000);

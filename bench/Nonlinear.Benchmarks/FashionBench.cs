@@ -143,7 +143,8 @@ internal static class FashionBench
         return (at40 - at10) / 30.0;
     }
 
-    private static Dataset First(Dataset data, int count) => data.Subset(Enumerable.Range(0, Math.Min(count, data.Count)).ToArray());
+    /// <summary>The first <paramref name="count"/> samples (all when fewer).</summary>
+    public static Dataset First(Dataset data, int count) => data.Subset(Enumerable.Range(0, Math.Min(count, data.Count)).ToArray());
 
     private static double MedianSeconds(Action action, int reps)
     {

@@ -64,9 +64,8 @@ internal static class CompareCommand
             var data = source.Load(parseResult, seed: 1);
             var kind = data.Kind;
             var (train, test) = data.Test is { } t ? (data.Train, t) : data.Train.Split(0.25, 1);
-            if (kind != DataSource.DataKind.Synthetic)
+            if (TrainCommand.Normalize("auto", kind, train) is { } normalization)
             {
-                var normalization = Normalization.FitStandardization(train, perChannel: train.FeatureShape.Rank > 1);
                 (train, test) = (normalization.Apply(train), normalization.Apply(test));
             }
 

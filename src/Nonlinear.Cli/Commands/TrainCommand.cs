@@ -178,7 +178,8 @@ internal static class TrainCommand
     /// <summary>Everything the summary shows.</summary>
     private sealed record Summary(DataSource.Loaded Data, Dataset Train, Dataset? Validation, bool HasTest, Sequential Network, string OutputActivation, Loss Loss, Optimizer Optimizer, Normalization? Normalization, TrainingHistory History, Evaluation Final);
 
-    private static Normalization? Normalize(string mode, DataSource.DataKind kind, Dataset train) => mode.Trim().ToLowerInvariant() switch
+    /// <summary>The --normalize rule, fitted on the training split (compare uses "auto").</summary>
+    internal static Normalization? Normalize(string mode, DataSource.DataKind kind, Dataset train) => mode.Trim().ToLowerInvariant() switch
     {
         "auto" => kind == DataSource.DataKind.Synthetic ? null : Normalization.FitStandardization(train, perChannel: train.FeatureShape.Rank > 1),
         "standard" => Normalization.FitStandardization(train, perChannel: train.FeatureShape.Rank > 1),

@@ -42,14 +42,15 @@ public sealed class LayerGradientTests
     }
 
     [Theory]
-    [InlineData("dense:8,relu,dense:2")]
-    [InlineData("prelu:channel,dense:4,tanh,dense:1")]
-    [InlineData("relu,dense:3")]
-    public void Backward_for_parameters_only_gives_the_same_parameter_gradients(string spec)
+    [InlineData("dense:8,relu,dense:2", new[] { 3 })]
+    [InlineData("prelu:channel,dense:4,tanh,dense:1", new[] { 3 })]
+    [InlineData("relu,dense:3", new[] { 3 })]
+    [InlineData("conv:4x3:p1,relu,conv:2x3:s2", new[] { 2, 7, 7 })]
+    public void Backward_for_parameters_only_gives_the_same_parameter_gradients(string spec, int[] sample)
     {
         var model = Sequential.Parse(spec);
-        model.Build(new TensorShape(3), seed: 1);
-        var x = FiniteDifferences.RandomInput(2, 4, 3);
+        model.Build(new TensorShape(sample), seed: 1);
+        var x = FiniteDifferences.RandomInput(2, [3, .. sample]);
         var y = model.Forward(x, training: true);
         var dy = FiniteDifferences.RandomInput(3, y.Shape.ToArray());
         model.ZeroGradients();
