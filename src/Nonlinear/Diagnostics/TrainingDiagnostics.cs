@@ -43,6 +43,7 @@ public sealed class TrainingDiagnostics : ITrainingObserver
     private int _epoch;
     private int _batches;
     private NonFiniteLocation? _epochNonFinite;
+    private int _historyCapacity;
 
     /// <summary>Diagnostics with the given thresholds (<see cref="DiagnosticsThresholds.Default"/> when null).</summary>
     public TrainingDiagnostics(DiagnosticsThresholds? thresholds = null)
@@ -84,6 +85,20 @@ public sealed class TrainingDiagnostics : ITrainingObserver
 
     /// <summary>The last entry of <see cref="History"/>, or null before the first epoch ends.</summary>
     public EpochDiagnostics? Latest => _history.Count == 0 ? null : _history[^1];
+
+    /// <summary>
+    /// The most epochs <see cref="History"/> keeps (the oldest are dropped first); 0 (the default) keeps them all. A
+    /// run that never ends, such as an interactive playground at 60 epochs a second, sets a bound.
+    /// </summary>
+    public int HistoryCapacity
+    {
+        get => _historyCapacity;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _historyCapacity = value;
+        }
+    }
 
     /// <summary>Where the first NaN or infinity of the whole run appeared, or null while everything is finite.</summary>
     public NonFiniteLocation? FirstNonFinite { get; private set; }
@@ -258,6 +273,11 @@ public sealed class TrainingDiagnostics : ITrainingObserver
             : double.NaN;
         var diagnostics = new EpochDiagnostics(_epoch, layers, ratio, _epochNonFinite?.ToString());
         _history.Add(diagnostics);
+        if (_historyCapacity > 0 && _history.Count > _historyCapacity)
+        {
+            _history.RemoveRange(0, _history.Count - _historyCapacity);
+        }
+
         ResetEpoch();
         EpochCompleted?.Invoke(diagnostics);
     }

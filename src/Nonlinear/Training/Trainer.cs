@@ -27,6 +27,7 @@ public sealed class Trainer
     private readonly LearningRateSchedule? _schedule;
     private readonly double _baseRate;
     private Tensor? _lossGradient;
+    private BatchIterator? _batches;
 
     /// <summary>A trainer for <paramref name="model"/> (already built) with a loss, an optimizer and an optional schedule.</summary>
     public Trainer(Sequential model, Loss loss, Optimizer optimizer, LearningRateSchedule? schedule = null)
@@ -54,6 +55,12 @@ public sealed class Trainer
     /// </summary>
     public ITrainingObserver? Diagnostics { get; set; }
 
+    /// <summary>
+    /// A penalty on the weights (L1 or L2; biases are never penalised) whose gradient is added after each backward
+    /// pass, before the optimizer steps; null (the default) for none. The reported loss is the data loss alone.
+    /// </summary>
+    public Regularization? Regularization { get; set; }
+
     /// <summary>Raised after every batch.</summary>
     public event Action<BatchReport>? BatchEnded;
 
@@ -74,59 +81,94 @@ public sealed class Trainer
             CheckFits(validation);
         }
 
-        var batches = new BatchIterator(train, batchSize, shuffle: true, seed);
         var history = new TrainingHistory();
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
-            if (_schedule is not null)
+            var report = RunEpoch(train, epoch, batchSize, seed, cancellation);
+            if (report is null)
             {
-                _optimizer.LearningRate = _schedule.At(epoch - 1, _baseRate);
+                history.Cancelled = true;
+                return history;
             }
 
-            var clock = Stopwatch.StartNew();
-            double lossSum = 0;
-            long correct = 0;
-            int samples = 0;
-            for (int b = 0; b < batches.BatchesPerEpoch; b++)
-            {
-                if (cancellation.IsCancellationRequested)
-                {
-                    history.Cancelled = true;
-                    return history;
-                }
-
-                batches.Fill(epoch - 1, b, out var x, out var y);
-                Augmentation?.Apply(x, epoch - 1, b);
-                _model.ZeroGradients();
-                var output = _model.Forward(x, training: true);
-                var gradient = Buffer(ref _lossGradient, output.Shape);
-                double loss = _loss.Compute(output, y, gradient);
-                if (!double.IsFinite(loss))
-                {
-                    Diagnostics?.Diverged(_model, x, epoch, b + 1);
-                    throw Diverged(epoch, b + 1, loss);
-                }
-
-                _model.BackwardParameters(gradient);
-                Diagnostics?.BatchEnded(_model, x, epoch, b + 1);
-                _optimizer.Step(_model.Parameters);
-
-                int n = x.BatchSize;
-                lossSum += loss * n;
-                correct += Correct(output, y, train.Task);
-                samples += n;
-                BatchEnded?.Invoke(new BatchReport(epoch, b + 1, batches.BatchesPerEpoch, loss, lossSum / samples, Accuracy(correct, samples, train.Task), samples));
-            }
-
-            Diagnostics?.EpochEnded(_model, epoch);
-            var elapsed = clock.Elapsed;
             var val = validation is null ? new Evaluation(double.NaN, double.NaN, 0) : Evaluate(validation, Math.Max(batchSize, 256));
-            var report = new EpochReport(epoch, lossSum / samples, Accuracy(correct, samples, train.Task), val.Loss, val.Accuracy, _optimizer.LearningRate, elapsed);
-            history.Add(report);
-            EpochEnded?.Invoke(report);
+            var full = report.Value with { ValidationLoss = val.Loss, ValidationAccuracy = val.Accuracy };
+            history.Add(full);
+            EpochEnded?.Invoke(full);
         }
 
         return history;
+    }
+
+    /// <summary>
+    /// Trains one epoch, number <paramref name="epoch"/> (1-based), exactly as epoch <paramref name="epoch"/> of
+    /// <see cref="Fit"/> would: the shuffle is a function of (<paramref name="seed"/>, epoch) and the schedule
+    /// gives the epoch's rate. For callers that drive the loop themselves (an interactive playground that trains
+    /// epoch by epoch between frames). Raises <see cref="BatchEnded"/> but not <see cref="EpochEnded"/>.
+    /// </summary>
+    /// <returns>The epoch's report without validation; null when cancellation was requested before the last batch.</returns>
+    /// <exception cref="TrainingDivergedException">The loss or a layer output became NaN or infinite.</exception>
+    /// <exception cref="ArgumentException">The data does not fit the model (shape, task).</exception>
+    public EpochReport? TrainEpoch(Dataset train, int epoch, int batchSize, int seed, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentOutOfRangeException.ThrowIfLessThan(epoch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        CheckFits(train);
+        return RunEpoch(train, epoch, batchSize, seed, cancellation);
+    }
+
+    private EpochReport? RunEpoch(Dataset train, int epoch, int batchSize, int seed, CancellationToken cancellation)
+    {
+        // One iterator per (data, batch size, seed): its batch buffers are reused from epoch to epoch.
+        if (_batches is null || _batches.Dataset != train || _batches.BatchSize != batchSize || _batches.Seed != seed)
+        {
+            _batches = new BatchIterator(train, batchSize, shuffle: true, seed);
+        }
+
+        var batches = _batches;
+        if (_schedule is not null)
+        {
+            _optimizer.LearningRate = _schedule.At(epoch - 1, _baseRate);
+        }
+
+        var clock = Stopwatch.StartNew();
+        double lossSum = 0;
+        long correct = 0;
+        int samples = 0;
+        for (int b = 0; b < batches.BatchesPerEpoch; b++)
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                return null;
+            }
+
+            batches.Fill(epoch - 1, b, out var x, out var y);
+            Augmentation?.Apply(x, epoch - 1, b);
+            _model.ZeroGradients();
+            var output = _model.Forward(x, training: true);
+            var gradient = Buffer(ref _lossGradient, output.Shape);
+            double loss = _loss.Compute(output, y, gradient);
+            if (!double.IsFinite(loss))
+            {
+                Diagnostics?.Diverged(_model, x, epoch, b + 1);
+                throw Diverged(epoch, b + 1, loss);
+            }
+
+            _model.BackwardParameters(gradient);
+            Diagnostics?.BatchEnded(_model, x, epoch, b + 1);
+            Regularization?.AddGradient(_model.Parameters);
+            _optimizer.Step(_model.Parameters);
+
+            int n = x.BatchSize;
+            lossSum += loss * n;
+            correct += Correct(output, y, train.Task);
+            samples += n;
+            BatchEnded?.Invoke(new BatchReport(epoch, b + 1, batches.BatchesPerEpoch, loss, lossSum / samples, Accuracy(correct, samples, train.Task), samples));
+        }
+
+        Diagnostics?.EpochEnded(_model, epoch);
+        return new EpochReport(epoch, lossSum / samples, Accuracy(correct, samples, train.Task), double.NaN, double.NaN, _optimizer.LearningRate, clock.Elapsed);
     }
 
     /// <summary>Mean loss and accuracy of the model on <paramref name="data"/> (inference mode, no gradients kept).</summary>
@@ -149,8 +191,11 @@ public sealed class Trainer
         return new Evaluation(lossSum / data.Count, Accuracy(correct, data.Count, data.Task), data.Count);
     }
 
-    /// <summary>Samples whose predicted class matches the target (0 for regression).</summary>
-    internal static long Correct(Tensor output, Tensor targets, TaskKind task)
+    /// <summary>
+    /// Samples of a batch whose predicted class matches the target: binary, the sign of the logit against the 0/1
+    /// target; multiclass, the arg-max against the class index; 0 for regression.
+    /// </summary>
+    public static long Correct(Tensor output, Tensor targets, TaskKind task)
     {
         long correct = 0;
         int n = output.BatchSize;

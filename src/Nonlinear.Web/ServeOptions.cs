@@ -1,0 +1,46 @@
+using System.Net;
+
+namespace Nonlinear.Web;
+
+/// <summary>Where the server listens and what it allows; bound from the configuration section "Nonlinear".</summary>
+public sealed class ServeOptions
+{
+    /// <summary>The address to bind: the loopback address unless told otherwise (a non-loopback one is refused for now).</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>The TCP port (0: any free port).</summary>
+    public int Port { get; set; } = 8080;
+
+    /// <summary>Caps on sessions, networks, data and uploads.</summary>
+    public PlaygroundLimits Limits { get; set; } = new();
+
+    /// <summary>Whether <paramref name="host"/> names the loopback interface (127.0.0.0/8, ::1 or "localhost").</summary>
+    public static bool IsLoopback(string host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        string h = host.Trim().Trim('[', ']');
+        return h.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(h, out var ip) && IPAddress.IsLoopback(ip));
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> with a readable message when a setting is unusable.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            throw new ArgumentException("--host is empty; use 127.0.0.1 (the default).");
+        }
+
+        if (!IsLoopback(Host))
+        {
+            throw new ArgumentException(
+                $"--host {Host} is not a loopback address. The server has no authentication or rate limits for other machines yet, so it binds only 127.0.0.1, ::1 or localhost.");
+        }
+
+        if (Port is < 0 or > 65535)
+        {
+            throw new ArgumentException($"--port {Port} is out of range: expected 0-65535 (0 picks a free port).");
+        }
+
+        Limits.Validate();
+    }
+}

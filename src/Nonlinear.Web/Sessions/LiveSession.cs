@@ -1,0 +1,351 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+
+namespace Nonlinear.Web.Sessions;
+
+/// <summary>
+/// A training run that lives on the server for one browser tab: its own background loop trains in short slices at
+/// a set pace, runs commands between epochs (so the model is only ever touched by the loop), and builds frames for
+/// the page's WebSocket. Training never waits for the page: a frame is built only when the page has answered all
+/// but one of the frames sent and the previous one has left; otherwise training goes on and the page gets a newer
+/// frame later.
+/// </summary>
+internal abstract class LiveSession : IDisposable
+{
+    private const int MaxUnanswered = 2;
+    private static readonly TimeSpan Slice = TimeSpan.FromMilliseconds(8);
+
+    private readonly Channel<Action> _commands = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Frame> _outbox = Channel.CreateUnbounded<Frame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly FrameWriter _writer = new();
+    private readonly Queue<(long Ticks, long Updates)> _rate = new();
+    private readonly long _createdTicks = Environment.TickCount64;
+    private Task? _loop;
+    private int _unanswered;
+    private volatile bool _frameRequested = true;
+    private long _frameNumber;
+    private long _lastActivity = Environment.TickCount64;
+    private WebSocket? _socket;
+    private int _disposed;
+
+    protected LiveSession(PlaygroundLimits limits)
+    {
+        Limits = limits;
+        Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    }
+
+    /// <summary>An unguessable id (128 random bits).</summary>
+    public string Id { get; }
+
+    protected PlaygroundLimits Limits { get; }
+
+    /// <summary>Whether a page is connected.</summary>
+    public bool HasStream => Volatile.Read(ref _socket) is not null;
+
+    /// <summary>Milliseconds since the last request or stream message.</summary>
+    public long IdleMilliseconds => HasStream ? 0 : Environment.TickCount64 - Interlocked.Read(ref _lastActivity);
+
+    /// <summary>Milliseconds since the session was created.</summary>
+    public long AgeMilliseconds => Environment.TickCount64 - _createdTicks;
+
+    /// <summary>Whether the loop should train now.</summary>
+    protected abstract bool Running { get; }
+
+    /// <summary>Epochs per second while running; 0 or less: as many as the slice allows.</summary>
+    protected abstract double EpochsPerSecond { get; }
+
+    /// <summary>Weight updates since the session (re)started: the rate shown on the page comes from it.</summary>
+    protected long Updates { get; set; }
+
+    /// <summary>Weight updates per second over the last second.</summary>
+    protected double UpdatesPerSecond { get; private set; }
+
+    public void Start() => _loop = Task.Run(LoopAsync);
+
+    public void Touch() => Interlocked.Exchange(ref _lastActivity, Environment.TickCount64);
+
+    /// <summary>Runs <paramref name="action"/> on the loop between epochs and returns its result (or its exception).</summary>
+    public Task<T> InvokeAsync<T>(Func<T> action)
+    {
+        Touch();
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_commands.Writer.TryWrite(() =>
+            {
+                try
+                {
+                    done.SetResult(action());
+                }
+#pragma warning disable CA1031 // The exception goes to the caller, who turns a refusal into a 4xx.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    done.SetException(e);
+                }
+            }))
+        {
+            done.SetException(WebRequestException.NotFound("This session has ended; reload the page to start a new one."));
+        }
+
+        Wake();
+        return done.Task;
+    }
+
+    /// <summary>Asks for a frame at the next chance, also while paused (after a step, an edit, a reset).</summary>
+    protected void RequestFrame() => _frameRequested = true;
+
+    /// <summary>Trains one epoch (called by the loop while <see cref="Running"/>).</summary>
+    protected abstract void TrainEpoch();
+
+    /// <summary>Writes the current state as a frame (called by the loop).</summary>
+    protected abstract void WriteFrame(FrameWriter writer, long number, double unixMilliseconds);
+
+    /// <summary>Serves the page's WebSocket until it closes; a newer connection replaces an older one.</summary>
+    public async Task StreamAsync(WebSocket socket, CancellationToken aborted)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        var previous = Interlocked.Exchange(ref _socket, socket);
+        if (previous is not null)
+        {
+            previous.Abort();
+        }
+
+        Interlocked.Exchange(ref _unanswered, 0);
+        RequestFrame();
+        Wake();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _stop.Token);
+        var token = linked.Token;
+        var receive = ReceiveAsync(socket, token);
+        var send = SendAsync(socket, token);
+        await Task.WhenAny(receive, send).ConfigureAwait(false);
+        await linked.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(receive, send).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (WebSocketException)
+        {
+        }
+
+        Interlocked.CompareExchange(ref _socket, null, socket);
+        Touch();
+    }
+
+    private async Task ReceiveAsync(WebSocket socket, CancellationToken token)
+    {
+        var buffer = new byte[1024];
+        while (socket.State == WebSocketState.Open && !token.IsCancellationRequested)
+        {
+            var result = await socket.ReceiveAsync(buffer, token).ConfigureAwait(false);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                if (socket.State == WebSocketState.CloseReceived)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            if (!result.EndOfMessage)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "Messages to the server are acknowledgements of at most 1 KB.", CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+
+            // Any message from the page acknowledges one frame: it has been drawn.
+            if (Interlocked.Decrement(ref _unanswered) < 0)
+            {
+                Interlocked.Exchange(ref _unanswered, 0);
+            }
+
+            Touch();
+            Wake();
+        }
+    }
+
+    private async Task SendAsync(WebSocket socket, CancellationToken token)
+    {
+        while (!token.IsCancellationRequested)
+        {
+            var frame = await _outbox.Reader.ReadAsync(token).ConfigureAwait(false);
+            try
+            {
+                Interlocked.Increment(ref _unanswered);
+                await socket.SendAsync(frame.Memory, WebSocketMessageType.Binary, true, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                frame.Release();
+            }
+
+            Wake();
+        }
+    }
+
+    private void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    private async Task LoopAsync()
+    {
+        var token = _stop.Token;
+        double debt = 0;
+        long last = Stopwatch.GetTimestamp();
+        long lastFrame = 0;
+        long frameInterval = Stopwatch.Frequency / Limits.MaxFramesPerSecond;
+        while (!token.IsCancellationRequested)
+        {
+            while (_commands.Reader.TryRead(out var command))
+            {
+                command();
+            }
+
+            long now = Stopwatch.GetTimestamp();
+            double rate = EpochsPerSecond;
+            if (Running)
+            {
+                long sliceEnd = now + (long)(Slice.TotalSeconds * Stopwatch.Frequency);
+                if (rate > 0)
+                {
+                    // Epochs owed at the set pace; a backlog (the machine was busy) is forgiven beyond a quarter second.
+                    debt = Math.Min(debt + (now - last) * rate / Stopwatch.Frequency, rate * 0.25 + 1);
+                    while (debt >= 1 && Running && Stopwatch.GetTimestamp() < sliceEnd)
+                    {
+                        TrainEpoch();
+                        debt -= 1;
+                    }
+                }
+                else
+                {
+                    do
+                    {
+                        TrainEpoch();
+                    }
+                    while (Running && Stopwatch.GetTimestamp() < sliceEnd);
+                }
+
+                MeasureRate();
+            }
+            else
+            {
+                debt = 0;
+            }
+
+            last = now;
+            now = Stopwatch.GetTimestamp();
+            bool wantFrame = _frameRequested || (Running && now - lastFrame >= frameInterval);
+            if (wantFrame && HasStream && Volatile.Read(ref _unanswered) < MaxUnanswered && _outbox.Reader.Count == 0)
+            {
+                _frameRequested = false;
+                lastFrame = now;
+                long number = ++_frameNumber;
+                _writer.Begin();
+                WriteFrame(_writer, number, UnixMilliseconds());
+                _outbox.Writer.TryWrite(_writer.Finish(number));
+            }
+
+            TimeSpan wait;
+            if (!Running)
+            {
+                wait = Timeout.InfiniteTimeSpan;
+            }
+            else if (rate > 0)
+            {
+                double untilEpoch = Math.Max(0, (1 - debt) / rate);
+                double untilFrame = Math.Max(0, (double)(lastFrame + frameInterval - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+                wait = TimeSpan.FromSeconds(Math.Max(0.001, Math.Min(untilEpoch, Math.Max(untilFrame, 0.001))));
+            }
+            else
+            {
+                // As fast as possible, but give the thread back between slices so requests are answered.
+                await Task.Yield();
+                continue;
+            }
+
+            try
+            {
+                await _wake.WaitAsync(wait, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        while (_outbox.Reader.TryRead(out var left))
+        {
+            left.Release();
+        }
+
+        // Commands that arrived as the session ended still get their answer (usually "this session has ended").
+        while (_commands.Reader.TryRead(out var command))
+        {
+            command();
+        }
+    }
+
+    private void MeasureRate()
+    {
+        long now = Environment.TickCount64;
+        _rate.Enqueue((now, Updates));
+        while (_rate.Count > 1 && now - _rate.Peek().Ticks > 1000)
+        {
+            _rate.Dequeue();
+        }
+
+        var first = _rate.Peek();
+        UpdatesPerSecond = now > first.Ticks ? (Updates - first.Updates) * 1000.0 / (now - first.Ticks) : UpdatesPerSecond;
+    }
+
+    /// <summary>Restarts the updates-per-second window (after a reset or a new config).</summary>
+    protected void ResetRate()
+    {
+        _rate.Clear();
+        UpdatesPerSecond = 0;
+    }
+
+    private static double UnixMilliseconds() => (DateTime.UtcNow - DateTime.UnixEpoch).TotalMilliseconds;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _commands.Writer.TryComplete();
+        _stop.Cancel();
+        Interlocked.Exchange(ref _socket, null)?.Abort();
+        try
+        {
+            _loop?.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+        }
+
+        _stop.Dispose();
+        _wake.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting;
+using Nonlinear.Web.Endpoints;
+using Nonlinear.Web.Sessions;
+
+namespace Nonlinear.Web;
+
+/// <summary>Builds the web app: Kestrel on the loopback address, the API, the live streams and the embedded page.</summary>
+public static class WebServer
+{
+    /// <summary>
+    /// The app, configured from <paramref name="args"/> and configuration (section "Nonlinear": Host, Port,
+    /// Limits); <paramref name="configure"/> may change the options after that (the CLI's flags).
+    /// </summary>
+    /// <exception cref="ArgumentException">An option is unusable, e.g. a non-loopback host (the message says why).</exception>
+    public static WebApplication Build(string[] args, Action<ServeOptions>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var options = new ServeOptions();
+        builder.Configuration.GetSection("Nonlinear").Bind(options);
+        configure?.Invoke(options);
+        options.Validate();
+
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(options.Limits);
+        builder.Services.AddSingleton<SessionRegistry>();
+        builder.Services.AddHostedService<SessionSweeper>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.Limits.MaxUploadBytes + 64 * 1024;
+            kestrel.AddServerHeader = false;
+            if (IPAddress.TryParse(options.Host.Trim('[', ']'), out var ip))
+            {
+                kestrel.Listen(ip, options.Port);
+            }
+            else
+            {
+                kestrel.ListenLocalhost(options.Port);
+            }
+        });
+
+        var app = builder.Build();
+        app.UseProblemResponses();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
+        app.MapEmbeddedFiles();
+        app.MapPlayground();
+        app.MapCatalog();
+        return app;
+    }
+
+    /// <summary>The address the started app listens on, e.g. "http://127.0.0.1:8080".</summary>
+    public static string Address(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        return addresses?.FirstOrDefault() ?? app.Urls.FirstOrDefault() ?? "";
+    }
+}

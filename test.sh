@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The test command: installs what a fresh Debian machine lacks, then runs every test.
+#   ./test.sh                  all tests
+#   ./test.sh --filter X       any extra arguments go to dotnet test
+# System packages, each checked by a file it installs:
+#  - dataset-fashion-mnist (~30 MB): the full Fashion-MNIST for the FullData tests (the subset in data/ serves the rest).
+#  - fonts-dejavu-core: DejaVu Sans, the font every Nonlinear.Plots chart names; without a font file Skia draws no text.
+#  - chromium: Debian's browser, which the web app's browser tests drive with Playwright (no browser download).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "error: the .NET 10 SDK (dotnet) is not on PATH; install it first" >&2
+  exit 2
+fi
+
+PACKAGES=()
+[ -f /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz ] || PACKAGES+=(dataset-fashion-mnist)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || PACKAGES+=(fonts-dejavu-core)
+[ -x /usr/lib/chromium/chromium ] || PACKAGES+=(chromium)
+if [ ${#PACKAGES[@]} -gt 0 ]; then
+  echo "installing: ${PACKAGES[*]}"
+  SUDO=""
+  if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y -q "${PACKAGES[@]}" || { $SUDO apt-get update -q && $SUDO apt-get install -y -q "${PACKAGES[@]}"; }
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+exec dotnet test Nonlinear.slnx -c Release "$@"
