@@ -15,7 +15,10 @@ namespace Nonlinear.Web.Sessions;
 internal abstract class LiveSession : IDisposable
 {
     private const int MaxUnanswered = 2;
-    private static readonly TimeSpan Slice = TimeSpan.FromMilliseconds(8);
+    // Training time per turn of the loop before it gives its thread back. Short, because with many sessions at
+    // speed 0 every other loop and every request waits in the thread pool's queue behind these turns; a turn costs
+    // a few µs.
+    private static readonly TimeSpan Slice = TimeSpan.FromMilliseconds(2);
 
     private readonly Channel<Action> _commands = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<Frame> _outbox = Channel.CreateUnbounded<Frame>(new UnboundedChannelOptions { SingleReader = true });
@@ -308,8 +311,12 @@ internal abstract class LiveSession : IDisposable
             else if (rate > 0)
             {
                 double untilEpoch = Math.Max(0, (1 - debt) / rate);
-                double untilFrame = Math.Max(0, (double)(lastFrame + frameInterval - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
-                wait = TimeSpan.FromSeconds(Math.Max(0.001, Math.Min(untilEpoch, Math.Max(untilFrame, 0.001))));
+
+                // A frame held back by the page (no stream, unanswered frames, one still queued) needs no timer: the
+                // page's answer or the send wakes the loop; polling would wake it every millisecond for nothing.
+                bool held = !HasStream || Volatile.Read(ref _unanswered) >= MaxUnanswered || Volatile.Read(ref _queued) != 0;
+                double untilFrame = held ? double.PositiveInfinity : (double)(lastFrame + frameInterval - Stopwatch.GetTimestamp()) / Stopwatch.Frequency;
+                wait = TimeSpan.FromSeconds(Math.Max(0.001, Math.Min(untilEpoch, untilFrame)));
             }
             else
             {
