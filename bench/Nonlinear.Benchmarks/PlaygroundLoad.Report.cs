@@ -14,7 +14,7 @@ internal static partial class PlaygroundLoad
             + $"latency p50 {Percentile(s.Latencies, 0.5):F1} p99 {Percentile(s.Latencies, 0.99):F1} ms; health p99 {Percentile(s.Health, 0.99):F1} ms; "
             + $"server CPU {100 * s.ServerCpu:F0}%, pages {100 * s.ClientCpu:F0}%, others {100 * s.OtherCpu:F0}%");
 
-    private static string Report(Options o, List<Scenario> results, DateTime started, string others)
+    private static string Report(Options o, List<Scenario> results, IReadOnlyList<PlaygroundCosts.Piece> costs, DateTime started, string others)
     {
         var s = new StringBuilder();
         s.AppendLine(Heading).AppendLine();
@@ -52,6 +52,24 @@ internal static partial class PlaygroundLoad
 
         s.AppendLine();
         s.AppendLine("Targets per row: one session: updates/s ≥ 1,500 (at speed 1 the loop is paced to exactly TF Playground's 1,500/s, so that row checks it keeps pace within 1%), frames/s ≥ 30 and step to screen p99 < 50 ms; 20 or more sessions: every session ≥ 15 frames/s; every row: health p99 < 100 ms, no failed health request, no diverged session.");
+        if (costs.Count == 3)
+        {
+            double epoch = costs[0].Milliseconds, frame = costs[1].Milliseconds;
+            s.AppendLine();
+            s.AppendLine("### CPU cost per piece").AppendLine();
+            s.AppendLine("The same session in the benchmark's process, its loop not running, one thread; CPU time of that thread (/proc/thread-self/stat, 10 ms ticks), so a busy machine inflates it far less than wall time. `--costs-seconds 0` skips it.").AppendLine();
+            s.AppendLine("| piece | CPU ms each | runs |");
+            s.AppendLine("|---|---:|---:|");
+            foreach (var piece in costs)
+            {
+                s.AppendLine(string.Create(Inv, $"| {piece.Name} | {piece.Milliseconds:F3} | {piece.Count:N0} |"));
+            }
+
+            s.AppendLine();
+            s.AppendLine(string.Create(Inv, $"What that implies: one session at TF Playground's pace (60 epochs/s) with 30 frames/s needs {60 * epoch + 30 * frame:F0} ms of CPU per second ({60 * epoch:F0} training + {30 * frame:F0} frames), so 2 cores hold about {2000 / (60 * epoch + 30 * frame):F0} such sessions before the WebSocket traffic, the pages and the rest of the server; "
+                + $"20 sessions at that pace leave {Math.Max(0, 2000 - (20 * 60 * epoch)) / (20 * frame):F0} frames/s each if the frames got every remaining cycle."));
+        }
+
         s.AppendLine();
         s.AppendLine("| | TF Playground (browser, one tab) | ours |");
         s.AppendLine("|---|---|---|");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Nonlinear.Web.Playground;
 
 namespace Nonlinear.Benchmarks;
 
@@ -19,7 +20,7 @@ internal static partial class PlaygroundLoad
 
     private sealed record Options(
         int[] Sessions, double[] Speeds, int Seconds, double WarmupSeconds, double DrawMilliseconds, double HealthMilliseconds,
-        string Dataset, string? Out, string? ServerDll, bool InProcess, string CommandLine);
+        double CostSeconds, string Dataset, string? Out, string? ServerDll, bool InProcess, string CommandLine);
 
     /// <summary>One page's numbers over the window.</summary>
     private sealed record PageResult(double UpdatesPerSecond, double FramesPerSecond, double P99, int Diverged);
@@ -45,8 +46,19 @@ internal static partial class PlaygroundLoad
         var cpuAtStart = CpuMeter.Read();
         var started = DateTime.UtcNow;
         var results = new List<Scenario>();
+        IReadOnlyList<PlaygroundCosts.Piece> costs = [];
         try
         {
+            if (o.CostSeconds > 0)
+            {
+                Console.Error.WriteLine("  CPU cost of an epoch and a frame, in this process");
+                costs = PlaygroundCosts.Measure(Config(o.Dataset, 1, 0), o.CostSeconds);
+                foreach (var piece in costs)
+                {
+                    Console.Error.WriteLine(string.Create(Inv, $"    {piece.Name}: {piece.Milliseconds:F3} ms ({piece.Count} runs)"));
+                }
+            }
+
             foreach (int sessions in o.Sessions)
             {
                 foreach (double speed in o.Speeds)
@@ -59,13 +71,13 @@ internal static partial class PlaygroundLoad
                 }
             }
         }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or OperationCanceledException or System.Net.WebSockets.WebSocketException)
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or OperationCanceledException or System.Net.WebSockets.WebSocketException or IOException or Nonlinear.Web.WebRequestException)
         {
-            Console.Error.WriteLine($"playground-load failed: {e}");
+            Console.Error.WriteLine($"playground-load failed: {e.Message}");
             return 1;
         }
 
-        string section = Report(o, results, started, CpuMeter.OthersSince(cpuAtStart));
+        string section = Report(o, results, costs, started, CpuMeter.OthersSince(cpuAtStart));
         Console.WriteLine(section);
         if (o.Out is { } path)
         {
@@ -141,21 +153,21 @@ internal static partial class PlaygroundLoad
     }
 
     /// <summary>The network: 6 hidden layers of 8 tanh neurons, batch 10, half the points for training; one seed per page.</summary>
-    private static object Config(string dataset, double speed, int page) => new
+    private static PlaygroundConfig Config(string dataset, double speed, int page) => new()
     {
-        problem = "classification",
-        dataset,
-        classes = 2,
-        noise = 0,
-        percTrainData = 50,
-        batchSize = 10,
-        learningRate = 0.03,
-        activation = "tanh",
-        layers = Enumerable.Range(0, 6).Select(_ => new { units = 8 }).ToArray(),
-        optimizer = "sgd",
-        features = new[] { "x", "y" },
-        seed = (page + 1).ToString(Inv),
-        speed,
+        Problem = "classification",
+        Dataset = dataset,
+        Classes = 2,
+        Noise = 0,
+        PercTrainData = 50,
+        BatchSize = 10,
+        LearningRate = 0.03,
+        Activation = "tanh",
+        Layers = [.. Enumerable.Range(0, 6).Select(_ => new HiddenLayerConfig { Units = 8 })],
+        Optimizer = "sgd",
+        Features = ["x", "y"],
+        Seed = (page + 1).ToString(Inv),
+        Speed = speed,
     };
 
     /// <summary>
@@ -214,11 +226,11 @@ internal static partial class PlaygroundLoad
 
     private static Options Parse(string[] args)
     {
-        const string usage = "[--sessions 1,20] [--seconds 10] [--speed 1,0] [--warmup 2] [--draw-ms 2] [--health-ms 20] [--dataset spiral] [--server-dll PATH] [--in-process] [--out docs/benchmarks.md]";
+        const string usage = "[--sessions 1,20] [--seconds 10] [--speed 1,0] [--warmup 2] [--draw-ms 2] [--health-ms 20] [--costs-seconds 1] [--dataset spiral] [--server-dll PATH] [--in-process] [--out docs/benchmarks.md]";
         int[] sessions = [1, 20];
         double[] speeds = [1, 0];
         int seconds = 10;
-        double warmup = 2, draw = 2, healthMs = 20;
+        double warmup = 2, draw = 2, healthMs = 20, costs = 1;
         string dataset = "spiral";
         string? output = null, dll = null;
         bool inProcess = false;
@@ -229,6 +241,7 @@ internal static partial class PlaygroundLoad
             .Value("--warmup", v => warmup = Double(v))
             .Value("--draw-ms", v => draw = Double(v))
             .Value("--health-ms", v => healthMs = Double(v))
+            .Value("--costs-seconds", v => costs = Double(v))
             .Value("--dataset", v => dataset = v)
             .Value("--server-dll", v => dll = v)
             .Value("--out", v => output = v)
@@ -249,9 +262,9 @@ internal static partial class PlaygroundLoad
             throw new ArgumentException("--speed: each must be 0 (as fast as possible) or 0.25-16");
         }
 
-        if (warmup is < 0 or > 30 || draw is < 0 or > 1000 || healthMs is < 5 or > 1000)
+        if (warmup is < 0 or > 30 || draw is < 0 or > 1000 || healthMs is < 5 or > 1000 || costs is < 0 or > 10)
         {
-            throw new ArgumentException("--warmup must be 0-30 s, --draw-ms 0-1000, --health-ms 5-1000");
+            throw new ArgumentException("--warmup must be 0-30 s, --draw-ms 0-1000, --health-ms 5-1000, --costs-seconds 0-10 (0: skip)");
         }
 
         if (sessions.Length * speeds.Length > 16)
@@ -269,7 +282,7 @@ internal static partial class PlaygroundLoad
             }
         }
 
-        return new Options(sessions, speeds, seconds, warmup, draw, healthMs, dataset, output, dll, inProcess, BenchArguments.Command("playground-load", args));
+        return new Options(sessions, speeds, seconds, warmup, draw, healthMs, costs, dataset, output, dll, inProcess, BenchArguments.Command("playground-load", args));
     }
 
     private static double[] Doubles(string text) => [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Double)];

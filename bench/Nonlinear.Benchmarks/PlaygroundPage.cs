@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Nonlinear.Web;
+using Nonlinear.Web.Playground;
 
 namespace Nonlinear.Benchmarks;
 
@@ -48,9 +50,9 @@ internal sealed class PlaygroundPage : IAsyncDisposable
         : 0;
 
     /// <summary>Creates a session with <paramref name="config"/> and opens its stream (paused until <see cref="PlayAsync"/>).</summary>
-    public static async Task<PlaygroundPage> OpenAsync(HttpClient http, object config, CancellationToken token)
+    public static async Task<PlaygroundPage> OpenAsync(HttpClient http, PlaygroundConfig config, CancellationToken token)
     {
-        using var created = await http.PostAsJsonAsync("api/sessions", new { config }, token).ConfigureAwait(false);
+        using var created = await http.PostAsJsonAsync("api/sessions", new { config }, WebJson.Options, token).ConfigureAwait(false);
         string body = await created.Content.ReadAsStringAsync(token).ConfigureAwait(false);
         if (!created.IsSuccessStatusCode)
         {

@@ -283,7 +283,7 @@ internal sealed class PlaygroundSession : LiveSession
         return value;
     }
 
-    protected override void TrainEpoch()
+    protected internal override void TrainEpoch()
     {
         try
         {
@@ -347,7 +347,7 @@ internal sealed class PlaygroundSession : LiveSession
         }
     }
 
-    protected override void WriteFrame(FrameWriter writer, long number, double unixMilliseconds)
+    protected internal override void WriteFrame(FrameWriter writer, long number, double unixMilliseconds)
     {
         Evaluate();
         if (_curve.Count == 0 || _curve[^1].Epoch != _epoch)

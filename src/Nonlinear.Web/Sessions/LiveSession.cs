@@ -101,14 +101,17 @@ internal abstract class LiveSession : IDisposable
     /// <summary>Asks for a frame at the next chance, also while paused (after a step, an edit, a reset).</summary>
     protected void RequestFrame() => _frameRequested = true;
 
-    /// <summary>Trains one epoch (called by the loop while <see cref="Running"/>).</summary>
-    protected abstract void TrainEpoch();
+    /// <summary>
+    /// Trains one epoch (called by the loop while <see cref="Running"/>; internal so that the benchmark can time it
+    /// on a session whose loop was never started).
+    /// </summary>
+    protected internal abstract void TrainEpoch();
 
     /// <summary>An unexpected failure in the loop (a bug): stop training and tell the page; the loop goes on serving commands.</summary>
     protected abstract void Fail(Exception error);
 
-    /// <summary>Writes the current state as a frame (called by the loop).</summary>
-    protected abstract void WriteFrame(FrameWriter writer, long number, double unixMilliseconds);
+    /// <summary>Writes the current state as a frame (called by the loop; the benchmark times it as <see cref="TrainEpoch"/>).</summary>
+    protected internal abstract void WriteFrame(FrameWriter writer, long number, double unixMilliseconds);
 
     /// <summary>Serves the page's WebSocket until it closes; a newer connection replaces an older one.</summary>
     public async Task StreamAsync(WebSocket socket, CancellationToken aborted)
