@@ -204,8 +204,8 @@ internal static class VectorMath
     /// (0.56 ulp worst on the exactness tests' 254,860 inputs), but they work on whole spans only. Our kernels
     /// run inside the shared loop (<see cref="Elementwise"/>), which needs a per-vector body: backward
     /// dx = dy cos(x) in one pass and in place, the vector width the tests switch, and results that do not
-    /// depend on the span's length (TensorPrimitives computes spans shorter than a vector by MathF.Sin, which
-    /// differed from its vector path in the last bit on 2,575 of those inputs).
+    /// depend on the span's length (TensorPrimitives takes a scalar path for spans shorter than a vector: sin of
+    /// a one-element span differed in the last bit from the same input in a long span on 2,575 of those inputs).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sin<T>(T x) where T : struct, ISimd<T>
@@ -230,8 +230,9 @@ internal static class VectorMath
     /// |r| &lt;= pi/4 (a hair more where x 2/pi rounds across a half), then sin or cos of r by its quadrant.
     /// </summary>
     /// <remarks>
-    /// Near a zero of the result (x close to a multiple of pi/2) r is tiny and x - q pi/2 cancels: a float
-    /// within 2^-30 of q pi/2 needs pi/2 to ~80 bits to keep r's relative precision. So q pi/2 is subtracted
+    /// Near a zero of the result (x close to a multiple of pi/2) r is tiny and x - q pi/2 cancels: the float
+    /// below 65536 closest to a multiple of pi/2, 252.89821, is 4.2e-9 (2^-27.8) from it, so r must be right to
+    /// ~2^-52 and pi/2 known to ~70 bits. So q pi/2 is subtracted
     /// piece by piece, each product q Ck split exactly into p + e by FMA, and r carried as hi + lo (TwoSum):
     /// x - p1 is exact (Sterbenz: x and q C1 are within a factor 2), the rest is error-free or below 2^-60.
     /// </remarks>
