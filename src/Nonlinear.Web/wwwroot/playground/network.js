@@ -366,6 +366,7 @@ export class NetworkView {
     const path = svg('path', { d, class: 'link', stroke: '#d0d4d6', 'stroke-width': 1 }, this.svg);
     path.dataset.link = `${layer}:${to}:${from}`;
     const hit = svg('path', { d, class: 'link-hit' }, this.svg);
+    hit.dataset.link = path.dataset.link;
     const where = { layer, to, from };
     hit.addEventListener('mouseenter', (e) => {
       path.classList.add('hovered');
