@@ -197,6 +197,7 @@ function applyView(view) {
     history.replaceState(null, '', `#${view.hash}`);
   }
 
+  document.body.dataset.session = view.id;
   const config = view.config;
   // Classroom links hide controls by name (TF Playground's "<control>_hide=true").
   hiddenStyle.textContent = (config.hidden || []).map((n) => `[data-control="${CSS.escape(n)}"] { display: none !important; }`).join('\n');
