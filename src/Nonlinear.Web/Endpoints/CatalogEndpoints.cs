@@ -48,9 +48,13 @@ internal static class CatalogEndpoints
             int row = activation.IsRowWise ? count : count;
             activation.Forward(x, y, row);
             activation.Backward(x, y, ones, dy, row);
-            return Results.Json(new { spec = activation.Spec, x, f = y, df = dy }, WebJson.Options);
+            return Results.Json(new { spec = activation.Spec, x = Finite(x), f = Finite(y), df = Finite(dy) }, WebJson.Options);
         });
     }
+
+    // JSON has no NaN or infinity (writing one fails the answer half-sent): such a point is null, a gap in the drawn
+    // curve. Some parameters overflow float, e.g. softplus:beta=1e-40 gives ln 2 / beta = inf.
+    private static float?[] Finite(float[] values) => Array.ConvertAll(values, v => float.IsFinite(v) ? v : (float?)null);
 
     private static Activation Parse(string? spec)
     {

@@ -78,6 +78,12 @@ internal sealed class PlaygroundSession : LiveSession
     /// <summary>Builds data and network from a validated config (on the loop, or before <see cref="LiveSession.Start"/>).</summary>
     public void Configure(PlaygroundConfig config, IReadOnlyList<string> warnings, int? dataSeed = null)
     {
+        if (config.ActiveDataset == "csv")
+        {
+            // The validator lets "csv" through with any csvId; the table itself is looked up here.
+            throw WebRequestException.NotFound($"No uploaded table '{config.CsvId}' on this server: upload the CSV file again.");
+        }
+
         int seed = PlaygroundData.SeedOf(config.Seed);
         _dataSeed = dataSeed ?? seed;
         var all = PlaygroundData.Generate(config.ActiveDataset, config.Classes, config.Noise, _dataSeed);
