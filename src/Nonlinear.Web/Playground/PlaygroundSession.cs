@@ -81,7 +81,7 @@ internal sealed class PlaygroundSession : LiveSession
         if (config.ActiveDataset == "csv")
         {
             // The validator lets "csv" through with any csvId; the table itself is looked up here.
-            throw WebRequestException.NotFound($"No uploaded table '{config.CsvId}' on this server: upload the CSV file again.");
+            throw WebRequestException.BadRequest($"No uploaded table '{config.CsvId}' on this server: upload the CSV file again.");
         }
 
         int seed = PlaygroundData.SeedOf(config.Seed);
