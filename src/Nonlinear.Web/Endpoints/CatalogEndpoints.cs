@@ -24,16 +24,19 @@ internal static class CatalogEndpoints
         {
             var activation = Parse(spec);
             double lo = Number(from, -5, "from"), hi = Number(to, 5, "to");
-            int count = (int)Number(n, 201, "n");
+            double points = Number(n, 201, "n");
             if (!(lo < hi) || hi - lo > 1e6)
             {
                 throw WebRequestException.BadRequest($"from = {lo} and to = {hi}: expected from < to, at most 1e6 apart.");
             }
 
-            if (count < 2 || count > MaxPoints)
+            // Checked before the cast: (int)1e10 would name the wrong number, and n = 2.5 is no count.
+            if (!(points >= 2 && points <= MaxPoints && points == Math.Floor(points)))
             {
-                throw WebRequestException.BadRequest($"n = {count} is out of range: expected 2-{MaxPoints} points.");
+                throw WebRequestException.BadRequest($"n = {points} is out of range: expected a whole number of points, 2-{MaxPoints}.");
             }
+
+            int count = (int)points;
 
             var x = new float[count];
             for (int i = 0; i < count; i++)
