@@ -90,6 +90,12 @@ internal sealed class PlaygroundSession : LiveSession
             return;
         }
 
+        if (config.ActiveDataset == "csv")
+        {
+            // The validator lets "csv" through with any csvId; the table itself is looked up here.
+            throw WebRequestException.BadRequest($"No uploaded table '{config.CsvId}' on this server: upload the CSV file again.");
+        }
+
         int seed = PlaygroundData.SeedOf(config.Seed);
         _dataSeed = dataSeed ?? seed;
         var all = PlaygroundData.Generate(config.ActiveDataset, config.Classes, config.Noise, _dataSeed);
