@@ -177,6 +177,12 @@ export class NetworkView {
   render(view) {
     this.view = view;
     this.closeCard();
+    if (this.hovered) {
+      // The hovered node is about to be replaced (and will never see its mouseleave).
+      this.hovered = null;
+      this.hoverNode(null);
+    }
+
     const config = view.config;
     const hidden = new Set(config.hidden || []);
     const layers = config.layers;
