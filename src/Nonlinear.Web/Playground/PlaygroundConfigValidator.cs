@@ -119,9 +119,36 @@ public static class PlaygroundConfigValidator
             Fail($"speed = {config.Speed} is out of range: expected 0.25-16, or 0 for as fast as possible.");
         }
 
-        if (config.Hidden is null || config.Hidden.Count > 64 || config.Hidden.Any(h => h is null || h.Length > 64))
+        if (config.Hidden is null || config.Hidden.Count > 64)
         {
             Fail("hidden must be a list of at most 64 control names.");
+        }
+
+        foreach (var h in config.Hidden!)
+        {
+            if (h is null || !PlaygroundState.HideableControls.Contains(h))
+            {
+                Fail($"hidden: '{h}' is not a control that can be hidden; valid: {string.Join(", ", PlaygroundState.HideableControls)}.");
+            }
+        }
+
+        // Canonical order, and TF Playground's rule that a hidden input feature is not an input at all.
+        var hidden = PlaygroundState.HideableControls.Where(config.Hidden.Contains).ToArray();
+        var features = InputFeatures.Names.Where(f => config.Features.Contains(f) && !hidden.Contains(f)).ToArray();
+        if (features.Length == 0)
+        {
+            Fail("features: every chosen input feature is hidden (hidden names it); keep at least one feature shown.");
+        }
+
+        if (config.CsvId is not null && !PlaygroundState.IsCsvId(config.CsvId))
+        {
+            Fail("csvId is not an upload id (1-64 letters, digits, '-' or '_'): upload a CSV file and use the id it answers.");
+        }
+
+        if (config.CsvFeatures is { } columns
+            && (columns.Count != 2 || columns.Any(c => c is null || c.Trim().Length == 0 || c.Length > 200) || columns[0] == columns[1]))
+        {
+            Fail("csvFeatures must name two different columns of the table (or be null: every column is an input, without the 2-D views).");
         }
 
         bool usesCsv = (problem == "classification" ? dataset : regDataset) == "csv";
@@ -139,8 +166,9 @@ public static class PlaygroundConfigValidator
             Layers = layers,
             Regularization = regularization,
             Optimizer = optimizer,
-            Features = config.Features.ToArray(),
-            Hidden = config.Hidden!.ToArray(),
+            Features = features,
+            Hidden = hidden,
+            CsvFeatures = config.CsvFeatures?.ToArray(),
         };
     }
 
