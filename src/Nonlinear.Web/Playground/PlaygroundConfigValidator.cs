@@ -109,9 +109,9 @@ public static class PlaygroundConfigValidator
             Fail("features lists a feature twice.");
         }
 
-        if (config.Seed is null || config.Seed.Length > 64)
+        if (config.Seed is null || config.Seed.Length > 64 || config.Seed.Trim().Length == 0 || !IsWellFormed(config.Seed))
         {
-            Fail("seed must be a text of at most 64 characters.");
+            Fail("seed must be a text of 1-64 characters (not only blanks).");
         }
 
         if (!(config.Speed == 0 || (config.Speed >= 0.25 && config.Speed <= 16)))
@@ -146,7 +146,7 @@ public static class PlaygroundConfigValidator
         }
 
         if (config.CsvFeatures is { } columns
-            && (columns.Count != 2 || columns.Any(c => c is null || c.Trim().Length == 0 || c.Length > 200) || columns[0] == columns[1]))
+            && (columns.Count != 2 || columns.Any(c => c is null || c.Trim().Length == 0 || c.Length > 200 || !IsWellFormed(c)) || columns[0] == columns[1]))
         {
             Fail("csvFeatures must name two different columns of the table (or be null: every column is an input, without the 2-D views).");
         }
@@ -190,6 +190,24 @@ public static class PlaygroundConfigValidator
         }
 
         return activation.Spec;
+    }
+
+    /// <summary>Whether <paramref name="text"/> is valid UTF-16 (no lone surrogate), so that it survives UTF-8 and a link.</summary>
+    internal static bool IsWellFormed(string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string Lower(string? value, string field)

@@ -340,7 +340,12 @@ public static class PlaygroundState
         return sb.ToString();
     }
 
-    private static string Decode(string text) => text.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(text) : text;
+    /// <summary>Percent-decodes, and replaces a lone surrogate (not text) by U+FFFD, as UTF-8 would.</summary>
+    private static string Decode(string text)
+    {
+        var decoded = text.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(text) : text;
+        return PlaygroundConfigValidator.IsWellFormed(decoded) ? decoded : Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(decoded));
+    }
 
     /// <summary>A value as a warning quotes it: at most 40 characters, control characters shown as '?'.</summary>
     private static string Show(string value)
