@@ -26,6 +26,7 @@ internal abstract class LiveSession : IDisposable
     private readonly long _createdTicks = Environment.TickCount64;
     private Task? _loop;
     private int _unanswered;
+    private int _queued;
     private volatile bool _frameRequested = true;
     private long _frameNumber;
     private long _lastActivity = Environment.TickCount64;
@@ -99,6 +100,9 @@ internal abstract class LiveSession : IDisposable
 
     /// <summary>Trains one epoch (called by the loop while <see cref="Running"/>).</summary>
     protected abstract void TrainEpoch();
+
+    /// <summary>An unexpected failure in the loop (a bug): stop training and tell the page; the loop goes on serving commands.</summary>
+    protected abstract void Fail(Exception error);
 
     /// <summary>Writes the current state as a frame (called by the loop).</summary>
     protected abstract void WriteFrame(FrameWriter writer, long number, double unixMilliseconds);
@@ -175,6 +179,7 @@ internal abstract class LiveSession : IDisposable
         while (!token.IsCancellationRequested)
         {
             var frame = await _outbox.Reader.ReadAsync(token).ConfigureAwait(false);
+            Interlocked.Decrement(ref _queued);
             try
             {
                 Interlocked.Increment(ref _unanswered);
@@ -215,6 +220,36 @@ internal abstract class LiveSession : IDisposable
         long frameInterval = Stopwatch.Frequency / Limits.MaxFramesPerSecond;
         while (!token.IsCancellationRequested)
         {
+            try
+            {
+                await StepAsync().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // A bug in one session must not end its loop silently: the session reports it and stays usable.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Fail(e);
+                RequestFrame();
+            }
+        }
+
+        while (_outbox.Reader.TryRead(out var left))
+        {
+            left.Release();
+        }
+
+        // Commands that arrived as the session ended still get their answer (usually "this session has ended").
+        while (_commands.Reader.TryRead(out var command))
+        {
+            command();
+        }
+
+        async Task StepAsync()
+        {
             while (_commands.Reader.TryRead(out var command))
             {
                 command();
@@ -254,13 +289,14 @@ internal abstract class LiveSession : IDisposable
             last = now;
             now = Stopwatch.GetTimestamp();
             bool wantFrame = _frameRequested || (Running && now - lastFrame >= frameInterval);
-            if (wantFrame && HasStream && Volatile.Read(ref _unanswered) < MaxUnanswered && _outbox.Reader.Count == 0)
+            if (wantFrame && HasStream && Volatile.Read(ref _unanswered) < MaxUnanswered && Volatile.Read(ref _queued) == 0)
             {
                 _frameRequested = false;
                 lastFrame = now;
                 long number = ++_frameNumber;
                 _writer.Begin();
                 WriteFrame(_writer, number, UnixMilliseconds());
+                Interlocked.Increment(ref _queued);
                 _outbox.Writer.TryWrite(_writer.Finish(number));
             }
 
@@ -279,28 +315,10 @@ internal abstract class LiveSession : IDisposable
             {
                 // As fast as possible, but give the thread back between slices so requests are answered.
                 await Task.Yield();
-                continue;
+                return;
             }
 
-            try
-            {
-                await _wake.WaitAsync(wait, token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-
-        while (_outbox.Reader.TryRead(out var left))
-        {
-            left.Release();
-        }
-
-        // Commands that arrived as the session ended still get their answer (usually "this session has ended").
-        while (_commands.Reader.TryRead(out var command))
-        {
-            command();
+            await _wake.WaitAsync(wait, token).ConfigureAwait(false);
         }
     }
 
