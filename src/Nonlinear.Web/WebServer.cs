@@ -54,6 +54,7 @@ public static class WebServer
         app.MapPlayground();
         app.MapUploads();
         app.MapCatalog();
+        app.MapPreviews();
         return app;
     }
 
