@@ -83,7 +83,9 @@ internal static class UploadEndpoints
     /// <summary>The body as UTF-8 text (a byte-order mark dropped, invalid bytes as U+FFFD), or 413 beyond <paramref name="maxBytes"/>.</summary>
     private static async Task<string> ReadTextAsync(HttpRequest request, long maxBytes)
     {
-        if (request.HasFormContentType)
+        // A multipart form wraps the file in boundaries and headers; any other body is taken as the file's text
+        // (curl --data-binary sends it as application/x-www-form-urlencoded).
+        if (request.ContentType is { } type && type.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
         {
             throw new WebRequestException(StatusCodes.Status415UnsupportedMediaType,
                 "Send the CSV file's text as the request body (Content-Type: text/csv), not as a form.");
