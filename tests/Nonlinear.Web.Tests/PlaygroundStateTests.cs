@@ -328,6 +328,11 @@ public sealed class PlaygroundStateTests
         Assert.Equal(10, parsed.Config.Noise);
         Assert.Equal(21, parsed.Warnings.Count);
         Assert.Contains("4980 more", parsed.Warnings[^1], StringComparison.Ordinal);
+
+        var encoded = Parse("seed=" + string.Concat(Enumerable.Repeat("%E2%82%AC", 30_000)) + "&activation=" + new string('r', 100_000));
+        Assert.Equal(2, encoded.Warnings.Count);
+        Assert.Equal("0.5", encoded.Config.Seed);
+        Assert.Equal("tanh", encoded.Config.Activation);
     }
 
     [Theory]
