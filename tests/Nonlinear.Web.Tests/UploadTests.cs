@@ -295,7 +295,8 @@ public sealed class UploadTests(WebAppFactory factory) : IClassFixture<WebAppFac
         Assert.Contains("classification", await Detail(wrongProblem), StringComparison.Ordinal);
 
         var unknown = await client.PostAsJsonAsync("/api/sessions", new { config = new { dataset = "csv", csvId = "feedbeef" } });
-        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        // 400, not 404: the page takes a 404 from /api/sessions/... for a session that has ended.
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         Assert.Contains("Upload the CSV file again", await Detail(unknown), StringComparison.Ordinal);
     }
 

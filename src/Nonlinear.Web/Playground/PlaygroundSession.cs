@@ -102,7 +102,7 @@ internal sealed class PlaygroundSession : LiveSession
             // The table in use stays with the session (also after the store forgets it); another id is looked up.
             var upload = _table is { } held && held.Upload.Id == config.CsvId
                 ? held.Upload
-                : (_uploads ?? throw WebRequestException.NotFound("This server keeps no uploads.")).Get(config.CsvId);
+                : (_uploads ?? throw WebRequestException.BadRequest("This server keeps no uploads.")).Get(config.CsvId, StatusCodes.Status400BadRequest);
             var table = UploadedTable.Prepare(upload, config, seed);
             (_table, _train, _test, _trainPoints, _testPoints) = (table, table.Train, table.Test, table.TrainPoints, table.TestPoints);
         }

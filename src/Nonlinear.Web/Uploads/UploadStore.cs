@@ -51,8 +51,11 @@ internal sealed class UploadStore(PlaygroundLimits limits)
         return upload;
     }
 
-    /// <summary>The upload of that id, or 404 saying how long uploads are kept.</summary>
-    public CsvUpload Get(string? id)
+    /// <summary>
+    /// The upload of that id, or a refusal saying how long uploads are kept: 404 by default (GET /api/uploads/{id}),
+    /// 400 for a config that names it (the session exists; its config is what cannot be used).
+    /// </summary>
+    public CsvUpload Get(string? id, int status = StatusCodes.Status404NotFound)
     {
         lock (_gate)
         {
@@ -64,8 +67,8 @@ internal sealed class UploadStore(PlaygroundLimits limits)
             }
         }
 
-        throw WebRequestException.NotFound(
-            $"No uploaded table '{id}': uploads are kept for {limits.UploadLifetime.TotalMinutes:0} minutes and the {limits.MaxUploads} most recent only. Upload the CSV file again.");
+        throw new WebRequestException(status,
+            $"No uploaded table '{id}' on this server: uploads are kept for {limits.UploadLifetime.TotalMinutes:0} minutes and the {limits.MaxUploads} most recent only. Upload the CSV file again.");
     }
 
     public bool Remove(string id)

@@ -197,12 +197,15 @@ function applyView(view) {
     history.replaceState(null, '', `#${view.hash}`);
   }
 
+  document.body.dataset.session = view.id;
   const config = view.config;
   // Classroom links hide controls by name (TF Playground's "<control>_hide=true").
   hiddenStyle.textContent = (config.hidden || []).map((n) => `[data-control="${CSS.escape(n)}"] { display: none !important; }`).join('\n');
   document.getElementById('article').hidden = !!config.hideText;
   topBar.show(view);
   dataColumn.show(view);
+  document.getElementById('show-test-data').checked = !!config.showTestData;
+  document.getElementById('discretize').checked = !!config.discretize;
   heatmap.setView(view);
   network.render(view);
   showLegend(view);
@@ -438,6 +441,11 @@ async function start() {
   dataColumn = new DataColumn({ api, change, command });
   heatmap = new OutputHeatmap(document.getElementById('heatmap'));
   curve = new LossCurve(document.getElementById('loss-curve'));
+  for (const [id, key] of [['show-test-data', 'showTestData'], ['discretize', 'discretize']]) {
+    const box = document.getElementById(id);
+    box.addEventListener('change', () => change({ [key]: box.checked }));
+  }
+
   network = new NetworkView(document.getElementById('network'), {
     catalog,
     change,
