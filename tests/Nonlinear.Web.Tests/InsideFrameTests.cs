@@ -40,7 +40,7 @@ public sealed class InsideFrameTests(WebAppFactory factory) : IClassFixture<WebA
     }
 
     [Fact]
-    public async Task Dead_unit_advice_names_the_hidden_layer_whose_units_died()
+    public async Task Dead_unit_advice_names_the_hidden_layer_whose_units_died_as_the_page_numbers_it()
     {
         // ReLU at a learning rate of 3 kills units within a few epochs (the advisor's runtime warning).
         var config = new { activation = "relu", learningRate = 3, layers = new[] { new { units = 8 }, new { units = 8 }, new { units = 4 } } };
@@ -51,7 +51,9 @@ public sealed class InsideFrameTests(WebAppFactory factory) : IClassFixture<WebA
         foreach (var advice in dead)
         {
             int hidden = advice.GetProperty("hiddenLayer").GetInt32();
-            Assert.True(diagnostics[hidden].GetProperty("deadShare").GetDouble() > 0.5, advice.GetProperty("message").GetString());
+            string message = advice.GetProperty("message").GetString()!;
+            Assert.True(diagnostics[hidden].GetProperty("deadShare").GetDouble() > 0.5, message);
+            Assert.Contains($"hidden layer {hidden + 1} (relu)", message, StringComparison.Ordinal);
         }
     }
 
@@ -62,6 +64,7 @@ public sealed class InsideFrameTests(WebAppFactory factory) : IClassFixture<WebA
         var view = await CreateAsync(client, new { activation = "identity" });
         var collapse = view.GetProperty("advice").EnumerateArray().Single(a => a.GetProperty("code").GetString() == "linear-collapse");
         Assert.Equal(0, collapse.GetProperty("hiddenLayer").GetInt32());
+        Assert.Contains("(hidden layer 1 to the output layer)", collapse.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -630,52 +630,15 @@ internal sealed class PlaygroundSession : LiveSession
     }
 
     private void WriteAdvice(Utf8JsonWriter w, string name, IReadOnlyList<Advice> advice)
-    {
-        w.WriteStartArray(name);
-        foreach (var a in advice)
-        {
-            w.WriteStartObject();
-            w.WriteString("severity", a.Severity.ToString().ToLowerInvariant());
-            w.WriteString("code", a.Code);
-            if (a.Layer is { } layer)
-            {
-                w.WriteNumber("layer", layer);
-            }
-            else
-            {
-                w.WriteNull("layer");
-            }
-
-            if (HiddenLayerOf(a.Layer) is { } hidden)
-            {
-                w.WriteNumber("hiddenLayer", hidden);
-            }
-            else
-            {
-                w.WriteNull("hiddenLayer");
-            }
-
-            w.WriteString("message", a.Message);
-            w.WriteString("reason", a.Reason);
-            w.WriteString("fix", a.Fix);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-    }
+        => PageAdvice.Write(w, name, advice, HiddenLayerOf, OutputDenseIndex + 1);
 
     /// <summary>
     /// The hidden layer (0-based, as the page numbers them) that holds the advisor's 1-based model layer
     /// <paramref name="modelLayer"/>: its dense layer, batch norm, activation or dropout; null for the output layer.
     /// </summary>
-    private int? HiddenLayerOf(int? modelLayer)
+    private int? HiddenLayerOf(int modelLayer)
     {
-        if (modelLayer is not { } layer)
-        {
-            return null;
-        }
-
-        int index = layer - 1;
+        int index = modelLayer - 1;
         for (int b = _blocks.Length - 1; b >= 0; b--)
         {
             if (index >= _blocks[b].Dense)
