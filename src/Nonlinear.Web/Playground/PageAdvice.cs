@@ -55,8 +55,8 @@ internal static partial class PageAdvice
     }
 
     /// <summary>
-    /// <paramref name="text"/> with "layer N" and "layers A-B" (1-based model layers) named as the page numbers
-    /// them; references it cannot place stay as they are.
+    /// <paramref name="text"/> with "layer N", "layers A-B" and "layers A, B, C" (1-based model layers) named as the
+    /// page numbers them; references it cannot place stay as they are.
     /// </summary>
     public static string Renumber(string text, Func<int, int?> hiddenLayerOf, int outputLayer)
     {
@@ -64,38 +64,40 @@ internal static partial class PageAdvice
         ArgumentNullException.ThrowIfNull(hiddenLayerOf);
         return LayerReference().Replace(text, m =>
         {
-            int first = int.Parse(m.Groups["first"].Value, CultureInfo.InvariantCulture);
-            if (!m.Groups["last"].Success)
+            var numbers = m.Groups["n"].Captures.Select(c => int.Parse(c.Value, CultureInfo.InvariantCulture)).ToArray();
+            if (m.Groups["to"].Success)
             {
-                return Name(first) ?? m.Value;
+                int last = int.Parse(m.Groups["to"].Value, CultureInfo.InvariantCulture);
+                if (hiddenLayerOf(numbers[0]) is not { } from)
+                {
+                    return m.Value;
+                }
+
+                if (last >= outputLayer)
+                {
+                    return $"hidden layer {I(from + 1)} to the output layer";
+                }
+
+                return hiddenLayerOf(last) is not { } to ? m.Value
+                    : from == to ? $"hidden layer {I(from + 1)}"
+                    : $"hidden layers {I(from + 1)}-{I(to + 1)}";
             }
 
-            int last = int.Parse(m.Groups["last"].Value, CultureInfo.InvariantCulture);
-            if (hiddenLayerOf(first) is not { } from)
+            if (numbers.Length == 1)
             {
-                return m.Value;
+                return numbers[0] >= outputLayer ? "the output layer"
+                    : hiddenLayerOf(numbers[0]) is { } hidden ? $"hidden layer {I(hidden + 1)}"
+                    : m.Value;
             }
 
-            if (last >= outputLayer)
-            {
-                return $"hidden layer {I(from + 1)} to the output layer";
-            }
-
-            if (hiddenLayerOf(last) is not { } to)
-            {
-                return m.Value;
-            }
-
-            return from == to ? $"hidden layer {I(from + 1)}" : $"hidden layers {I(from + 1)}-{I(to + 1)}";
+            var hiddenLayers = numbers.Select(hiddenLayerOf).ToArray();
+            return hiddenLayers.Any(h => h is null) ? m.Value
+                : $"hidden layers {string.Join(", ", hiddenLayers.Distinct().Select(h => I(h!.Value + 1)))}";
         });
-
-        string? Name(int layer) => layer >= outputLayer ? "the output layer"
-            : hiddenLayerOf(layer) is { } hidden ? $"hidden layer {I(hidden + 1)}"
-            : null;
     }
 
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"(?<!hidden )\blayers? (?<first>\d+)(?:-(?<last>\d+))?\b", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<!hidden )\blayers? (?<n>\d+)(?:(?:-(?<to>\d+))|(?:, (?<n>\d+))*)\b", RegexOptions.CultureInvariant)]
     private static partial Regex LayerReference();
 }

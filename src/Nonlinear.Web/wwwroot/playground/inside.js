@@ -9,7 +9,7 @@ import { activationLabel } from './controls.js';
 const SVG = 'http://www.w3.org/2000/svg';
 
 /** Curves at most this often (requests per second), however fast the frames come. */
-const CURVE_REQUESTS_PER_SECOND = 4;
+const CURVE_REQUESTS_PER_SECOND = 5;
 
 /** Redraw at most every this many milliseconds: the measures change per epoch, up to 60 times a second. */
 const DRAW_INTERVAL_MS = 150;
@@ -172,6 +172,16 @@ function niceRange(lo, hi) {
   return [Math.floor(lo / step) * step, Math.ceil(hi / step) * step];
 }
 
+/**
+ * The x range to ask the engine's curve for: the plot's range widened onto a coarser grid, so that the histogram's
+ * range, which moves every epoch, mostly stays inside a curve already fetched.
+ */
+function curveRange(lo, hi) {
+  const [from, to] = niceRange(lo, hi);
+  const step = niceStep(to - from, 2);
+  return [Math.floor(from / step) * step, Math.ceil(to / step) * step];
+}
+
 function roundKey(v) {
   return Number(v.toPrecision(6));
 }
@@ -196,15 +206,34 @@ class CurveStore {
     this.retry = null;
   }
 
-  get(spec, from, to, n) {
+  /** The curve over exactly [from, to], or null until it has arrived. */
+  exact(spec, from, to, n) {
     const key = `${spec}|${roundKey(from)}|${roundKey(to)}|${n}`;
     const hit = this.cache.get(key);
+    if (!hit) {
+      this.request(key, spec, from, to, n);
+    }
+
+    return hit || null;
+  }
+
+  /** The curve over [from, to], or meanwhile another of the same spec (drawn only where it overlaps), or null. */
+  get(spec, from, to, n) {
+    const hit = this.exact(spec, from, to, n);
     if (hit) {
       return hit;
     }
 
-    this.request(key, spec, from, to, n);
-    return this.latest.get(`${spec}|${n}`) || null;
+    // f is the same function whatever the range: a cached curve of the spec that covers [from, to] serves as well.
+    let best = null;
+    for (const [k, curve] of this.cache) {
+      const x = curve.x;
+      if (k.startsWith(`${spec}|`) && x[0] <= from && x[x.length - 1] >= to && (!best || x[x.length - 1] - x[0] < best.x[best.x.length - 1] - best.x[0])) {
+        best = curve;
+      }
+    }
+
+    return best || this.latest.get(spec) || null;
   }
 
   request(key, spec, from, to, n) {
@@ -234,7 +263,7 @@ class CurveStore {
       }
 
       this.cache.set(key, curve);
-      this.latest.set(`${spec}|${n}`, curve);
+      this.latest.set(spec, curve);
       this.onLoad();
     }).catch((e) => {
       this.failed.add(key);
@@ -289,7 +318,7 @@ function drawGradientFlow(svg, bars) {
   svg.replaceChildren();
 
   // Drawn at its pixel size (not scaled), so its text stays the size of the page's.
-  const W = Math.round(Math.max(360, Math.min(720, (svg.parentElement ? svg.parentElement.clientWidth : 560) - 28)));
+  const W = Math.round(Math.max(360, Math.min(960, (svg.parentElement ? svg.parentElement.clientWidth : 560) - 28)));
   const H = 210;
   const left = 52;
   const right = 12;
@@ -876,8 +905,8 @@ class InsidePanel {
 
     card.root.classList.remove('waiting');
     const pre = d.preActivation;
-    const [from, to] = niceRange(pre.lo, pre.hi);
-    const curve = this.curves.get(spec, from, to, 101);
+    const [from, to] = curveRange(pre.lo, pre.hi);
+    const curve = this.curves.get(spec, from, to, 151);
     const info = this.cards.get(spec);
     drawHistogram(card.svg, pre, curve, info ? info.derivativeMax : null, spec);
     card.svg.setAttribute('aria-label', `Histogram of the inputs to ${name} in layer ${i + 1}, with the curve of ${name}`);
@@ -1002,7 +1031,7 @@ class InsidePanel {
     const { spec, why } = this.chosenSpec(view);
     const box = this.cardBox;
     const card = this.cards.get(spec);
-    const curve = this.curves.get(spec, -5, 5, 201);
+    const curve = this.curves.exact(spec, -5, 5, 201);
     const state = `${spec}|${why}|${Boolean(card)}|${Boolean(curve)}`;
     if (box.dataset.state === state) {
       return;
