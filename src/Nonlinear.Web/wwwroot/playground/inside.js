@@ -144,7 +144,7 @@ function specLabel(spec) {
   }
 
   const [name, ...args] = spec.split(':');
-  const label = activationLabel(name);
+  const label = name === 'softmax' ? 'Softmax' : activationLabel(name);
   return args.length ? `${label} (${args.join(', ')})` : label;
 }
 
@@ -481,10 +481,17 @@ function drawHistogram(svg, pre, curve, derivativeMax, spec) {
     svgEl('line', { x1: left, x2: left + plotW, y1: zeroY, y2: zeroY, class: 'zero-line' }, svg);
     const d = points.map(([x, f], i) => `${i ? 'L' : 'M'}${xOf(x).toFixed(1)},${yOf(f).toFixed(1)}`).join('');
     svgEl('path', { d, class: 'curve', 'clip-path': `url(#${clipId})`, 'data-points': points.length, 'data-spec': curve.spec || spec }, svg);
-    svgText(svg, W - right + 4, yOf(fHi - pad) + 4, fmt(fHi - pad, 2), { class: 'axis f' });
-    svgText(svg, W - right + 4, zeroY + 4, '0', { class: 'axis f' });
-    if (fLo + pad < -1e-9) {
-      svgText(svg, W - right + 4, yOf(fLo + pad) + 4, fmt(fLo + pad, 2), { class: 'axis f' });
+    // The right axis: f's largest and smallest values over the plot and 0, without labels on top of each other.
+    const labels = [[0, zeroY]];
+    for (const v of [fHi - pad, fLo + pad]) {
+      const y = yOf(v);
+      if (labels.every(([, y0]) => Math.abs(y - y0) > 11)) {
+        labels.push([v, y]);
+      }
+    }
+
+    for (const [v, y] of labels) {
+      svgText(svg, W - right + 4, y + 4, fmt(v, 2), { class: 'axis f' });
     }
 
   }
@@ -619,6 +626,7 @@ class InsidePanel {
     const layersHead = el('div', 'box-head', layers);
     el('h4', null, layersHead, 'Per hidden layer: what goes into the activation');
     const legend = el('div', 'hist-legend', layers);
+    this.histLegend = legend;
     legend.innerHTML = '<span><i class="sw bins"></i>how often each input value z occurred (last epoch)</span>'
       + '<span><i class="sw curve"></i>the activation f(z) over the same range</span>'
       + '<span><i class="sw flat"></i>f′ &lt; 1% of its peak: little gradient passes</span>';
@@ -714,8 +722,8 @@ class InsidePanel {
       box.dataset.key = key;
       box.replaceChildren();
       const head = el('div', 'box-head', box);
-      el('h4', null, head, hidden ? 'This network is one straight line' : 'No hidden layer: one affine map');
-      el('span', 'tag', head, hidden ? 'every hidden activation is the identity' : 'logistic regression');
+      el('h4', null, head, hidden ? 'Collapsed: the whole network is one affine map' : 'No hidden layer: one affine map');
+      el('span', 'tag', head, hidden ? 'every hidden activation is the identity' : task === 'regression' ? 'linear regression' : 'logistic regression');
       this.collapseLede = el('p', 'lede', box);
       this.collapseFormula = el('div', 'formula-block', box);
       this.collapseBoundary = el('p', 'boundary', box);
@@ -746,20 +754,26 @@ class InsidePanel {
     }
 
     const plain = names.length === 2 && features[0] === 'x' && features[1] === 'y';
-    const space = plain ? 'the (x₁, x₂) plane' : `the space of the chosen features (${names.join(', ')})`;
+    const k = names.length;
+    const list = names.join(', ');
+
+    // What "straight" means with k features: a threshold, a line, a plane, a hyperplane.
+    const flat = k === 1 ? `a single threshold on ${names[0]}`
+      : k === 2 ? `a straight line in the (${list}) plane`
+        : `a flat ${k === 3 ? 'plane' : 'hyperplane'} in the ${k}-dimensional space of the chosen features (${list})`;
     let boundary;
     if (task === 'regression') {
-      boundary = `The prediction is a flat plane over ${space}: it can tilt, but never bend.`;
+      boundary = `The prediction is a flat ${k === 1 ? 'line' : k === 2 ? 'plane' : 'hyperplane'} over the features (${list}): it can tilt, but never bend.`;
     } else if (task === 'multiclass') {
-      boundary = `Between two classes the boundary is where their two logits are equal, z_i = z_j: a straight line in ${space}, so each class gets a convex region with straight edges.`;
+      boundary = `Between two classes the boundary is where their logits are equal, zᵢ = zⱼ: ${flat}, so each class gets a convex region with straight edges.`;
     } else {
-      boundary = `The decision boundary (p = 0.5) is where z = 0: a straight line in ${space}.`;
+      boundary = `The decision boundary (p = 0.5) is where z = 0: ${flat}.`;
     }
 
     if (!plain && task !== 'regression') {
       boundary += ' Drawn in the x₁, x₂ plane it can curve only because the features themselves are curved (x₁², sin x₁, …): the bend comes from the inputs, not from the network.';
     } else if (task !== 'regression') {
-      boundary += ' No training can bend it: a circle or a spiral needs a nonlinear activation (or nonlinear features).';
+      boundary += ` No training can bend it: a circle or a spiral needs ${hidden ? 'a nonlinear activation' : 'a hidden layer with a nonlinear activation'} (or nonlinear features).`;
     }
 
     this.collapseBoundary.textContent = boundary;
@@ -817,6 +831,7 @@ class InsidePanel {
 
   drawLayers(header, diagnostics, layers) {
     const grid = this.layerGrid;
+    this.histLegend.hidden = !layers.length;
     if (!layers.length) {
       grid.replaceChildren();
       this.layerCards = [];
