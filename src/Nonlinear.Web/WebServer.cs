@@ -48,6 +48,7 @@ public static class WebServer
         app.MapEmbeddedFiles();
         app.MapPlayground();
         app.MapCatalog();
+        app.MapImages();
         return app;
     }
 

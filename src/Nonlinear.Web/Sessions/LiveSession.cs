@@ -18,7 +18,8 @@ internal abstract class LiveSession : IDisposable
     private static readonly TimeSpan Slice = TimeSpan.FromMilliseconds(8);
 
     private readonly Channel<Action> _commands = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<Frame> _outbox = Channel.CreateUnbounded<Frame>(new UnboundedChannelOptions { SingleReader = true });
+    // Not SingleReader: that channel's reader cannot count (Count throws), and the loop asks whether a frame waits.
+    private readonly Channel<Frame> _outbox = Channel.CreateUnbounded<Frame>();
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly FrameWriter _writer = new();
@@ -208,6 +209,30 @@ internal abstract class LiveSession : IDisposable
 
     private async Task LoopAsync()
     {
+        try
+        {
+            await TrainAndSendAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // Ended or failed: no command may wait for a loop that is gone, and the page learns that the stream ended.
+            _commands.Writer.TryComplete();
+            Volatile.Read(ref _socket)?.Abort();
+            while (_outbox.Reader.TryRead(out var left))
+            {
+                left.Release();
+            }
+
+            // Commands that arrived as the session ended still get their answer (usually "this session has ended").
+            while (_commands.Reader.TryRead(out var command))
+            {
+                command();
+            }
+        }
+    }
+
+    private async Task TrainAndSendAsync()
+    {
         var token = _stop.Token;
         double debt = 0;
         long last = Stopwatch.GetTimestamp();
@@ -290,17 +315,6 @@ internal abstract class LiveSession : IDisposable
             {
                 break;
             }
-        }
-
-        while (_outbox.Reader.TryRead(out var left))
-        {
-            left.Release();
-        }
-
-        // Commands that arrived as the session ended still get their answer (usually "this session has ended").
-        while (_commands.Reader.TryRead(out var command))
-        {
-            command();
         }
     }
 
