@@ -24,6 +24,9 @@ public static class WebServer
         options.Validate();
 
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        // A failed start (port in use) is reported by the caller in one line; the host would also log a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.Limits);
         builder.Services.AddSingleton<SessionRegistry>();

@@ -136,7 +136,7 @@ internal sealed class ImageSession : LiveSession
 
     public object Play() => Do(() =>
     {
-        if (_status != "diverged")
+        if (_status is not ("diverged" or "error"))
         {
             _running = true;
             _status = "running";
@@ -146,26 +146,26 @@ internal sealed class ImageSession : LiveSession
     public object Pause() => Do(() =>
     {
         _running = false;
-        _status = _status == "diverged" ? _status : "paused";
+        _status = _status is "diverged" or "error" ? _status : "paused";
     });
 
     /// <summary>Pauses, trains <paramref name="batches"/> batches (null: one epoch's worth) and evaluates the test images.</summary>
     public object Step(int? batches) => Do(() =>
     {
         _running = false;
-        if (_status == "diverged")
+        if (_status is "diverged" or "error")
         {
             return;
         }
 
         _status = "paused";
         int count = batches ?? _batchesPerEpoch;
-        for (int i = 0; i < count && _status != "diverged"; i++)
+        for (int i = 0; i < count && _status == "paused"; i++)
         {
             TrainEpoch();
         }
 
-        if (_status != "diverged")
+        if (_status == "paused")
         {
             Evaluate();
         }
@@ -220,6 +220,14 @@ internal sealed class ImageSession : LiveSession
             _error = e.Message;
             RequestFrame();
         }
+    }
+
+    protected override void Fail(Exception error)
+    {
+        _running = false;
+        _status = "error";
+        _error = $"The server failed in this session ({error.GetType().Name}: {error.Message}). Reset the network or reload the page.";
+        Console.Error.WriteLine($"image session {Id}: {error}");
     }
 
     /// <summary>
@@ -293,9 +301,9 @@ internal sealed class ImageSession : LiveSession
             throw new ArgumentException($"A drawing has {_drawing.Length} pixels.", nameof(pixels));
         }
 
-        if (_status == "diverged")
+        if (_status is "diverged" or "error")
         {
-            throw new WebRequestException(StatusCodes.Status409Conflict, "The network diverged (its weights are not finite), so it cannot classify; press reset.");
+            throw new WebRequestException(StatusCodes.Status409Conflict, "The network diverged (its weights are not finite) or its session failed, so it cannot classify; press reset.");
         }
 
         var x = _drawing.Span;
@@ -327,7 +335,7 @@ internal sealed class ImageSession : LiveSession
 
     protected override void WriteFrame(FrameWriter writer, long number, double unixMilliseconds)
     {
-        if (_evaluatedUpdates != Updates && _status != "diverged" && (!_running || Stopwatch.GetTimestamp() >= _nextEvaluation))
+        if (_evaluatedUpdates != Updates && _status is not ("diverged" or "error") && (!_running || Stopwatch.GetTimestamp() >= _nextEvaluation))
         {
             Evaluate();
         }

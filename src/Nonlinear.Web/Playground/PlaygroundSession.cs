@@ -213,7 +213,7 @@ internal sealed class PlaygroundSession : LiveSession
     /// <summary>The coordinate of grid cell <paramref name="index"/>'s centre, from -6 (index 0) to +6.</summary>
     public static double GridCoordinate(int index) => -PlaygroundData.Domain + 2 * PlaygroundData.Domain * (index + 0.5) / GridSize;
 
-    public object Play() => Do(() => { if (_status != "diverged") { _running = true; _status = "running"; } });
+    public object Play() => Do(() => { if (_status is not ("diverged" or "error")) { _running = true; _status = "running"; } });
 
     public object Pause() => Do(() => { _running = false; _status = _status == "diverged" ? _status : "paused"; });
 
@@ -303,6 +303,14 @@ internal sealed class PlaygroundSession : LiveSession
                 : e.Message;
             RequestFrame();
         }
+    }
+
+    protected override void Fail(Exception error)
+    {
+        _running = false;
+        _status = "error";
+        _error = $"The server failed in this session ({error.GetType().Name}: {error.Message}). Reset the network or reload the page.";
+        Console.Error.WriteLine($"playground session {Id}: {error}");
     }
 
     private void Evaluate()

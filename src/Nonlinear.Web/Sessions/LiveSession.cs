@@ -18,8 +18,7 @@ internal abstract class LiveSession : IDisposable
     private static readonly TimeSpan Slice = TimeSpan.FromMilliseconds(8);
 
     private readonly Channel<Action> _commands = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
-    // Not SingleReader: that channel's reader cannot count (Count throws), and the loop asks whether a frame waits.
-    private readonly Channel<Frame> _outbox = Channel.CreateUnbounded<Frame>();
+    private readonly Channel<Frame> _outbox = Channel.CreateUnbounded<Frame>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly FrameWriter _writer = new();
@@ -27,6 +26,7 @@ internal abstract class LiveSession : IDisposable
     private readonly long _createdTicks = Environment.TickCount64;
     private Task? _loop;
     private int _unanswered;
+    private int _queued;
     private volatile bool _frameRequested = true;
     private long _frameNumber;
     private long _lastActivity = Environment.TickCount64;
@@ -100,6 +100,9 @@ internal abstract class LiveSession : IDisposable
 
     /// <summary>Trains one epoch (called by the loop while <see cref="Running"/>).</summary>
     protected abstract void TrainEpoch();
+
+    /// <summary>An unexpected failure in the loop (a bug): stop training and tell the page; the loop goes on serving commands.</summary>
+    protected abstract void Fail(Exception error);
 
     /// <summary>Writes the current state as a frame (called by the loop).</summary>
     protected abstract void WriteFrame(FrameWriter writer, long number, double unixMilliseconds);
@@ -176,6 +179,7 @@ internal abstract class LiveSession : IDisposable
         while (!token.IsCancellationRequested)
         {
             var frame = await _outbox.Reader.ReadAsync(token).ConfigureAwait(false);
+            Interlocked.Decrement(ref _queued);
             try
             {
                 Interlocked.Increment(ref _unanswered);
@@ -209,36 +213,42 @@ internal abstract class LiveSession : IDisposable
 
     private async Task LoopAsync()
     {
-        try
-        {
-            await TrainAndSendAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            // Ended or failed: no command may wait for a loop that is gone, and the page learns that the stream ended.
-            _commands.Writer.TryComplete();
-            Volatile.Read(ref _socket)?.Abort();
-            while (_outbox.Reader.TryRead(out var left))
-            {
-                left.Release();
-            }
-
-            // Commands that arrived as the session ended still get their answer (usually "this session has ended").
-            while (_commands.Reader.TryRead(out var command))
-            {
-                command();
-            }
-        }
-    }
-
-    private async Task TrainAndSendAsync()
-    {
         var token = _stop.Token;
         double debt = 0;
         long last = Stopwatch.GetTimestamp();
         long lastFrame = 0;
         long frameInterval = Stopwatch.Frequency / Limits.MaxFramesPerSecond;
         while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await StepAsync().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // A bug in one session must not end its loop silently: the session reports it and stays usable.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Fail(e);
+                RequestFrame();
+            }
+        }
+
+        while (_outbox.Reader.TryRead(out var left))
+        {
+            left.Release();
+        }
+
+        // Commands that arrived as the session ended still get their answer (usually "this session has ended").
+        while (_commands.Reader.TryRead(out var command))
+        {
+            command();
+        }
+
+        async Task StepAsync()
         {
             while (_commands.Reader.TryRead(out var command))
             {
@@ -279,13 +289,14 @@ internal abstract class LiveSession : IDisposable
             last = now;
             now = Stopwatch.GetTimestamp();
             bool wantFrame = _frameRequested || (Running && now - lastFrame >= frameInterval);
-            if (wantFrame && HasStream && Volatile.Read(ref _unanswered) < MaxUnanswered && _outbox.Reader.Count == 0)
+            if (wantFrame && HasStream && Volatile.Read(ref _unanswered) < MaxUnanswered && Volatile.Read(ref _queued) == 0)
             {
                 _frameRequested = false;
                 lastFrame = now;
                 long number = ++_frameNumber;
                 _writer.Begin();
                 WriteFrame(_writer, number, UnixMilliseconds());
+                Interlocked.Increment(ref _queued);
                 _outbox.Writer.TryWrite(_writer.Finish(number));
             }
 
@@ -304,17 +315,10 @@ internal abstract class LiveSession : IDisposable
             {
                 // As fast as possible, but give the thread back between slices so requests are answered.
                 await Task.Yield();
-                continue;
+                return;
             }
 
-            try
-            {
-                await _wake.WaitAsync(wait, token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+            await _wake.WaitAsync(wait, token).ConfigureAwait(false);
         }
     }
 
