@@ -51,6 +51,7 @@ public static class WebServer
         app.MapEmbeddedFiles();
         app.MapPlayground();
         app.MapCatalog();
+        app.MapPreviews();
         app.MapImages();
         return app;
     }

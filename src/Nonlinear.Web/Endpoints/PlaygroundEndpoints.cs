@@ -51,6 +51,13 @@ internal static class PlaygroundEndpoints
             return View(created, StatusCodes.Status201Created);
         });
 
+        session.MapGet("/{id}", async (string id, SessionRegistry sessions) =>
+        {
+            // The page asks after losing its stream: 404 tells it to start a new session from its link.
+            var s = sessions.Get<PlaygroundSession>(id);
+            return await s.InvokeAsync(() => View(s, StatusCodes.Status200OK)).ConfigureAwait(false);
+        });
+
         session.MapPut("/{id}/config", async (string id, HttpRequest request, SessionRegistry sessions) =>
         {
             var s = sessions.Get<PlaygroundSession>(id);

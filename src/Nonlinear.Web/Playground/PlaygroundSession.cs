@@ -48,6 +48,7 @@ internal sealed class PlaygroundSession : LiveSession
     private Sequential _trainModel = null!;
     private Sequential _testModel = null!;
     private Trainer _trainer = null!;
+    private Optimizer? _optimizer;
     private Loss _loss = null!;
     private TrainingDiagnostics _diagnostics = null!;
     private Tensor _gridInput = null!;
@@ -78,6 +79,17 @@ internal sealed class PlaygroundSession : LiveSession
     /// <summary>Builds data and network from a validated config (on the loop, or before <see cref="LiveSession.Start"/>).</summary>
     public void Configure(PlaygroundConfig config, IReadOnlyList<string> warnings, int? dataSeed = null)
     {
+        if (_optimizer is not null && dataSeed is null && OnlyPaceOrDisplayChanged(_config, config))
+        {
+            // As TF Playground: the learning rate, the pace and what is drawn change without starting over.
+            _config = config;
+            _warnings = [.. warnings];
+            _optimizer.LearningRate = config.LearningRate;
+            ResetRate();
+            RequestFrame();
+            return;
+        }
+
         int seed = PlaygroundData.SeedOf(config.Seed);
         _dataSeed = dataSeed ?? seed;
         var all = PlaygroundData.Generate(config.ActiveDataset, config.Classes, config.Noise, _dataSeed);
@@ -88,6 +100,20 @@ internal sealed class PlaygroundSession : LiveSession
         _config = config;
         _warnings = [.. warnings];
         BuildNetwork();
+    }
+
+    private static bool OnlyPaceOrDisplayChanged(PlaygroundConfig before, PlaygroundConfig after)
+    {
+        var rest = after with
+        {
+            LearningRate = before.LearningRate,
+            Speed = before.Speed,
+            ShowTestData = before.ShowTestData,
+            Discretize = before.Discretize,
+            HideText = before.HideText,
+            Hidden = before.Hidden,
+        };
+        return JsonSerializer.Serialize(rest, WebJson.Options) == JsonSerializer.Serialize(before, WebJson.Options);
     }
 
     private static Dataset ToDataset(string name, PlaygroundPoints points, PlaygroundConfig config, TaskKind task)
@@ -146,14 +172,14 @@ internal sealed class PlaygroundSession : LiveSession
         _trainModel = Copy(spec, shape);
         _testModel = Copy(spec, shape);
         _loss = TaskDefaults.Loss(_train.Task);
-        Optimizer optimizer = config.Optimizer switch
+        _optimizer = config.Optimizer switch
         {
             "momentum" => new Sgd(config.LearningRate, momentum: 0.9),
             "adam" => new Adam(config.LearningRate),
             _ => new Sgd(config.LearningRate),
         };
         _diagnostics = new TrainingDiagnostics { StatisticsInterval = 1, HistoryCapacity = 4 };
-        _trainer = new Trainer(_model, _loss, optimizer)
+        _trainer = new Trainer(_model, _loss, _optimizer)
         {
             Diagnostics = _diagnostics,
             Regularization = config.Regularization switch
