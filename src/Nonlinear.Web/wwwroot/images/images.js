@@ -140,6 +140,7 @@ class ImagesView {
     });
     this.pad = new DrawPad(this.out('pad'), this.out('preview'), { onChange: (final) => this.drawingChanged(final) });
     this.bindControls();
+    this.setEnabled(false); // until the session exists
     // A hidden tab does not train: the server's cores are shared, and nobody is watching.
     new MutationObserver(() => {
       if (element.hidden && this.status === 'running') {
