@@ -52,7 +52,8 @@ public sealed class LiveServer : IAsyncLifetime
         {
             if (m.Type == "error")
             {
-                errors.Add(m.Text);
+                // With the resource's address, so a test can tell which file failed.
+                errors.Add(string.IsNullOrEmpty(m.Location) ? m.Text : $"{m.Text} ({m.Location})");
             }
         };
         page.PageError += (_, e) => errors.Add(e);

@@ -57,7 +57,8 @@ export function byteTable(lo, hi, { toScale = (v) => v, discretize = false, stre
   for (let b = 0; b < 256; b++) {
     let v = toScale(lo + ((hi - lo) * b) / 255);
     if (discretize) {
-      v = v >= 0 ? 1 : -1;
+      // Only the sign counts; an exact 0 (a ReLU that is off) stays neutral rather than looking "on".
+      v = v > 0 ? 1 : v < 0 ? -1 : 0;
     }
 
     const c = toward(diverging(v), strength);

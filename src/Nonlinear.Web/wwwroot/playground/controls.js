@@ -124,7 +124,8 @@ export function formatSpec(name, card, values) {
  * `allowDefault` adds a first choice that means "the network's default" (the value null).
  */
 export class ActivationPicker {
-  constructor(container, { catalog, onChange, allowDefault = false, selectId = null, selectClass = '', title = '' }) {
+  constructor(container, { catalog, onChange, allowDefault = false, shortDefault = false, selectId = null, selectClass = '', title = '' }) {
+    this.shortDefault = shortDefault;
     this.container = container;
     this.catalog = catalog.filter((c) => !c.rowWise);
     this.onChange = onChange;
@@ -155,7 +156,6 @@ export class ActivationPicker {
 
     this.params = document.createElement('div');
     this.params.className = 'params';
-    this.params.style.display = 'contents';
     this.root.append(this.select, this.params);
     container.replaceChildren(this.root);
     this.spec = null;
@@ -170,7 +170,8 @@ export class ActivationPicker {
     this.spec = spec;
     if (this.defaultOption) {
       const d = parseSpec(defaultSpec, this.catalog);
-      this.defaultOption.textContent = `default (${activationLabel(d.name)})`;
+      // A narrow column shows just "default"; the select's title names the activation in use.
+      this.defaultOption.textContent = this.shortDefault ? 'default' : `default (${activationLabel(d.name)})`;
     }
 
     const parsed = spec == null ? null : parseSpec(spec, this.catalog);
@@ -292,8 +293,13 @@ export class TopBar {
     out.textContent = n.outputActivation || '';
     const loss = document.createElement('span');
     loss.id = 'loss-name';
+    loss.dataset.value = n.loss || '';
+    out.dataset.value = n.outputActivation || '';
     loss.textContent = lossLabel(n.loss || '');
-    this.lossInfo.append(out, document.createTextNode(' output · '), loss);
+    const first = document.createElement('span');
+    first.append(out, ' output');
+    loss.append(' loss');
+    this.lossInfo.append(first, loss);
     this.lossInfo.title = `Output layer: ${n.outputs || 1} unit${n.outputs > 1 ? 's' : ''} with ${n.outputActivation}; loss: ${n.loss}; ${n.optimizer || ''}; ${n.parameters ?? '?'} parameters. The network: ${n.spec || ''}`;
   }
 
@@ -387,7 +393,7 @@ export class DataColumn {
       b.setAttribute('aria-pressed', String(b.dataset.dataset === active));
     }
 
-    this.classesRow.style.visibility = !regression && MULTICLASS_DATASETS.includes(c.dataset) ? '' : 'hidden';
+    this.classesRow.classList.toggle('unused', regression || !MULTICLASS_DATASETS.includes(c.dataset));
     for (const b of this.classes.querySelectorAll('button')) {
       b.setAttribute('aria-checked', String(Number(b.dataset.classes) === c.classes));
     }

@@ -100,7 +100,7 @@ export class OutputHeatmap {
 
     const ratio = window.devicePixelRatio || 1;
     const px = Math.round(size * ratio);
-    if (this.points.width !== px) {
+    if (this.points.width !== px || this.points.height !== px) {
       this.points.width = px;
       this.points.height = px;
     }
@@ -254,7 +254,9 @@ export class OutputHeatmap {
     this.overlay.replaceChildren();
     if (error) {
       el('strong', '', this.overlay).textContent = 'Training diverged';
-      el('p', '', this.overlay).textContent = error;
+      // The first sentence says where; the whole message is in the message bar.
+      const end = error.indexOf('. ');
+      el('p', '', this.overlay).textContent = end > 0 ? error.slice(0, end + 1) : error;
       el('p', 'hint', this.overlay).textContent = 'Lower the learning rate or change the activation, then press reset.';
     }
   }

@@ -75,6 +75,12 @@ class MessageBar {
   }
 }
 
+// Controls wait for the first session: a click during the page's first moments applies once it exists.
+let sessionReady;
+const ready = new Promise((resolve) => {
+  sessionReady = resolve;
+});
+
 const messages = new MessageBar(document.getElementById('message-bar'));
 
 function showMessage(text, kind = 'info') {
@@ -124,6 +130,7 @@ async function onSession(request, config) {
 /** Merges `partial` into the config and sends it; resolves to the new view (refusals reject, and are shown). */
 function setConfig(partial) {
   const run = async () => {
+    await ready;
     const config = { ...state.view.config, ...partial };
     try {
       const view = await onSession(() => api.put(sessionUrl('/config'), config), config);
@@ -146,6 +153,7 @@ function change(partial) {
 }
 
 async function command(name) {
+  await ready;
   try {
     if (name === 'regenerate') {
       const view = await onSession(() => api.post(sessionUrl('/regenerate')));
@@ -163,6 +171,7 @@ async function command(name) {
 }
 
 async function editWeight(layer, to, from, value) {
+  await ready;
   try {
     await onSession(() => api.post(sessionUrl('/weight'), { layer, to, from, value }));
   } catch (e) {
@@ -194,6 +203,8 @@ function applyView(view) {
   document.getElementById('article').hidden = !!config.hideText;
   topBar.show(view);
   dataColumn.show(view);
+  document.getElementById('show-test-data').checked = !!config.showTestData;
+  document.getElementById('discretize').checked = !!config.discretize;
   heatmap.setView(view);
   network.render(view);
   showLegend(view);
@@ -229,7 +240,8 @@ function showLegend(view) {
 
   bar.append(gradient, ticks);
   if (view.task === 'multiclass') {
-    text.textContent = 'Colours show the class; neurons and weights use the scale.';
+    legend.classList.add('multiclass');
+    text.textContent = 'Neurons and weights:';
     const swatches = document.createElement('div');
     swatches.className = 'swatches';
     const k = view.config.classes;
@@ -242,10 +254,20 @@ function showLegend(view) {
       swatches.appendChild(s);
     }
 
-    legend.append(text, swatches);
+    const classes = document.createElement('div');
+    classes.className = 'legend-row';
+    const classText = document.createElement('div');
+    classText.className = 'legend-text';
+    classText.textContent = 'The output shows each point\'s most likely class:';
+    classes.append(classText, swatches);
+    const scale = document.createElement('div');
+    scale.className = 'legend-row';
+    scale.append(text, bar);
+    legend.append(classes, scale);
     return;
   }
 
+  legend.classList.remove('multiclass');
   text.textContent = view.task === 'regression' ? 'Colours show values, from −1 to 1.' : 'Colours show data, neuron and weight values.';
   legend.append(text, bar);
 }
@@ -306,8 +328,11 @@ function drawFrames(frames) {
   topBar.showRates(h.status === 'running' ? h.updatesPerSecond : 0, h.status === 'running' ? state.drawnTimes.length : 0);
 
   if (h.status === 'diverged') {
-    heatmap.showDiverged(h.error || 'A loss or a weight became infinite or NaN.');
-    messages.show(`Training diverged: ${h.error || 'a value became infinite or NaN.'}`, 'error', 'diverged');
+    const error = h.error || 'Training diverged: a loss or a weight became infinite or NaN.';
+    heatmap.showDiverged(error);
+    if (!messages.keyed.has('diverged')) {
+      messages.show(/diverge/i.test(error) ? error : `Training diverged: ${error}`, 'error', 'diverged');
+    }
   } else {
     heatmap.showDiverged(null);
     messages.clear('diverged');
@@ -415,6 +440,11 @@ async function start() {
   dataColumn = new DataColumn({ api, change, command });
   heatmap = new OutputHeatmap(document.getElementById('heatmap'));
   curve = new LossCurve(document.getElementById('loss-curve'));
+  for (const [id, key] of [['show-test-data', 'showTestData'], ['discretize', 'discretize']]) {
+    const box = document.getElementById(id);
+    box.addEventListener('change', () => change({ [key]: box.checked }));
+  }
+
   network = new NetworkView(document.getElementById('network'), {
     catalog,
     change,
@@ -443,6 +473,7 @@ async function start() {
   }
 
   applyView(view);
+  sessionReady();
   if (view.warnings && view.warnings.length) {
     showMessage(`Some of the link's settings were not used:\n${view.warnings.join('\n')}`, 'warning');
   }

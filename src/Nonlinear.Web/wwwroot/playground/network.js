@@ -68,9 +68,9 @@ function formatWeight(v) {
   return a !== 0 && (a < 0.001 || a >= 1000) ? v.toExponential(2) : v.toFixed(3);
 }
 
-/** Link width from |weight|, as TF Playground: 1 px at 0 up to 10 px at 5 and beyond. */
+/** Link width from |weight|: 1 px at 0, growing to 7 px at |w| = 5 and beyond (TF Playground's idea, a bit finer). */
 function linkWidth(w) {
-  return 1 + Math.min(Math.abs(w), 5) * 1.8;
+  return 1 + Math.min(Math.abs(w), 5) * 1.2;
 }
 
 export class NetworkView {
@@ -295,7 +295,7 @@ export class NetworkView {
     const tag = el('div', 'output-tag', this.body);
     tag.textContent = outputs > 1 ? `softmax, ${outputs} classes` : net.outputActivation || '';
     tag.style.left = `${outputX + OUTPUT_SIZE}px`;
-    tag.style.top = `${outputTop - 18}px`;
+    tag.style.top = `${outputTop + outputs * (OUTPUT_SIZE + 8)}px`;
 
     // Links: one per weight of each dense layer, from its inputs to its units.
     const sizes = [active.length, ...layers.map((l) => l.units), outputs];
@@ -366,6 +366,7 @@ export class NetworkView {
     const path = svg('path', { d, class: 'link', stroke: '#d0d4d6', 'stroke-width': 1 }, this.svg);
     path.dataset.link = `${layer}:${to}:${from}`;
     const hit = svg('path', { d, class: 'link-hit' }, this.svg);
+    hit.dataset.link = path.dataset.link;
     const where = { layer, to, from };
     hit.addEventListener('mouseenter', (e) => {
       path.classList.add('hovered');
@@ -406,6 +407,7 @@ export class NetworkView {
     const picker = new ActivationPicker(act, {
       catalog: this.catalog,
       allowDefault: true,
+      shortDefault: width < 104,
       selectClass: 'layer-activation',
       title: `Layer ${i + 1}'s activation ("default" follows the top bar)`,
       onChange: (spec) => this.setLayer(i, { activation: spec }),
