@@ -11,14 +11,6 @@ public sealed class ImageBrowserTests(LiveServer server)
     public async Task The_images_tab_trains_fills_the_confusion_matrix_and_classifies_a_drawing()
     {
         var (page, errors) = await server.OpenAsync();
-        var refused = new List<string>();
-        page.Response += (_, r) =>
-        {
-            if (r.Status >= 400)
-            {
-                refused.Add($"{r.Status} {r.Url}");
-            }
-        };
         await page.ClickAsync("[data-tab=images]");
         var view = page.Locator("#images-view");
         await Assertions.Expect(view.Locator(".gallery-item")).ToHaveCountAsync(24);
@@ -64,15 +56,13 @@ public sealed class ImageBrowserTests(LiveServer server)
         await first.Locator("button").ClickAsync();
         await Assertions.Expect(bars).ToHaveAttributeAsync("data-predicted", predicted);
 
-        if (Environment.GetEnvironmentVariable("NONLINEAR_SCREENSHOTS") is { Length: > 0 } dir)
-        {
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, "images-tab.png"), FullPage = true });
-        }
+        // For a person to look at (as the playground's tests do): bin/.../screenshots/images-tab.png.
+        string screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(screenshots);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "images-tab.png"), FullPage = true });
 
-        // The page's other optional modules may be missing from this build (a 404 each, logged by the browser);
-        // nothing of the Images tab may fail.
-        Assert.DoesNotContain(refused, r => r.Contains("/images/", StringComparison.Ordinal));
-        var other = errors.Where(e => !e.StartsWith("Failed to load resource", StringComparison.Ordinal)).ToList();
+        // The page's other optional modules may be missing from this build (a 404 each, logged by the browser).
+        var other = errors.Where(e => !(e.Contains("404", StringComparison.Ordinal) && (e.Contains("/inside.js", StringComparison.Ordinal) || e.Contains("/upload.js", StringComparison.Ordinal)))).ToList();
         Assert.True(other.Count == 0, string.Join("\n", other));
         await page.Context.CloseAsync();
     }
