@@ -132,28 +132,34 @@ export class Curve {
     }
 
     const line = (j, colour) => {
-      g.beginPath();
-      let started = false;
-      for (const p of pts) {
-        if (!Number.isFinite(p[j])) {
-          started = false;
-          continue;
+      g.strokeStyle = colour;
+      g.fillStyle = colour;
+      g.lineWidth = 1.75 * ratio;
+      g.lineJoin = 'round';
+      // Runs of finite values are lines; a value alone (the first evaluation, or between gaps) is a dot.
+      let run = [];
+      const flush = () => {
+        if (run.length === 1) {
+          g.beginPath();
+          g.arc(run[0][0], run[0][1], 2.5 * ratio, 0, 2 * Math.PI);
+          g.fill();
+        } else if (run.length > 1) {
+          g.beginPath();
+          run.forEach(([px, py], i) => (i === 0 ? g.moveTo(px, py) : g.lineTo(px, py)));
+          g.stroke();
         }
 
-        const px = x(p[0]);
-        const py = y(Math.min(hi, Math.max(lo, p[j])));
-        if (started) {
-          g.lineTo(px, py);
+        run = [];
+      };
+      for (const p of pts) {
+        if (Number.isFinite(p[j])) {
+          run.push([x(p[0]), y(Math.min(hi, Math.max(lo, p[j])))]);
         } else {
-          g.moveTo(px, py);
-          started = true;
+          flush();
         }
       }
 
-      g.strokeStyle = colour;
-      g.lineWidth = 1.75 * ratio;
-      g.lineJoin = 'round';
-      g.stroke();
+      flush();
     };
 
     line(this.train, '#1d2a30');
