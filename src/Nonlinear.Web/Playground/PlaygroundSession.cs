@@ -402,7 +402,8 @@ internal sealed class PlaygroundSession : LiveSession
         return (loss, accuracy);
     }
 
-    private static void CopyWeights(Sequential from, Sequential to)
+    /// <summary>Copies the parameters and state (batch-norm statistics) of <paramref name="from"/> into a model of the same spec.</summary>
+    internal static void CopyWeights(Sequential from, Sequential to)
     {
         for (int i = 0; i < from.Parameters.Count; i++)
         {
