@@ -195,18 +195,23 @@ internal abstract class LiveSession : IDisposable
         while (!token.IsCancellationRequested)
         {
             var frame = await _outbox.Reader.ReadAsync(token).ConfigureAwait(false);
-            if (Volatile.Read(ref _page) != page)
+            if (frame.Target != page || Volatile.Read(ref _page) != page)
             {
-                // A newer page replaced this one while it waited: the loop builds a fresh frame for that page.
+                // The frame was built for another page, or a newer page replaced this one while it waited: the loop
+                // builds a fresh frame for the current page.
                 frame.Release();
                 RequestFrame();
                 Wake();
-                return;
+                if (Volatile.Read(ref _page) != page)
+                {
+                    return;
+                }
+
+                continue;
             }
 
             try
             {
-                Interlocked.Increment(ref page.Unanswered);
                 await page.Socket.SendAsync(frame.Memory, WebSocketMessageType.Binary, true, token).ConfigureAwait(false);
             }
             finally
@@ -292,7 +297,13 @@ internal abstract class LiveSession : IDisposable
                     long number = ++_frameNumber;
                     _writer.Begin();
                     WriteFrame(_writer, number, UnixMilliseconds());
-                    _outbox.Writer.TryWrite(_writer.Finish(number));
+
+                    // Counted when queued, not when sent: the loop must not see the frame gone from the queue but
+                    // not yet counted, or a third frame would go to a page that answered none.
+                    Interlocked.Increment(ref page.Unanswered);
+                    var frame = _writer.Finish(number);
+                    frame.Target = page;
+                    _outbox.Writer.TryWrite(frame);
                 }
             }
 #pragma warning disable CA1031 // A bug in one step (a kernel, a frame) stops training and is shown on the page; the session stays usable.
