@@ -13,7 +13,6 @@ import { NetworkView } from './network.js';
 const state = {
   view: null,
   status: 'paused',
-  epoch: 0,
   queue: Promise.resolve(),
   viewListeners: [],
   frameListeners: [],
@@ -309,7 +308,6 @@ function drawFrames(frames) {
   heatmap.drawFrame(frame);
   network.update(frame);
   curve.draw();
-  state.epoch = h.epoch;
   topBar.showEpoch(h.epoch);
   showStatus(h.status);
   setStat('loss-train', h.trainLoss, formatLoss(h.trainLoss));
