@@ -55,6 +55,7 @@ public static class WebServer
         app.MapUploads();
         app.MapCatalog();
         app.MapPreviews();
+        app.MapImages();
         return app;
     }
 

@@ -61,6 +61,23 @@ public sealed class LiveServer : IAsyncLifetime
         return (page, errors);
     }
 
+    /// <summary>
+    /// The console errors a test should fail on: all but a 404 of an optional module (playground/inside.js,
+    /// playground/upload.js, images/images.js: each part of the app is built separately and the page skips a missing
+    /// one) and a 400 from <paramref name="refusedPath"/>, which the test provoked (the browser logs every 4xx answer).
+    /// </summary>
+    public static IReadOnlyList<string> Unexpected(IEnumerable<string> errors, string? refusedPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        string[] optional = ["/playground/inside.js", "/playground/upload.js", "/images/images.js"];
+        return
+        [
+            .. errors.Where(e =>
+                !(e.Contains(" 404 ", StringComparison.Ordinal) && optional.Any(m => e.Contains(m, StringComparison.Ordinal)))
+                && !(refusedPath is not null && e.Contains(" 400 ", StringComparison.Ordinal) && e.Contains(refusedPath, StringComparison.Ordinal))),
+        ];
+    }
+
     public async Task DisposeAsync()
     {
         if (Browser is not null)

@@ -139,12 +139,6 @@ public sealed class PlaygroundPageTests(LiveServer server)
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name) });
     }
 
-    /// <summary>
-    /// No console errors, except the optional modules of other parts of the app that this build may lack, and
-    /// requests the test provoked a refusal of (the browser logs every 4xx answer).
-    /// </summary>
     private static void AssertNoErrors(List<string> errors, string? refusedPath = null)
-        => Assert.DoesNotContain(errors, e =>
-            !(e.Contains("404", StringComparison.Ordinal) && (e.Contains("/inside.js", StringComparison.Ordinal) || e.Contains("/upload.js", StringComparison.Ordinal)))
-            && !(refusedPath is not null && e.Contains(" 400 ", StringComparison.Ordinal) && e.Contains(refusedPath, StringComparison.Ordinal)));
+        => Assert.Empty(LiveServer.Unexpected(errors, refusedPath));
 }

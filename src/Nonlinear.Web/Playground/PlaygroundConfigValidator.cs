@@ -172,7 +172,7 @@ public static class PlaygroundConfigValidator
         };
     }
 
-    private static string CheckActivation(string? spec, string field)
+    internal static string CheckActivation(string? spec, string field)
     {
         if (string.IsNullOrWhiteSpace(spec))
         {

@@ -402,7 +402,8 @@ internal sealed class PlaygroundSession : LiveSession
         return (loss, accuracy);
     }
 
-    private static void CopyWeights(Sequential from, Sequential to)
+    /// <summary>Copies the parameters and state (batch-norm statistics) of <paramref name="from"/> into a model of the same spec.</summary>
+    internal static void CopyWeights(Sequential from, Sequential to)
     {
         for (int i = 0; i < from.Parameters.Count; i++)
         {
@@ -693,33 +694,46 @@ internal sealed class PlaygroundSession : LiveSession
         if (latest is not null)
         {
             FrameWriter.Number(w, "gradientRatio", latest.GradientRatio);
+
+            // The last bar of the page's gradient-flow chart: the ratio's denominator is the output layer's norm.
+            FrameWriter.Number(w, "outputGradientNorm", latest.Layers[OutputDenseIndex].GradientNorm);
         }
     }
 
-    internal static void WriteAdvice(Utf8JsonWriter w, string name, IReadOnlyList<Advice> advice)
+    /// <summary>Index in the model of the output layer's dense layer (the last one).</summary>
+    private int OutputDenseIndex
     {
-        w.WriteStartArray(name);
-        foreach (var a in advice)
+        get
         {
-            w.WriteStartObject();
-            w.WriteString("severity", a.Severity.ToString().ToLowerInvariant());
-            w.WriteString("code", a.Code);
-            if (a.Layer is { } layer)
+            int i = _model.Layers.Count - 1;
+            while (i > 0 && _model.Layers[i] is not Dense)
             {
-                w.WriteNumber("layer", layer);
-            }
-            else
-            {
-                w.WriteNull("layer");
+                i--;
             }
 
-            w.WriteString("message", a.Message);
-            w.WriteString("reason", a.Reason);
-            w.WriteString("fix", a.Fix);
-            w.WriteEndObject();
+            return i;
+        }
+    }
+
+    private void WriteAdvice(Utf8JsonWriter w, string name, IReadOnlyList<Advice> advice)
+        => PageAdvice.Write(w, name, advice, HiddenLayerOf, OutputDenseIndex + 1);
+
+    /// <summary>
+    /// The hidden layer (0-based, as the page numbers them) that holds the advisor's 1-based model layer
+    /// <paramref name="modelLayer"/>: its dense layer, batch norm, activation or dropout; null for the output layer.
+    /// </summary>
+    private int? HiddenLayerOf(int modelLayer)
+    {
+        int index = modelLayer - 1;
+        for (int b = _blocks.Length - 1; b >= 0; b--)
+        {
+            if (index >= _blocks[b].Dense)
+            {
+                return index < OutputDenseIndex ? b : null;
+            }
         }
 
-        w.WriteEndArray();
+        return null;
     }
 
     private void WriteCollapse(Utf8JsonWriter w)
@@ -742,6 +756,24 @@ internal sealed class PlaygroundSession : LiveSession
 
         w.WriteEndArray();
         FrameWriter.Number(w, "bias", map.Bias[0]);
+
+        // One row per output (3-5 classes: one logit each; the boundary between two classes is where their logits meet).
+        w.WriteStartArray("rows");
+        for (int r = 0; r < map.Outputs; r++)
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("weights");
+            for (int j = 0; j < map.Inputs; j++)
+            {
+                WriteNumberOrNull(w, map.Weight[r, j]);
+            }
+
+            w.WriteEndArray();
+            FrameWriter.Number(w, "bias", map.Bias[r]);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 

@@ -194,6 +194,29 @@ public sealed class TrainingDiagnosticsTests
     }
 
     [Fact]
+    public void Huge_but_finite_gradients_are_not_reported_as_non_finite()
+    {
+        // Elements of 1e20 are finite floats, but the float norm of them overflows to infinity.
+        var model = Sequential.Parse("dense:3,relu,dense:1");
+        model.Build(new TensorShape(2), seed: 1);
+        var diagnostics = new TrainingDiagnostics { StatisticsInterval = 1 };
+        var x = Filled(4, 2, (r, c) => r + c);
+        model.Forward(x, training: true);
+        var dense = model.Layers.OfType<Dense>().First();
+        dense.Weight.Gradient.Span.Fill(1e20f);
+        ITrainingObserver observer = diagnostics;
+        observer.BatchEnded(model, x, 1, 1);
+        observer.EpochEnded(model, 1);
+        Assert.True(float.IsInfinity(System.Numerics.Tensors.TensorPrimitives.Norm<float>(dense.Weight.Gradient.Span)));
+        Assert.Null(diagnostics.FirstNonFinite);
+
+        dense.Weight.Gradient.Span[1] = float.NaN;
+        observer.BatchEnded(model, x, 2, 1);
+        observer.EpochEnded(model, 2);
+        Assert.Equal((0, "weight gradient"), (diagnostics.FirstNonFinite!.LayerIndex, diagnostics.FirstNonFinite.What));
+    }
+
+    [Fact]
     public void A_diverging_run_reports_where_the_first_non_finite_value_appeared()
     {
         // One sample in 64 overflows the first layer. The loss can stay finite on that batch (a logit of -inf

@@ -308,6 +308,9 @@ export class TopBar {
     this.playButton.classList.toggle('playing', running);
     this.playButton.setAttribute('aria-label', running ? 'Pause' : 'Run');
     this.playButton.dataset.status = status;
+    // A diverged network has non-finite weights: only a reset (or a weight edit) brings it back.
+    this.playButton.disabled = status === 'diverged';
+    this.playButton.title = status === 'diverged' ? 'Training diverged: press reset to start again' : 'Run / pause';
   }
 
   showEpoch(epoch) {

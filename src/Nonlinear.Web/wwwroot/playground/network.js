@@ -137,7 +137,8 @@ export class NetworkView {
       }
     });
     new ResizeObserver(() => {
-      if (this.view && Math.abs(this.root.clientWidth - this.width) > 1) {
+      // A hidden tab has no width: lay out again when it is shown.
+      if (this.view && this.root.clientWidth > 0 && Math.abs(this.root.clientWidth - this.width) > 1) {
         this.render(this.view);
       }
     }).observe(root);
@@ -176,6 +177,12 @@ export class NetworkView {
   render(view) {
     this.view = view;
     this.closeCard();
+    if (this.hovered) {
+      // The hovered node is about to be replaced (and will never see its mouseleave).
+      this.hovered = null;
+      this.hoverNode(null);
+    }
+
     const config = view.config;
     const hidden = new Set(config.hidden || []);
     const layers = config.layers;
@@ -238,7 +245,17 @@ export class NetworkView {
       }
 
       if (!locked) {
+        box.tabIndex = 0;
+        box.setAttribute('role', 'switch');
+        box.setAttribute('aria-checked', String(isActive));
+        box.setAttribute('aria-label', FEATURE_LABELS[name] || name);
         box.addEventListener('click', () => this.toggleFeature(name));
+        box.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            this.toggleFeature(name);
+          }
+        });
       } else {
         box.classList.add('locked');
       }
