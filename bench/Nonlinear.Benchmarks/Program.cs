@@ -24,6 +24,8 @@ using Nonlinear.Benchmarks;
 //   diagnostics [--threads 2] [--models mlp,cnn] [--epochs 3] [--batches N] [--data-dir DIR] [--out docs/benchmarks.md]
 //       Fashion-MNIST training epochs without and with TrainingDiagnostics (interleaved, same seeds): the
 //       overhead; with --out, replaces the "## Diagnostics overhead" section.
+//   exhaustive sin|gaussian [--from 1e-4] [--to 65536]
+//       Every float in the range (both signs) through the activation's kernels against float64: worst ulp per binade.
 //   bdn [BenchmarkDotNet arguments]
 //       BenchmarkDotNet micro-benchmarks of a few kernels (see ActivationBenchmarks).
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -42,6 +44,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
                 [--data-dir DIR] [--out docs/results.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- diagnostics [--threads 2] [--models mlp,cnn] [--epochs 3]
                 [--batches N] [--data-dir DIR] [--out docs/benchmarks.md]
+          dotnet run -c Release --project bench/Nonlinear.Benchmarks -- exhaustive sin|gaussian [--from 1e-4] [--to 65536]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- bdn [BenchmarkDotNet args, e.g. --filter '*']
         """);
     return args.Length == 0 ? 2 : 0;
@@ -61,10 +64,12 @@ switch (args[0])
         return FashionAccuracy.Run(args[1..]);
     case "diagnostics":
         return DiagnosticsBench.Run(args[1..]);
+    case "exhaustive":
+        return ExhaustiveSweep.Run(args[1..]);
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(ActivationBenchmarks).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist, accuracy, diagnostics or bdn (--help for usage)");
+        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist, accuracy, diagnostics, exhaustive or bdn (--help for usage)");
         return 2;
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Nonlinear.Web.Playground;
 using Nonlinear.Web.Sessions;
+using Nonlinear.Web.Uploads;
 
 namespace Nonlinear.Web.Endpoints;
 
@@ -29,7 +30,7 @@ internal static class PlaygroundEndpoints
         });
 
         var session = api.MapGroup("/sessions");
-        session.MapPost("/", async (HttpRequest request, SessionRegistry sessions) =>
+        session.MapPost("/", async (HttpRequest request, SessionRegistry sessions, UploadStore uploads) =>
         {
             var body = await RequestBody.ReadAsync<SessionRequest>(request, sessions.Limits.MaxJsonBytes).ConfigureAwait(false);
             IReadOnlyList<string> warnings = [];
@@ -45,7 +46,7 @@ internal static class PlaygroundEndpoints
                 config = PlaygroundConfigValidator.Validate(parsed.Config, sessions.Limits);
             }
 
-            var created = new PlaygroundSession(sessions.Limits);
+            var created = new PlaygroundSession(sessions.Limits, uploads);
             created.Configure(config, warnings);
             sessions.Add(created);
             return View(created, StatusCodes.Status201Created);

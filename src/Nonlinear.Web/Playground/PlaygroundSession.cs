@@ -10,13 +10,15 @@ using Nonlinear.Optimizers;
 using Nonlinear.Tensors;
 using Nonlinear.Training;
 using Nonlinear.Web.Sessions;
+using Nonlinear.Web.Uploads;
 
 namespace Nonlinear.Web.Playground;
 
 /// <summary>
-/// One playground tab: a 2-D dataset, a small network trained by the engine's <see cref="Trainer"/> epoch by epoch
-/// at TF Playground's pace (or faster), and frames with the output heatmap, every neuron's heatmap, the weights,
-/// the losses and the diagnostics, all computed by the engine.
+/// One playground tab: a 2-D dataset (or an uploaded table), a small network trained by the engine's
+/// <see cref="Trainer"/> epoch by epoch at TF Playground's pace (or faster), and frames with the output heatmap,
+/// every neuron's heatmap, the weights, the losses, the test confusion matrix and the diagnostics, all computed by
+/// the engine. A table without two chosen columns has no 2-D views: its frames carry no grids.
 /// </summary>
 /// <remarks>
 /// Evaluation runs on copies of the model that keep one batch size each (the heatmap grid, the training points,
@@ -35,12 +37,15 @@ internal sealed class PlaygroundSession : LiveSession
     private readonly List<(int Epoch, double Train, double Test)> _curve = [];
     private static readonly Activation Sigmoid = ActivationRegistry.Parse("sigmoid");
     private static readonly Activation Softmax = ActivationRegistry.Parse("softmax");
-    private readonly float[] _gridValues = new float[GridSize * GridSize * 5];
+    private readonly UploadStore? _uploads;
+    private float[] _gridValues = [];
     private readonly float[] _thumbValues = new float[ThumbSize * ThumbSize];
     private PlaygroundConfig _config = new();
     private string[] _warnings = [];
-    private PlaygroundPoints _trainPoints = null!;
-    private PlaygroundPoints _testPoints = null!;
+    private PlaygroundPoints? _trainPoints;
+    private PlaygroundPoints? _testPoints;
+    private UploadedTable? _table;
+    private ConfusionMatrix? _confusion;
     private Dataset _train = null!;
     private Dataset _test = null!;
     private Sequential _model = null!;
@@ -65,9 +70,10 @@ internal sealed class PlaygroundSession : LiveSession
     private (double Loss, double Accuracy) _lastTrain = (double.NaN, double.NaN);
     private (double Loss, double Accuracy) _lastTest = (double.NaN, double.NaN);
 
-    public PlaygroundSession(PlaygroundLimits limits)
+    public PlaygroundSession(PlaygroundLimits limits, UploadStore? uploads = null)
         : base(limits)
     {
+        _uploads = uploads;
     }
 
     public PlaygroundConfig Config => _config;
@@ -90,13 +96,27 @@ internal sealed class PlaygroundSession : LiveSession
             return;
         }
 
-        int seed = PlaygroundData.SeedOf(config.Seed);
-        _dataSeed = dataSeed ?? seed;
-        var all = PlaygroundData.Generate(config.ActiveDataset, config.Classes, config.Noise, _dataSeed);
-        (_trainPoints, _testPoints) = PlaygroundData.Split(all, config.PercTrainData, _dataSeed);
-        var task = config.Problem == "regression" ? TaskKind.Regression : config.Classes == 2 ? TaskKind.Binary : TaskKind.Multiclass;
-        _train = ToDataset("train", _trainPoints, config, task);
-        _test = ToDataset("test", _testPoints, config, task);
+        int seed = dataSeed ?? PlaygroundData.SeedOf(config.Seed);
+        if (config.ActiveDataset == "csv")
+        {
+            // The table in use stays with the session (also after the store forgets it); another id is looked up.
+            var upload = _table is { } held && held.Upload.Id == config.CsvId
+                ? held.Upload
+                : (_uploads ?? throw WebRequestException.BadRequest("This server keeps no uploads.")).Get(config.CsvId, StatusCodes.Status400BadRequest);
+            var table = UploadedTable.Prepare(upload, config, seed);
+            (_table, _train, _test, _trainPoints, _testPoints) = (table, table.Train, table.Test, table.TrainPoints, table.TestPoints);
+        }
+        else
+        {
+            var all = PlaygroundData.Generate(config.ActiveDataset, config.Classes, config.Noise, seed);
+            var (trainPoints, testPoints) = PlaygroundData.Split(all, config.PercTrainData, seed);
+            var task = config.Problem == "regression" ? TaskKind.Regression : config.Classes == 2 ? TaskKind.Binary : TaskKind.Multiclass;
+            _train = ToDataset("train", trainPoints, config.Features, task, config.Classes);
+            _test = ToDataset("test", testPoints, config.Features, task, config.Classes);
+            (_table, _trainPoints, _testPoints) = (null, trainPoints, testPoints);
+        }
+
+        _dataSeed = seed;
         _config = config;
         _warnings = [.. warnings];
         BuildNetwork();
@@ -116,19 +136,33 @@ internal sealed class PlaygroundSession : LiveSession
         return JsonSerializer.Serialize(rest, WebJson.Options) == JsonSerializer.Serialize(before, WebJson.Options);
     }
 
-    private static Dataset ToDataset(string name, PlaygroundPoints points, PlaygroundConfig config, TaskKind task)
+    /// <summary>The network's inputs (the <paramref name="features"/> of each point) and targets.</summary>
+    internal static Dataset ToDataset(string name, PlaygroundPoints points, IReadOnlyList<string> features, TaskKind task, int classes, IReadOnlyList<string>? classNames = null)
     {
-        int f = config.Features.Count;
-        var features = new float[points.Count * f];
-        InputFeatures.Fill(config.Features, points.X, points.Y, features);
+        int f = features.Count;
+        var values = new float[points.Count * f];
+        InputFeatures.Fill(features, points.X, points.Y, values);
         var targets = task == TaskKind.Multiclass
             ? Tensor.FromArray((float[])points.Label.Clone(), points.Count)
             : Tensor.FromArray((float[])points.Label.Clone(), points.Count, 1);
-        return new Dataset(name, Tensor.FromArray(features, points.Count, f), targets, task, task == TaskKind.Regression ? 0 : config.Classes);
+        return new Dataset(name, Tensor.FromArray(values, points.Count, f), targets, task, task == TaskKind.Regression ? 0 : classes, classNames);
     }
+
+    /// <summary>Whether the data lies in the plane (generated, or a table with two chosen columns): heatmaps and points exist.</summary>
+    private bool HasPlane => _table is null || _table.HasPlane;
+
+    /// <summary>The names of the network's inputs: the config's features, or a table's columns.</summary>
+    private IReadOnlyList<string> Inputs => _table?.Inputs ?? _config.Features;
 
     /// <summary>The model spec of the config: per hidden layer dense, [batchnorm], activation, [dropout]; then the output layer.</summary>
     public static string SpecOf(PlaygroundConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return SpecOf(config, config.Problem == "classification" && config.Classes > 2 ? config.Classes : 1);
+    }
+
+    /// <summary>The model spec of the config's hidden layers with <paramref name="outputs"/> output units.</summary>
+    public static string SpecOf(PlaygroundConfig config, int outputs)
     {
         ArgumentNullException.ThrowIfNull(config);
         var tokens = new List<string>();
@@ -147,7 +181,6 @@ internal sealed class PlaygroundSession : LiveSession
             }
         }
 
-        int outputs = config.Problem == "classification" && config.Classes > 2 ? config.Classes : 1;
         tokens.Add($"dense:{outputs.ToString(CultureInfo.InvariantCulture)}");
         return string.Join(",", tokens);
     }
@@ -155,9 +188,10 @@ internal sealed class PlaygroundSession : LiveSession
     private void BuildNetwork()
     {
         var config = _config;
-        string spec = SpecOf(config);
+        int outputs = _train.Task == TaskKind.Multiclass ? _train.ClassCount : 1;
+        string spec = SpecOf(config, outputs);
         int seed = PlaygroundData.SeedOf(config.Seed);
-        var shape = new TensorShape(config.Features.Count);
+        var shape = new TensorShape(_train.FeatureShape.Length);
         _model = Sequential.Parse(spec);
         _model.Build(shape, seed);
         if (config.InitZero)
@@ -198,7 +232,14 @@ internal sealed class PlaygroundSession : LiveSession
             InputShape = shape,
         });
         _runtimeAdvice = [];
-        FillGridInput(config.Features);
+        if (HasPlane)
+        {
+            FillGridInput(config.Features);
+            if (_gridValues.Length != GridSize * GridSize * outputs)
+            {
+                _gridValues = new float[GridSize * GridSize * outputs];
+            }
+        }
         _epoch = 0;
         Updates = 0;
         ResetRate();
@@ -341,14 +382,16 @@ internal sealed class PlaygroundSession : LiveSession
 
     private void Evaluate()
     {
-        _lastTrain = EvaluateOn(_trainModel, _train, ref _trainGradient);
-        _lastTest = EvaluateOn(_testModel, _test, ref _testGradient);
+        _lastTrain = EvaluateOn(_trainModel, _train, ref _trainGradient, out _);
+        _lastTest = EvaluateOn(_testModel, _test, ref _testGradient, out var testOutput);
+        // Rows: the true class; columns: the predicted one (binary outputs are logits: class 1 above 0).
+        _confusion = _test.Task == TaskKind.Regression ? null : ConfusionMatrix.FromOutputs(testOutput, _test.Targets, _test.Task, _test.ClassCount, binaryThreshold: 0f);
     }
 
-    private (double Loss, double Accuracy) EvaluateOn(Sequential copy, Dataset data, ref Tensor? gradient)
+    private (double Loss, double Accuracy) EvaluateOn(Sequential copy, Dataset data, ref Tensor? gradient, out Tensor output)
     {
         CopyWeights(_model, copy);
-        var output = copy.Forward(data.Features, training: false);
+        output = copy.Forward(data.Features, training: false);
         if (gradient is null || gradient.Shape != output.Shape)
         {
             gradient = new Tensor(output.Shape);
@@ -359,7 +402,8 @@ internal sealed class PlaygroundSession : LiveSession
         return (loss, accuracy);
     }
 
-    private static void CopyWeights(Sequential from, Sequential to)
+    /// <summary>Copies the parameters and state (batch-norm statistics) of <paramref name="from"/> into a model of the same spec.</summary>
+    internal static void CopyWeights(Sequential from, Sequential to)
     {
         for (int i = 0; i < from.Parameters.Count; i++)
         {
@@ -380,8 +424,13 @@ internal sealed class PlaygroundSession : LiveSession
             _curve.Add((_epoch, _lastTrain.Loss, _lastTest.Loss));
         }
 
-        CopyWeights(_model, _gridModel);
-        var output = _gridModel.Forward(_gridInput, training: false);
+        Tensor? output = null;
+        if (HasPlane)
+        {
+            CopyWeights(_model, _gridModel);
+            output = _gridModel.Forward(_gridInput, training: false);
+        }
+
         var w = writer.Header;
         w.WriteStartObject();
         w.WriteNumber("frame", number);
@@ -415,8 +464,22 @@ internal sealed class PlaygroundSession : LiveSession
         _curve.Clear();
         FrameWriter.Number(w, "updatesPerSecond", UpdatesPerSecond);
         w.WriteNumber("time", unixMilliseconds);
-        WriteOutput(writer, output);
-        WriteNeurons(writer);
+        if (output is not null)
+        {
+            WriteOutput(writer, output);
+            WriteNeurons(writer);
+        }
+        else
+        {
+            // No plane, no grids: the output's kind only, and no neuron heatmaps.
+            w.WriteStartObject("output");
+            w.WriteString("kind", _train.Task.ToString().ToLowerInvariant());
+            w.WriteEndObject();
+            w.WriteStartArray("neurons");
+            w.WriteEndArray();
+        }
+
+        WriteConfusion(w);
         WriteWeights(w);
         WriteDiagnostics(w);
         WriteAdvice(w, "advice", _runtimeAdvice);
@@ -452,7 +515,7 @@ internal sealed class PlaygroundSession : LiveSession
                 FrameWriter.Quantize(values, 0, 1, writer.Grid(n));
                 break;
             case TaskKind.Multiclass:
-                int k = _config.Classes;
+                int k = _train.ClassCount;
                 Softmax.Forward(output.Span, values, k);
                 w.WriteString("kind", "multiclass");
                 w.WriteNumber("lo", 0);
@@ -479,6 +542,29 @@ internal sealed class PlaygroundSession : LiveSession
         }
 
         w.WriteEndObject();
+    }
+
+    private void WriteConfusion(Utf8JsonWriter w)
+    {
+        if (_confusion is null)
+        {
+            w.WriteNull("confusion");
+            return;
+        }
+
+        w.WriteStartArray("confusion");
+        for (int actual = 0; actual < _confusion.ClassCount; actual++)
+        {
+            w.WriteStartArray();
+            for (int predicted = 0; predicted < _confusion.ClassCount; predicted++)
+            {
+                w.WriteNumberValue(_confusion[actual, predicted]);
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndArray();
     }
 
     private static (float Lo, float Hi) Range(ReadOnlySpan<float> values)
@@ -710,9 +796,9 @@ internal sealed class PlaygroundSession : LiveSession
         w.WriteStartObject("network");
         w.WriteString("spec", _model.Spec);
         w.WriteStartArray("features");
-        foreach (var feature in _config.Features)
+        foreach (var input in Inputs)
         {
-            w.WriteStringValue(feature);
+            w.WriteStringValue(input);
         }
 
         w.WriteEndArray();
@@ -733,16 +819,32 @@ internal sealed class PlaygroundSession : LiveSession
         w.WriteNumber("parameters", _model.ParameterCount);
         w.WriteEndObject();
         w.WriteString("task", _train.Task.ToString().ToLowerInvariant());
+        WriteClassNames(w);
         w.WriteStartArray("domain");
         w.WriteNumberValue(-PlaygroundData.Domain);
         w.WriteNumberValue(PlaygroundData.Domain);
         w.WriteEndArray();
-        w.WriteNumber("grid", GridSize);
-        w.WriteNumber("thumb", ThumbSize);
-        w.WriteStartObject("points");
-        WritePoints(w, "train", _trainPoints);
-        WritePoints(w, "test", _testPoints);
-        w.WriteEndObject();
+        w.WriteNumber("grid", HasPlane ? GridSize : 0);
+        w.WriteNumber("thumb", HasPlane ? ThumbSize : 0);
+        // A large table is drawn from a sample: the first rows of each (shuffled) split.
+        int shown = Limits.MaxSamples;
+        if (_trainPoints is not null && _testPoints is not null)
+        {
+            w.WriteStartObject("points");
+            WritePoints(w, "train", _trainPoints, shown);
+            WritePoints(w, "test", _testPoints, shown);
+            w.WriteEndObject();
+        }
+
+        if (_table is null)
+        {
+            w.WriteNull("csv");
+        }
+        else
+        {
+            _table.WriteView(w, Math.Min(shown, _trainPoints?.Count ?? 0) + Math.Min(shown, _testPoints?.Count ?? 0));
+        }
+
         WriteFeatureThumbs(w);
         WriteAdvice(w, "advice", _advice);
         w.WriteEndObject();
@@ -755,19 +857,37 @@ internal sealed class PlaygroundSession : LiveSession
         _ => $"SGD, lr {_config.LearningRate.ToString(CultureInfo.InvariantCulture)}",
     };
 
-    private static void WritePoints(Utf8JsonWriter w, string name, PlaygroundPoints points)
+    /// <summary>classNames: a table's label texts, "0", "1", ... for generated classes, null for regression.</summary>
+    private void WriteClassNames(Utf8JsonWriter w)
+    {
+        if (_train.Task == TaskKind.Regression)
+        {
+            w.WriteNull("classNames");
+            return;
+        }
+
+        w.WriteStartArray("classNames");
+        for (int c = 0; c < _train.ClassCount; c++)
+        {
+            w.WriteStringValue(_train.ClassNames is { } names ? names[c] : c.ToString(CultureInfo.InvariantCulture));
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WritePoints(Utf8JsonWriter w, string name, PlaygroundPoints points, int max)
     {
         w.WriteStartObject(name);
-        WriteArray(w, "x", points.X);
-        WriteArray(w, "y", points.Y);
-        WriteArray(w, "label", points.Label);
+        WriteArray(w, "x", points.X, max);
+        WriteArray(w, "y", points.Y, max);
+        WriteArray(w, "label", points.Label, max);
         w.WriteEndObject();
     }
 
-    private static void WriteArray(Utf8JsonWriter w, string name, float[] values)
+    private static void WriteArray(Utf8JsonWriter w, string name, float[] values, int max)
     {
         w.WriteStartArray(name);
-        foreach (float v in values)
+        foreach (float v in values.AsSpan(0, Math.Min(max, values.Length)))
         {
             w.WriteNumberValue(v);
         }
@@ -778,7 +898,7 @@ internal sealed class PlaygroundSession : LiveSession
     private void WriteFeatureThumbs(Utf8JsonWriter w)
     {
         w.WriteStartArray("featureThumbs");
-        int f = _config.Features.Count;
+        int f = HasPlane ? _config.Features.Count : 0;
         var bytes = new byte[ThumbSize * ThumbSize];
         for (int j = 0; j < f; j++)
         {
