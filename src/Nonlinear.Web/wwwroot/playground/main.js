@@ -16,6 +16,7 @@ const state = {
   queue: Promise.resolve(),
   viewListeners: [],
   frameListeners: [],
+  lastFrame: null,
   drawnTimes: [],
   recreating: null,
 };
@@ -304,6 +305,7 @@ function drawFrames(frames) {
   }
 
   const frame = frames[frames.length - 1];
+  state.lastFrame = frame;
   const h = frame.header;
   heatmap.drawFrame(frame);
   network.update(frame);
@@ -369,7 +371,13 @@ const ctx = {
   setConfig,
   showMessage,
   onView: (fn) => state.viewListeners.push(fn),
-  onFrame: (fn) => state.frameListeners.push(fn),
+  // A module mounted after the stream opened gets the latest frame at once: a paused session sends no other.
+  onFrame: (fn) => {
+    state.frameListeners.push(fn);
+    if (state.lastFrame) {
+      fn(state.lastFrame);
+    }
+  },
 };
 
 /** Imports an optional module and mounts it; a module that is missing or fails is skipped with a warning. */
