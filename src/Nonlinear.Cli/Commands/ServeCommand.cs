@@ -22,12 +22,14 @@ internal static class ServeCommand
         var port = new Option<int>("--port", "-p") { Description = "The TCP port (0: any free port)", DefaultValueFactory = _ => 8080 };
         var host = new Option<string>("--host") { Description = "The address to bind; only loopback addresses (127.0.0.1, ::1, localhost) for now", DefaultValueFactory = _ => "127.0.0.1" };
         var open = new Option<bool>("--open") { Description = "Open the page in the default browser" };
+        var data = new Option<string?>("--data") { Description = "The Fashion-MNIST directory for the Images tab (default: the repository's data/fashion-mnist-subset, found from the current directory up)" };
         var json = JsonOption.Create("the address");
         var command = new Command("serve", "Start the web app: the playground where a network learns before your eyes")
         {
             port,
             host,
             open,
+            data,
             json,
         };
         command.SetAction(parseResult =>
@@ -36,6 +38,7 @@ internal static class ServeCommand
             {
                 o.Host = parseResult.GetRequiredValue(host);
                 o.Port = parseResult.GetValue(port);
+                o.Data = parseResult.GetValue(data) ?? o.Data;
             });
             try
             {

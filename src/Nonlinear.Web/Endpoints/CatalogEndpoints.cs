@@ -24,16 +24,19 @@ internal static class CatalogEndpoints
         {
             var activation = Parse(spec);
             double lo = Number(from, -5, "from"), hi = Number(to, 5, "to");
-            int count = (int)Number(n, 201, "n");
+            double points = Number(n, 201, "n");
             if (!(lo < hi) || hi - lo > 1e6)
             {
                 throw WebRequestException.BadRequest($"from = {lo} and to = {hi}: expected from < to, at most 1e6 apart.");
             }
 
-            if (count < 2 || count > MaxPoints)
+            // Checked before the cast: (int)1e10 would name the wrong number, and n = 2.5 is no count.
+            if (!(points >= 2 && points <= MaxPoints && points == Math.Floor(points)))
             {
-                throw WebRequestException.BadRequest($"n = {count} is out of range: expected 2-{MaxPoints} points.");
+                throw WebRequestException.BadRequest($"n = {points} is out of range: expected a whole number of points, 2-{MaxPoints}.");
             }
+
+            int count = (int)points;
 
             var x = new float[count];
             for (int i = 0; i < count; i++)
@@ -48,9 +51,13 @@ internal static class CatalogEndpoints
             int row = activation.IsRowWise ? count : count;
             activation.Forward(x, y, row);
             activation.Backward(x, y, ones, dy, row);
-            return Results.Json(new { spec = activation.Spec, x, f = y, df = dy }, WebJson.Options);
+            return Results.Json(new { spec = activation.Spec, x = Finite(x), f = Finite(y), df = Finite(dy) }, WebJson.Options);
         });
     }
+
+    // JSON has no NaN or infinity (writing one fails the answer half-sent): such a point is null, a gap in the drawn
+    // curve. Some parameters overflow float, e.g. softplus:beta=1e-40 gives ln 2 / beta = inf.
+    private static float?[] Finite(float[] values) => Array.ConvertAll(values, v => float.IsFinite(v) ? v : (float?)null);
 
     private static Activation Parse(string? spec)
     {

@@ -21,19 +21,19 @@ internal abstract class LiveSession : IDisposable
     private static readonly TimeSpan Slice = TimeSpan.FromMilliseconds(2);
 
     private readonly Channel<Action> _commands = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<Frame> _outbox = Channel.CreateUnbounded<Frame>(new UnboundedChannelOptions { SingleReader = true });
+    // Not single-reader: a replaced page's sender may still be reading as the newer one starts, and the loop asks the
+    // count (which a single-reader channel does not support).
+    private readonly Channel<Frame> _outbox = Channel.CreateUnbounded<Frame>();
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly FrameWriter _writer = new();
     private readonly Queue<(long Ticks, long Updates)> _rate = new();
     private readonly long _createdTicks = Environment.TickCount64;
     private Task? _loop;
-    private int _unanswered;
-    private int _queued;
     private volatile bool _frameRequested = true;
     private long _frameNumber;
     private long _lastActivity = Environment.TickCount64;
-    private WebSocket? _socket;
+    private Page? _page;
     private int _disposed;
 
     protected LiveSession(PlaygroundLimits limits)
@@ -48,7 +48,10 @@ internal abstract class LiveSession : IDisposable
     protected PlaygroundLimits Limits { get; }
 
     /// <summary>Whether a page is connected.</summary>
-    public bool HasStream => Volatile.Read(ref _socket) is not null;
+    public bool HasStream => Volatile.Read(ref _page) is not null;
+
+    /// <summary>The exception that stopped the loop, if one did: the session then answers no command and is swept.</summary>
+    public Exception? Failure { get; private set; }
 
     /// <summary>Milliseconds since the last request or stream message.</summary>
     public long IdleMilliseconds => HasStream ? 0 : Environment.TickCount64 - Interlocked.Read(ref _lastActivity);
@@ -68,7 +71,7 @@ internal abstract class LiveSession : IDisposable
     /// <summary>Weight updates per second over the last second.</summary>
     protected double UpdatesPerSecond { get; private set; }
 
-    public void Start() => _loop = Task.Run(LoopAsync);
+    public void Start() => _loop = Task.Run(RunAsync);
 
     public void Touch() => Interlocked.Exchange(ref _lastActivity, Environment.TickCount64);
 
@@ -79,6 +82,12 @@ internal abstract class LiveSession : IDisposable
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_commands.Writer.TryWrite(() =>
             {
+                if (Failure is not null)
+                {
+                    done.SetException(Ended());
+                    return;
+                }
+
                 try
                 {
                     done.SetResult(action());
@@ -91,12 +100,16 @@ internal abstract class LiveSession : IDisposable
                 }
             }))
         {
-            done.SetException(WebRequestException.NotFound("This session has ended; reload the page to start a new one."));
+            done.SetException(Ended());
         }
 
         Wake();
         return done.Task;
     }
+
+    private WebRequestException Ended() => WebRequestException.NotFound(Failure is null
+        ? "This session has ended; reload the page to start a new one."
+        : "This session stopped on an internal error (it has been logged); reload the page to start a new one.");
 
     /// <summary>Asks for a frame at the next chance, also while paused (after a step, an edit, a reset).</summary>
     protected void RequestFrame() => _frameRequested = true;
@@ -107,7 +120,7 @@ internal abstract class LiveSession : IDisposable
     /// </summary>
     protected internal abstract void TrainEpoch();
 
-    /// <summary>An unexpected failure in the loop (a bug): stop training and tell the page; the loop goes on serving commands.</summary>
+    /// <summary>An unexpected failure in a step of the loop (a bug): stop training and say so in the next frame.</summary>
     protected abstract void Fail(Exception error);
 
     /// <summary>Writes the current state as a frame (called by the loop; the benchmark times it as <see cref="TrainEpoch"/>).</summary>
@@ -117,19 +130,14 @@ internal abstract class LiveSession : IDisposable
     public async Task StreamAsync(WebSocket socket, CancellationToken aborted)
     {
         ArgumentNullException.ThrowIfNull(socket);
-        var previous = Interlocked.Exchange(ref _socket, socket);
-        if (previous is not null)
-        {
-            previous.Abort();
-        }
-
-        Interlocked.Exchange(ref _unanswered, 0);
+        var page = new Page(socket);
+        Interlocked.Exchange(ref _page, page)?.Socket.Abort();
         RequestFrame();
         Wake();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _stop.Token);
         var token = linked.Token;
-        var receive = ReceiveAsync(socket, token);
-        var send = SendAsync(socket, token);
+        var receive = ReceiveAsync(page, token);
+        var send = SendAsync(page, token);
         await Task.WhenAny(receive, send).ConfigureAwait(false);
         await linked.CancelAsync().ConfigureAwait(false);
         try
@@ -142,13 +150,18 @@ internal abstract class LiveSession : IDisposable
         catch (WebSocketException)
         {
         }
+        catch (ObjectDisposedException)
+        {
+            // The socket was aborted by a newer page or by the end of the session.
+        }
 
-        Interlocked.CompareExchange(ref _socket, null, socket);
+        Interlocked.CompareExchange(ref _page, null, page);
         Touch();
     }
 
-    private async Task ReceiveAsync(WebSocket socket, CancellationToken token)
+    private async Task ReceiveAsync(Page page, CancellationToken token)
     {
+        var socket = page.Socket;
         var buffer = new byte[1024];
         while (socket.State == WebSocketState.Open && !token.IsCancellationRequested)
         {
@@ -163,16 +176,19 @@ internal abstract class LiveSession : IDisposable
                 return;
             }
 
-            if (!result.EndOfMessage)
+            if (result.MessageType != WebSocketMessageType.Text || !result.EndOfMessage)
             {
-                await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "Messages to the server are acknowledgements of at most 1 KB.", CancellationToken.None).ConfigureAwait(false);
+                await socket.CloseOutputAsync(
+                    result.MessageType != WebSocketMessageType.Text ? WebSocketCloseStatus.InvalidMessageType : WebSocketCloseStatus.MessageTooBig,
+                    "Messages to the server are text acknowledgements of at most 1 KB.",
+                    CancellationToken.None).ConfigureAwait(false);
                 return;
             }
 
-            // Any message from the page acknowledges one frame: it has been drawn.
-            if (Interlocked.Decrement(ref _unanswered) < 0)
+            // Any text message from the page acknowledges one frame: it has been drawn.
+            if (Interlocked.Decrement(ref page.Unanswered) < 0)
             {
-                Interlocked.Exchange(ref _unanswered, 0);
+                Interlocked.Exchange(ref page.Unanswered, 0);
             }
 
             Touch();
@@ -180,16 +196,29 @@ internal abstract class LiveSession : IDisposable
         }
     }
 
-    private async Task SendAsync(WebSocket socket, CancellationToken token)
+    private async Task SendAsync(Page page, CancellationToken token)
     {
         while (!token.IsCancellationRequested)
         {
             var frame = await _outbox.Reader.ReadAsync(token).ConfigureAwait(false);
-            Interlocked.Decrement(ref _queued);
+            if (frame.Target != page || Volatile.Read(ref _page) != page)
+            {
+                // The frame was built for another page, or a newer page replaced this one while it waited: the loop
+                // builds a fresh frame for the current page.
+                frame.Release();
+                RequestFrame();
+                Wake();
+                if (Volatile.Read(ref _page) != page)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
             try
             {
-                Interlocked.Increment(ref _unanswered);
-                await socket.SendAsync(frame.Memory, WebSocketMessageType.Binary, true, token).ConfigureAwait(false);
+                await page.Socket.SendAsync(frame.Memory, WebSocketMessageType.Binary, true, token).ConfigureAwait(false);
             }
             finally
             {
@@ -226,84 +255,69 @@ internal abstract class LiveSession : IDisposable
         long frameInterval = Stopwatch.Frequency / Limits.MaxFramesPerSecond;
         while (!token.IsCancellationRequested)
         {
+            double rate = EpochsPerSecond;
             try
             {
-                await StepAsync().ConfigureAwait(false);
+                while (_commands.Reader.TryRead(out var command))
+                {
+                    command();
+                }
+
+                long now = Stopwatch.GetTimestamp();
+                if (Running)
+                {
+                    long sliceEnd = now + (long)(Slice.TotalSeconds * Stopwatch.Frequency);
+                    if (rate > 0)
+                    {
+                        // Epochs owed at the set pace; a backlog (the machine was busy) is forgiven beyond a quarter second.
+                        debt = Math.Min(debt + (now - last) * rate / Stopwatch.Frequency, rate * 0.25 + 1);
+                        while (debt >= 1 && Running && Stopwatch.GetTimestamp() < sliceEnd)
+                        {
+                            TrainEpoch();
+                            debt -= 1;
+                        }
+                    }
+                    else
+                    {
+                        do
+                        {
+                            TrainEpoch();
+                        }
+                        while (Running && Stopwatch.GetTimestamp() < sliceEnd);
+                    }
+
+                    MeasureRate();
+                }
+                else
+                {
+                    debt = 0;
+                }
+
+                last = now;
+                now = Stopwatch.GetTimestamp();
+                bool wantFrame = _frameRequested || (Running && now - lastFrame >= frameInterval);
+                if (wantFrame && Volatile.Read(ref _page) is { } page && Volatile.Read(ref page.Unanswered) < MaxUnanswered && _outbox.Reader.Count == 0)
+                {
+                    _frameRequested = false;
+                    lastFrame = now;
+                    long number = ++_frameNumber;
+                    _writer.Begin();
+                    WriteFrame(_writer, number, UnixMilliseconds());
+
+                    // Counted when queued, not when sent: the loop must not see the frame gone from the queue but
+                    // not yet counted, or a third frame would go to a page that answered none.
+                    Interlocked.Increment(ref page.Unanswered);
+                    var frame = _writer.Finish(number);
+                    frame.Target = page;
+                    _outbox.Writer.TryWrite(frame);
+                }
             }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                break;
-            }
-#pragma warning disable CA1031 // A bug in one session must not end its loop silently: the session reports it and stays usable.
-            catch (Exception e)
+#pragma warning disable CA1031 // A bug in one step (a kernel, a frame) stops training and is shown on the page; the session stays usable.
+            catch (Exception e) when (e is not OperationCanceledException)
 #pragma warning restore CA1031
             {
                 Fail(e);
                 RequestFrame();
-            }
-        }
-
-        while (_outbox.Reader.TryRead(out var left))
-        {
-            left.Release();
-        }
-
-        // Commands that arrived as the session ended still get their answer (usually "this session has ended").
-        while (_commands.Reader.TryRead(out var command))
-        {
-            command();
-        }
-
-        async Task StepAsync()
-        {
-            while (_commands.Reader.TryRead(out var command))
-            {
-                command();
-            }
-
-            long now = Stopwatch.GetTimestamp();
-            double rate = EpochsPerSecond;
-            if (Running)
-            {
-                long sliceEnd = now + (long)(Slice.TotalSeconds * Stopwatch.Frequency);
-                if (rate > 0)
-                {
-                    // Epochs owed at the set pace; a backlog (the machine was busy) is forgiven beyond a quarter second.
-                    debt = Math.Min(debt + (now - last) * rate / Stopwatch.Frequency, rate * 0.25 + 1);
-                    while (debt >= 1 && Running && Stopwatch.GetTimestamp() < sliceEnd)
-                    {
-                        TrainEpoch();
-                        debt -= 1;
-                    }
-                }
-                else
-                {
-                    do
-                    {
-                        TrainEpoch();
-                    }
-                    while (Running && Stopwatch.GetTimestamp() < sliceEnd);
-                }
-
-                MeasureRate();
-            }
-            else
-            {
-                debt = 0;
-            }
-
-            last = now;
-            now = Stopwatch.GetTimestamp();
-            bool wantFrame = _frameRequested || (Running && now - lastFrame >= frameInterval);
-            if (wantFrame && HasStream && Volatile.Read(ref _unanswered) < MaxUnanswered && Volatile.Read(ref _queued) == 0)
-            {
-                _frameRequested = false;
-                lastFrame = now;
-                long number = ++_frameNumber;
-                _writer.Begin();
-                WriteFrame(_writer, number, UnixMilliseconds());
-                Interlocked.Increment(ref _queued);
-                _outbox.Writer.TryWrite(_writer.Finish(number));
             }
 
             TimeSpan wait;
@@ -317,7 +331,7 @@ internal abstract class LiveSession : IDisposable
 
                 // A frame held back by the page (no stream, unanswered frames, one still queued) needs no timer: the
                 // page's answer or the send wakes the loop; polling would wake it every millisecond for nothing.
-                bool held = !HasStream || Volatile.Read(ref _unanswered) >= MaxUnanswered || Volatile.Read(ref _queued) != 0;
+                bool held = Volatile.Read(ref _page) is not { } current || Volatile.Read(ref current.Unanswered) >= MaxUnanswered || _outbox.Reader.Count != 0;
                 double untilFrame = held ? double.PositiveInfinity : (double)(lastFrame + frameInterval - Stopwatch.GetTimestamp()) / Stopwatch.Frequency;
                 wait = TimeSpan.FromSeconds(Math.Max(0.001, Math.Min(untilEpoch, untilFrame)));
             }
@@ -325,10 +339,45 @@ internal abstract class LiveSession : IDisposable
             {
                 // As fast as possible, but give the thread back between slices so requests are answered.
                 await Task.Yield();
-                return;
+                continue;
             }
 
-            await _wake.WaitAsync(wait, token).ConfigureAwait(false);
+            try
+            {
+                await _wake.WaitAsync(wait, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            await LoopAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A bug in a session must not leave its requests waiting forever: it is kept, logged by the sweep, and the session ends.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Failure = e;
+        }
+
+        // From here no command is queued (InvokeAsync answers "ended"); those queued still get their answer.
+        _commands.Writer.TryComplete();
+        Interlocked.Exchange(ref _page, null)?.Socket.Abort();
+        while (_outbox.Reader.TryRead(out var left))
+        {
+            left.Release();
+        }
+
+        while (_commands.Reader.TryRead(out var command))
+        {
+            command();
         }
     }
 
@@ -363,7 +412,7 @@ internal abstract class LiveSession : IDisposable
 
         _commands.Writer.TryComplete();
         _stop.Cancel();
-        Interlocked.Exchange(ref _socket, null)?.Abort();
+        Interlocked.Exchange(ref _page, null)?.Socket.Abort();
         try
         {
             _loop?.Wait(TimeSpan.FromSeconds(5));
@@ -375,5 +424,13 @@ internal abstract class LiveSession : IDisposable
         _stop.Dispose();
         _wake.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>One page's WebSocket and the frames sent to it that it has not answered yet.</summary>
+    private sealed class Page(WebSocket socket)
+    {
+        public int Unanswered;
+
+        public WebSocket Socket { get; } = socket;
     }
 }

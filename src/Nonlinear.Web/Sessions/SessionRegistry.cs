@@ -3,10 +3,10 @@ using System.Collections.Concurrent;
 namespace Nonlinear.Web.Sessions;
 
 /// <summary>
-/// The live sessions: at most <see cref="PlaygroundLimits.MaxSessions"/> at once; idle or too old ones are closed
-/// by <see cref="Sweep"/> (run every few seconds by <see cref="SessionSweeper"/>) and their memory freed.
+/// The live sessions: at most <see cref="PlaygroundLimits.MaxSessions"/> at once; idle, too old or failed ones are
+/// closed by <see cref="Sweep"/> (run every few seconds by <see cref="SessionSweeper"/>) and their memory freed.
 /// </summary>
-internal sealed class SessionRegistry(PlaygroundLimits limits) : IDisposable
+internal sealed class SessionRegistry(PlaygroundLimits limits, ILogger<SessionRegistry> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<string, LiveSession> _sessions = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -45,7 +45,7 @@ internal sealed class SessionRegistry(PlaygroundLimits limits) : IDisposable
     public T Get<T>(string id)
         where T : LiveSession
     {
-        if (id is not null && _sessions.TryGetValue(id, out var s) && s is T typed)
+        if (id is not null && _sessions.TryGetValue(id, out var s) && s is T typed && typed.Failure is null)
         {
             typed.Touch();
             return typed;
@@ -65,13 +65,18 @@ internal sealed class SessionRegistry(PlaygroundLimits limits) : IDisposable
         return false;
     }
 
-    /// <summary>Closes sessions idle longer than the idle timeout or older than the lifetime; returns how many.</summary>
+    /// <summary>Closes sessions idle longer than the idle timeout, older than the lifetime, or failed; returns how many.</summary>
     public int Sweep()
     {
         int removed = 0;
         foreach (var (id, s) in _sessions)
         {
-            if (s.IdleMilliseconds > limits.SessionIdleTimeout.TotalMilliseconds || s.AgeMilliseconds > limits.SessionLifetime.TotalMilliseconds)
+            if (s.Failure is { } failure)
+            {
+                logger.LogError(failure, "Session {Id} stopped on an internal error and was closed.", id);
+                removed += Remove(id) ? 1 : 0;
+            }
+            else if (s.IdleMilliseconds > limits.SessionIdleTimeout.TotalMilliseconds || s.AgeMilliseconds > limits.SessionLifetime.TotalMilliseconds)
             {
                 removed += Remove(id) ? 1 : 0;
             }

@@ -5,7 +5,9 @@ internal sealed class SessionSweeper(SessionRegistry registry) : BackgroundServi
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Clamp(registry.Limits.SessionIdleTimeout.TotalSeconds / 4, 0.25, 10)));
+        // A quarter of the shorter limit, so a session ends at most a quarter late (and within 10 s).
+        var shorter = TimeSpan.FromTicks(Math.Min(registry.Limits.SessionIdleTimeout.Ticks, registry.Limits.SessionLifetime.Ticks));
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Clamp(shorter.TotalSeconds / 4, 0.25, 10)));
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))

@@ -248,6 +248,9 @@ public sealed class TrainingDiagnostics : ITrainingObserver
                     return;
                 }
             }
+
+            // Only a float norm overflowed (elements past ~1e19 are finite); the loss was finite: nothing to record yet.
+            return;
         }
 
         Record(new NonFiniteLocation(_epoch + 1, batch, -1, "loss", "value"));

@@ -37,6 +37,43 @@ public sealed class ServeCommandTests
         }
     }
 
+    [Fact]
+    public async Task Serve_finds_the_shipped_images_and_data_points_elsewhere()
+    {
+        // The tests run in bin/...: the images are found by walking up to the repository's data/ directory.
+        Assert.Equal(System.Net.HttpStatusCode.OK, await GalleryStatusAsync([]));
+        string empty = Directory.CreateTempSubdirectory("nonlinear-serve-data").FullName;
+        try
+        {
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, await GalleryStatusAsync(["--data", empty]));
+        }
+        finally
+        {
+            Directory.Delete(empty);
+        }
+    }
+
+    private static async Task<System.Net.HttpStatusCode> GalleryStatusAsync(string[] options)
+    {
+        var started = new TaskCompletionSource<WebApplication>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnStarted(WebApplication app) => started.TrySetResult(app);
+        ServeCommand.Started += OnStarted;
+        try
+        {
+            var run = Task.Run(() => CliRun.Of(["serve", "--port", "0", "--json", .. options]));
+            var app = await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            using var client = new HttpClient();
+            using var response = await client.GetAsync(Nonlinear.Web.WebServer.Address(app) + "/api/images/gallery");
+            await app.StopAsync();
+            Assert.Equal(0, (await run.WaitAsync(TimeSpan.FromSeconds(30))).ExitCode);
+            return response.StatusCode;
+        }
+        finally
+        {
+            ServeCommand.Started -= OnStarted;
+        }
+    }
+
     [Theory]
     [InlineData("0.0.0.0")]
     [InlineData("192.168.1.10")]
