@@ -27,14 +27,14 @@ public static class PlaygroundState
 
     /// <summary>
     /// Names a <c>&lt;name&gt;_hide=true</c> flag may hide, in canonical order: TF Playground's fifteen controls, our
-    /// own (optimizer, speed, classes, features, inside), then the input features (hiding one removes it from the
-    /// network, as in TF Playground).
+    /// own (optimizer, speed, classes, features, inside, regenerate, dropout, batchNorm), then the input features
+    /// (hiding one removes it from the network, as in TF Playground).
     /// </summary>
     public static IReadOnlyList<string> HideableControls { get; } =
     [
         "showTestData", "discretize", "playButton", "stepButton", "resetButton", "learningRate", "activation",
         "regularization", "regularizationRate", "problem", "dataset", "percTrainData", "noise", "batchSize",
-        "numHiddenLayers", "optimizer", "speed", "classes", "features", "inside",
+        "numHiddenLayers", "optimizer", "speed", "classes", "features", "inside", "regenerate", "dropout", "batchNorm",
         .. InputFeatures.Names,
     ];
 
