@@ -197,7 +197,7 @@ internal sealed class ImageSession : LiveSession
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
     /// <summary>Trains one mini-batch (the loop calls this while running; see the remarks).</summary>
-    protected override void TrainEpoch()
+    protected internal override void TrainEpoch()
     {
         try
         {
@@ -333,7 +333,7 @@ internal sealed class ImageSession : LiveSession
         };
     }
 
-    protected override void WriteFrame(FrameWriter writer, long number, double unixMilliseconds)
+    protected internal override void WriteFrame(FrameWriter writer, long number, double unixMilliseconds)
     {
         if (_evaluatedUpdates != Updates && _status is not ("diverged" or "error") && (!_running || Stopwatch.GetTimestamp() >= _nextEvaluation))
         {

@@ -40,6 +40,7 @@ internal sealed class PlaygroundSession : LiveSession
     private readonly UploadStore? _uploads;
     private float[] _gridValues = [];
     private readonly float[] _thumbValues = new float[ThumbSize * ThumbSize];
+    private float[] _layerThumbs = [];
     private PlaygroundConfig _config = new();
     private string[] _warnings = [];
     private PlaygroundPoints? _trainPoints;
@@ -349,7 +350,7 @@ internal sealed class PlaygroundSession : LiveSession
         return value;
     }
 
-    protected override void TrainEpoch()
+    protected internal override void TrainEpoch()
     {
         try
         {
@@ -416,7 +417,7 @@ internal sealed class PlaygroundSession : LiveSession
         }
     }
 
-    protected override void WriteFrame(FrameWriter writer, long number, double unixMilliseconds)
+    protected internal override void WriteFrame(FrameWriter writer, long number, double unixMilliseconds)
     {
         Evaluate();
         if (_curve.Count == 0 || _curve[^1].Epoch != _epoch)
@@ -569,6 +570,12 @@ internal sealed class PlaygroundSession : LiveSession
 
     private static (float Lo, float Hi) Range(ReadOnlySpan<float> values)
     {
+        // Vectorised when every value is finite (the usual case); otherwise the loop below skips NaN and infinities.
+        if (!values.IsEmpty && System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(values))
+        {
+            return (System.Numerics.Tensors.TensorPrimitives.Min(values), System.Numerics.Tensors.TensorPrimitives.Max(values));
+        }
+
         float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
         foreach (float v in values)
         {
@@ -591,22 +598,36 @@ internal sealed class PlaygroundSession : LiveSession
     {
         var w = writer.Header;
         w.WriteStartArray("neurons");
+        const int area = ThumbSize * ThumbSize;
         for (int b = 0; b < _blocks.Length; b++)
         {
             var values = _gridModel.Layers[_blocks[b].Output].LastOutput!.Span;
             int units = _blocks[b].Units;
-            for (int u = 0; u < units; u++)
+            if (_layerThumbs.Length < units * area)
             {
-                for (int r = 0; r < ThumbSize; r++)
+                _layerThumbs = new float[units * area];
+            }
+
+            // One pass over every second grid point fills all the layer's thumbnails (a point's units sit side by
+            // side), rather than one strided pass over the whole layer output per unit.
+            for (int r = 0; r < ThumbSize; r++)
+            {
+                for (int c = 0; c < ThumbSize; c++)
                 {
-                    for (int c = 0; c < ThumbSize; c++)
+                    var point = values.Slice(((2 * r * GridSize) + (2 * c)) * units, units);
+                    int at = (r * ThumbSize) + c;
+                    for (int u = 0; u < units; u++)
                     {
-                        _thumbValues[r * ThumbSize + c] = values[((2 * r) * GridSize + 2 * c) * units + u];
+                        _layerThumbs[(u * area) + at] = point[u];
                     }
                 }
+            }
 
-                var (lo, hi) = Range(_thumbValues);
-                FrameWriter.Quantize(_thumbValues, lo, hi, writer.Grid(ThumbSize * ThumbSize));
+            for (int u = 0; u < units; u++)
+            {
+                var thumb = _layerThumbs.AsSpan(u * area, area);
+                var (lo, hi) = Range(thumb);
+                FrameWriter.Quantize(thumb, lo, hi, writer.Grid(area));
                 w.WriteStartObject();
                 w.WriteNumber("layer", b);
                 w.WriteNumber("unit", u);

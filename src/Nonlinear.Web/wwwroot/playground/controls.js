@@ -159,10 +159,8 @@ export class ActivationPicker {
     this.root.append(this.select, this.params);
     container.replaceChildren(this.root);
     this.spec = null;
-    this.select.addEventListener('change', () => {
-      const name = this.select.value;
-      this.emit(name === '' ? null : name);
-    });
+    // Switching activation keeps no parameters: each activation's parameters mean something else.
+    this.select.addEventListener('change', () => this.onChange(this.select.value === '' ? null : this.select.value));
   }
 
   /** Shows `spec` (null: the default choice), with `defaultSpec` named in the default choice's label. */
@@ -220,16 +218,6 @@ export class ActivationPicker {
       label.append(caption, input);
       this.params.appendChild(label);
     }
-  }
-
-  emit(name) {
-    if (name === null) {
-      this.onChange(null);
-      return;
-    }
-
-    // Switching activation keeps no parameters: each has its own meaning.
-    this.onChange(name);
   }
 }
 

@@ -13,10 +13,10 @@ import { NetworkView } from './network.js';
 const state = {
   view: null,
   status: 'paused',
-  epoch: 0,
   queue: Promise.resolve(),
   viewListeners: [],
   frameListeners: [],
+  lastFrame: null,
   drawnTimes: [],
   recreating: null,
 };
@@ -305,11 +305,11 @@ function drawFrames(frames) {
   }
 
   const frame = frames[frames.length - 1];
+  state.lastFrame = frame;
   const h = frame.header;
   heatmap.drawFrame(frame);
   network.update(frame);
   curve.draw();
-  state.epoch = h.epoch;
   topBar.showEpoch(h.epoch);
   showStatus(h.status);
   setStat('loss-train', h.trainLoss, formatLoss(h.trainLoss));
@@ -371,7 +371,13 @@ const ctx = {
   setConfig,
   showMessage,
   onView: (fn) => state.viewListeners.push(fn),
-  onFrame: (fn) => state.frameListeners.push(fn),
+  // A module mounted after the stream opened gets the latest frame at once: a paused session sends no other.
+  onFrame: (fn) => {
+    state.frameListeners.push(fn);
+    if (state.lastFrame) {
+      fn(state.lastFrame);
+    }
+  },
 };
 
 /** Imports an optional module and mounts it; a module that is missing or fails is skipped with a warning. */

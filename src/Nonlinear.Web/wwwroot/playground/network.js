@@ -229,16 +229,19 @@ export class NetworkView {
 
     // Features.
     const positions = new Map();
+    // A table's two chosen columns feed x and y: name them as the table does.
+    const columns = csv && Array.isArray(config.csvFeatures) && config.csvFeatures.length === active.length ? config.csvFeatures : null;
     shown.forEach((name, j) => {
       const isActive = active.includes(name);
+      const text = columns ? columns[active.indexOf(name)] : FEATURE_LABELS[name] || name;
       const box = this.nodeBox(`feature:${name}`, FEATURE_LEFT, top + j * spacing, node, `feature ${isActive ? 'active' : 'inactive'}`);
       box.dataset.feature = name;
       if (!locked) {
-        box.title = isActive ? `${FEATURE_LABELS[name] || name}: click to switch this input off` : `${FEATURE_LABELS[name] || name}: click to feed this input in`;
+        box.title = isActive ? `${text}: click to switch this input off` : `${text}: click to feed this input in`;
       }
 
       const label = el('span', 'node-label', box);
-      label.textContent = FEATURE_LABELS[name] || name;
+      label.textContent = text;
       const thumb = this.featureThumb(name);
       if (thumb) {
         paintGrid(box.querySelector('canvas'), thumb.bytes, thumb.side, byteTable(thumb.lo, thumb.hi));
@@ -248,7 +251,7 @@ export class NetworkView {
         box.tabIndex = 0;
         box.setAttribute('role', 'switch');
         box.setAttribute('aria-checked', String(isActive));
-        box.setAttribute('aria-label', FEATURE_LABELS[name] || name);
+        box.setAttribute('aria-label', text);
         box.addEventListener('click', () => this.toggleFeature(name));
         box.addEventListener('keydown', (e) => {
           if (e.key === 'Enter' || e.key === ' ') {
@@ -260,7 +263,7 @@ export class NetworkView {
         box.classList.add('locked');
       }
 
-      box.addEventListener('mouseenter', () => this.hover({ kind: 'feature', name, label: FEATURE_LABELS[name] || name }));
+      box.addEventListener('mouseenter', () => this.hover({ kind: 'feature', name, label: text }));
       box.addEventListener('mouseleave', () => this.hover(null));
       if (isActive) {
         positions.set(`0:${active.indexOf(name)}`, { x: FEATURE_LEFT, y: top + j * spacing, size: node });
