@@ -66,11 +66,11 @@ public sealed class SessionExpiryTests
     [Fact]
     public async Task A_session_past_its_lifetime_ends_even_while_in_use()
     {
-        await using var factory = LimitedWebAppFactory.With(("SessionLifetime", "00:00:01"));
+        await using var factory = LimitedWebAppFactory.With(("SessionLifetime", "00:00:02"));
         using var client = factory.CreateClient();
-        var (id, _) = await StreamTests.CreateAsync(client, "{}");
         var registry = factory.Services.GetRequiredService<SessionRegistry>();
         var created = DateTime.UtcNow;
+        var (id, _) = await StreamTests.CreateAsync(client, "{}");
         await using var stream = await FrameStream.OpenAsync(factory, id);
         HttpStatusCode status;
         do
@@ -82,7 +82,7 @@ public sealed class SessionExpiryTests
         while (status == HttpStatusCode.OK && DateTime.UtcNow - created < Wait);
 
         Assert.Equal(HttpStatusCode.NotFound, status);
-        Assert.True(DateTime.UtcNow - created >= TimeSpan.FromSeconds(1), "The session ended before its lifetime.");
+        Assert.True(DateTime.UtcNow - created >= TimeSpan.FromSeconds(2), "The session ended before its lifetime.");
         Assert.Equal(0, registry.Count);
         Assert.True(await stream.EndsWithinAsync(Wait), "The ended session's stream is still open.");
     }
