@@ -32,6 +32,35 @@ internal static class CpuMeter
         }
     }
 
+    /// <summary>User + system CPU seconds of process <paramref name="pid"/> so far (children not counted), or NaN without /proc.</summary>
+    public static double ProcessSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / Hz;
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            return double.NaN;
+        }
+    }
+
+    /// <summary>Resident memory of process <paramref name="pid"/> in MiB (VmRSS), or NaN without /proc.</summary>
+    public static double ResidentMegabytes(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return double.NaN;
+        }
+    }
+
     public static string OthersSince(Sample? start)
     {
         var end = Read();

@@ -24,6 +24,12 @@ using Nonlinear.Benchmarks;
 //   diagnostics [--threads 2] [--models mlp,cnn] [--epochs 3] [--batches N] [--data-dir DIR] [--out docs/benchmarks.md]
 //       Fashion-MNIST training epochs without and with TrainingDiagnostics (interleaved, same seeds): the
 //       overhead; with --out, replaces the "## Diagnostics overhead" section.
+//   exhaustive sin|gaussian [--from 1e-4] [--to 65536]
+//       Every float in the range (both signs) through the activation's kernels against float64: worst ulp per binade.
+//   playground-load [--sessions 1,20] [--seconds 10] [--speed 1,0] [--warmup 2] [--draw-ms 2] [--health-ms 20]
+//                   [--dataset spiral] [--server-dll PATH] [--in-process] [--out docs/benchmarks.md]
+//       The web playground's server under load: N simulated pages over 127.0.0.1 train 6x8 networks and take frames
+//       over WebSockets while GET /api/health is timed; with --out, replaces the "## Playground server" section.
 //   bdn [BenchmarkDotNet arguments]
 //       BenchmarkDotNet micro-benchmarks of a few kernels (see ActivationBenchmarks).
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -42,6 +48,9 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
                 [--data-dir DIR] [--out docs/results.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- diagnostics [--threads 2] [--models mlp,cnn] [--epochs 3]
                 [--batches N] [--data-dir DIR] [--out docs/benchmarks.md]
+          dotnet run -c Release --project bench/Nonlinear.Benchmarks -- exhaustive sin|gaussian [--from 1e-4] [--to 65536]
+          dotnet run -c Release --project bench/Nonlinear.Benchmarks -- playground-load [--sessions 1,20] [--seconds 10] [--speed 1,0]
+                [--warmup 2] [--draw-ms 2] [--health-ms 20] [--dataset spiral] [--server-dll PATH] [--in-process] [--out docs/benchmarks.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- bdn [BenchmarkDotNet args, e.g. --filter '*']
         """);
     return args.Length == 0 ? 2 : 0;
@@ -61,10 +70,15 @@ switch (args[0])
         return FashionAccuracy.Run(args[1..]);
     case "diagnostics":
         return DiagnosticsBench.Run(args[1..]);
+    case "exhaustive":
+        return ExhaustiveSweep.Run(args[1..]);
+    case "playground-load":
+        return PlaygroundLoad.Run(args[1..]);
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(ActivationBenchmarks).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist, accuracy, diagnostics or bdn (--help for usage)");
+        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist, accuracy, diagnostics, exhaustive or bdn (--help for usage)");
+        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist, accuracy, diagnostics, playground-load or bdn (--help for usage)");
         return 2;
 }

@@ -53,6 +53,9 @@ OPS = [  # (name as in ActivationRegistry spec, function, 2-D row length or None
     ("relu6", F.relu6, None),
     ("hardtanh", F.hardtanh, None),
     ("log_sigmoid", F.logsigmoid, None),
+    ("sin", torch.sin, None),
+    ("gaussian", lambda t: torch.exp(-t * t), None),  # no PyTorch function: what a user would write
+    # step: torch.heaviside has no backward (autograd raises), so there is nothing to time for forward+backward.
     ("softmax", lambda t: F.softmax(t, dim=-1), 10),
     ("softmax", lambda t: F.softmax(t, dim=-1), 1000),
     ("log_softmax", lambda t: F.log_softmax(t, dim=-1), 10),

@@ -43,6 +43,7 @@ public static class CliApp
                 AdviseCommand.Create(context),
                 PlotCommand.Create(context),
                 CompareCommand.Create(context),
+                ServeCommand.Create(context),
             };
 
             // The same name in help whether run as the installed tool, with 'dotnet run' or inside a test host.

@@ -24,6 +24,15 @@ public sealed class PlaygroundLimits
     /// <summary>Rows of an uploaded CSV file.</summary>
     public int MaxUploadRows { get; set; } = 100_000;
 
+    /// <summary>Uploaded tables kept at once (the least recently used goes first).</summary>
+    public int MaxUploads { get; set; } = 32;
+
+    /// <summary>Memory of all uploaded tables together, in bytes of their numbers (the least recently used goes first).</summary>
+    public long MaxUploadMemoryBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>An uploaded table is forgotten this long after its upload (sessions already training on it keep it).</summary>
+    public TimeSpan UploadLifetime { get; set; } = TimeSpan.FromHours(4);
+
     /// <summary>Bytes of a JSON request body.</summary>
     public int MaxJsonBytes { get; set; } = 64 * 1024;
 
@@ -45,11 +54,18 @@ public sealed class PlaygroundLimits
         Positive(MaxSamples, nameof(MaxSamples));
         Positive(MaxUploadBytes, nameof(MaxUploadBytes));
         Positive(MaxUploadRows, nameof(MaxUploadRows));
+        Positive(MaxUploads, nameof(MaxUploads));
+        Positive(MaxUploadMemoryBytes, nameof(MaxUploadMemoryBytes));
         Positive(MaxJsonBytes, nameof(MaxJsonBytes));
         Positive(MaxFramesPerSecond, nameof(MaxFramesPerSecond));
         if (SessionIdleTimeout <= TimeSpan.Zero || SessionLifetime <= TimeSpan.Zero)
         {
             throw new ArgumentException("Session timeouts must be positive.");
+        }
+
+        if (UploadLifetime <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("UploadLifetime must be positive.");
         }
     }
 

@@ -11,6 +11,12 @@ public sealed class ServeOptions
     /// <summary>The TCP port (0: any free port).</summary>
     public int Port { get; set; } = 8080;
 
+    /// <summary>
+    /// The directory of the Fashion-MNIST images for the Images tab (setting "Nonlinear:Data"); null: the
+    /// repository's data/fashion-mnist-subset, found by walking up from the current directory and from the app's.
+    /// </summary>
+    public string? Data { get; set; }
+
     /// <summary>Caps on sessions, networks, data and uploads.</summary>
     public PlaygroundLimits Limits { get; set; } = new();
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Hosting;
 using Nonlinear.Web.Endpoints;
 using Nonlinear.Web.Sessions;
+using Nonlinear.Web.Uploads;
 
 namespace Nonlinear.Web;
 
@@ -24,9 +25,13 @@ public static class WebServer
         options.Validate();
 
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        // A failed start (port in use) is reported by the caller in one line; the host would also log a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.Limits);
         builder.Services.AddSingleton<SessionRegistry>();
+        builder.Services.AddSingleton<UploadStore>();
         builder.Services.AddHostedService<SessionSweeper>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -47,7 +52,10 @@ public static class WebServer
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         app.MapEmbeddedFiles();
         app.MapPlayground();
+        app.MapUploads();
         app.MapCatalog();
+        app.MapPreviews();
+        app.MapImages();
         return app;
     }
 

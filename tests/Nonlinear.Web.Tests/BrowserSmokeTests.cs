@@ -10,7 +10,7 @@ public sealed class BrowserSmokeTests(LiveServer server)
     {
         var (page, errors) = await server.OpenAsync();
         Assert.Contains("Nonlinear", await page.TitleAsync(), StringComparison.Ordinal);
-        Assert.Empty(errors);
+        Assert.Empty(LiveServer.Unexpected(errors));
         await page.Context.CloseAsync();
     }
 }

@@ -52,12 +52,30 @@ public sealed class LiveServer : IAsyncLifetime
         {
             if (m.Type == "error")
             {
-                errors.Add(m.Text);
+                // With the resource's address, so a test can tell which file failed.
+                errors.Add(string.IsNullOrEmpty(m.Location) ? m.Text : $"{m.Text} ({m.Location})");
             }
         };
         page.PageError += (_, e) => errors.Add(e);
         await page.GotoAsync(Address + path);
         return (page, errors);
+    }
+
+    /// <summary>
+    /// The console errors a test should fail on: all but a 404 of an optional module (playground/inside.js,
+    /// playground/upload.js, images/images.js: each part of the app is built separately and the page skips a missing
+    /// one) and a 400 from <paramref name="refusedPath"/>, which the test provoked (the browser logs every 4xx answer).
+    /// </summary>
+    public static IReadOnlyList<string> Unexpected(IEnumerable<string> errors, string? refusedPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        string[] optional = ["/playground/inside.js", "/playground/upload.js", "/images/images.js"];
+        return
+        [
+            .. errors.Where(e =>
+                !(e.Contains(" 404 ", StringComparison.Ordinal) && optional.Any(m => e.Contains(m, StringComparison.Ordinal)))
+                && !(refusedPath is not null && e.Contains(" 400 ", StringComparison.Ordinal) && e.Contains(refusedPath, StringComparison.Ordinal))),
+        ];
     }
 
     public async Task DisposeAsync()

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Nonlinear.Web.Playground;
 using Nonlinear.Web.Sessions;
+using Nonlinear.Web.Uploads;
 
 namespace Nonlinear.Web.Endpoints;
 
@@ -29,7 +30,7 @@ internal static class PlaygroundEndpoints
         });
 
         var session = api.MapGroup("/sessions");
-        session.MapPost("/", async (HttpRequest request, SessionRegistry sessions) =>
+        session.MapPost("/", async (HttpRequest request, SessionRegistry sessions, UploadStore uploads) =>
         {
             var body = await RequestBody.ReadAsync<SessionRequest>(request, sessions.Limits.MaxJsonBytes).ConfigureAwait(false);
             IReadOnlyList<string> warnings = [];
@@ -45,10 +46,17 @@ internal static class PlaygroundEndpoints
                 config = PlaygroundConfigValidator.Validate(parsed.Config, sessions.Limits);
             }
 
-            var created = new PlaygroundSession(sessions.Limits);
+            var created = new PlaygroundSession(sessions.Limits, uploads);
             created.Configure(config, warnings);
             sessions.Add(created);
             return View(created, StatusCodes.Status201Created);
+        });
+
+        session.MapGet("/{id}", async (string id, SessionRegistry sessions) =>
+        {
+            // The page asks after losing its stream: 404 tells it to start a new session from its link.
+            var s = sessions.Get<PlaygroundSession>(id);
+            return await s.InvokeAsync(() => View(s, StatusCodes.Status200OK)).ConfigureAwait(false);
         });
 
         session.MapPut("/{id}/config", async (string id, HttpRequest request, SessionRegistry sessions) =>

@@ -109,9 +109,9 @@ public static class PlaygroundConfigValidator
             Fail("features lists a feature twice.");
         }
 
-        if (config.Seed is null || config.Seed.Length > 64)
+        if (config.Seed is null || config.Seed.Length > 64 || config.Seed.Trim().Length == 0 || !IsWellFormed(config.Seed))
         {
-            Fail("seed must be a text of at most 64 characters.");
+            Fail("seed must be a text of 1-64 characters (not only blanks).");
         }
 
         if (!(config.Speed == 0 || (config.Speed >= 0.25 && config.Speed <= 16)))
@@ -119,9 +119,36 @@ public static class PlaygroundConfigValidator
             Fail($"speed = {config.Speed} is out of range: expected 0.25-16, or 0 for as fast as possible.");
         }
 
-        if (config.Hidden is null || config.Hidden.Count > 64 || config.Hidden.Any(h => h is null || h.Length > 64))
+        if (config.Hidden is null || config.Hidden.Count > 64)
         {
             Fail("hidden must be a list of at most 64 control names.");
+        }
+
+        foreach (var h in config.Hidden!)
+        {
+            if (h is null || !PlaygroundState.HideableControls.Contains(h))
+            {
+                Fail($"hidden: '{h}' is not a control that can be hidden; valid: {string.Join(", ", PlaygroundState.HideableControls)}.");
+            }
+        }
+
+        // Canonical order, and TF Playground's rule that a hidden input feature is not an input at all.
+        var hidden = PlaygroundState.HideableControls.Where(config.Hidden.Contains).ToArray();
+        var features = InputFeatures.Names.Where(f => config.Features.Contains(f) && !hidden.Contains(f)).ToArray();
+        if (features.Length == 0)
+        {
+            Fail("features: every chosen input feature is hidden (hidden names it); keep at least one feature shown.");
+        }
+
+        if (config.CsvId is not null && !PlaygroundState.IsCsvId(config.CsvId))
+        {
+            Fail("csvId is not an upload id (1-64 letters, digits, '-' or '_'): upload a CSV file and use the id it answers.");
+        }
+
+        if (config.CsvFeatures is { } columns
+            && (columns.Count != 2 || columns.Any(c => c is null || c.Trim().Length == 0 || c.Length > 200 || !IsWellFormed(c)) || columns[0] == columns[1]))
+        {
+            Fail("csvFeatures must name two different columns of the table (or be null: every column is an input, without the 2-D views).");
         }
 
         bool usesCsv = (problem == "classification" ? dataset : regDataset) == "csv";
@@ -139,12 +166,13 @@ public static class PlaygroundConfigValidator
             Layers = layers,
             Regularization = regularization,
             Optimizer = optimizer,
-            Features = config.Features.ToArray(),
-            Hidden = config.Hidden!.ToArray(),
+            Features = features,
+            Hidden = hidden,
+            CsvFeatures = config.CsvFeatures?.ToArray(),
         };
     }
 
-    private static string CheckActivation(string? spec, string field)
+    internal static string CheckActivation(string? spec, string field)
     {
         if (string.IsNullOrWhiteSpace(spec))
         {
@@ -162,6 +190,24 @@ public static class PlaygroundConfigValidator
         }
 
         return activation.Spec;
+    }
+
+    /// <summary>Whether <paramref name="text"/> is valid UTF-16 (no lone surrogate), so that it survives UTF-8 and a link.</summary>
+    internal static bool IsWellFormed(string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string Lower(string? value, string field)

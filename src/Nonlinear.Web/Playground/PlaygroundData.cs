@@ -75,7 +75,8 @@ public static class PlaygroundData
                 AboveFunction(rng, ClassificationSamples, noise, Math.Abs, points);
                 break;
             case "reg-plane":
-                Regression(rng, RegressionSamples, noise, (x, y) => Math.Clamp((x + y) / 10, -1, 1) , points);
+                // TF Playground's linear scale [-10, 10] -> [-1, 1] is not clamped: corners reach ±1.2.
+                Regression(rng, RegressionSamples, noise, (x, y) => (x + y) / 10, points);
                 break;
             case "reg-gauss":
                 Regression(rng, RegressionSamples, noise, GaussBumps, points);
@@ -98,15 +99,24 @@ public static class PlaygroundData
 
     /// <summary>
     /// Shuffles the points with <paramref name="seed"/> and splits them: the first <paramref name="percTrain"/>
-    /// percent train, the rest test (as TF Playground does).
+    /// percent (rounded down, as TF Playground does) train, the rest test; each side keeps at least one point.
     /// </summary>
     public static (PlaygroundPoints Train, PlaygroundPoints Test) Split(PlaygroundPoints points, int percTrain, int seed)
     {
         ArgumentNullException.ThrowIfNull(points);
-        var order = Enumerable.Range(0, points.Count).ToArray();
+        var (train, test) = SplitIndices(points.Count, percTrain, seed);
+        return (points.Take(train), points.Take(test));
+    }
+
+    /// <summary>The row indices of <see cref="Split"/>: shuffled with <paramref name="seed"/>, then cut at <paramref name="percTrain"/> percent.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Fewer than two rows (nothing to split).</exception>
+    public static (int[] Train, int[] Test) SplitIndices(int count, int percTrain, int seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 2);
+        var order = Enumerable.Range(0, count).ToArray();
         new Random(seed ^ 0x5bd1e995).Shuffle(order);
-        int train = Math.Clamp((int)Math.Round(points.Count * percTrain / 100.0), 1, points.Count - 1);
-        return (points.Take(order.AsSpan(0, train)), points.Take(order.AsSpan(train)));
+        int train = Math.Clamp((int)((long)count * percTrain / 100), 1, count - 1);
+        return (order[..train], order[train..]);
     }
 
     private static double Uniform(Random rng, double a, double b) => a + (b - a) * rng.NextDouble();

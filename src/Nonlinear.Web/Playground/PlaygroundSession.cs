@@ -10,13 +10,15 @@ using Nonlinear.Optimizers;
 using Nonlinear.Tensors;
 using Nonlinear.Training;
 using Nonlinear.Web.Sessions;
+using Nonlinear.Web.Uploads;
 
 namespace Nonlinear.Web.Playground;
 
 /// <summary>
-/// One playground tab: a 2-D dataset, a small network trained by the engine's <see cref="Trainer"/> epoch by epoch
-/// at TF Playground's pace (or faster), and frames with the output heatmap, every neuron's heatmap, the weights,
-/// the losses and the diagnostics, all computed by the engine.
+/// One playground tab: a 2-D dataset (or an uploaded table), a small network trained by the engine's
+/// <see cref="Trainer"/> epoch by epoch at TF Playground's pace (or faster), and frames with the output heatmap,
+/// every neuron's heatmap, the weights, the losses, the test confusion matrix and the diagnostics, all computed by
+/// the engine. A table without two chosen columns has no 2-D views: its frames carry no grids.
 /// </summary>
 /// <remarks>
 /// Evaluation runs on copies of the model that keep one batch size each (the heatmap grid, the training points,
@@ -35,12 +37,16 @@ internal sealed class PlaygroundSession : LiveSession
     private readonly List<(int Epoch, double Train, double Test)> _curve = [];
     private static readonly Activation Sigmoid = ActivationRegistry.Parse("sigmoid");
     private static readonly Activation Softmax = ActivationRegistry.Parse("softmax");
-    private readonly float[] _gridValues = new float[GridSize * GridSize * 5];
+    private readonly UploadStore? _uploads;
+    private float[] _gridValues = [];
     private readonly float[] _thumbValues = new float[ThumbSize * ThumbSize];
+    private float[] _layerThumbs = [];
     private PlaygroundConfig _config = new();
     private string[] _warnings = [];
-    private PlaygroundPoints _trainPoints = null!;
-    private PlaygroundPoints _testPoints = null!;
+    private PlaygroundPoints? _trainPoints;
+    private PlaygroundPoints? _testPoints;
+    private UploadedTable? _table;
+    private ConfusionMatrix? _confusion;
     private Dataset _train = null!;
     private Dataset _test = null!;
     private Sequential _model = null!;
@@ -48,6 +54,7 @@ internal sealed class PlaygroundSession : LiveSession
     private Sequential _trainModel = null!;
     private Sequential _testModel = null!;
     private Trainer _trainer = null!;
+    private Optimizer? _optimizer;
     private Loss _loss = null!;
     private TrainingDiagnostics _diagnostics = null!;
     private Tensor _gridInput = null!;
@@ -64,9 +71,10 @@ internal sealed class PlaygroundSession : LiveSession
     private (double Loss, double Accuracy) _lastTrain = (double.NaN, double.NaN);
     private (double Loss, double Accuracy) _lastTest = (double.NaN, double.NaN);
 
-    public PlaygroundSession(PlaygroundLimits limits)
+    public PlaygroundSession(PlaygroundLimits limits, UploadStore? uploads = null)
         : base(limits)
     {
+        _uploads = uploads;
     }
 
     public PlaygroundConfig Config => _config;
@@ -78,37 +86,84 @@ internal sealed class PlaygroundSession : LiveSession
     /// <summary>Builds data and network from a validated config (on the loop, or before <see cref="LiveSession.Start"/>).</summary>
     public void Configure(PlaygroundConfig config, IReadOnlyList<string> warnings, int? dataSeed = null)
     {
-        if (config.ActiveDataset == "csv")
+        if (_optimizer is not null && dataSeed is null && OnlyPaceOrDisplayChanged(_config, config))
         {
-            // The validator lets "csv" through with any csvId; the table itself is looked up here.
-            throw WebRequestException.BadRequest($"No uploaded table '{config.CsvId}' on this server: upload the CSV file again.");
+            // As TF Playground: the learning rate, the pace and what is drawn change without starting over.
+            _config = config;
+            _warnings = [.. warnings];
+            _optimizer.LearningRate = config.LearningRate;
+            ResetRate();
+            RequestFrame();
+            return;
         }
 
-        int seed = PlaygroundData.SeedOf(config.Seed);
-        _dataSeed = dataSeed ?? seed;
-        var all = PlaygroundData.Generate(config.ActiveDataset, config.Classes, config.Noise, _dataSeed);
-        (_trainPoints, _testPoints) = PlaygroundData.Split(all, config.PercTrainData, _dataSeed);
-        var task = config.Problem == "regression" ? TaskKind.Regression : config.Classes == 2 ? TaskKind.Binary : TaskKind.Multiclass;
-        _train = ToDataset("train", _trainPoints, config, task);
-        _test = ToDataset("test", _testPoints, config, task);
+        int seed = dataSeed ?? PlaygroundData.SeedOf(config.Seed);
+        if (config.ActiveDataset == "csv")
+        {
+            // The table in use stays with the session (also after the store forgets it); another id is looked up.
+            var upload = _table is { } held && held.Upload.Id == config.CsvId
+                ? held.Upload
+                : (_uploads ?? throw WebRequestException.BadRequest("This server keeps no uploads.")).Get(config.CsvId, StatusCodes.Status400BadRequest);
+            var table = UploadedTable.Prepare(upload, config, seed);
+            (_table, _train, _test, _trainPoints, _testPoints) = (table, table.Train, table.Test, table.TrainPoints, table.TestPoints);
+        }
+        else
+        {
+            var all = PlaygroundData.Generate(config.ActiveDataset, config.Classes, config.Noise, seed);
+            var (trainPoints, testPoints) = PlaygroundData.Split(all, config.PercTrainData, seed);
+            var task = config.Problem == "regression" ? TaskKind.Regression : config.Classes == 2 ? TaskKind.Binary : TaskKind.Multiclass;
+            _train = ToDataset("train", trainPoints, config.Features, task, config.Classes);
+            _test = ToDataset("test", testPoints, config.Features, task, config.Classes);
+            (_table, _trainPoints, _testPoints) = (null, trainPoints, testPoints);
+        }
+
+        _dataSeed = seed;
         _config = config;
         _warnings = [.. warnings];
         BuildNetwork();
     }
 
-    private static Dataset ToDataset(string name, PlaygroundPoints points, PlaygroundConfig config, TaskKind task)
+    private static bool OnlyPaceOrDisplayChanged(PlaygroundConfig before, PlaygroundConfig after)
     {
-        int f = config.Features.Count;
-        var features = new float[points.Count * f];
-        InputFeatures.Fill(config.Features, points.X, points.Y, features);
+        var rest = after with
+        {
+            LearningRate = before.LearningRate,
+            Speed = before.Speed,
+            ShowTestData = before.ShowTestData,
+            Discretize = before.Discretize,
+            HideText = before.HideText,
+            Hidden = before.Hidden,
+        };
+        return JsonSerializer.Serialize(rest, WebJson.Options) == JsonSerializer.Serialize(before, WebJson.Options);
+    }
+
+    /// <summary>The network's inputs (the <paramref name="features"/> of each point) and targets.</summary>
+    internal static Dataset ToDataset(string name, PlaygroundPoints points, IReadOnlyList<string> features, TaskKind task, int classes, IReadOnlyList<string>? classNames = null)
+    {
+        int f = features.Count;
+        var values = new float[points.Count * f];
+        InputFeatures.Fill(features, points.X, points.Y, values);
         var targets = task == TaskKind.Multiclass
             ? Tensor.FromArray((float[])points.Label.Clone(), points.Count)
             : Tensor.FromArray((float[])points.Label.Clone(), points.Count, 1);
-        return new Dataset(name, Tensor.FromArray(features, points.Count, f), targets, task, task == TaskKind.Regression ? 0 : config.Classes);
+        return new Dataset(name, Tensor.FromArray(values, points.Count, f), targets, task, task == TaskKind.Regression ? 0 : classes, classNames);
     }
+
+    /// <summary>Whether the data lies in the plane (generated, or a table with two chosen columns): heatmaps and points exist.</summary>
+    private bool HasPlane => _table is null || _table.HasPlane;
+
+    /// <summary>The names of the network's inputs: the config's features, or a table's columns.</summary>
+    private IReadOnlyList<string> Inputs => _table?.Inputs ?? _config.Features;
 
     /// <summary>The model spec of the config: per hidden layer dense, [batchnorm], activation, [dropout]; then the output layer.</summary>
     public static string SpecOf(PlaygroundConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return SpecOf(config, config.Problem == "classification" && config.Classes > 2 ? config.Classes : 1);
+    }
+
+    /// <summary>The model spec of the config's hidden layers with <paramref name="outputs"/> output units.</summary>
+    public static string SpecOf(PlaygroundConfig config, int outputs)
     {
         ArgumentNullException.ThrowIfNull(config);
         var tokens = new List<string>();
@@ -127,7 +182,6 @@ internal sealed class PlaygroundSession : LiveSession
             }
         }
 
-        int outputs = config.Problem == "classification" && config.Classes > 2 ? config.Classes : 1;
         tokens.Add($"dense:{outputs.ToString(CultureInfo.InvariantCulture)}");
         return string.Join(",", tokens);
     }
@@ -135,9 +189,10 @@ internal sealed class PlaygroundSession : LiveSession
     private void BuildNetwork()
     {
         var config = _config;
-        string spec = SpecOf(config);
+        int outputs = _train.Task == TaskKind.Multiclass ? _train.ClassCount : 1;
+        string spec = SpecOf(config, outputs);
         int seed = PlaygroundData.SeedOf(config.Seed);
-        var shape = new TensorShape(config.Features.Count);
+        var shape = new TensorShape(_train.FeatureShape.Length);
         _model = Sequential.Parse(spec);
         _model.Build(shape, seed);
         if (config.InitZero)
@@ -152,14 +207,14 @@ internal sealed class PlaygroundSession : LiveSession
         _trainModel = Copy(spec, shape);
         _testModel = Copy(spec, shape);
         _loss = TaskDefaults.Loss(_train.Task);
-        Optimizer optimizer = config.Optimizer switch
+        _optimizer = config.Optimizer switch
         {
             "momentum" => new Sgd(config.LearningRate, momentum: 0.9),
             "adam" => new Adam(config.LearningRate),
             _ => new Sgd(config.LearningRate),
         };
         _diagnostics = new TrainingDiagnostics { StatisticsInterval = 1, HistoryCapacity = 4 };
-        _trainer = new Trainer(_model, _loss, optimizer)
+        _trainer = new Trainer(_model, _loss, _optimizer)
         {
             Diagnostics = _diagnostics,
             Regularization = config.Regularization switch
@@ -178,7 +233,14 @@ internal sealed class PlaygroundSession : LiveSession
             InputShape = shape,
         });
         _runtimeAdvice = [];
-        FillGridInput(config.Features);
+        if (HasPlane)
+        {
+            FillGridInput(config.Features);
+            if (_gridValues.Length != GridSize * GridSize * outputs)
+            {
+                _gridValues = new float[GridSize * GridSize * outputs];
+            }
+        }
         _epoch = 0;
         Updates = 0;
         ResetRate();
@@ -219,7 +281,7 @@ internal sealed class PlaygroundSession : LiveSession
     /// <summary>The coordinate of grid cell <paramref name="index"/>'s centre, from -6 (index 0) to +6.</summary>
     public static double GridCoordinate(int index) => -PlaygroundData.Domain + 2 * PlaygroundData.Domain * (index + 0.5) / GridSize;
 
-    public object Play() => Do(() => { if (_status != "diverged") { _running = true; _status = "running"; } });
+    public object Play() => Do(() => { if (_status is not ("diverged" or "error")) { _running = true; _status = "running"; } });
 
     public object Pause() => Do(() => { _running = false; _status = _status == "diverged" ? _status : "paused"; });
 
@@ -288,7 +350,7 @@ internal sealed class PlaygroundSession : LiveSession
         return value;
     }
 
-    protected override void TrainEpoch()
+    protected internal override void TrainEpoch()
     {
         try
         {
@@ -311,16 +373,26 @@ internal sealed class PlaygroundSession : LiveSession
         }
     }
 
-    private void Evaluate()
+    protected override void Fail(Exception error)
     {
-        _lastTrain = EvaluateOn(_trainModel, _train, ref _trainGradient);
-        _lastTest = EvaluateOn(_testModel, _test, ref _testGradient);
+        _running = false;
+        _status = "error";
+        _error = $"The server failed in this session ({error.GetType().Name}: {error.Message}). Reset the network or reload the page.";
+        Console.Error.WriteLine($"playground session {Id}: {error}");
     }
 
-    private (double Loss, double Accuracy) EvaluateOn(Sequential copy, Dataset data, ref Tensor? gradient)
+    private void Evaluate()
+    {
+        _lastTrain = EvaluateOn(_trainModel, _train, ref _trainGradient, out _);
+        _lastTest = EvaluateOn(_testModel, _test, ref _testGradient, out var testOutput);
+        // Rows: the true class; columns: the predicted one (binary outputs are logits: class 1 above 0).
+        _confusion = _test.Task == TaskKind.Regression ? null : ConfusionMatrix.FromOutputs(testOutput, _test.Targets, _test.Task, _test.ClassCount, binaryThreshold: 0f);
+    }
+
+    private (double Loss, double Accuracy) EvaluateOn(Sequential copy, Dataset data, ref Tensor? gradient, out Tensor output)
     {
         CopyWeights(_model, copy);
-        var output = copy.Forward(data.Features, training: false);
+        output = copy.Forward(data.Features, training: false);
         if (gradient is null || gradient.Shape != output.Shape)
         {
             gradient = new Tensor(output.Shape);
@@ -331,7 +403,8 @@ internal sealed class PlaygroundSession : LiveSession
         return (loss, accuracy);
     }
 
-    private static void CopyWeights(Sequential from, Sequential to)
+    /// <summary>Copies the parameters and state (batch-norm statistics) of <paramref name="from"/> into a model of the same spec.</summary>
+    internal static void CopyWeights(Sequential from, Sequential to)
     {
         for (int i = 0; i < from.Parameters.Count; i++)
         {
@@ -344,7 +417,7 @@ internal sealed class PlaygroundSession : LiveSession
         }
     }
 
-    protected override void WriteFrame(FrameWriter writer, long number, double unixMilliseconds)
+    protected internal override void WriteFrame(FrameWriter writer, long number, double unixMilliseconds)
     {
         Evaluate();
         if (_curve.Count == 0 || _curve[^1].Epoch != _epoch)
@@ -352,8 +425,13 @@ internal sealed class PlaygroundSession : LiveSession
             _curve.Add((_epoch, _lastTrain.Loss, _lastTest.Loss));
         }
 
-        CopyWeights(_model, _gridModel);
-        var output = _gridModel.Forward(_gridInput, training: false);
+        Tensor? output = null;
+        if (HasPlane)
+        {
+            CopyWeights(_model, _gridModel);
+            output = _gridModel.Forward(_gridInput, training: false);
+        }
+
         var w = writer.Header;
         w.WriteStartObject();
         w.WriteNumber("frame", number);
@@ -387,8 +465,22 @@ internal sealed class PlaygroundSession : LiveSession
         _curve.Clear();
         FrameWriter.Number(w, "updatesPerSecond", UpdatesPerSecond);
         w.WriteNumber("time", unixMilliseconds);
-        WriteOutput(writer, output);
-        WriteNeurons(writer);
+        if (output is not null)
+        {
+            WriteOutput(writer, output);
+            WriteNeurons(writer);
+        }
+        else
+        {
+            // No plane, no grids: the output's kind only, and no neuron heatmaps.
+            w.WriteStartObject("output");
+            w.WriteString("kind", _train.Task.ToString().ToLowerInvariant());
+            w.WriteEndObject();
+            w.WriteStartArray("neurons");
+            w.WriteEndArray();
+        }
+
+        WriteConfusion(w);
         WriteWeights(w);
         WriteDiagnostics(w);
         WriteAdvice(w, "advice", _runtimeAdvice);
@@ -424,7 +516,7 @@ internal sealed class PlaygroundSession : LiveSession
                 FrameWriter.Quantize(values, 0, 1, writer.Grid(n));
                 break;
             case TaskKind.Multiclass:
-                int k = _config.Classes;
+                int k = _train.ClassCount;
                 Softmax.Forward(output.Span, values, k);
                 w.WriteString("kind", "multiclass");
                 w.WriteNumber("lo", 0);
@@ -453,8 +545,37 @@ internal sealed class PlaygroundSession : LiveSession
         w.WriteEndObject();
     }
 
+    private void WriteConfusion(Utf8JsonWriter w)
+    {
+        if (_confusion is null)
+        {
+            w.WriteNull("confusion");
+            return;
+        }
+
+        w.WriteStartArray("confusion");
+        for (int actual = 0; actual < _confusion.ClassCount; actual++)
+        {
+            w.WriteStartArray();
+            for (int predicted = 0; predicted < _confusion.ClassCount; predicted++)
+            {
+                w.WriteNumberValue(_confusion[actual, predicted]);
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndArray();
+    }
+
     private static (float Lo, float Hi) Range(ReadOnlySpan<float> values)
     {
+        // Vectorised when every value is finite (the usual case); otherwise the loop below skips NaN and infinities.
+        if (!values.IsEmpty && System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(values))
+        {
+            return (System.Numerics.Tensors.TensorPrimitives.Min(values), System.Numerics.Tensors.TensorPrimitives.Max(values));
+        }
+
         float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
         foreach (float v in values)
         {
@@ -477,22 +598,36 @@ internal sealed class PlaygroundSession : LiveSession
     {
         var w = writer.Header;
         w.WriteStartArray("neurons");
+        const int area = ThumbSize * ThumbSize;
         for (int b = 0; b < _blocks.Length; b++)
         {
             var values = _gridModel.Layers[_blocks[b].Output].LastOutput!.Span;
             int units = _blocks[b].Units;
-            for (int u = 0; u < units; u++)
+            if (_layerThumbs.Length < units * area)
             {
-                for (int r = 0; r < ThumbSize; r++)
+                _layerThumbs = new float[units * area];
+            }
+
+            // One pass over every second grid point fills all the layer's thumbnails (a point's units sit side by
+            // side), rather than one strided pass over the whole layer output per unit.
+            for (int r = 0; r < ThumbSize; r++)
+            {
+                for (int c = 0; c < ThumbSize; c++)
                 {
-                    for (int c = 0; c < ThumbSize; c++)
+                    var point = values.Slice(((2 * r * GridSize) + (2 * c)) * units, units);
+                    int at = (r * ThumbSize) + c;
+                    for (int u = 0; u < units; u++)
                     {
-                        _thumbValues[r * ThumbSize + c] = values[((2 * r) * GridSize + 2 * c) * units + u];
+                        _layerThumbs[(u * area) + at] = point[u];
                     }
                 }
+            }
 
-                var (lo, hi) = Range(_thumbValues);
-                FrameWriter.Quantize(_thumbValues, lo, hi, writer.Grid(ThumbSize * ThumbSize));
+            for (int u = 0; u < units; u++)
+            {
+                var thumb = _layerThumbs.AsSpan(u * area, area);
+                var (lo, hi) = Range(thumb);
+                FrameWriter.Quantize(thumb, lo, hi, writer.Grid(area));
                 w.WriteStartObject();
                 w.WriteNumber("layer", b);
                 w.WriteNumber("unit", u);
@@ -580,33 +715,46 @@ internal sealed class PlaygroundSession : LiveSession
         if (latest is not null)
         {
             FrameWriter.Number(w, "gradientRatio", latest.GradientRatio);
+
+            // The last bar of the page's gradient-flow chart: the ratio's denominator is the output layer's norm.
+            FrameWriter.Number(w, "outputGradientNorm", latest.Layers[OutputDenseIndex].GradientNorm);
         }
     }
 
-    internal static void WriteAdvice(Utf8JsonWriter w, string name, IReadOnlyList<Advice> advice)
+    /// <summary>Index in the model of the output layer's dense layer (the last one).</summary>
+    private int OutputDenseIndex
     {
-        w.WriteStartArray(name);
-        foreach (var a in advice)
+        get
         {
-            w.WriteStartObject();
-            w.WriteString("severity", a.Severity.ToString().ToLowerInvariant());
-            w.WriteString("code", a.Code);
-            if (a.Layer is { } layer)
+            int i = _model.Layers.Count - 1;
+            while (i > 0 && _model.Layers[i] is not Dense)
             {
-                w.WriteNumber("layer", layer);
-            }
-            else
-            {
-                w.WriteNull("layer");
+                i--;
             }
 
-            w.WriteString("message", a.Message);
-            w.WriteString("reason", a.Reason);
-            w.WriteString("fix", a.Fix);
-            w.WriteEndObject();
+            return i;
+        }
+    }
+
+    private void WriteAdvice(Utf8JsonWriter w, string name, IReadOnlyList<Advice> advice)
+        => PageAdvice.Write(w, name, advice, HiddenLayerOf, OutputDenseIndex + 1);
+
+    /// <summary>
+    /// The hidden layer (0-based, as the page numbers them) that holds the advisor's 1-based model layer
+    /// <paramref name="modelLayer"/>: its dense layer, batch norm, activation or dropout; null for the output layer.
+    /// </summary>
+    private int? HiddenLayerOf(int modelLayer)
+    {
+        int index = modelLayer - 1;
+        for (int b = _blocks.Length - 1; b >= 0; b--)
+        {
+            if (index >= _blocks[b].Dense)
+            {
+                return index < OutputDenseIndex ? b : null;
+            }
         }
 
-        w.WriteEndArray();
+        return null;
     }
 
     private void WriteCollapse(Utf8JsonWriter w)
@@ -629,6 +777,24 @@ internal sealed class PlaygroundSession : LiveSession
 
         w.WriteEndArray();
         FrameWriter.Number(w, "bias", map.Bias[0]);
+
+        // One row per output (3-5 classes: one logit each; the boundary between two classes is where their logits meet).
+        w.WriteStartArray("rows");
+        for (int r = 0; r < map.Outputs; r++)
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("weights");
+            for (int j = 0; j < map.Inputs; j++)
+            {
+                WriteNumberOrNull(w, map.Weight[r, j]);
+            }
+
+            w.WriteEndArray();
+            FrameWriter.Number(w, "bias", map.Bias[r]);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 
@@ -651,9 +817,9 @@ internal sealed class PlaygroundSession : LiveSession
         w.WriteStartObject("network");
         w.WriteString("spec", _model.Spec);
         w.WriteStartArray("features");
-        foreach (var feature in _config.Features)
+        foreach (var input in Inputs)
         {
-            w.WriteStringValue(feature);
+            w.WriteStringValue(input);
         }
 
         w.WriteEndArray();
@@ -674,16 +840,32 @@ internal sealed class PlaygroundSession : LiveSession
         w.WriteNumber("parameters", _model.ParameterCount);
         w.WriteEndObject();
         w.WriteString("task", _train.Task.ToString().ToLowerInvariant());
+        WriteClassNames(w);
         w.WriteStartArray("domain");
         w.WriteNumberValue(-PlaygroundData.Domain);
         w.WriteNumberValue(PlaygroundData.Domain);
         w.WriteEndArray();
-        w.WriteNumber("grid", GridSize);
-        w.WriteNumber("thumb", ThumbSize);
-        w.WriteStartObject("points");
-        WritePoints(w, "train", _trainPoints);
-        WritePoints(w, "test", _testPoints);
-        w.WriteEndObject();
+        w.WriteNumber("grid", HasPlane ? GridSize : 0);
+        w.WriteNumber("thumb", HasPlane ? ThumbSize : 0);
+        // A large table is drawn from a sample: the first rows of each (shuffled) split.
+        int shown = Limits.MaxSamples;
+        if (_trainPoints is not null && _testPoints is not null)
+        {
+            w.WriteStartObject("points");
+            WritePoints(w, "train", _trainPoints, shown);
+            WritePoints(w, "test", _testPoints, shown);
+            w.WriteEndObject();
+        }
+
+        if (_table is null)
+        {
+            w.WriteNull("csv");
+        }
+        else
+        {
+            _table.WriteView(w, Math.Min(shown, _trainPoints?.Count ?? 0) + Math.Min(shown, _testPoints?.Count ?? 0));
+        }
+
         WriteFeatureThumbs(w);
         WriteAdvice(w, "advice", _advice);
         w.WriteEndObject();
@@ -696,19 +878,37 @@ internal sealed class PlaygroundSession : LiveSession
         _ => $"SGD, lr {_config.LearningRate.ToString(CultureInfo.InvariantCulture)}",
     };
 
-    private static void WritePoints(Utf8JsonWriter w, string name, PlaygroundPoints points)
+    /// <summary>classNames: a table's label texts, "0", "1", ... for generated classes, null for regression.</summary>
+    private void WriteClassNames(Utf8JsonWriter w)
+    {
+        if (_train.Task == TaskKind.Regression)
+        {
+            w.WriteNull("classNames");
+            return;
+        }
+
+        w.WriteStartArray("classNames");
+        for (int c = 0; c < _train.ClassCount; c++)
+        {
+            w.WriteStringValue(_train.ClassNames is { } names ? names[c] : c.ToString(CultureInfo.InvariantCulture));
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WritePoints(Utf8JsonWriter w, string name, PlaygroundPoints points, int max)
     {
         w.WriteStartObject(name);
-        WriteArray(w, "x", points.X);
-        WriteArray(w, "y", points.Y);
-        WriteArray(w, "label", points.Label);
+        WriteArray(w, "x", points.X, max);
+        WriteArray(w, "y", points.Y, max);
+        WriteArray(w, "label", points.Label, max);
         w.WriteEndObject();
     }
 
-    private static void WriteArray(Utf8JsonWriter w, string name, float[] values)
+    private static void WriteArray(Utf8JsonWriter w, string name, float[] values, int max)
     {
         w.WriteStartArray(name);
-        foreach (float v in values)
+        foreach (float v in values.AsSpan(0, Math.Min(max, values.Length)))
         {
             w.WriteNumberValue(v);
         }
@@ -719,7 +919,7 @@ internal sealed class PlaygroundSession : LiveSession
     private void WriteFeatureThumbs(Utf8JsonWriter w)
     {
         w.WriteStartArray("featureThumbs");
-        int f = _config.Features.Count;
+        int f = HasPlane ? _config.Features.Count : 0;
         var bytes = new byte[ThumbSize * ThumbSize];
         for (int j = 0; j < f; j++)
         {

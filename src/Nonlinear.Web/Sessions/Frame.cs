@@ -11,6 +11,9 @@ internal sealed class Frame(byte[] buffer, int length, long number)
 
     public long Number { get; } = number;
 
+    /// <summary>The page the frame was built for (its unanswered count includes it).</summary>
+    public object? Target { get; set; }
+
     public ReadOnlyMemory<byte> Memory => _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, Length);
 
     public void Release()

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Text.Json;
 
 namespace Nonlinear.Web.Sessions;
@@ -72,11 +73,35 @@ internal sealed class FrameWriter
     public static void Quantize(ReadOnlySpan<float> values, float lo, float hi, Span<byte> output)
     {
         float scale = hi > lo ? 255f / (hi - lo) : 0f;
-        for (int i = 0; i < output.Length; i++)
+        int i = 0;
+
+        // A frame quantises over 100,000 values (every neuron's thumbnail): vectors of floats, narrowed four to one
+        // vector of bytes, with the same rounding, clamping and NaN → 0 as the scalar loop that finishes the tail.
+        int width = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated && output.Length >= 4 * width)
+        {
+            var low = new Vector<float>(lo);
+            var step = new Vector<float>(scale);
+            for (; i <= output.Length - (4 * width); i += 4 * width)
+            {
+                var first = Vector.Narrow(Level(values.Slice(i), low, step), Level(values.Slice(i + width), low, step));
+                var second = Vector.Narrow(Level(values.Slice(i + (2 * width)), low, step), Level(values.Slice(i + (3 * width)), low, step));
+                Vector.Narrow(first, second).CopyTo(output.Slice(i));
+            }
+        }
+
+        for (; i < output.Length; i++)
         {
             float v = values[i];
             float q = float.IsNaN(v) ? 0f : (v - lo) * scale + 0.5f;
             output[i] = (byte)Math.Clamp(q, 0f, 255f);
         }
+    }
+
+    private static Vector<uint> Level(ReadOnlySpan<float> values, Vector<float> low, Vector<float> step)
+    {
+        var q = ((new Vector<float>(values) - low) * step) + new Vector<float>(0.5f);
+        q = Vector.ConditionalSelect(Vector.Equals(q, q), q, Vector<float>.Zero);
+        return Vector.ConvertToUInt32(Vector.Min(Vector.Max(q, Vector<float>.Zero), new Vector<float>(255f)));
     }
 }

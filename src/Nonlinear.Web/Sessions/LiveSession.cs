@@ -15,7 +15,10 @@ namespace Nonlinear.Web.Sessions;
 internal abstract class LiveSession : IDisposable
 {
     private const int MaxUnanswered = 2;
-    private static readonly TimeSpan Slice = TimeSpan.FromMilliseconds(8);
+    // Training time per turn of the loop before it gives its thread back. Short, because with many sessions at
+    // speed 0 every other loop and every request waits in the thread pool's queue behind these turns; a turn costs
+    // a few µs.
+    private static readonly TimeSpan Slice = TimeSpan.FromMilliseconds(2);
 
     private readonly Channel<Action> _commands = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
     // Not single-reader: a replaced page's sender may still be reading as the newer one starts, and the loop asks the
@@ -111,11 +114,17 @@ internal abstract class LiveSession : IDisposable
     /// <summary>Asks for a frame at the next chance, also while paused (after a step, an edit, a reset).</summary>
     protected void RequestFrame() => _frameRequested = true;
 
-    /// <summary>Trains one epoch (called by the loop while <see cref="Running"/>).</summary>
-    protected abstract void TrainEpoch();
+    /// <summary>
+    /// Trains one epoch (called by the loop while <see cref="Running"/>; internal so that the benchmark can time it
+    /// on a session whose loop was never started).
+    /// </summary>
+    protected internal abstract void TrainEpoch();
 
-    /// <summary>Writes the current state as a frame (called by the loop).</summary>
-    protected abstract void WriteFrame(FrameWriter writer, long number, double unixMilliseconds);
+    /// <summary>An unexpected failure in a step of the loop (a bug): stop training and say so in the next frame.</summary>
+    protected abstract void Fail(Exception error);
+
+    /// <summary>Writes the current state as a frame (called by the loop; the benchmark times it as <see cref="TrainEpoch"/>).</summary>
+    protected internal abstract void WriteFrame(FrameWriter writer, long number, double unixMilliseconds);
 
     /// <summary>Serves the page's WebSocket until it closes; a newer connection replaces an older one.</summary>
     public async Task StreamAsync(WebSocket socket, CancellationToken aborted)
@@ -203,18 +212,23 @@ internal abstract class LiveSession : IDisposable
         while (!token.IsCancellationRequested)
         {
             var frame = await _outbox.Reader.ReadAsync(token).ConfigureAwait(false);
-            if (Volatile.Read(ref _page) != page)
+            if (frame.Target != page || Volatile.Read(ref _page) != page)
             {
-                // A newer page replaced this one while it waited: the loop builds a fresh frame for that page.
+                // The frame was built for another page, or a newer page replaced this one while it waited: the loop
+                // builds a fresh frame for the current page.
                 frame.Release();
                 RequestFrame();
                 Wake();
-                return;
+                if (Volatile.Read(ref _page) != page)
+                {
+                    return;
+                }
+
+                continue;
             }
 
             try
             {
-                Interlocked.Increment(ref page.Unanswered);
                 await page.Socket.SendAsync(frame.Memory, WebSocketMessageType.Binary, true, token).ConfigureAwait(false);
             }
             finally
@@ -252,53 +266,69 @@ internal abstract class LiveSession : IDisposable
         long frameInterval = Stopwatch.Frequency / Limits.MaxFramesPerSecond;
         while (!token.IsCancellationRequested)
         {
-            while (_commands.Reader.TryRead(out var command))
-            {
-                command();
-            }
-
-            long now = Stopwatch.GetTimestamp();
             double rate = EpochsPerSecond;
-            if (Running)
+            try
             {
-                long sliceEnd = now + (long)(Slice.TotalSeconds * Stopwatch.Frequency);
-                if (rate > 0)
+                while (_commands.Reader.TryRead(out var command))
                 {
-                    // Epochs owed at the set pace; a backlog (the machine was busy) is forgiven beyond a quarter second.
-                    debt = Math.Min(debt + (now - last) * rate / Stopwatch.Frequency, rate * 0.25 + 1);
-                    while (debt >= 1 && Running && Stopwatch.GetTimestamp() < sliceEnd)
+                    command();
+                }
+
+                long now = Stopwatch.GetTimestamp();
+                if (Running)
+                {
+                    long sliceEnd = now + (long)(Slice.TotalSeconds * Stopwatch.Frequency);
+                    if (rate > 0)
                     {
-                        TrainEpoch();
-                        debt -= 1;
+                        // Epochs owed at the set pace; a backlog (the machine was busy) is forgiven beyond a quarter second.
+                        debt = Math.Min(debt + (now - last) * rate / Stopwatch.Frequency, rate * 0.25 + 1);
+                        while (debt >= 1 && Running && Stopwatch.GetTimestamp() < sliceEnd)
+                        {
+                            TrainEpoch();
+                            debt -= 1;
+                        }
                     }
+                    else
+                    {
+                        do
+                        {
+                            TrainEpoch();
+                        }
+                        while (Running && Stopwatch.GetTimestamp() < sliceEnd);
+                    }
+
+                    MeasureRate();
                 }
                 else
                 {
-                    do
-                    {
-                        TrainEpoch();
-                    }
-                    while (Running && Stopwatch.GetTimestamp() < sliceEnd);
+                    debt = 0;
                 }
 
-                MeasureRate();
-            }
-            else
-            {
-                debt = 0;
-            }
+                last = now;
+                now = Stopwatch.GetTimestamp();
+                bool wantFrame = _frameRequested || (Running && now - lastFrame >= frameInterval);
+                if (wantFrame && Volatile.Read(ref _page) is { } page && Volatile.Read(ref page.Unanswered) < MaxUnanswered && _outbox.Reader.Count == 0)
+                {
+                    _frameRequested = false;
+                    lastFrame = now;
+                    long number = ++_frameNumber;
+                    _writer.Begin();
+                    WriteFrame(_writer, number, UnixMilliseconds());
 
-            last = now;
-            now = Stopwatch.GetTimestamp();
-            bool wantFrame = _frameRequested || (Running && now - lastFrame >= frameInterval);
-            if (wantFrame && Volatile.Read(ref _page) is { } page && Volatile.Read(ref page.Unanswered) < MaxUnanswered && _outbox.Reader.Count == 0)
+                    // Counted when queued, not when sent: the loop must not see the frame gone from the queue but
+                    // not yet counted, or a third frame would go to a page that answered none.
+                    Interlocked.Increment(ref page.Unanswered);
+                    var frame = _writer.Finish(number);
+                    frame.Target = page;
+                    _outbox.Writer.TryWrite(frame);
+                }
+            }
+#pragma warning disable CA1031 // A bug in one step (a kernel, a frame) stops training and is shown on the page; the session stays usable.
+            catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
             {
-                _frameRequested = false;
-                lastFrame = now;
-                long number = ++_frameNumber;
-                _writer.Begin();
-                WriteFrame(_writer, number, UnixMilliseconds());
-                _outbox.Writer.TryWrite(_writer.Finish(number));
+                Fail(e);
+                RequestFrame();
             }
 
             TimeSpan wait;
@@ -309,8 +339,12 @@ internal abstract class LiveSession : IDisposable
             else if (rate > 0)
             {
                 double untilEpoch = Math.Max(0, (1 - debt) / rate);
-                double untilFrame = Math.Max(0, (double)(lastFrame + frameInterval - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
-                wait = TimeSpan.FromSeconds(Math.Max(0.001, Math.Min(untilEpoch, Math.Max(untilFrame, 0.001))));
+
+                // A frame held back by the page (no stream, unanswered frames, one still queued) needs no timer: the
+                // page's answer or the send wakes the loop; polling would wake it every millisecond for nothing.
+                bool held = Volatile.Read(ref _page) is not { } current || Volatile.Read(ref current.Unanswered) >= MaxUnanswered || _outbox.Reader.Count != 0;
+                double untilFrame = held ? double.PositiveInfinity : (double)(lastFrame + frameInterval - Stopwatch.GetTimestamp()) / Stopwatch.Frequency;
+                wait = TimeSpan.FromSeconds(Math.Max(0.001, Math.Min(untilEpoch, untilFrame)));
             }
             else
             {

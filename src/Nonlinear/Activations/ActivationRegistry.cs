@@ -27,6 +27,9 @@ public static class ActivationRegistry
         Relu6.Entry,
         HardTanh.Entry,
         LogSigmoid.Entry,
+        Sin.Entry,
+        Gaussian.Entry,
+        Step.Entry,
         Softmax.Entry,
         LogSoftmax.Entry,
     ];

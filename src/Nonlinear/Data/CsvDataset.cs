@@ -39,6 +39,32 @@ public static class CsvDataset
     /// <exception cref="ArgumentException">An option is invalid (a separator other than ',', ';' or tab, <see cref="CsvOptions.MaxClasses"/> below 2).</exception>
     public static Dataset Load(string path, CsvOptions? options = null)
     {
+        options = Check(options);
+        var table = CsvTable.Read(path, options.Separator, options.HasHeader);
+        return Build(table, options, options.Name ?? Path.GetFileNameWithoutExtension(path));
+    }
+
+    /// <summary>
+    /// Reads CSV <paramref name="text"/> (an upload, a string built in memory) into a dataset, by the same rules as
+    /// <see cref="Load"/>; errors name the text as <see cref="CsvOptions.Name"/>, or "CSV text" without one.
+    /// </summary>
+    /// <exception cref="DataFormatException">The text is empty or malformed, the label column does not exist, or the labels do not fit the task.</exception>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <example><code>
+    /// var data = CsvDataset.Parse("x1,x2,label\n0.5,1,yes\n-1,2,no\n", new CsvOptions { Name = "upload.csv" });
+    /// // data.FeatureNames: x1, x2; data.LabelName: label; data.ClassNames: no, yes
+    /// </code></example>
+    public static Dataset Parse(string text, CsvOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        options = Check(options);
+        string name = string.IsNullOrWhiteSpace(options.Name) ? "CSV text" : options.Name;
+        var table = CsvTable.Parse(text, name, options.Separator, options.HasHeader);
+        return Build(table, options, name);
+    }
+
+    private static CsvOptions Check(CsvOptions? options)
+    {
         options ??= new CsvOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxClasses, 2, nameof(options));
         if (options.Task is { } forced && !Enum.IsDefined(forced))
@@ -46,7 +72,12 @@ public static class CsvDataset
             throw new ArgumentOutOfRangeException(nameof(options), forced, "Unknown task kind.");
         }
 
-        var table = CsvTable.Read(path, options.Separator, options.HasHeader);
+        return options;
+    }
+
+    private static Dataset Build(CsvTable table, CsvOptions options, string name)
+    {
+        string path = table.Path;
         int columns = table.Header?.Length ?? table.Rows[0].Cells.Length;
         foreach (var (line, cells) in table.Rows)
         {
@@ -88,15 +119,25 @@ public static class CsvDataset
             }
         }
 
-        string name = options.Name ?? Path.GetFileNameWithoutExtension(path);
         var features = Tensor.FromArray(x, n, f);
+        var featureNames = Enumerable.Range(0, columns).Where(j => j != label).Select(j => ColumnLabel(table, j)).ToArray();
+        string labelName = ColumnLabel(table, label);
         return BuildTargets(table, label, labels, options) switch
         {
-            (TaskKind.Regression, var y, _) => new Dataset(name, features, Tensor.FromArray(y, n, 1), TaskKind.Regression),
-            (TaskKind.Binary, var y, var names) => new Dataset(name, features, Tensor.FromArray(y, n, 1), TaskKind.Binary, 2, names),
-            (var task, var y, var names) => new Dataset(name, features, Tensor.FromArray(y, n), task, names!.Count, names),
+            (TaskKind.Regression, var y, _) => new Dataset(name, features, Tensor.FromArray(y, n, 1), TaskKind.Regression)
+                { FeatureNames = featureNames, LabelName = labelName },
+            (TaskKind.Binary, var y, var names) => new Dataset(name, features, Tensor.FromArray(y, n, 1), TaskKind.Binary, 2, names)
+                { FeatureNames = featureNames, LabelName = labelName },
+            (var task, var y, var names) => new Dataset(name, features, Tensor.FromArray(y, n), task, names!.Count, names)
+                { FeatureNames = featureNames, LabelName = labelName },
         };
     }
+
+    /// <summary>A column's header cell, or "column j" (0-based) without a header or for an empty cell.</summary>
+    private static string ColumnLabel(CsvTable table, int column)
+        => table.Header is { } h && column < h.Length && h[column].Trim().Length > 0
+            ? h[column].Trim()
+            : $"column {column.ToString(CultureInfo.InvariantCulture)}";
 
     private static int LabelIndex(CsvTable table, int columns, string? wanted)
     {
@@ -116,7 +157,16 @@ public static class CsvDataset
             }
         }
 
-        if (int.TryParse(wanted.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int index))
+        // "column 3" is how FeatureNames and LabelName call a column without a header cell; it names it back.
+        string trimmed = wanted.Trim();
+        if (trimmed.StartsWith("column ", StringComparison.OrdinalIgnoreCase)
+            && int.TryParse(trimmed.AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out int named)
+            && named < columns)
+        {
+            return named;
+        }
+
+        if (int.TryParse(trimmed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int index))
         {
             int resolved = index < 0 ? columns + index : index;
             if (resolved >= 0 && resolved < columns)

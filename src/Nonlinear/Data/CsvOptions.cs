@@ -14,8 +14,9 @@ public sealed record CsvOptions
     public bool? HasHeader { get; init; }
 
     /// <summary>
-    /// The label column: a header name (case-insensitive), or a 0-based index, negative counting from the end
-    /// (-1 is the last column). Null (the default) takes the last column.
+    /// The label column: a header name (case-insensitive), "column j" (how <see cref="Dataset.FeatureNames"/> calls a
+    /// column without a header cell), or a 0-based index, negative counting from the end (-1 is the last column).
+    /// Null (the default) takes the last column.
     /// </summary>
     public string? LabelColumn { get; init; }
 

@@ -55,6 +55,26 @@ internal sealed class CsvTable
             throw new DataFormatException(path, $"cannot be read: {e.Message}", innerException: e);
         }
 
+        return Parse(text, path, separator, hasHeader);
+    }
+
+    /// <summary>Reads CSV <paramref name="text"/> as <see cref="Read"/> reads a file; <paramref name="name"/> names it in errors.</summary>
+    /// <exception cref="DataFormatException">The text is empty or has an unterminated quote.</exception>
+    public static CsvTable Parse(string text, string name, char? separator, bool? hasHeader)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (separator is { } s && s is not (',' or ';' or '\t'))
+        {
+            throw new ArgumentException($"The separator must be ',', ';' or a tab; got '{s}'.", nameof(separator));
+        }
+
+        string path = name;
+        if (text.Length > 0 && text[0] == '\uFEFF')
+        {
+            text = text[1..]; // a byte-order mark is not part of the first column's name
+        }
+
         char sep = separator ?? DetectSeparator(text);
         var rows = Split(text, sep, path);
         if (rows.Count == 0)

@@ -19,6 +19,7 @@ namespace Nonlinear.Data;
 public sealed class Dataset
 {
     private readonly string[]? _classNames;
+    private readonly string[]? _featureNames;
 
     /// <summary>Creates a dataset after checking that the tensors agree with each other and with <paramref name="task"/>.</summary>
     /// <param name="name">A label for reports, e.g. "moons".</param>
@@ -90,6 +91,28 @@ public sealed class Dataset
     /// <summary>Display names, one per class, or null when none were given.</summary>
     public IReadOnlyList<string>? ClassNames => _classNames;
 
+    /// <summary>
+    /// Names of the features, one per feature value (e.g. a CSV file's column names), or null when unknown.
+    /// Kept by <see cref="Subset"/>, <see cref="Split"/> and <see cref="Normalization.Apply(Dataset)"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Set to a list whose length is not the number of feature values per sample.</exception>
+    public IReadOnlyList<string>? FeatureNames
+    {
+        get => _featureNames;
+        init
+        {
+            if (value is not null && value.Count != FeatureShape.Length)
+            {
+                throw new ArgumentException($"{value.Count} feature names for samples of {FeatureShape.Length} values {FeatureShape}.", nameof(value));
+            }
+
+            _featureNames = value?.ToArray();
+        }
+    }
+
+    /// <summary>The name of what the targets are (e.g. a CSV file's label column), or null when unknown.</summary>
+    public string? LabelName { get; init; }
+
     /// <summary>A new dataset holding copies of the samples at <paramref name="indices"/>, in that order (repeats allowed).</summary>
     /// <exception cref="ArgumentOutOfRangeException">An index is outside [0, Count).</exception>
     public Dataset Subset(ReadOnlySpan<int> indices)
@@ -117,7 +140,7 @@ public sealed class Dataset
 
         // The rows were validated when this dataset was built, but re-running the constructor keeps a single
         // code path for the invariants; it is O(N) and happens once per split, not per batch.
-        return new Dataset(Name, features, targets, Task, ClassCount, _classNames);
+        return new Dataset(Name, features, targets, Task, ClassCount, _classNames) { FeatureNames = _featureNames, LabelName = LabelName };
     }
 
     /// <summary>

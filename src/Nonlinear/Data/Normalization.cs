@@ -201,12 +201,16 @@ public sealed class Normalization
         }
     }
 
-    /// <summary>A new dataset with normalised features (targets copied, name, task and classes kept).</summary>
+    /// <summary>A new dataset with normalised features (targets copied; name, task, classes and feature and label names kept).</summary>
     /// <exception cref="ArgumentException">The features do not fit (see <see cref="Fits(TensorShape)"/>).</exception>
     public Dataset Apply(Dataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return new Dataset(data.Name, Apply(data.Features), data.Targets.Clone(), data.Task, data.ClassCount, data.ClassNames);
+        return new Dataset(data.Name, Apply(data.Features), data.Targets.Clone(), data.Task, data.ClassCount, data.ClassNames)
+        {
+            FeatureNames = data.FeatureNames,
+            LabelName = data.LabelName,
+        };
     }
 
     // The features, sample after sample, are consecutive blocks that cycle through the groups: blocks of one

@@ -9,6 +9,12 @@ public static class AdviceCodes
     /// <summary>Softmax (or log-softmax) in a hidden layer.</summary>
     public const string HiddenSoftmax = "hidden-softmax";
 
+    /// <summary>
+    /// An activation whose derivative is 0 everywhere (step) after layers with weights: no gradient reaches them,
+    /// so backpropagation never changes them.
+    /// </summary>
+    public const string NoGradient = "no-gradient";
+
     /// <summary>A deep stack of saturating activations (sigmoid, tanh, ...) without normalisation: vanishing gradients.</summary>
     public const string DeepSaturating = "deep-saturating";
 

@@ -1,3 +1,5 @@
+using Nonlinear.Activations;
+
 namespace Nonlinear.Diagnostics;
 
 public static partial class Advisor
@@ -126,6 +128,18 @@ public static partial class Advisor
         int index = layer.Index + 1;
         string growth = start is { } s ? $", up from {Percent(s.Share)} in epoch {I(s.Epoch)}" : "";
         bool all = layer.DeadShare >= 1;
+        if (ActivationRegistry.TryParse(layer.Spec, out var activation, out _) && activation!.Info.DerivativeMax == 0)
+        {
+            // Not units dying from large updates: this activation (step) has no gradient anywhere, by definition.
+            return new Advice(
+                AdviceSeverity.Error,
+                AdviceCodes.DeadUnits,
+                index,
+                $"{Percent(layer.DeadShare)} of the units of layer {I(index)} ({layer.Spec}) passed no gradient in epoch {I(epoch)}: {activation.Name}'(x) = 0 for every input.",
+                $"{activation.Name} is flat on both sides of its jump, so every gradient through it is multiplied by 0: the layers with weights before it keep their initial weights however long training runs. It is the perceptron's activation, trained by the perceptron rule, not by gradients.",
+                "Use a differentiable activation (sigmoid or tanh for a smooth step, relu for speed) in hidden layers.");
+        }
+
         return new Advice(
             all ? AdviceSeverity.Error : AdviceSeverity.Warning,
             AdviceCodes.DeadUnits,

@@ -61,7 +61,7 @@ public static partial class Advisor
 
     /// <summary>
     /// The static checks on a list of layers (built or not; they are not changed): linear collapse, hidden
-    /// softmax, deep saturating stacks, initialisers that do not fit their activation, Leaky ReLU slopes, and,
+    /// softmax, activations that pass no gradient (step), deep saturating stacks, initialisers that do not fit their activation, Leaky ReLU slopes, and,
     /// as far as the context tells, the output activation against the loss and the task. With an input shape,
     /// a layer that cannot take its input is reported as "shape-mismatch".
     /// </summary>
@@ -85,6 +85,7 @@ public static partial class Advisor
         var shapes = ShapeWalk.Of(layers, context.InputShape, found);
         CheckLinearCollapse(layers, shapes, found);
         CheckHiddenSoftmax(layers, found);
+        CheckNoGradient(layers, found);
         CheckDeepSaturating(layers, options, found);
         CheckInitializers(layers, found);
         CheckLeakyAlpha(layers, options, found);
@@ -246,6 +247,38 @@ public static partial class Advisor
                     $"{a.Spec} normalises each row over all its units (softmax rows sum to 1), so the next layer sees only relative values squeezed into a simplex, every unit's gradient depends on all the others, and with many units each output is near 1/n with derivatives of at most 0.25. It is a way to read out probabilities, not a hidden non-linearity.",
                     $"Use a ReLU-family activation (relu, gelu, leaky_relu) in hidden layers, and keep {a.Name} for the output (or let cross_entropy apply it)."));
             }
+        }
+    }
+
+    /// <summary>An activation with f' = 0 everywhere (step) blocks every gradient to the layers with weights before it.</summary>
+    private static void CheckNoGradient(IReadOnlyList<Layer> layers, List<Advice> found)
+    {
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (ActivationOf(layers[i]) is not { Info.DerivativeMax: 0 } a)
+            {
+                continue;
+            }
+
+            var before = Enumerable.Range(0, i).Where(j => IsWeighted(layers[j])).ToList();
+            if (before.Count == 0)
+            {
+                continue;
+            }
+
+            string frozen = before.Count == 1 ? $"{layers[before[0]].Spec} (layer {I(before[0] + 1)})" : $"the {I(before.Count)} layers with weights before it ({LayerRange(before[0] + 1, before[^1] + 1)})";
+            bool hidden = HasWeightedAfter(layers, i);
+            found.Add(new Advice(
+                hidden ? AdviceSeverity.Warning : AdviceSeverity.Error,
+                AdviceCodes.NoGradient,
+                i + 1,
+                hidden
+                    ? $"{a.Spec} (layer {I(i + 1)}) passes no gradient: {frozen} will never learn."
+                    : $"{a.Spec} (layer {I(i + 1)}) ends the model and passes no gradient: no layer of the model can learn.",
+                $"{a.Name}'(x) = {a.Info.DerivativeFormula}, so backpropagation multiplies every gradient passing through it by 0 and {frozen} {(before.Count == 1 ? "keeps its" : "keep their")} random initialisation for good{(hidden ? "; only the layers after it learn, on fixed random 0/1 features" : "")}. This is why the perceptron, whose activation is a step, was trained by its own rule (w += lr (target - output) x) and why backpropagation needed smooth activations.",
+                hidden
+                    ? $"Use a differentiable activation in hidden layers: sigmoid or tanh for a smooth step, relu (or leaky_relu) for speed. Keep {a.Name} for thresholding predictions after training."
+                    : $"Remove the {a.Spec} layer and train with bce_logits (the loss applies sigmoid); threshold the predicted probability at 0.5 afterwards if you want 0/1 answers."));
         }
     }
 

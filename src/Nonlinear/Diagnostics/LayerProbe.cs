@@ -109,18 +109,23 @@ internal sealed class LayerProbe : IParallelJob
     }
 
     /// <summary>
-    /// Whether the activation's derivative is exactly zero somewhere on [-6, 6] (relu, relu6, hardtanh,
-    /// hardsigmoid, hardswish): then a unit can die. Smooth activations (sigmoid, GELU, SiLU, ELU...) are checked
-    /// on a grid that misses their isolated zeros, and only reach a zero derivative by underflow far outside it.
+    /// Whether the activation's derivative is exactly zero on a stretch of [-6, 6], two neighbouring points of a
+    /// grid of step 0.5 (relu, relu6, hardtanh, hardsigmoid, hardswish, step): then a unit can die. Isolated zeros
+    /// do not count (GELU's and SiLU's fall between the grid points; the Gaussian's peak at 0 is on one, but a
+    /// unit cannot sit exactly there for every sample), nor does the underflow of smooth activations far outside.
     /// </summary>
     public static bool HasZeroDerivative(ElementwiseActivation activation)
     {
+        bool previous = false;
         for (float x = -6; x <= 6; x += 0.5f)
         {
-            if (activation.Derivative(x) == 0)
+            bool zero = activation.Derivative(x) == 0;
+            if (zero && previous)
             {
                 return true;
             }
+
+            previous = zero;
         }
 
         return false;

@@ -7,12 +7,18 @@ public static class Initialization
 {
     /// <summary>
     /// The initializer for a layer followed by <paramref name="next"/> (null: nothing follows, e.g. an output
-    /// layer whose loss applies softmax or sigmoid itself): He for the ReLU family, LeCun for SELU, Glorot for
-    /// the rest (tanh, sigmoid, identity, softmax).
+    /// layer whose loss applies softmax or sigmoid itself): He for the ReLU family and for sin, LeCun for SELU,
+    /// Glorot for the rest (tanh, sigmoid, gaussian, step, identity, softmax).
     /// </summary>
+    /// <remarks>
+    /// sin: SIREN's hidden layers draw weights uniformly in ±sqrt(6/fan_in) (with the frequency omega_0 folded
+    /// in), variance 2/fan_in, He's. With it the pre-activation variance v settles at v = 1 - e^(-2v) ~ 0.8 through
+    /// depth, so units keep using the curved part of the sine; with Glorot's 1/fan_in (square layers) it shrinks
+    /// toward 0, where sin x ~ x and deep layers act nearly linearly.
+    /// </remarks>
     public static Initializer For(Activation? next) => next?.Info.Family switch
     {
-        ActivationFamily.Rectifier => Initializer.He,
+        ActivationFamily.Rectifier or ActivationFamily.Periodic => Initializer.He,
         ActivationFamily.SelfNormalising => Initializer.LeCun,
         _ => Initializer.Glorot,
     };

@@ -118,7 +118,42 @@ public sealed class Trainer
         return RunEpoch(train, epoch, batchSize, seed, cancellation);
     }
 
+    /// <summary>
+    /// Trains batches <paramref name="firstBatch"/> to <paramref name="firstBatch"/> + <paramref name="count"/> - 1
+    /// (0-based) of epoch <paramref name="epoch"/> (1-based), exactly as <see cref="Fit"/> trains those batches of
+    /// that epoch: consecutive ranges that cover an epoch train it as <see cref="TrainEpoch"/> does. For callers
+    /// that must stay responsive within an epoch (a live session whose epoch takes longer than a frame). Raises
+    /// <see cref="BatchEnded"/> for each batch (its running values cover this range); the observer's epoch end comes
+    /// with the range that ends the epoch.
+    /// </summary>
+    /// <returns>
+    /// The range's report: mean loss and accuracy over the samples of these batches (not of the whole epoch), the
+    /// learning rate and the wall time; null when cancellation was requested before the last batch.
+    /// </returns>
+    /// <exception cref="TrainingDivergedException">The loss or a layer output became NaN or infinite.</exception>
+    /// <exception cref="ArgumentException">The data does not fit the model (shape, task).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range is empty or reaches past the epoch's last batch.</exception>
+    public EpochReport? TrainBatches(Dataset train, int epoch, int firstBatch, int count, int batchSize, int seed, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentOutOfRangeException.ThrowIfLessThan(epoch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstBatch);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        int perEpoch = (train.Count + batchSize - 1) / batchSize;
+        if (firstBatch + count > perEpoch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"Batches {firstBatch}..{firstBatch + count - 1} reach past the epoch's last batch ({perEpoch - 1}).");
+        }
+
+        CheckFits(train);
+        return RunBatches(train, epoch, firstBatch, count, batchSize, seed, cancellation);
+    }
+
     private EpochReport? RunEpoch(Dataset train, int epoch, int batchSize, int seed, CancellationToken cancellation)
+        => RunBatches(train, epoch, 0, (train.Count + batchSize - 1) / batchSize, batchSize, seed, cancellation);
+
+    private EpochReport? RunBatches(Dataset train, int epoch, int firstBatch, int count, int batchSize, int seed, CancellationToken cancellation)
     {
         // One iterator per (data, batch size, seed): its batch buffers are reused from epoch to epoch.
         if (_batches is null || _batches.Dataset != train || _batches.BatchSize != batchSize || _batches.Seed != seed)
@@ -136,7 +171,7 @@ public sealed class Trainer
         double lossSum = 0;
         long correct = 0;
         int samples = 0;
-        for (int b = 0; b < batches.BatchesPerEpoch; b++)
+        for (int b = firstBatch; b < firstBatch + count; b++)
         {
             if (cancellation.IsCancellationRequested)
             {
@@ -167,7 +202,11 @@ public sealed class Trainer
             BatchEnded?.Invoke(new BatchReport(epoch, b + 1, batches.BatchesPerEpoch, loss, lossSum / samples, Accuracy(correct, samples, train.Task), samples));
         }
 
-        Diagnostics?.EpochEnded(_model, epoch);
+        if (firstBatch + count == batches.BatchesPerEpoch)
+        {
+            Diagnostics?.EpochEnded(_model, epoch);
+        }
+
         return new EpochReport(epoch, lossSum / samples, Accuracy(correct, samples, train.Task), double.NaN, double.NaN, _optimizer.LearningRate, clock.Elapsed);
     }
 

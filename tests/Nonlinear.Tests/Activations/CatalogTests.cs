@@ -13,6 +13,7 @@ public sealed class CatalogTests
         [
             "identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_softmax", "elu", "selu", "gelu",
             "silu", "mish", "softplus", "softsign", "hardsigmoid", "hardswish", "relu6", "hardtanh", "log_sigmoid",
+            "sin", "gaussian", "step",
         ];
         Assert.Equal(required.Order(), ActivationRegistry.All.Select(d => d.Name).Order());
     }
@@ -24,6 +25,9 @@ public sealed class CatalogTests
     [InlineData("logistic", "sigmoid")]
     [InlineData("LOGSOFTMAX", "log_softmax")]
     [InlineData("hard_swish", "hardswish")]
+    [InlineData("Sine", "sin")]
+    [InlineData("heaviside", "step")]
+    [InlineData("GAUSSIAN", "gaussian")]
     public void Names_are_case_insensitive_with_aliases(string name, string canonical)
         => Assert.Equal(canonical, ActivationRegistry.Parse(name).Name);
 
@@ -102,7 +106,9 @@ public sealed class CatalogTests
             Assert.False(string.IsNullOrWhiteSpace(info.Convention), d.Name);
             Assert.NotEmpty(info.Limitations);
             Assert.True(info.OutputMin <= info.OutputMax, d.Name);
-            Assert.True(info.DerivativeMax > 0, d.Name);
+
+            // Zero only for an activation that passes no gradient at all (step), and then its family says so.
+            Assert.True(info.DerivativeMax > 0 || (info.DerivativeMax == 0 && info.Family == ActivationFamily.Threshold), d.Name);
         }
     }
 
@@ -121,6 +127,27 @@ public sealed class CatalogTests
         Assert.Contains(ActivationRegistry.Parse("leaky_relu").Info.Limitations, l => l.Contains("0.01-0.3", StringComparison.Ordinal));
         Assert.Contains(ActivationRegistry.Parse("softmax").Info.Limitations, l => l.Contains("mutually exclusive", StringComparison.Ordinal));
         Assert.Contains(ActivationRegistry.Parse("softmax").Info.Limitations, l => l.Contains("Overflow", StringComparison.Ordinal));
+        Assert.False(ActivationRegistry.Parse("sin").Info.Monotonic);
+        Assert.False(ActivationRegistry.Parse("gaussian").Info.Monotonic);
+        Assert.Equal(Math.Sqrt(2 / Math.E), ActivationRegistry.Parse("gaussian").Info.DerivativeMax, 12);
+        Assert.Equal(0, ActivationRegistry.Parse("step").Info.DerivativeMax);
+        Assert.Contains(ActivationRegistry.Parse("step").Info.Limitations, l => l.Contains("Zero gradient", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Step_is_the_perceptrons_threshold_with_no_gradient_anywhere()
+    {
+        var step = (ElementwiseActivation)ActivationRegistry.Parse("heaviside");
+        float[] x = [-3f, -1e-30f, -0f, 0f, 1e-45f, 2f, float.PositiveInfinity, float.NegativeInfinity];
+        Assert.Equal([0f, 0f, 0f, 0f, 1f, 1f, 1f, 0f], x.Select(step.Value));
+        Assert.All(x, v => Assert.Equal(0f, step.Derivative(v)));
+
+        // Whatever flows back, nothing comes out (but a NaN input is not hidden).
+        var dx = new float[3];
+        step.Backward([1f, 0f, float.NaN], [1f, 0f, float.NaN], [5f, float.PositiveInfinity, 1f], dx);
+        Assert.Equal(0f, dx[0]);
+        Assert.Equal(0f, dx[1]);
+        Assert.True(float.IsNaN(dx[2]));
     }
 
     [Fact]

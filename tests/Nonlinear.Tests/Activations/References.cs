@@ -45,6 +45,13 @@ internal static class References
         HardTanh(-1, 1),
         HardTanh(-2, 0.5),
         new("log_sigmoid", x => double.IsNaN(x) ? x : Math.Min(x, 0) - Float64.Log1p(Math.Exp(-Math.Abs(x))), x => Float64.Sigmoid(-x)),
+
+        // Math.Sin and Math.Cos reduce every argument exactly (the C runtime's Payne-Hanek), also 3.4e38.
+        new("sin", Math.Sin, Math.Cos),
+
+        // x * x in float64 is exact for a float32 x, so e^(-x^2) is correctly rounded but for exp's own error.
+        new("gaussian", x => Math.Exp(-x * x), x => double.IsInfinity(x) ? 0 : -2 * x * Math.Exp(-x * x)),
+        new("step", x => double.IsNaN(x) ? x : x > 0 ? 1 : 0, x => double.IsNaN(x) ? x : 0),
     ];
 
     public static Reference For(string spec)

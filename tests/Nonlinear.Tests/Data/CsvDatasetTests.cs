@@ -202,4 +202,47 @@ public sealed class CsvDatasetTests : IDisposable
         var e = Assert.Throws<DataFormatException>(() => CsvFeatures.Read(_files.WriteText("q.csv", "0,0\n0,1,2\n"), 2));
         Assert.Contains("q.csv, line 2: 3 column(s); the model takes 2 feature(s)", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Text_is_read_like_a_file_and_errors_name_it()
+    {
+        var d = CsvDataset.Parse("\uFEFFwidth;height;kind\n1;2;cat\n3;4;dog\n", new CsvOptions { Name = "pets.csv" });
+        Assert.Equal("pets.csv", d.Name);
+        Assert.Equal(TaskKind.Binary, d.Task);
+        Assert.Equal(["width", "height"], d.FeatureNames!);
+        Assert.Equal("kind", d.LabelName);
+        Assert.Equal(["cat", "dog"], d.ClassNames!);
+
+        var e = Assert.Throws<DataFormatException>(() => CsvDataset.Parse("a,b,y\n1,2,x\n1,oops,y\n"));
+        Assert.Equal("CSV text, line 3: 'oops' in 'b' (column 1) is not a finite number", e.Message);
+        Assert.Equal(3, e.Line);
+    }
+
+    [Fact]
+    public void Feature_and_label_names_come_from_the_header_or_the_column_index()
+    {
+        var named = Load("a,y,b\n1,0,2\n3,1,4\n", new CsvOptions { LabelColumn = "y" });
+        Assert.Equal(["a", "b"], named.FeatureNames!);
+        Assert.Equal("y", named.LabelName);
+
+        var bare = Load("1,0,2\n3,1,4\n5,1,6\n", new CsvOptions { LabelColumn = "column 1" });
+        Assert.Equal(["column 0", "column 2"], bare.FeatureNames!);
+        Assert.Equal("column 1", bare.LabelName);
+        Assert.Equal([0f, 1f, 1f], bare.Targets.Span.ToArray());
+    }
+
+    [Fact]
+    public void Names_survive_subsets_splits_and_normalisation()
+    {
+        var d = Load("a,b,y\n1,2,0\n3,4,1\n5,6,1\n7,8,0\n");
+        var (train, test) = d.Split(0.5, seed: 1);
+        var scaled = Normalization.FitStandardization(train).Apply(test);
+        foreach (var part in new[] { train, test, scaled, d.Subset([2]) })
+        {
+            Assert.Equal(["a", "b"], part.FeatureNames!);
+            Assert.Equal("y", part.LabelName);
+        }
+
+        Assert.Throws<ArgumentException>(() => new Dataset("x", d.Features, d.Targets, d.Task) { FeatureNames = ["only one"] });
+    }
 }

@@ -69,6 +69,30 @@ public sealed class AdvisorTests
     }
 
     [Fact]
+    public void A_hidden_step_layer_freezes_every_layer_before_it()
+    {
+        var found = Single(Advisor.Check("dense:8,tanh,dense:8,step,dense:1", Binary), AdviceCodes.NoGradient);
+        Assert.Equal(AdviceSeverity.Warning, found.Severity);
+        Assert.Equal(4, found.Layer);
+        Assert.Contains("layers 1-3", found.Message, StringComparison.Ordinal);
+        Assert.Contains("perceptron", found.Reason, StringComparison.Ordinal);
+        Assert.Contains("sigmoid or tanh", found.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_step_at_the_end_of_the_model_leaves_nothing_to_learn()
+    {
+        var found = Single(Advisor.Check("dense:8,relu,dense:1,heaviside", new AdvisorContext { Task = TaskKind.Binary, Loss = "mse" }), AdviceCodes.NoGradient);
+        Assert.Equal(AdviceSeverity.Error, found.Severity);
+        Assert.Contains("no layer of the model can learn", found.Message, StringComparison.Ordinal);
+        Assert.Contains("bce_logits", found.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_step_with_no_weights_before_it_blocks_nothing()
+        => Assert.DoesNotContain(Advisor.Check("step,dense:8,relu,dense:1", Binary), a => a.Code == AdviceCodes.NoGradient);
+
+    [Fact]
     public void A_deep_stack_of_sigmoids_risks_vanishing_gradients()
     {
         var found = Single(Advisor.Check("dense:32,sigmoid,dense:32,sigmoid,dense:32,sigmoid,dense:32,sigmoid,dense:32,sigmoid,dense:1", Binary), AdviceCodes.DeepSaturating);
@@ -246,6 +270,8 @@ public sealed class AdvisorTests
         { "flatten,dense:256,relu,dense:128,relu,dense:10", TaskKind.Multiclass, null, null },
         { "dense:16,gelu,dropout:0.1,dense:16,prelu,dense:3", TaskKind.Regression, null, null },
         { "dense:1", TaskKind.Binary, null, null },
+        { "dense:32,sin,dense:32,sin,dense:1", TaskKind.Regression, "mse", null },
+        { "dense:8,gaussian,dense:1", TaskKind.Binary, "bce_logits", null },
     };
 
     [Theory]
@@ -319,6 +345,15 @@ public sealed class AdvisorTests
         Assert.Contains("learning rate", found.Fix, StringComparison.Ordinal);
         Assert.Contains("Leaky ReLU", found.Fix, StringComparison.Ordinal);
         Assert.Single(advice);
+    }
+
+    [Fact]
+    public void A_step_layer_reported_dead_is_explained_by_its_zero_derivative_not_by_the_learning_rate()
+    {
+        var found = Single(Advisor.FromDiagnostics(Epoch(1, 1, Layer(1, "step", dead: 1))), AdviceCodes.DeadUnits);
+        Assert.Equal(AdviceSeverity.Error, found.Severity);
+        Assert.Contains("step'(x) = 0", found.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("learning rate", found.Fix, StringComparison.Ordinal);
     }
 
     [Fact]

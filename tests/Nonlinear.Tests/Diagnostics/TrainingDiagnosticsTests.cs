@@ -94,10 +94,12 @@ public sealed class TrainingDiagnosticsTests
     [InlineData("softsign", false)]
     [InlineData("hardtanh", true)]
     [InlineData("hardsigmoid", true)]
+    [InlineData("gaussian", false)]
     public void A_saturating_layer_fed_plus_or_minus_twenty_is_entirely_saturated(string activation, bool canDie)
     {
         // At |x| = 20 every one of these derivatives is below 1% of its peak (softsign's is 1/441 of 1); the hard
-        // variants' derivative is exactly 0 there, so their units also count as dead.
+        // variants' derivative is exactly 0 on a whole stretch, so their units also count as dead. The Gaussian's
+        // is 0 at 20 too (underflow) but only at one point inside [-6, 6], its peak: it cannot die.
         var model = Sequential.Parse(activation);
         model.Build(new TensorShape(10), seed: 1);
         var x = Filled(32, 10, (r, c) => (r + c) % 2 == 0 ? 20f : -20f);
@@ -108,6 +110,22 @@ public sealed class TrainingDiagnosticsTests
         {
             Assert.Equal(1.0, layer.DeadShare);
         }
+    }
+
+    [Fact]
+    public void A_step_layer_is_entirely_dead_whatever_it_is_fed_and_a_sine_layer_never_is()
+    {
+        var x = Filled(32, 10, (r, c) => (r - 16) * 0.37f + c);
+        var step = Sequential.Parse("step");
+        step.Build(new TensorShape(10), seed: 1);
+        var stepLayer = ObserveOneBatch(step, x, new TrainingDiagnostics()).Layers[0];
+        Assert.Equal(1.0, stepLayer.DeadShare);
+        Assert.True(double.IsNaN(stepLayer.SaturatedShare));
+        var sine = Sequential.Parse("sin");
+        sine.Build(new TensorShape(10), seed: 1);
+        var sineLayer = ObserveOneBatch(sine, x, new TrainingDiagnostics()).Layers[0];
+        Assert.True(double.IsNaN(sineLayer.DeadShare));
+        Assert.True(double.IsNaN(sineLayer.SaturatedShare));
     }
 
     [Fact]

@@ -165,4 +165,42 @@ public sealed class TrainerTests
         double perBatch = (many - one) / (20.0 * 16);
         Assert.True(perBatch < 16, $"{perBatch:F1} bytes allocated per batch");
     }
+
+    [Fact]
+    public void TrainBatches_in_ranges_reproduces_TrainEpoch_bit_for_bit()
+    {
+        // 200 samples in batches of 30: 7 batches per epoch, the last one partial, trained as ranges of 3, 3 and 1.
+        var data = SyntheticData.Spiral(200, 0.05, seed: 2);
+        float[] Run(bool inRanges)
+        {
+            var (model, trainer) = Build("dense:8,tanh,dense:1", data, lr: 0.01, seed: 4);
+            for (int e = 1; e <= 3; e++)
+            {
+                if (!inRanges)
+                {
+                    trainer.TrainEpoch(data, e, batchSize: 30, seed: 7);
+                    continue;
+                }
+
+                for (int first = 0; first < 7; first += 3)
+                {
+                    var report = trainer.TrainBatches(data, e, first, Math.Min(3, 7 - first), batchSize: 30, seed: 7);
+                    Assert.True(report is { Loss: > 0, Accuracy: >= 0 and <= 1 }, $"{report}");
+                }
+            }
+
+            return model.Parameters.SelectMany(p => p.Value.Span.ToArray()).ToArray();
+        }
+
+        Assert.Equal(Run(false), Run(true));
+    }
+
+    [Fact]
+    public void TrainBatches_refuses_a_range_past_the_last_batch()
+    {
+        var data = SyntheticData.Spiral(100, 0.05, seed: 2);
+        var (_, trainer) = Build("dense:4,tanh,dense:1", data, optimizer: "sgd");
+        Assert.Throws<ArgumentOutOfRangeException>(() => trainer.TrainBatches(data, 1, firstBatch: 9, count: 2, batchSize: 10, seed: 1));
+        Assert.NotNull(trainer.TrainBatches(data, 1, firstBatch: 9, count: 1, batchSize: 10, seed: 1));
+    }
 }

@@ -44,6 +44,9 @@ internal interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
     static abstract TSelf GreaterThan(TSelf a, TSelf b);
     static abstract TSelf IsNaN(TSelf x);
 
+    /// <summary>Whether any lane of the mask is true.</summary>
+    static abstract bool Any(TSelf mask);
+
     /// <summary>Per lane: mask ? ifTrue : ifFalse.</summary>
     static abstract TSelf Select(TSelf mask, TSelf ifTrue, TSelf ifFalse);
 

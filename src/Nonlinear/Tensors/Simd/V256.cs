@@ -41,6 +41,7 @@ internal readonly struct V256(Vector256<float> value) : ISimd<V256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 LessThanOrEqual(V256 a, V256 b) => new(Vector256.LessThanOrEqual(a.Value, b.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 GreaterThan(V256 a, V256 b) => new(Vector256.GreaterThan(a.Value, b.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 IsNaN(V256 x) => new(~Vector256.Equals(x.Value, x.Value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool Any(V256 mask) => Vector256.ExtractMostSignificantBits(mask.Value) != 0;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Select(V256 mask, V256 ifTrue, V256 ifFalse) => new(Vector256.ConditionalSelect(mask.Value, ifTrue.Value, ifFalse.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

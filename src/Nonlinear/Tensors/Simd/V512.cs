@@ -36,6 +36,7 @@ internal readonly struct V512(Vector512<float> value) : ISimd<V512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 LessThanOrEqual(V512 a, V512 b) => new(Vector512.LessThanOrEqual(a.Value, b.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 GreaterThan(V512 a, V512 b) => new(Vector512.GreaterThan(a.Value, b.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 IsNaN(V512 x) => new(~Vector512.Equals(x.Value, x.Value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool Any(V512 mask) => Vector512.ExtractMostSignificantBits(mask.Value) != 0;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Select(V512 mask, V512 ifTrue, V512 ifFalse) => new(Vector512.ConditionalSelect(mask.Value, ifTrue.Value, ifFalse.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
