@@ -50,6 +50,7 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
         await CleanUpAsync(client, fuzz);
         Assert.True(failures.Count == 0, $"{failures.Count} of {Requests} answers broke the contract; the first ones:\n" + string.Join("\n", failures.Take(12)));
         await AssertHealthyAsync(client);
+        factory.AssertNoErrorsLogged();
     }
 
     [Fact]
@@ -80,6 +81,7 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
         await CleanUpAsync(client, fuzz);
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(12)));
         await AssertHealthyAsync(client);
+        factory.AssertNoErrorsLogged();
     }
 
     private List<Route> Routes() => factory.Services.GetRequiredService<EndpointDataSource>().Endpoints

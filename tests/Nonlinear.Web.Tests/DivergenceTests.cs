@@ -57,6 +57,8 @@ public sealed partial class DivergenceTests(LimitedWebAppFactory factory) : ICla
         {
             await StreamTests.DeleteAsync(client, id);
         }
+
+        factory.AssertNoErrorsLogged();
     }
 
     [Fact]
@@ -93,6 +95,8 @@ public sealed partial class DivergenceTests(LimitedWebAppFactory factory) : ICla
         {
             await StreamTests.DeleteAsync(client, id);
         }
+
+        factory.AssertNoErrorsLogged();
     }
 
     private static async Task<string> StatusAsync(HttpClient client, string path)

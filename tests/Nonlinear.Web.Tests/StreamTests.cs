@@ -88,6 +88,8 @@ public sealed class StreamTests(LimitedWebAppFactory factory) : IClassFixture<Li
         {
             await DeleteAsync(client, id);
         }
+
+        factory.AssertNoErrorsLogged();
     }
 
     [Fact]
@@ -117,6 +119,8 @@ public sealed class StreamTests(LimitedWebAppFactory factory) : IClassFixture<Li
         {
             await DeleteAsync(client, id);
         }
+
+        factory.AssertNoErrorsLogged();
     }
 
     [Fact]
@@ -143,6 +147,8 @@ public sealed class StreamTests(LimitedWebAppFactory factory) : IClassFixture<Li
         {
             await DeleteAsync(client, id);
         }
+
+        factory.AssertNoErrorsLogged();
     }
 
     [Theory]
@@ -180,6 +186,55 @@ public sealed class StreamTests(LimitedWebAppFactory factory) : IClassFixture<Li
         {
             await DeleteAsync(client, id);
         }
+
+        factory.AssertNoErrorsLogged();
+    }
+
+    [Fact]
+    public async Task Closing_a_session_closes_its_stream_and_racing_pages_do_no_harm()
+    {
+        using var client = factory.CreateClient();
+        var (id, _) = await CreateAsync(client, "{\"speed\":0}");
+        await using (var stream = await FrameStream.OpenAsync(factory, id))
+        {
+            await PostAsync(client, $"/api/sessions/{id}/play");
+            await stream.AckUntilAsync(f => f.Status == "running", Wait);
+            using var deleted = await client.DeleteAsync($"/api/sessions/{id}");
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+            Assert.True(await stream.EndsWithinAsync(Wait), "The closed session's stream is still open.");
+        }
+
+        // Pages connecting, replacing each other and acknowledging while the session is played and closed.
+        for (int round = 0; round < 4; round++)
+        {
+            (id, _) = await CreateAsync(client, "{\"speed\":16}");
+            var pages = Enumerable.Range(0, 3).Select(async _ =>
+            {
+                try
+                {
+                    await using var page = await FrameStream.OpenAsync(factory, id);
+                    for (int i = 0; i < 3 && await page.NextAsync(TimeSpan.FromMilliseconds(200)) is { } frame; i++)
+                    {
+                        await page.AckAsync(frame.Number);
+                    }
+                }
+                catch (InvalidOperationException e) when (e.Message.Contains("404", StringComparison.Ordinal))
+                {
+                    // The session was closed before this page connected.
+                }
+                catch (IOException)
+                {
+                    // The server aborted this page's socket (replaced, or the session closed) as it acknowledged.
+                }
+            }).ToList();
+            using var play = await client.PostAsync($"/api/sessions/{id}/play", null);
+            await Task.Delay(round * 50);
+            await DeleteAsync(client, id);
+            await Task.WhenAll(pages);
+        }
+
+        Assert.Equal(0, JsonDocument.Parse(await client.GetStringAsync("/api/health")).RootElement.GetProperty("sessions").GetInt32());
+        factory.AssertNoErrorsLogged();
     }
 
     [Fact]
@@ -206,6 +261,8 @@ public sealed class StreamTests(LimitedWebAppFactory factory) : IClassFixture<Li
         {
             await DeleteAsync(client, id);
         }
+
+        factory.AssertNoErrorsLogged();
     }
 
     internal static async Task<(string Id, JsonElement View)> CreateAsync(HttpClient client, string config)

@@ -86,9 +86,10 @@ internal sealed class PlaygroundSession : LiveSession
     /// <summary>Builds data and network from a validated config (on the loop, or before <see cref="LiveSession.Start"/>).</summary>
     public void Configure(PlaygroundConfig config, IReadOnlyList<string> warnings, int? dataSeed = null)
     {
-        if (_optimizer is not null && dataSeed is null && OnlyPaceOrDisplayChanged(_config, config))
+        if (_optimizer is not null && dataSeed is null && _status != "diverged" && OnlyPaceOrDisplayChanged(_config, config))
         {
-            // As TF Playground: the learning rate, the pace and what is drawn change without starting over.
+            // As TF Playground: the learning rate, the pace and what is drawn change without starting over (a diverged
+            // network starts over: its weights are what diverged).
             _config = config;
             _warnings = [.. warnings];
             _optimizer.LearningRate = config.LearningRate;

@@ -130,11 +130,22 @@ internal abstract class LiveSession : IDisposable
     public async Task StreamAsync(WebSocket socket, CancellationToken aborted)
     {
         ArgumentNullException.ThrowIfNull(socket);
+        CancellationToken stop;
+        try
+        {
+            stop = _stop.Token;
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session was closed while the page's WebSocket was being accepted.
+            return;
+        }
+
         var page = new Page(socket);
         Interlocked.Exchange(ref _page, page)?.Socket.Abort();
         RequestFrame();
         Wake();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _stop.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, stop);
         var token = linked.Token;
         var receive = ReceiveAsync(page, token);
         var send = SendAsync(page, token);

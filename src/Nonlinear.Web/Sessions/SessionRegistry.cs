@@ -37,6 +37,8 @@ internal sealed class SessionRegistry(PlaygroundLimits limits, ILogger<SessionRe
             _sessions[session.Id] = session;
         }
 
+        // Idle from now, not from when it was constructed: building the data and the network takes a while.
+        session.Touch();
         session.Start();
         return session;
     }
