@@ -13,12 +13,17 @@ internal static class EmbeddedFiles
     public static void MapEmbeddedFiles(this WebApplication app)
     {
         app.MapGet("/", (HttpContext context) => Serve(context, "index.html"));
-        app.MapGet("/static/{**path}", (HttpContext context, string path) => Serve(context, path));
+        app.MapGet("/static/{**path}", (HttpContext context, string? path) => Serve(context, path ?? ""));
     }
 
     private static IResult Serve(HttpContext context, string path)
     {
-        var file = Cache.GetOrAdd(path, Load);
+        // Only files that exist are cached: a miss must not let random paths grow the cache.
+        if (!Cache.TryGetValue(path, out var file) && (file = Load(path)) is not null)
+        {
+            Cache[path] = file;
+        }
+
         if (file is null)
         {
             return ProblemResults.Problem(StatusCodes.Status404NotFound, $"No file '{path}' in the app.");

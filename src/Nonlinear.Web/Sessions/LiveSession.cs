@@ -214,8 +214,13 @@ internal abstract class LiveSession : IDisposable
             var frame = await _outbox.Reader.ReadAsync(token).ConfigureAwait(false);
             if (frame.Target != page || Volatile.Read(ref _page) != page)
             {
-                // The frame was built for another page, or a newer page replaced this one while it waited: the loop
-                // builds a fresh frame for the current page.
+                // The frame was built for another page, or a newer page replaced this one while it waited: it is never
+                // sent, so it no longer counts against its page, and the loop builds a fresh frame for the current page.
+                if (frame.Target is Page target)
+                {
+                    Interlocked.Decrement(ref target.Unanswered);
+                }
+
                 frame.Release();
                 RequestFrame();
                 Wake();
