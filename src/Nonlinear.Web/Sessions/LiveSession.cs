@@ -165,6 +165,10 @@ internal abstract class LiveSession : IDisposable
         {
             // The socket was aborted by a newer page or by the end of the session.
         }
+        catch (IOException)
+        {
+            // The connection under the socket broke (the page went away mid-message).
+        }
 
         Interlocked.CompareExchange(ref _page, null, page);
         Touch();
@@ -197,10 +201,7 @@ internal abstract class LiveSession : IDisposable
             }
 
             // Any text message from the page acknowledges one frame: it has been drawn.
-            if (Interlocked.Decrement(ref page.Unanswered) < 0)
-            {
-                Interlocked.Exchange(ref page.Unanswered, 0);
-            }
+            Uncount(page);
 
             Touch();
             Wake();
@@ -214,11 +215,12 @@ internal abstract class LiveSession : IDisposable
             var frame = await _outbox.Reader.ReadAsync(token).ConfigureAwait(false);
             if (frame.Target != page || Volatile.Read(ref _page) != page)
             {
-                // The frame was built for another page, or a newer page replaced this one while it waited: it is never
-                // sent, so it no longer counts against its page, and the loop builds a fresh frame for the current page.
+                // The frame was built for another page, or a newer page replaced this one while it waited: the loop
+                // builds a fresh frame for the current page. The dropped one no longer counts against its page, or
+                // that page would wait forever for a frame it was never sent.
                 if (frame.Target is Page target)
                 {
-                    Interlocked.Decrement(ref target.Unanswered);
+                    Uncount(target);
                 }
 
                 frame.Release();
@@ -242,6 +244,14 @@ internal abstract class LiveSession : IDisposable
             }
 
             Wake();
+        }
+    }
+
+    private static void Uncount(Page page)
+    {
+        if (Interlocked.Decrement(ref page.Unanswered) < 0)
+        {
+            Interlocked.Exchange(ref page.Unanswered, 0);
         }
     }
 
