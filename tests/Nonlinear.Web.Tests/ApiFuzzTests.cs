@@ -84,6 +84,23 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
         factory.AssertNoErrorsLogged();
     }
 
+    [Fact]
+    public async Task Requests_for_made_up_files_are_404s_that_leave_nothing_behind()
+    {
+        using var client = factory.CreateClient();
+        await Problems.AssertAsync(await client.GetAsync("/static/"), HttpStatusCode.NotFound, "file");
+        for (int i = 0; i < 200; i++)
+        {
+            await Problems.AssertAsync(await client.GetAsync($"/static/made-up-{i}.js"), HttpStatusCode.NotFound, $"made-up-{i}.js");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/static/icon.svg")).StatusCode);
+        var assembly = typeof(WebServer).Assembly;
+        var cache = (System.Collections.ICollection)assembly.GetType("Nonlinear.Web.Endpoints.EmbeddedFiles")!
+            .GetField("Cache", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+        Assert.InRange(cache.Count, 1, assembly.GetManifestResourceNames().Count(n => n.StartsWith("wwwroot/", StringComparison.Ordinal)));
+    }
+
     private List<Route> Routes() => factory.Services.GetRequiredService<EndpointDataSource>().Endpoints
         .OfType<RouteEndpoint>()
         .Select(e => new Route(

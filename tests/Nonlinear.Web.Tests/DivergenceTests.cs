@@ -37,9 +37,10 @@ public sealed partial class DivergenceTests(LimitedWebAppFactory factory) : ICla
                 Assert.Equal(stopped.Groups["batch"].Value, where.Groups["batch"].Value);
             }
 
-            // Play and step answer "diverged" and change nothing: every frame they bring shows the same epoch.
+            // Play, step and pause answer "diverged" and change nothing: every frame they bring shows the same epoch.
             Assert.Equal("diverged", await StatusAsync(client, $"/api/sessions/{id}/play"));
             Assert.Equal("diverged", await StatusAsync(client, $"/api/sessions/{id}/step"));
+            Assert.Equal("diverged", await StatusAsync(client, $"/api/sessions/{id}/pause"));
             await Task.Delay(300);
             while (await stream.NextAsync(TimeSpan.FromMilliseconds(300)) is { } after)
             {

@@ -13,12 +13,18 @@ internal static class EmbeddedFiles
     public static void MapEmbeddedFiles(this WebApplication app)
     {
         app.MapGet("/", (HttpContext context) => Serve(context, "index.html"));
-        app.MapGet("/static/{**path}", (HttpContext context, string path) => Serve(context, path));
+        // "/static/" matches with no path: null, answered as a missing file (a required parameter would throw).
+        app.MapGet("/static/{**path}", (HttpContext context, string? path) => Serve(context, path ?? ""));
     }
 
     private static IResult Serve(HttpContext context, string path)
     {
-        var file = Cache.GetOrAdd(path, Load);
+        // Only files found are cached: a miss stored per path would let requests for made-up paths grow it forever.
+        if (!Cache.TryGetValue(path, out var file) && (file = Load(path)) is not null)
+        {
+            Cache[path] = file;
+        }
+
         if (file is null)
         {
             return ProblemResults.Problem(StatusCodes.Status404NotFound, $"No file '{path}' in the app.");

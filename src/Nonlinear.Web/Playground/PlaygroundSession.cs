@@ -86,10 +86,10 @@ internal sealed class PlaygroundSession : LiveSession
     /// <summary>Builds data and network from a validated config (on the loop, or before <see cref="LiveSession.Start"/>).</summary>
     public void Configure(PlaygroundConfig config, IReadOnlyList<string> warnings, int? dataSeed = null)
     {
-        if (_optimizer is not null && dataSeed is null && _status != "diverged" && OnlyPaceOrDisplayChanged(_config, config))
+        if (_optimizer is not null && dataSeed is null && _status is not ("diverged" or "error") && OnlyPaceOrDisplayChanged(_config, config))
         {
-            // As TF Playground: the learning rate, the pace and what is drawn change without starting over (a diverged
-            // network starts over: its weights are what diverged).
+            // As TF Playground: the learning rate, the pace and what is drawn change without starting over. Not after
+            // a divergence or a failure: a lower learning rate is the usual fix, and it must lift the stop.
             _config = config;
             _warnings = [.. warnings];
             _optimizer.LearningRate = config.LearningRate;
@@ -284,12 +284,12 @@ internal sealed class PlaygroundSession : LiveSession
 
     public object Play() => Do(() => { if (_status is not ("diverged" or "error")) { _running = true; _status = "running"; } });
 
-    public object Pause() => Do(() => { _running = false; _status = _status == "diverged" ? _status : "paused"; });
+    public object Pause() => Do(() => { _running = false; _status = _status is "diverged" or "error" ? _status : "paused"; });
 
     public object Step() => Do(() =>
     {
         _running = false;
-        if (_status != "diverged")
+        if (_status is not ("diverged" or "error"))
         {
             _status = "paused";
             TrainEpoch();

@@ -166,6 +166,10 @@ internal abstract class LiveSession : IDisposable
         {
             // The socket was aborted by a newer page or by the end of the session.
         }
+        catch (IOException)
+        {
+            // The connection under the socket broke (the page went away mid-message).
+        }
 
         Interlocked.CompareExchange(ref _page, null, page);
         Touch();
@@ -198,10 +202,7 @@ internal abstract class LiveSession : IDisposable
             }
 
             // Any text message from the page acknowledges one frame: it has been drawn.
-            if (Interlocked.Decrement(ref page.Unanswered) < 0)
-            {
-                Interlocked.Exchange(ref page.Unanswered, 0);
-            }
+            Uncount(page);
 
             Touch();
             Wake();
@@ -216,7 +217,13 @@ internal abstract class LiveSession : IDisposable
             if (frame.Target != page || Volatile.Read(ref _page) != page)
             {
                 // The frame was built for another page, or a newer page replaced this one while it waited: the loop
-                // builds a fresh frame for the current page.
+                // builds a fresh frame for the current page. The dropped one no longer counts against its page, or
+                // that page would wait forever for a frame it was never sent.
+                if (frame.Target is Page target)
+                {
+                    Uncount(target);
+                }
+
                 frame.Release();
                 RequestFrame();
                 Wake();
@@ -238,6 +245,14 @@ internal abstract class LiveSession : IDisposable
             }
 
             Wake();
+        }
+    }
+
+    private static void Uncount(Page page)
+    {
+        if (Interlocked.Decrement(ref page.Unanswered) < 0)
+        {
+            Interlocked.Exchange(ref page.Unanswered, 0);
         }
     }
 
