@@ -22,14 +22,14 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
     [Fact]
     public async Task Every_endpoint_answers_random_and_malformed_requests_with_a_4xx_problem_and_stays_healthy()
     {
-        var routes = Routes();
+        var routes = Routes(factory.Services);
         foreach (string known in new[] { "/api/health", "/api/sessions", "/api/sessions/{id}/weight", "/api/sessions/{id}/stream", "/api/activations/curve" })
         {
             Assert.Contains(routes, r => r.Template == known);
         }
 
         using var client = factory.CreateClient();
-        var fuzz = new Fuzz(new Random(20240607), routes);
+        var fuzz = new Fuzz(new Random(20240607), routes, "http://localhost");
         fuzz.Live.Add(await CreateAsync(client));
         var failures = new List<string>();
         var answers = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -55,10 +55,46 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
     }
 
     [Fact]
+    public async Task The_real_server_in_production_keeps_the_contract_too()
+    {
+        // Kestrel and the production pipeline (no developer exception page; binding failures are bare 400s that the
+        // status code pages turn into problems), which the test server does not run.
+        var app = WebServer.Build([], o =>
+        {
+            o.Port = 0;
+            o.Limits.MaxSessions = LimitedWebAppFactory.MaxSessions;
+            o.Limits.MaxJsonBytes = LimitedWebAppFactory.MaxJsonBytes;
+        });
+        await app.StartAsync();
+        try
+        {
+            var origin = WebServer.Address(app).Replace("[::1]", "127.0.0.1", StringComparison.Ordinal);
+            using var client = new HttpClient { BaseAddress = new Uri(origin) };
+            var fuzz = new Fuzz(new Random(4242), Routes(app.Services), origin);
+            fuzz.Live.Add(await CreateAsync(client));
+            var failures = new List<string>();
+            for (int i = 0; i < Requests / 5; i++)
+            {
+                using var request = fuzz.NextRequest();
+                await SendAndCheckAsync(client, request, fuzz, failures);
+            }
+
+            await CleanUpAsync(client, fuzz);
+            Assert.True(failures.Count == 0, $"{failures.Count} answers broke the contract; the first ones:\n" + string.Join("\n", failures.Take(12)));
+            await AssertHealthyAsync(client);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Racing_commands_on_the_same_sessions_never_fail_the_server()
     {
         using var client = factory.CreateClient();
-        var fuzz = new Fuzz(new Random(777), Routes().Where(r => r.Template.StartsWith("/api/sessions", StringComparison.Ordinal)).ToList());
+        var fuzz = new Fuzz(new Random(777), Routes(factory.Services).Where(r => r.Template.StartsWith("/api/sessions", StringComparison.Ordinal)).ToList(), "http://localhost");
         fuzz.Live.Add(await CreateAsync(client));
         fuzz.Live.Add(await CreateAsync(client));
         var failures = new List<string>();
@@ -102,7 +138,7 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
         Assert.InRange(cache.Count, 1, assembly.GetManifestResourceNames().Count(n => n.StartsWith("wwwroot/", StringComparison.Ordinal)));
     }
 
-    private List<Route> Routes() => factory.Services.GetRequiredService<EndpointDataSource>().Endpoints
+    private static List<Route> Routes(IServiceProvider services) => services.GetRequiredService<EndpointDataSource>().Endpoints
         .OfType<RouteEndpoint>()
         .Select(e => new Route(
             Template(e.RoutePattern),
@@ -239,7 +275,7 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
     private sealed record Route(string Template, IReadOnlyList<RoutePatternPathSegment> Segments, IReadOnlyList<string> Methods, IReadOnlyList<string> Query);
 
     /// <summary>The generator: requests built from a seeded random source, the same sequence every run.</summary>
-    private sealed class Fuzz(Random rng, IReadOnlyList<Route> routes)
+    private sealed class Fuzz(Random rng, IReadOnlyList<Route> routes, string origin)
     {
         private static readonly string[] Numbers =
         [
@@ -312,7 +348,7 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
                 path += Query(route);
             }
 
-            var request = new HttpRequestMessage(new HttpMethod(method), new Uri("http://localhost" + path));
+            var request = new HttpRequestMessage(new HttpMethod(method), new Uri(origin + path));
             if (method is not ("GET" or "HEAD" or "DELETE") || rng.NextDouble() < 0.1)
             {
                 var (body, type) = Body(route, wellFormed);
@@ -335,7 +371,7 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
                 {
                     // Keep most sessions alive so the other routes see real ones.
                     path = "/api/sessions/" + new string('0', 32);
-                    request.RequestUri = new Uri("http://localhost" + path);
+                    request.RequestUri = new Uri(origin + path);
                 }
 
                 string id = path.Split('/')[3];
