@@ -27,7 +27,7 @@ using Nonlinear.Benchmarks;
 //   exhaustive sin|gaussian [--from 1e-4] [--to 65536]
 //       Every float in the range (both signs) through the activation's kernels against float64: worst ulp per binade.
 //   playground-load [--sessions 1,20] [--seconds 10] [--speed 1,0] [--warmup 2] [--draw-ms 2] [--health-ms 20]
-//                   [--dataset spiral] [--server-dll PATH] [--in-process] [--out docs/benchmarks.md]
+//                   [--costs-seconds 1] [--dataset spiral] [--server-dll PATH] [--in-process] [--out docs/benchmarks.md]
 //       The web playground's server under load: N simulated pages over 127.0.0.1 train 6x8 networks and take frames
 //       over WebSockets while GET /api/health is timed; with --out, replaces the "## Playground server" section.
 //   bdn [BenchmarkDotNet arguments]
@@ -50,7 +50,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
                 [--batches N] [--data-dir DIR] [--out docs/benchmarks.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- exhaustive sin|gaussian [--from 1e-4] [--to 65536]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- playground-load [--sessions 1,20] [--seconds 10] [--speed 1,0]
-                [--warmup 2] [--draw-ms 2] [--health-ms 20] [--dataset spiral] [--server-dll PATH] [--in-process] [--out docs/benchmarks.md]
+                [--warmup 2] [--draw-ms 2] [--health-ms 20] [--costs-seconds 1] [--dataset spiral] [--server-dll PATH] [--in-process] [--out docs/benchmarks.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- bdn [BenchmarkDotNet args, e.g. --filter '*']
         """);
     return args.Length == 0 ? 2 : 0;
@@ -78,7 +78,6 @@ switch (args[0])
         BenchmarkSwitcher.FromAssembly(typeof(ActivationBenchmarks).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist, accuracy, diagnostics, exhaustive or bdn (--help for usage)");
-        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist, accuracy, diagnostics, playground-load or bdn (--help for usage)");
+        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist, accuracy, diagnostics, exhaustive, playground-load or bdn (--help for usage)");
         return 2;
 }

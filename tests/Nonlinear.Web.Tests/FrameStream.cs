@@ -53,10 +53,11 @@ internal sealed class FrameStream : IAsyncDisposable
     /// <summary>Whether the socket has ended (closed by the server, or aborted).</summary>
     public bool Ended => _pump.IsCompleted;
 
-    public static async Task<FrameStream> OpenAsync(WebApplicationFactory<Program> factory, string id)
+    /// <summary>Opens the stream of session <paramref name="id"/> under <paramref name="sessions"/> (the playground's, or "/api/images/sessions").</summary>
+    public static async Task<FrameStream> OpenAsync(WebApplicationFactory<Program> factory, string id, string sessions = "/api/sessions")
     {
         var client = factory.Server.CreateWebSocketClient();
-        var socket = await client.ConnectAsync(new Uri($"ws://localhost/api/sessions/{id}/stream"), CancellationToken.None);
+        var socket = await client.ConnectAsync(new Uri($"ws://localhost{sessions}/{id}/stream"), CancellationToken.None);
         return new FrameStream(socket);
     }
 

@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Net.Http.Json;
-using System.Net.WebSockets;
 using System.Text.Json;
 using Nonlinear.Web.Playground;
 using Nonlinear.Web.Sessions;
@@ -45,21 +43,18 @@ public sealed class FrameTests(WebAppFactory factory) : IClassFixture<WebAppFact
         var created = await client.PostAsJsonAsync("/api/sessions", new { config = new { dataset = "circle", layers = new[] { new { units = 3 }, new { units = 2 } }, activation = "tanh" } });
         created.EnsureSuccessStatusCode();
         string id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        var ws = factory.Server.CreateWebSocketClient();
-        using var socket = await ws.ConnectAsync(new Uri(factory.Server.BaseAddress, $"api/sessions/{id}/stream"), CancellationToken.None);
-        var message = await ReceiveAsync(socket);
+        await using var stream = await FrameStream.OpenAsync(factory, id);
+        var frame = await stream.NextAsync(TimeSpan.FromSeconds(30)) ?? throw new TimeoutException("no frame within 30 s");
 
-        int n = (int)BinaryPrimitives.ReadUInt32LittleEndian(message);
-        using var header = JsonDocument.Parse(message.AsMemory(4, n));
-        var neurons = header.RootElement.GetProperty("neurons").EnumerateArray().ToArray();
-        var layers = header.RootElement.GetProperty("weights").EnumerateArray()
+        var neurons = frame.Header.GetProperty("neurons").EnumerateArray().ToArray();
+        var layers = frame.Header.GetProperty("weights").EnumerateArray()
             .Select(l => (W: l.GetProperty("w").EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray(), B: l.GetProperty("b").EnumerateArray().Select(v => v.GetDouble()).ToArray()))
             .ToArray();
         const int grid = PlaygroundSession.GridSize, thumb = PlaygroundSession.ThumbSize;
         Assert.Equal(5, neurons.Length);
-        Assert.Equal(4 + n + (grid * grid) + (neurons.Length * thumb * thumb), message.Length);
+        Assert.Equal((grid * grid) + (neurons.Length * thumb * thumb), frame.Grids.Length);
 
-        int offset = 4 + n + (grid * grid);
+        int offset = grid * grid;
         for (int k = 0; k < neurons.Length; k++, offset += thumb * thumb)
         {
             int layer = neurons[k].GetProperty("layer").GetInt32(), unit = neurons[k].GetProperty("unit").GetInt32();
@@ -75,25 +70,10 @@ public sealed class FrameTests(WebAppFactory factory) : IClassFixture<WebAppFact
                         activations = [.. layers[l].W.Select((row, u) => Math.Tanh(row.Select((w, i) => w * activations[i]).Sum() + layers[l].B[u]))];
                     }
 
-                    double shown = lo + ((hi - lo) * message[offset + (r * thumb) + c] / 255);
+                    double shown = lo + ((hi - lo) * frame.Grids[offset + (r * thumb) + c] / 255);
                     Assert.True(Math.Abs(shown - activations[unit]) <= ((hi - lo) / 255) + 1e-4, $"neuron {layer}.{unit} at ({r}, {c}): shown {shown}, computed {activations[unit]}");
                 }
             }
         }
-    }
-
-    private static async Task<byte[]> ReceiveAsync(WebSocket socket)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var buffer = new byte[1 << 20];
-        int length = 0;
-        WebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(new ArraySegment<byte>(buffer, length, buffer.Length - length), timeout.Token);
-            length += result.Count;
-        }
-        while (!result.EndOfMessage);
-        return buffer[..length];
     }
 }

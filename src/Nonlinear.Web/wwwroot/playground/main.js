@@ -245,7 +245,7 @@ function showLegend(view) {
     text.textContent = 'Neurons and weights:';
     const swatches = document.createElement('div');
     swatches.className = 'swatches';
-    const k = view.config.classes;
+    const k = view.classNames ? view.classNames.length : view.config.classes;
     for (let c = 0; c < k; c++) {
       const s = document.createElement('span');
       s.className = 'swatch';

@@ -108,6 +108,7 @@ export function mountUpload(root, ctx) {
   let file = null;
   let table = null;
   let busy = false;
+  let lastConfusion = null;
 
   function activeCsv(view) {
     const c = view && view.config;
@@ -255,6 +256,9 @@ export function mountUpload(root, ctx) {
     confusion.hidden = !active || view.task === 'regression';
     if (confusion.hidden) {
       confusion.replaceChildren();
+    } else if (lastConfusion && view.classNames && lastConfusion.length === view.classNames.length) {
+      // The first frame of a new config can arrive before its view: draw it now (a paused session sends no other).
+      drawConfusion(confusion, lastConfusion, view.classNames);
     }
   }
 
@@ -265,7 +269,9 @@ export function mountUpload(root, ctx) {
 
   ctx.onFrame((frame) => {
     const view = ctx.getView();
-    if (confusion.hidden || !frame.header.confusion || !view) {
+    lastConfusion = frame.header.confusion || null;
+    // A frame of the previous config can still arrive after a new view: only a matrix of this table's classes is drawn.
+    if (confusion.hidden || !lastConfusion || !view || !view.classNames || lastConfusion.length !== view.classNames.length) {
       return;
     }
 
