@@ -71,7 +71,8 @@ internal abstract class LiveSession : IDisposable
     /// <summary>Weight updates per second over the last second.</summary>
     protected double UpdatesPerSecond { get; private set; }
 
-    public void Start() => _loop = Task.Run(RunAsync);
+    /// <summary>Starts the loop on the session loops' own threads (<see cref="TrainingScheduler"/>), not the thread pool.</summary>
+    public void Start() => _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TrainingScheduler.Shared).Unwrap();
 
     public void Touch() => Interlocked.Exchange(ref _lastActivity, Environment.TickCount64);
 
@@ -363,14 +364,15 @@ internal abstract class LiveSession : IDisposable
             }
             else
             {
-                // As fast as possible, but give the thread back between slices so requests are answered.
+                // As fast as possible, but give the thread back between slices so the other sessions' loops take turns.
                 await Task.Yield();
                 continue;
             }
 
             try
             {
-                await _wake.WaitAsync(wait, token).ConfigureAwait(false);
+                // Resumes on the loops' threads (the current scheduler), not on the pool thread that woke it.
+                await _wake.WaitAsync(wait, token).ConfigureAwait(true);
             }
             catch (OperationCanceledException)
             {
@@ -384,7 +386,7 @@ internal abstract class LiveSession : IDisposable
     {
         try
         {
-            await LoopAsync().ConfigureAwait(false);
+            await LoopAsync().ConfigureAwait(true);
         }
 #pragma warning disable CA1031 // A bug in a session must not leave its requests waiting forever: it is kept, logged by the sweep, and the session ends.
         catch (Exception e)
