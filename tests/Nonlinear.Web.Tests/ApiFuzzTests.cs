@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,19 +17,19 @@ namespace Nonlinear.Web.Tests;
 /// </summary>
 public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<LimitedWebAppFactory>
 {
-    private const int Requests = 3000;
+    private const int Requests = 4000;
 
     [Fact]
     public async Task Every_endpoint_answers_random_and_malformed_requests_with_a_4xx_problem_and_stays_healthy()
     {
-        var routes = Routes();
+        var routes = Routes(factory.Services);
         foreach (string known in new[] { "/api/health", "/api/sessions", "/api/sessions/{id}/weight", "/api/sessions/{id}/stream", "/api/activations/curve" })
         {
             Assert.Contains(routes, r => r.Template == known);
         }
 
         using var client = factory.CreateClient();
-        var fuzz = new Fuzz(new Random(20240607), routes);
+        var fuzz = new Fuzz(new Random(20240607), routes, "http://localhost");
         fuzz.Live.Add(await CreateAsync(client));
         var failures = new List<string>();
         var answers = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -54,10 +55,46 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
     }
 
     [Fact]
+    public async Task The_real_server_in_production_keeps_the_contract_too()
+    {
+        // Kestrel and the production pipeline (no developer exception page; binding failures are bare 400s that the
+        // status code pages turn into problems), which the test server does not run.
+        var app = WebServer.Build([], o =>
+        {
+            o.Port = 0;
+            o.Limits.MaxSessions = LimitedWebAppFactory.MaxSessions;
+            o.Limits.MaxJsonBytes = LimitedWebAppFactory.MaxJsonBytes;
+        });
+        await app.StartAsync();
+        try
+        {
+            var origin = WebServer.Address(app).Replace("[::1]", "127.0.0.1", StringComparison.Ordinal);
+            using var client = new HttpClient { BaseAddress = new Uri(origin) };
+            var fuzz = new Fuzz(new Random(4242), Routes(app.Services), origin);
+            fuzz.Live.Add(await CreateAsync(client));
+            var failures = new List<string>();
+            for (int i = 0; i < Requests / 5; i++)
+            {
+                using var request = fuzz.NextRequest();
+                await SendAndCheckAsync(client, request, fuzz, failures);
+            }
+
+            await CleanUpAsync(client, fuzz);
+            Assert.True(failures.Count == 0, $"{failures.Count} answers broke the contract; the first ones:\n" + string.Join("\n", failures.Take(12)));
+            await AssertHealthyAsync(client);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Racing_commands_on_the_same_sessions_never_fail_the_server()
     {
         using var client = factory.CreateClient();
-        var fuzz = new Fuzz(new Random(777), Routes().Where(r => r.Template.StartsWith("/api/sessions", StringComparison.Ordinal)).ToList());
+        var fuzz = new Fuzz(new Random(777), Routes(factory.Services).Where(r => r.Template.StartsWith("/api/sessions", StringComparison.Ordinal)).ToList(), "http://localhost");
         fuzz.Live.Add(await CreateAsync(client));
         fuzz.Live.Add(await CreateAsync(client));
         var failures = new List<string>();
@@ -101,13 +138,21 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
         Assert.InRange(cache.Count, 1, assembly.GetManifestResourceNames().Count(n => n.StartsWith("wwwroot/", StringComparison.Ordinal)));
     }
 
-    private List<Route> Routes() => factory.Services.GetRequiredService<EndpointDataSource>().Endpoints
+    private static List<Route> Routes(IServiceProvider services) => services.GetRequiredService<EndpointDataSource>().Endpoints
         .OfType<RouteEndpoint>()
         .Select(e => new Route(
             Template(e.RoutePattern),
             e.RoutePattern.PathSegments,
-            e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.ToArray() ?? ["GET"]))
+            e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.ToArray() ?? ["GET"],
+            QueryParameters(e)))
         .ToList();
+
+    /// <summary>The handler's simple parameters that are not in the route: they bind from the query string.</summary>
+    private static string[] QueryParameters(RouteEndpoint endpoint) => endpoint.Metadata.OfType<IParameterBindingMetadata>()
+        .Where(p => endpoint.RoutePattern.GetParameter(p.Name) is null)
+        .Where(p => (Nullable.GetUnderlyingType(p.ParameterInfo.ParameterType) ?? p.ParameterInfo.ParameterType) is var t && (t == typeof(string) || t.IsPrimitive))
+        .Select(p => p.Name)
+        .ToArray();
 
     private static string Template(RoutePattern pattern)
     {
@@ -183,6 +228,10 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
                     lock (fuzz)
                     {
                         fuzz.Live.Add(id.GetString()!);
+                        if (request.RequestUri!.AbsolutePath.StartsWith("/api/uploads", StringComparison.Ordinal))
+                        {
+                            fuzz.Tables.Add(id.GetString()!);
+                        }
                     }
                 }
             }
@@ -223,10 +272,10 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
     }
 
     /// <summary>A mapped route: its template (e.g. /api/sessions/{id}/weight), its segments and its methods.</summary>
-    private sealed record Route(string Template, IReadOnlyList<RoutePatternPathSegment> Segments, IReadOnlyList<string> Methods);
+    private sealed record Route(string Template, IReadOnlyList<RoutePatternPathSegment> Segments, IReadOnlyList<string> Methods, IReadOnlyList<string> Query);
 
     /// <summary>The generator: requests built from a seeded random source, the same sequence every run.</summary>
-    private sealed class Fuzz(Random rng, IReadOnlyList<Route> routes)
+    private sealed class Fuzz(Random rng, IReadOnlyList<Route> routes, string origin)
     {
         private static readonly string[] Numbers =
         [
@@ -250,6 +299,16 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
             "hardswish", "relu6", "logsigmoid", "RELU", " tanh ",
         ];
 
+        /// <summary>Values a query parameter of that name takes (a dataset or file name, a class count, a column, a task).</summary>
+        private static string[] Usual(string parameter) => parameter switch
+        {
+            "name" => ["circle", "xor", "gauss", "spiral", "sine", "cubic", "abs", "reg-plane", "reg-gauss", "data.csv", "../../x.csv", ""],
+            "classes" => ["2", "3", "4", "5"],
+            "label" => ["label", "x0", ""],
+            "task" => ["auto", "regression", ""],
+            _ => ["0", "1", "a", ""],
+        };
+
         private static readonly string[] ContentTypes =
         [
             "application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded",
@@ -261,6 +320,9 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
         public List<string> Live { get; } = [];
 
         public string LastTemplate { get; private set; } = "";
+
+        /// <summary>Uploaded tables, for configs over csv data.</summary>
+        public List<string> Tables { get; } = [];
 
         private readonly List<string> _dead = [];
 
@@ -281,12 +343,12 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
             LastTemplate = route?.Template ?? "random";
             string method = route is not null && rng.NextDouble() < 0.85 ? Pick(route.Methods) : Pick(Methods);
 
-            if (rng.NextDouble() < (route?.Template.EndsWith("/curve", StringComparison.Ordinal) == true ? 0.9 : 0.2))
+            if (rng.NextDouble() < (route?.Query.Count > 0 ? 0.9 : 0.2))
             {
                 path += Query(route);
             }
 
-            var request = new HttpRequestMessage(new HttpMethod(method), new Uri("http://localhost" + path));
+            var request = new HttpRequestMessage(new HttpMethod(method), new Uri(origin + path));
             if (method is not ("GET" or "HEAD" or "DELETE") || rng.NextDouble() < 0.1)
             {
                 var (body, type) = Body(route, wellFormed);
@@ -309,7 +371,7 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
                 {
                     // Keep most sessions alive so the other routes see real ones.
                     path = "/api/sessions/" + new string('0', 32);
-                    request.RequestUri = new Uri("http://localhost" + path);
+                    request.RequestUri = new Uri(origin + path);
                 }
 
                 string id = path.Split('/')[3];
@@ -406,6 +468,19 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
                     parts.Add(key + "=" + Uri.EscapeDataString(value));
                 }
             }
+            else
+            {
+                // Half of the requests take values their parameter has (or leave it out), half take anything.
+                bool tame = rng.NextDouble() < 0.5;
+                foreach (string key in route?.Query ?? [])
+                {
+                    if (rng.NextDouble() < (tame ? 0.5 : 0.8))
+                    {
+                        string value = tame ? Pick(Usual(key)) : rng.NextDouble() < 0.5 ? Pick(Numbers) : Unescape(Pick(Texts));
+                        parts.Add(key + "=" + Uri.EscapeDataString(value));
+                    }
+                }
+            }
 
             int extra = rng.Next(0, 3);
             for (int i = 0; i < extra; i++)
@@ -440,6 +515,7 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
                 "/api/state/parse" => $"{{\"hash\":{Hash()}}}",
                 "/api/state/format" or "/api/sessions/{id}/config" => Config(),
                 "/api/sessions/{id}/weight" => Weight(),
+                "/api/uploads" when rng.NextDouble() < 0.8 => Csv(),
                 _ => rng.NextDouble() < 0.5 ? Config() : Value(3),
             };
             return (Encoding.UTF8.GetBytes(json), type);
@@ -475,6 +551,31 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
             }
 
             return Encoding.UTF8.GetBytes(text);
+        }
+
+        /// <summary>A CSV table: mostly well-formed numbers with a label column, with junk cells, ragged rows and odd headers.</summary>
+        private string Csv()
+        {
+            int columns = rng.Next(1, 6), rows = rng.Next(0, 40);
+            string[] cells = ["1", "-2.5", "1e400", "NaN", "", "abc", "\"1,5\"", "\"", "1e-320", "inf", "0x10", "😀", "9999999999999999999999"];
+            var text = new StringBuilder();
+            if (rng.NextDouble() < 0.7)
+            {
+                text.AppendJoin(rng.NextDouble() < 0.9 ? "," : ";", Enumerable.Range(0, columns).Select(c => c == columns - 1 ? "label" : rng.NextDouble() < 0.9 ? $"x{c}" : Pick(["", "label", "\"q\"\"", "x0"]))).Append('\n');
+            }
+
+            // Half of the tables are clean; in the others a few rows are ragged and a few cells junk.
+            double junk = rng.NextDouble() < 0.5 ? 0 : 0.05;
+            for (int r = 0; r < rows; r++)
+            {
+                int n = rng.NextDouble() >= junk ? columns : rng.Next(0, columns + 3);
+                text.AppendJoin(",", Enumerable.Range(0, n).Select(c => rng.NextDouble() >= junk
+                    ? (c == columns - 1 ? rng.Next(0, rng.NextDouble() < 0.9 ? 3 : 40) : rng.NextDouble() * 10 - 5).ToString(System.Globalization.CultureInfo.InvariantCulture)
+                    : Pick(cells)));
+                text.Append(rng.NextDouble() >= junk ? "\n" : "\r\n\n");
+            }
+
+            return text.ToString();
         }
 
         private string Weight()
@@ -560,7 +661,7 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
 
             if ((fields.GetValueOrDefault("dataset") == "\"csv\"" || fields.GetValueOrDefault("regDataset") == "\"csv\"") && rng.NextDouble() < 0.5)
             {
-                fields["csvId"] = Quote(Pick(["abc", new string('0', 32)]));
+                fields["csvId"] = Quote(Tables.Count > 0 && rng.NextDouble() < 0.7 ? Pick(Tables) : Pick(["abc", new string('0', 32)]));
             }
 
             var text = string.Join(",", fields.Select(f => $"\"{f.Key}\":{f.Value}"));
@@ -591,8 +692,8 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
             "seed" => Quote(Pick(["0.1", "", "😀", "seed", new string('9', 64)])),
             "hidden" => "[\"playButton\",\"noise\"]",
             "speed" => Pick(["0.25", "4", "16"]), // 0 (as fast as possible) would keep a core busy for the rest of the test
-            "csvId" => Quote(Pick(["abc", new string('0', 32), ""])),
-            "csvFeatures" => "[\"a\",\"b\"]",
+            "csvId" => Quote(Tables.Count > 0 && rng.NextDouble() < 0.5 ? Pick(Tables) : Pick(["abc", new string('0', 32), ""])),
+            "csvFeatures" => Pick(["[\"a\",\"b\"]", "[\"x0\",\"x1\"]", "[\"x0\"]", "[\"x1\",\"x0\"]", "[]"]),
             _ => Pick(["true", "false"]),
         };
 

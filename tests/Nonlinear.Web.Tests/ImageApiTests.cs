@@ -92,8 +92,8 @@ public sealed class ImageApiTests(WebAppFactory factory) : IClassFixture<WebAppF
         Assert.Equal("running", (await PostJsonAsync(client, $"/api/images/sessions/{id}/play")).GetProperty("status").GetString());
 
         var points = new List<JsonElement>();
+        // Until 60 batches and an evaluation: the evaluations are at least 200 ms apart, which may be more than 60 batches take.
         var header = (await stream.AckUntilAsync(
-            // Evaluations (curve points) come at most every 200 ms: on a fast machine 60 batches take less than that.
             f => f.Header.GetProperty("batches").GetInt64() >= 60 && points.Count > 0,
             TimeSpan.FromSeconds(20),
             f => points.AddRange(f.Header.GetProperty("curve").EnumerateArray()))).Header;
