@@ -81,7 +81,7 @@ internal sealed class PlaygroundServer : IAsyncDisposable
     /// <summary>Hosts the server in this process (same code, shared thread pool and GC with the simulated pages).</summary>
     public static async Task<PlaygroundServer> StartInProcessAsync(int maxSessions, CancellationToken token)
     {
-        var app = WebServer.Build(["--Nonlinear:Host=127.0.0.1", "--Nonlinear:Port=0", $"--Nonlinear:Limits:MaxSessions={maxSessions.ToString(CultureInfo.InvariantCulture)}"]);
+        var app = WebServer.Build(["--Nonlinear:Host=127.0.0.1", "--Nonlinear:Port=0", $"--Nonlinear:Db={Path.Combine(Path.GetTempPath(), $"nonlinear-bench-{Environment.ProcessId}.db")}", $"--Nonlinear:Limits:MaxSessions={maxSessions.ToString(CultureInfo.InvariantCulture)}"]);
         await app.StartAsync(token).ConfigureAwait(false);
         var server = new PlaygroundServer(new Uri(WebServer.Address(app).TrimEnd('/') + "/"), null, app);
         await server.WaitUntilHealthyAsync(token).ConfigureAwait(false);

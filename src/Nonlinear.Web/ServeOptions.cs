@@ -17,6 +17,23 @@ public sealed class ServeOptions
     /// </summary>
     public string? Data { get; set; }
 
+    /// <summary>
+    /// The Learn database file (setting "Nonlinear:Db", flag --db); null: learn.db in the user's data directory.
+    /// </summary>
+    public string? Db { get; set; }
+
+    /// <summary>
+    /// Classroom mode (--classroom): learners join with a join code, an instructor signs in with an instructor code,
+    /// and only then may the host be a non-loopback address.
+    /// </summary>
+    public bool Classroom { get; set; }
+
+    /// <summary>The classroom's join code; null: a random one made at start (tests set it).</summary>
+    public string? JoinCode { get; set; }
+
+    /// <summary>The classroom's instructor code; null: a random one made at start (tests set it).</summary>
+    public string? InstructorCode { get; set; }
+
     /// <summary>Caps on sessions, networks, data and uploads.</summary>
     public PlaygroundLimits Limits { get; set; } = new();
 

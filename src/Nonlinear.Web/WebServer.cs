@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Hosting;
 using Nonlinear.Web.Endpoints;
+using Nonlinear.Web.Learn;
+using Nonlinear.Web.Learners;
 using Nonlinear.Web.Sessions;
+using Nonlinear.Web.Storage;
 using Nonlinear.Web.Uploads;
 
 namespace Nonlinear.Web;
@@ -29,6 +32,9 @@ public static class WebServer
         // A failed start (port in use) is reported by the caller in one line; the host would also log a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(OpenDatabase(options));
+        builder.Services.AddSingleton<IdentityStore>();
+        builder.Services.AddSingleton(Course.Load());
         builder.Services.AddSingleton(options.Limits);
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<UploadStore>();
@@ -56,7 +62,21 @@ public static class WebServer
         app.MapCatalog();
         app.MapPreviews();
         app.MapImages();
+        app.MapIdentity();
         return app;
+    }
+
+    private static LearnDatabase OpenDatabase(ServeOptions options)
+    {
+        try
+        {
+            return LearnDatabase.Open(options.Db ?? LearnDatabase.DefaultPath());
+        }
+        catch (LearnDatabaseException e)
+        {
+            // The CLI reports an unusable option in one line and exits 2; the file was left as it was.
+            throw new ArgumentException(e.Message, e);
+        }
     }
 
     /// <summary>The address the started app listens on, e.g. "http://127.0.0.1:8080".</summary>

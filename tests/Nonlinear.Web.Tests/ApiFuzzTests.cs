@@ -62,6 +62,7 @@ public sealed class ApiFuzzTests(LimitedWebAppFactory factory, Xunit.Abstraction
         var app = WebServer.Build([], o =>
         {
             o.Port = 0;
+            o.Db = TestDatabase.NewPath();
             o.Limits.MaxSessions = LimitedWebAppFactory.MaxSessions;
             o.Limits.MaxJsonBytes = LimitedWebAppFactory.MaxJsonBytes;
         });

@@ -56,6 +56,7 @@ public sealed class LimitedWebAppFactory : WebApplicationFactory<Program>
             builder.UseSetting("Nonlinear:Limits:" + name, value);
         }
 
+        builder.UseSetting("Nonlinear:Db", TestDatabase.NewPath());
         builder.ConfigureLogging(logging => logging.AddProvider(new ErrorRecorder(Errors)));
     }
 

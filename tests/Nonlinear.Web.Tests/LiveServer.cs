@@ -29,6 +29,7 @@ public sealed class LiveServer : IAsyncLifetime
         _app = WebServer.Build([], o =>
         {
             o.Port = 0;
+            o.Db = TestDatabase.NewPath();
             o.Limits.MaxSessions = 16;
         });
         await _app.StartAsync();

@@ -9,5 +9,6 @@ public sealed class WebAppFactory : WebApplicationFactory<Program>
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseSetting("Nonlinear:Limits:MaxSessions", "12");
+        builder.UseSetting("Nonlinear:Db", TestDatabase.NewPath());
     }
 }

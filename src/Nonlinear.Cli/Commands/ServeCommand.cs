@@ -23,6 +23,7 @@ internal static class ServeCommand
         var host = new Option<string>("--host") { Description = "The address to bind; only loopback addresses (127.0.0.1, ::1, localhost) for now", DefaultValueFactory = _ => "127.0.0.1" };
         var open = new Option<bool>("--open") { Description = "Open the page in the default browser" };
         var data = new Option<string?>("--data") { Description = "The Fashion-MNIST directory for the Images tab (default: the repository's data/fashion-mnist-subset, found from the current directory up)" };
+        var db = new Option<string?>("--db") { Description = "The Learn database file (progress, profiles, posts); default: learn.db in the user's data directory" };
         var json = JsonOption.Create("the address");
         var command = new Command("serve", "Start the web app: the playground where a network learns before your eyes")
         {
@@ -30,6 +31,7 @@ internal static class ServeCommand
             host,
             open,
             data,
+            db,
             json,
         };
         command.SetAction(parseResult =>
@@ -39,6 +41,7 @@ internal static class ServeCommand
                 o.Host = parseResult.GetRequiredValue(host);
                 o.Port = parseResult.GetValue(port);
                 o.Data = parseResult.GetValue(data) ?? o.Data;
+                o.Db = parseResult.GetValue(db) ?? o.Db;
             });
             try
             {

@@ -13,6 +13,10 @@ internal static class EmbeddedFiles
     public static void MapEmbeddedFiles(this WebApplication app)
     {
         app.MapGet("/", (HttpContext context) => Serve(context, "index.html"));
+
+        // Learn's addresses (/learn, /learn/m3, /learn/discuss/12) are the same page; its script follows the path.
+        app.MapGet("/learn", (HttpContext context) => Serve(context, "index.html"));
+        app.MapGet("/learn/{**rest}", (HttpContext context) => Serve(context, "index.html"));
         // "/static/" matches with no path: null, answered as a missing file (a required parameter would throw).
         app.MapGet("/static/{**path}", (HttpContext context, string? path) => Serve(context, path ?? ""));
     }

@@ -16,7 +16,7 @@ public sealed class ServeCommandTests
         ServeCommand.Started += OnStarted;
         try
         {
-            var run = Task.Run(() => CliRun.Of("serve", "--port", "0", "--json"));
+            var run = Task.Run(() => CliRun.Of("serve", "--port", "0", "--json", "--db", TempDb()));
             var app = await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
             using var client = new HttpClient();
             string url = Nonlinear.Web.WebServer.Address(app);
@@ -60,7 +60,7 @@ public sealed class ServeCommandTests
         ServeCommand.Started += OnStarted;
         try
         {
-            var run = Task.Run(() => CliRun.Of(["serve", "--port", "0", "--json", .. options]));
+            var run = Task.Run(() => CliRun.Of(["serve", "--port", "0", "--json", "--db", TempDb(), .. options]));
             var app = await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
             using var client = new HttpClient();
             using var response = await client.GetAsync(Nonlinear.Web.WebServer.Address(app) + "/api/images/gallery");
@@ -93,4 +93,6 @@ public sealed class ServeCommandTests
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("out of range", run.Stderr, StringComparison.Ordinal);
     }
+
+    private static string TempDb() => Path.Combine(Path.GetTempPath(), $"nonlinear-serve-test-{Guid.NewGuid():N}.db");
 }

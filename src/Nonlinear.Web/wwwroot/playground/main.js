@@ -372,6 +372,7 @@ const ctx = {
   showMessage,
   onView: (fn) => state.viewListeners.push(fn),
   // A module mounted after the stream opened gets the latest frame at once: a paused session sends no other.
+  openPlayground,
   onFrame: (fn) => {
     state.frameListeners.push(fn);
     if (state.lastFrame) {
@@ -392,29 +393,86 @@ async function mount(url, exportName, element) {
   }
 }
 
-function setupTabs() {
-  const views = { playground: document.getElementById('playground-view'), images: document.getElementById('images-view') };
-  let imagesMounted = null;
-  for (const tab of document.querySelectorAll('.tab[data-tab]')) {
-    tab.addEventListener('click', async () => {
-      const name = tab.dataset.tab;
-      for (const t of document.querySelectorAll('.tab[data-tab]')) {
-        t.setAttribute('aria-selected', String(t === tab));
-      }
+// The tabs. Learn lives at /learn/... (its own routes; the playground owns the hash), the playground and Images at /.
+// The playground's session starts when its tab is first shown, so a learner who only opens Learn costs no session.
+const views = {
+  playground: document.getElementById('playground-view'),
+  images: document.getElementById('images-view'),
+  learn: document.getElementById('learn-view'),
+};
+const mounted = {};
+let playgroundStarted = null;
 
-      for (const [key, el] of Object.entries(views)) {
-        el.hidden = key !== name;
-      }
+function isLearnPath() {
+  return location.pathname === '/learn' || location.pathname.startsWith('/learn/');
+}
 
-      if (name === 'images' && !imagesMounted) {
-        imagesMounted = mount('/static/images/images.js', 'mountImages', views.images).then((ok) => {
-          if (!ok) {
-            views.images.innerHTML = '<p class="hint">The Images view is not part of this build.</p>';
-          }
-        });
+/** Shows the tab `name`; `push` records the move in the history (a tab click, not a back button). */
+async function showTab(name, push) {
+  for (const t of document.querySelectorAll('.tab[data-tab]')) {
+    t.setAttribute('aria-selected', String(t.dataset.tab === name));
+  }
+
+  for (const [key, el] of Object.entries(views)) {
+    if (el) {
+      el.hidden = key !== name;
+    }
+  }
+
+  if (push) {
+    if (name === 'learn' && !isLearnPath()) {
+      history.pushState(null, '', '/learn');
+    } else if (name !== 'learn' && isLearnPath()) {
+      history.pushState(null, '', state.view ? `/#${state.view.hash}` : '/');
+    }
+  }
+
+  if (name === 'playground' && !playgroundStarted) {
+    playgroundStarted = startPlayground();
+  }
+
+  if (name === 'images' && !mounted.images) {
+    mounted.images = mount('/static/images/images.js', 'mountImages', views.images).then((ok) => {
+      if (!ok) {
+        views.images.innerHTML = '<p class="hint">The Images view is not part of this build.</p>';
       }
     });
   }
+
+  if (name === 'learn' && !mounted.learn) {
+    mounted.learn = mount('/static/learn/learn.js', 'mountLearn', views.learn).then((ok) => {
+      if (!ok) {
+        views.learn.innerHTML = '<p class="hint">The Learn view is not part of this build.</p>';
+      }
+    });
+  }
+
+  if (name === 'learn') {
+    // Learn follows the address (e.g. /learn/m3 after a back button); it listens for this event.
+    window.dispatchEvent(new CustomEvent('learn:route'));
+  }
+}
+
+function setupTabs() {
+  for (const tab of document.querySelectorAll('.tab[data-tab]')) {
+    tab.addEventListener('click', () => showTab(tab.dataset.tab, true));
+  }
+
+  window.addEventListener('popstate', () => {
+    if (isLearnPath()) {
+      showTab('learn', false);
+    } else if (views.learn && !views.learn.hidden) {
+      showTab('playground', false);
+    }
+  });
+}
+
+/** Opens `hash` (a playground link's state, without '#') in the playground tab: Learn's presets and posts use it. */
+async function openPlayground(hash) {
+  history.pushState(null, '', `/#${hash}`);
+  await showTab('playground', false);
+  await playgroundStarted;
+  await onHashChange();
 }
 
 /** A link pasted into the address bar of an open page loads that experiment into the same session. */
@@ -434,8 +492,7 @@ async function onHashChange() {
   }
 }
 
-async function start() {
-  setupTabs();
+async function startPlayground() {
   let catalog = [];
   try {
     catalog = await api.get('/api/activations');
@@ -493,4 +550,11 @@ async function start() {
   document.body.dataset.ready = 'true';
 }
 
-start();
+// A page inside an iframe with ?embed (a playground preset in a lesson, an experiment in a post) shows only the
+// playground, without the header.
+if (new URLSearchParams(location.search).has('embed')) {
+  document.body.classList.add('embed');
+}
+
+setupTabs();
+showTab(isLearnPath() ? 'learn' : 'playground', false);
