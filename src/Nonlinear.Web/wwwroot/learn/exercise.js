@@ -358,7 +358,7 @@ class ExerciseCard {
       }
     }
 
-    if (v.hint) {
+    if (v.hint && !this.hints.includes(v.hint)) {
       this.hints.push(v.hint);
     }
 

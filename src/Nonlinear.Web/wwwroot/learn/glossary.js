@@ -38,10 +38,11 @@ export async function showGlossary(page, app) {
     index.append(h('a', { href: `#letter-${letter}` }, letter));
     const dl = h('dl', {});
     for (const t of group) {
-      dl.append(
-        h('dt', { id: t.id ? `g-${t.id}` : null, 'data-term': t.term }, t.term),
+      // A div around each term and its definition (allowed in a dl) is the target of /learn/glossary#g-<id>.
+      dl.append(h('div', { class: 'learn-term', id: t.id ? `g-${t.id}` : null, 'data-term': t.term },
+        h('dt', {}, t.term),
         h('dd', {}, h('span', { class: 'learn-definition' }, t.definition),
-          t.see && t.see.module ? h('a', { href: seeHref(t.see), class: 'learn-see-link' }, `see it live${t.see.label ? `: ${t.see.label}` : ''}`) : null));
+          t.see && t.see.module ? h('a', { href: seeHref(t.see), class: 'learn-see-link' }, `see it live${t.see.label ? `: ${t.see.label}` : ''}`) : null)));
     }
 
     list.append(h('section', { id: `letter-${letter}`, class: 'learn-letter' }, h('h2', {}, letter), dl));
