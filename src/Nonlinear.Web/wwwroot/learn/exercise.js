@@ -104,7 +104,15 @@ class ExerciseCard {
     this.element.dataset.solved = String(!!solved);
     this.element.classList.toggle('solved', !!solved);
     this.solvedBadge.hidden = !solved;
-    this.anotherButton.hidden = !solved;
+    this.offerAnother(solved);
+  }
+
+  /**
+   * "New numbers" (a new variant) is offered once the exercise is solved, and once the worked solution was shown:
+   * copying a shown solution does not count, so a fresh variant is the way to solve it.
+   */
+  offerAnother(offered) {
+    this.anotherButton.hidden = !offered;
   }
 
   /** Draws a (new) variant: prompt, fields, the solution if the server already gives it. */
@@ -120,7 +128,7 @@ class ExerciseCard {
 
     this.fields = (exercise.fields || []).map((field) => this.field(field));
     this.submitButton = h('button', { type: 'submit', class: 'learn-button primary', 'data-action': 'check' }, trainingKinds.has(exercise.kind) ? 'Train and check' : 'Check');
-    this.anotherButton = h('button', { type: 'button', class: 'learn-button', 'data-action': 'another', hidden: true, onclick: () => this.another() }, 'Another one');
+    this.anotherButton = h('button', { type: 'button', class: 'learn-button', 'data-action': 'another', hidden: true, onclick: () => this.another() }, trainingKinds.has(exercise.kind) ? 'Another one' : 'New numbers');
     this.status = h('div', { class: 'learn-status', role: 'status', 'aria-live': 'polite' });
     const form = h('form', { class: 'learn-answer', novalidate: true, 'aria-label': `Your answer: ${exercise.title}` },
       ...this.fields.map((f) => f.element),
@@ -147,6 +155,7 @@ class ExerciseCard {
 
     if (exercise.solution) {
       this.verdictBox.append(solutionBox(exercise.solution));
+      this.offerAnother(true);
     }
   }
 
@@ -389,6 +398,7 @@ class ExerciseCard {
 
     if (v.solution) {
       box.append(solutionBox(v.solution));
+      this.offerAnother(true);
     }
 
     if (v.see && v.see.module) {

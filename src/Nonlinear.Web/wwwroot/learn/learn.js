@@ -134,10 +134,12 @@ class LearnApp {
   showWho(open) {
     this.whoOpen = open;
     this.placeWho();
-    if (open) {
-      const first = this.element.querySelector('.learn-who-panel input, .learn-who-panel button');
+    const panel = this.element.querySelector('.learn-who-panel');
+    if (open && panel) {
+      panel.scrollIntoView({ block: 'nearest' });
+      const first = panel.querySelector('input, button');
       if (first) {
-        first.focus();
+        first.focus({ preventScroll: true });
       }
     }
   }
@@ -269,7 +271,7 @@ class LearnApp {
 
     const input = h('input', {
       type: 'search', name: 'q', class: 'learn-search-input', placeholder: 'Search lessons, glossary, questions',
-      'aria-label': 'Search the course', minlength: '2', maxlength: '100', value: route.view === 'search' ? route.q : null,
+      'aria-label': 'Search the course', maxlength: '100', value: route.view === 'search' ? route.q : null,
     });
     const form = h('form', { class: 'learn-search-form', role: 'search' }, input, h('button', { type: 'submit', class: 'learn-button' }, 'Search'));
     form.addEventListener('submit', (event) => {
