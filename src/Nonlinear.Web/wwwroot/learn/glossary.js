@@ -38,8 +38,8 @@ export async function showGlossary(page, app) {
     index.append(h('a', { href: `#letter-${letter}` }, letter));
     const dl = h('dl', {});
     for (const t of group) {
-      // A div around each term and its definition (allowed in a dl) is the target of /learn/glossary#g-<id>.
-      dl.append(h('div', { class: 'learn-term', id: t.id ? `g-${t.id}` : null, 'data-term': t.term },
+      // A div around each term and its definition (allowed in a dl) is the target of /learn/glossary#<term id>.
+      dl.append(h('div', { class: 'learn-term', id: t.id || null, 'data-term': t.term },
         h('dt', {}, t.term),
         h('dd', {}, h('span', { class: 'learn-definition' }, t.definition),
           t.see && t.see.module ? h('a', { href: seeHref(t.see), class: 'learn-see-link' }, `see it live${t.see.label ? `: ${t.see.label}` : ''}`) : null)));
@@ -69,7 +69,7 @@ export async function showQuestions(page, app) {
 
   const list = h('div', { class: 'learn-questions' });
   for (const q of questions) {
-    list.append(h('details', { id: q.id ? `q-${q.id}` : null, class: 'learn-question' },
+    list.append(h('details', { id: q.id || null, class: 'learn-question' },
       h('summary', {}, q.question),
       h('div', { class: 'learn-answer-text' },
         trusted('div', q.answerHtml),
