@@ -48,7 +48,7 @@ export function trusted(tag, html, attributes = {}) {
   const element = h(tag, attributes);
   element.innerHTML = html || '';
   if (element.querySelector('math')) {
-    tidyFences(element);
+    tidyMath(element);
   }
 
   return element;
@@ -59,14 +59,24 @@ const opens = new Set(['(', '[', '{', '⟨']);
 const closes = new Set([')', ']', '}', '⟩']);
 
 /**
- * MathML stretches every bracket to the height of its row, so in `σ(z) = 1/(1 + e^−z)` the brackets around z grow
- * to the fraction's height, and `[0.5, −1.2]` beside a superscript grows too (worst with fonts that have no math
- * table). A pair of brackets whose content has nothing tall (a fraction, a matrix, a root) is made not to stretch;
- * an author's explicit `stretchy` wins.
+ * Server MathML drawn the way print draws it, whatever font the browser has. MathML stretches every bracket to the
+ * height of its row, so in `σ(z) = 1/(1 + e^−z)` the brackets around z grow to the fraction's height, and
+ * `[0.5, −1.2]` beside a superscript grows too (worst with fonts that have no math table): a pair of brackets whose
+ * content has nothing tall (a fraction, a matrix, a root) is made not to stretch; an author's explicit `stretchy`
+ * wins. Primes, prefix signs and words inside formulas are tidied too (below).
  */
-export function tidyFences(root) {
+export function tidyMath(root) {
+  tidyPrimes(root);
+  // Words inside a formula ("for every") run into the symbols around them unless the author padded them.
+  for (const words of root.querySelectorAll('mtext')) {
+    if (/\S\s+\S/.test(words.textContent)) {
+      words.classList.add('learn-words');
+    }
+  }
+
   for (const row of root.querySelectorAll('math, mrow, mtd, mstyle, mpadded, msqrt, menclose, mphantom')) {
     const kids = [...row.children];
+    tidySigns(kids);
     const stack = [];
     const settle = (from, to) => {
       const inner = kids.slice(from + 1, to);
@@ -96,6 +106,49 @@ export function tidyFences(root) {
       kids[i].setAttribute('stretchy', 'false');
     }
   }
+}
+
+const primes = new Set(['′', '″', '‴', "'"]);
+
+/**
+ * `σ′` written as msup(σ, ′): the prime glyph already sits high, and as a superscript it is shrunk and raised again
+ * into a speck. It is drawn as σ followed by the prime instead, as print does.
+ */
+function tidyPrimes(root) {
+  for (const sup of root.querySelectorAll('msup')) {
+    const [base, script] = sup.children;
+    if (sup.children.length !== 2 || !primes.has(script.textContent.trim()) || !['mo', 'mi'].includes(script.localName)) {
+      continue;
+    }
+
+    const ns = sup.namespaceURI;
+    const row = document.createElementNS(ns, 'mrow');
+    const prime = document.createElementNS(ns, 'mo');
+    prime.textContent = script.textContent.trim() === "'" ? '′' : script.textContent.trim();
+    prime.setAttribute('lspace', '0');
+    prime.setAttribute('rspace', '0');
+    row.append(base, prime);
+    sup.replaceWith(row);
+  }
+}
+
+const signs = new Set(['−', '-', '+', '±']);
+
+/**
+ * A sign right after an opening bracket, a comma or another operator (`σ(−2)`, `= −0.5`) is a prefix sign, not a
+ * binary minus with space on both sides; MathML only knows that when the author wrapped it in its own mrow.
+ */
+function tidySigns(kids) {
+  kids.forEach((kid, i) => {
+    if (kid.localName !== 'mo' || kid.hasAttribute('form') || !signs.has(kid.textContent.trim())) {
+      return;
+    }
+
+    const before = kids[i - 1];
+    if (before && before.localName === 'mo' && !closes.has(before.textContent.trim())) {
+      kid.setAttribute('form', 'prefix');
+    }
+  });
 }
 
 /** An inline error line with the problem's detail (role=alert so a screen reader says it). */

@@ -377,7 +377,7 @@ class ExerciseCard {
     this.element.dataset.mistake = v.mistake || '';
 
     const box = h('div', { class: `learn-verdict ${v.correct ? 'right' : 'wrong'}` },
-      h('p', { class: 'learn-verdict-title' }, v.correct ? 'Right.' : 'Not yet.'));
+      h('p', { class: 'learn-verdict-title' }, v.correct ? '✓ Correct' : '✗ Try again'));
     if (v.feedback) {
       box.append(trusted('div', v.feedback, { class: 'learn-feedback' }));
     }
