@@ -372,7 +372,7 @@ class ExerciseCard {
     }
 
     this.showAttempts(v.attempts || 0);
-    this.markSolved(v.solved || v.correct);
+    this.markSolved(v.solved);
     this.element.dataset.result = v.correct ? 'right' : 'wrong';
     this.element.dataset.mistake = v.mistake || '';
 
