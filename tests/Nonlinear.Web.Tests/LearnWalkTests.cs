@@ -129,7 +129,7 @@ public sealed class LearnWalkTests(LiveServer server)
     /// <summary>The givens of an exercise's prompt: each formula "name = numbers" as name → its numbers.</summary>
     private static async Task<Dictionary<string, double[]>> GivenAsync(IPage page, string card)
     {
-        var given = await page.EvalOnSelectorAsync<JsonElement>(card + " .learn-prompt", """
+        string json = await page.EvalOnSelectorAsync<string>(card + " .learn-prompt", """
             prompt => {
               const given = {};
               for (const math of prompt.querySelectorAll('math')) {
@@ -145,10 +145,11 @@ public sealed class LearnWalkTests(LiveServer server)
                 }
               }
 
-              return given;
+              return JSON.stringify(given);
             }
             """);
-        return given.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.EnumerateArray().Select(v => v.GetDouble()).ToArray());
+        using var given = JsonDocument.Parse(json);
+        return given.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.EnumerateArray().Select(v => v.GetDouble()).ToArray());
     }
 
     /// <summary>Types each value into its field (as a person would, to 6 decimals) and presses Enter.</summary>
