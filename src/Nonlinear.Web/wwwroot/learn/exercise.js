@@ -74,7 +74,12 @@ class ExerciseCard {
     } catch (e) {
       this.element.replaceChildren();
       this.drawHead();
-      this.element.append(errorLine(e.message), h('button', { type: 'button', class: 'learn-button', onclick: () => this.load() }, 'Try again'));
+      this.element.append(errorLine(e.message));
+      // Worth another go when the server was busy or unreachable, not when it said the exercise is not here.
+      if (!e.status || e.status === 429 || e.status >= 500) {
+        this.element.append(h('button', { type: 'button', class: 'learn-button', onclick: () => this.load() }, 'Try again'));
+      }
+
       this.element.dataset.state = 'error';
     }
   }
