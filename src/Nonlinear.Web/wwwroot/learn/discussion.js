@@ -32,10 +32,18 @@ async function mountInto(element, app, url, name, args, missingText) {
   }
 }
 
+function signedOut(element, app, text) {
+  if (app.me && app.me.learner) {
+    return false;
+  }
+
+  element.replaceChildren(noteLine(text));
+  return true;
+}
+
 /** The module's own board under its lesson. */
 export function mountModuleBoard(element, app, moduleId) {
-  if (!app.me || !app.me.learner) {
-    element.replaceChildren(noteLine('Choose your name to read and write in this module’s discussion.'));
+  if (signedOut(element, app, 'Choose your name at the top of the page to read and write in this module’s discussion.')) {
     return Promise.resolve();
   }
 
@@ -47,6 +55,10 @@ export async function showBoard(page, app) {
   document.title = 'Discuss · Learn · Nonlinear';
   const box = h('div', { class: 'learn-board' });
   page.append(h('h1', {}, 'Discuss'), h('p', { class: 'learn-lead' }, 'Questions, answers and experiments about the course. Each module has its own board under its lesson.'), box);
+  if (signedOut(box, app, 'Choose your name at the top of the page to read and write in the discussion.')) {
+    return;
+  }
+
   await mountInto(box, app, '/static/discuss/board.js', 'mountBoard', { board: 'general' }, 'The discussion board is not part of this build.');
 }
 
@@ -55,6 +67,10 @@ export async function showThread(page, app, route) {
   document.title = 'Discussion · Learn · Nonlinear';
   const box = h('div', { class: 'learn-board' });
   page.append(h('p', { class: 'learn-small' }, h('a', { href: '/learn/discuss' }, '← All discussions')), box);
+  if (signedOut(box, app, 'Choose your name at the top of the page to read this discussion.')) {
+    return;
+  }
+
   await mountInto(box, app, '/static/discuss/board.js', 'mountThread', { id: route.id }, 'The discussion board is not part of this build.');
 }
 
