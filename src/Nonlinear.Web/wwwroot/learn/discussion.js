@@ -66,7 +66,8 @@ export async function showBoard(page, app) {
 export async function showThread(page, app, route) {
   document.title = 'Discussion · Learn · Nonlinear';
   const box = h('div', { class: 'learn-board' });
-  page.append(h('p', { class: 'learn-small' }, h('a', { href: '/learn/discuss' }, '← All discussions')), box);
+  // The thread draws its own way back (to the general board or to its module).
+  page.append(box);
   if (signedOut(box, app, 'Choose your name at the top of the page to read this discussion.')) {
     return;
   }
