@@ -203,6 +203,61 @@ public sealed class LearnPageTests(LiveServer server)
     }
 
     [Fact]
+    public async Task An_answer_the_page_cannot_read_as_a_number_is_refused_on_the_card_and_never_sent()
+    {
+        var (page, errors, _) = await LearnPage.OpenAsLearnerAsync(server, "/learn/m2#ex-m2-forward-sigmoid", "Typist");
+        await LearnPage.WaitReadyAsync(page, "module");
+        const string Card = "#ex-m2-forward-sigmoid";
+        await page.FillAsync($"{Card} [data-field=z] input", "0x10");
+        await page.FillAsync($"{Card} [data-field=a] input", "");
+        await page.PressAsync($"{Card} [data-field=a] input", "Enter");
+        Assert.Contains("“0x10” is not a number", await page.TextContentAsync($"{Card} [data-field=z] .learn-field-problem"), StringComparison.Ordinal);
+        Assert.Equal("Type a number.", await page.TextContentAsync($"{Card} [data-field=a] .learn-field-problem"));
+
+        // Nothing reached the server: no attempt was counted.
+        var exercise = await LearnPage.ApiAsync(page, "/api/learn/exercises/m2-forward-sigmoid");
+        Assert.Equal(0, exercise.GetProperty("attempts").GetInt32());
+        Assert.Equal("0", await page.GetAttributeAsync(Card, "data-attempts"));
+
+        // Written as people write numbers (a typographic minus, exponent notation), it is sent and counted.
+        await page.FillAsync($"{Card} [data-field=z] input", "\u22121e-3");
+        await page.FillAsync($"{Card} [data-field=a] input", ".25");
+        await page.PressAsync($"{Card} [data-field=a] input", "Enter");
+        await page.WaitForFunctionAsync("sel => document.querySelector(sel).dataset.attempts === '1'", Card);
+        Assert.Equal(1, (await LearnPage.ApiAsync(page, "/api/learn/exercises/m2-forward-sigmoid")).GetProperty("attempts").GetInt32());
+        Assert.Empty(LiveServer.Unexpected(errors));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task An_answer_to_a_variant_that_another_tab_replaced_reloads_the_card_with_the_servers_reason()
+    {
+        var (page, errors, _) = await LearnPage.OpenAsLearnerAsync(server, "/learn/m2", "Two tabs");
+        await LearnPage.WaitReadyAsync(page, "module");
+        const string Card = "#ex-m2-derivative-sigmoid";
+        Assert.Equal("0", await page.GetAttributeAsync(Card, "data-variant"));
+        string before = (await page.TextContentAsync($"{Card} .learn-prompt"))!;
+
+        // "Another tab" asks for new numbers; this card still shows variant 0.
+        var next = await LearnPage.ApiAsync(page, "/api/learn/exercises/m2-derivative-sigmoid/next", new { });
+        int variant = next.GetProperty("variant").GetInt32();
+        Assert.NotEqual(0, variant);
+        var refusal = await LearnPage.ApiRefusalAsync(page, "/api/learn/exercises/m2-derivative-sigmoid/answers", "{\"variant\":0,\"answers\":{\"value\":0.5,\"derivative\":0.25}}");
+        Assert.Equal(409, refusal.Status);
+
+        await page.FillAsync($"{Card} [data-field=value] input", "0.5");
+        await page.FillAsync($"{Card} [data-field=derivative] input", "0.25");
+        await page.PressAsync($"{Card} [data-field=derivative] input", "Enter");
+        await page.WaitForFunctionAsync("([sel, v]) => document.querySelector(sel).dataset.variant === v", new object[] { Card, variant.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        Assert.Contains(refusal.Detail, await page.TextContentAsync($"{Card} .learn-status"), StringComparison.Ordinal);
+        Assert.NotEqual(before, await page.TextContentAsync($"{Card} .learn-prompt"));
+        Assert.Equal("", await page.InputValueAsync($"{Card} [data-field=value] input"));
+        Assert.Equal("0", await page.GetAttributeAsync(Card, "data-attempts"));
+        Assert.DoesNotContain(LiveServer.Unexpected(errors), e => !e.Contains(" 409 ", StringComparison.Ordinal));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_bad_progress_file_shows_the_servers_message()
     {
         var (page, errors, _) = await LearnPage.OpenAsLearnerAsync(server, "/learn/progress", "Importer");
