@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Hosting;
+using Nonlinear.Web.Discuss;
 using Nonlinear.Web.Endpoints;
 using Nonlinear.Web.Learn;
 using Nonlinear.Web.Learners;
@@ -64,6 +65,7 @@ public static class WebServer
         app.MapPreviews();
         app.MapImages();
         app.MapIdentity();
+        app.MapDiscuss();
         return app;
     }
 
