@@ -328,7 +328,7 @@ public sealed class DiscussApiTests
         await using var factory = Factory();
         var alice = await LearnerAsync(factory, "Alice");
         var bob = await LearnerAsync(factory, "Bob");
-        var teacher = Instructor(factory);
+        var teacher = await InstructorAsync(factory);
 
         var thread = await CreateThreadAsync(alice, "m5", "Why do units die?", "My ReLU units **die**.");
         long threadId = thread.GetProperty("id").GetInt64();
@@ -512,17 +512,44 @@ public sealed class DiscussApiTests
         var client = factory.CreateClient();
         var response = await client.PostAsJsonAsync("/api/learn/profile", new { name });
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        AdoptForgeryToken(client, response);
         return client;
     }
 
     /// <summary>A client with an instructor's session (made in the store: the classroom sign-in is another part's).</summary>
-    private static HttpClient Instructor(WebApplicationFactory<Program> factory)
+    private static async Task<HttpClient> InstructorAsync(WebApplicationFactory<Program> factory)
     {
         var identities = factory.Services.GetRequiredService<IdentityStore>();
         string token = identities.StartSession(identities.Profile("Instructor", SignedIn.InstructorRole));
         var client = factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
         client.DefaultRequestHeaders.Add("Cookie", $"{LearnerContext.CookieName}={token}");
+
+        // Where the server guards against forgery, a read with a session hands out its nl_csrf token.
+        AdoptForgeryToken(client, await client.GetAsync("/api/learn/me"));
         return client;
+    }
+
+    /// <summary>Sends the <c>nl_csrf</c> cookie <paramref name="response"/> set (if any) as <c>X-CSRF-Token</c>, as api.js does.</summary>
+    private static void AdoptForgeryToken(HttpClient client, HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("Set-Cookie", out var cookies))
+        {
+            return;
+        }
+
+        string? token = cookies.Select(c => c.Split(';', 2)[0]).Where(c => c.StartsWith("nl_csrf=", StringComparison.Ordinal)).Select(c => c["nl_csrf=".Length..]).LastOrDefault(v => v.Length > 0);
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Remove("X-CSRF-Token");
+            client.DefaultRequestHeaders.Add("X-CSRF-Token", token);
+            if (client.DefaultRequestHeaders.TryGetValues("Cookie", out var sent))
+            {
+                // A client without a cookie store sends the cookie itself too.
+                string cookie = string.Join("; ", sent);
+                client.DefaultRequestHeaders.Remove("Cookie");
+                client.DefaultRequestHeaders.Add("Cookie", $"{cookie}; nl_csrf={token}");
+            }
+        }
     }
 
     private static async Task<JsonElement> CreateThreadAsync(HttpClient client, string board, string title, string body)

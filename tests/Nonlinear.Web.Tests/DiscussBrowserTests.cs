@@ -17,6 +17,8 @@ public sealed class DiscussBrowserTests(LiveServer server)
           await api.post('/api/learn/profile', { name });
           const board_ = await import('/static/discuss/board.js');
           window.openedInPlayground = [];
+          window.routed = [];
+          window.addEventListener('learn:route', () => window.routed.push(location.pathname));
           window.discussCtx = { api, showMessage: () => {}, openPlayground: (hash) => window.openedInPlayground.push(hash) };
           window.discussBoard = board_;
           const box = document.createElement('div');
@@ -64,7 +66,11 @@ public sealed class DiscussBrowserTests(LiveServer server)
         await link.WaitForAsync();
         Assert.Equal(title, await link.TextContentAsync());
 
+        // The thread's link changes the address without loading a page and tells Learn (learn:route).
         string id = (await page.Locator("#under-test .discuss-thread-item").First.GetAttributeAsync("data-thread"))!;
+        await link.ClickAsync();
+        Assert.Equal([$"/learn/discuss/{id}"], await page.EvaluateAsync<string[]>("() => window.routed"));
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => window.openedInPlayground.length"));
         await page.EvaluateAsync(OpenThread, id);
         var post = page.Locator("#under-test .discuss-post .discuss-post-body").First;
         await post.WaitForAsync();

@@ -36,7 +36,7 @@ export async function mountBoard(element, ctx, { board = 'general', heading } = 
       }
     }
 
-    list.append(...threads.map(threadItem));
+    list.append(...threads.map((thread) => threadItem(thread, ctx)));
     next = threads.length ? await page(threads[threads.length - 1].id) : [];
     more.hidden = next.length === 0;
   };
@@ -79,11 +79,16 @@ export async function mountThread(element, ctx, { id }) {
   const error = errorBox();
   element.append(root);
 
+  // Learn passes who is signed in; mounted elsewhere, the board asks.
   let me = null;
-  try {
-    me = (await ctx.api.get('/api/learn/me')).learner;
-  } catch {
-    me = null;
+  if ('learner' in ctx) {
+    me = ctx.learner;
+  } else {
+    try {
+      me = (await ctx.api.get('/api/learn/me')).learner;
+    } catch {
+      me = null;
+    }
   }
 
   const instructor = !!me && me.role === 'instructor';
@@ -91,7 +96,7 @@ export async function mountThread(element, ctx, { id }) {
   try {
     thread = await ctx.api.get(`/api/discuss/threads/${encodeURIComponent(id)}`);
   } catch (e) {
-    root.append(backLink('general'), error);
+    root.append(backLink('general', ctx), error);
     showError(error, e);
     return;
   }
@@ -107,7 +112,7 @@ export async function mountThread(element, ctx, { id }) {
 
   const meta = el('p', 'discuss-meta', `${boardName(thread.board)} · opened by ${thread.author}`);
   const posts = el('ol', 'discuss-posts');
-  root.append(backLink(thread.board), title, meta, error, posts);
+  root.append(backLink(thread.board, ctx), title, meta, error, posts);
 
   const render = (items) => {
     posts.replaceChildren(...items.map((post, index) => postItem(post, index === 0, { ctx, instructor, error, reload, gone })));
@@ -120,7 +125,7 @@ export async function mountThread(element, ctx, { id }) {
   }
 
   function gone() {
-    root.replaceChildren(backLink(thread.board), el('p', 'discuss-empty', 'The instructor deleted this thread.'));
+    root.replaceChildren(backLink(thread.board, ctx), el('p', 'discuss-empty', 'The instructor deleted this thread.'));
   }
 
   render(thread.posts);
@@ -137,12 +142,12 @@ export async function mountThread(element, ctx, { id }) {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function threadItem(thread) {
+function threadItem(thread, ctx) {
   const item = el('li', 'discuss-thread-item');
   item.dataset.thread = String(thread.id);
   const link = el('a', 'discuss-thread-link', thread.title);
   link.href = `/learn/discuss/${thread.id}`;
-  link.addEventListener('click', (event) => route(event, link.href));
+  link.addEventListener('click', (event) => route(event, link.href, ctx));
   item.append(link);
   if (thread.hidden) {
     item.append(' ', badge('hidden'));
@@ -260,7 +265,7 @@ function enhance(body, container, ctx) {
   }
 
   for (const link of body.querySelectorAll('a[href^="/learn"]')) {
-    link.addEventListener('click', (event) => route(event, link.href));
+    link.addEventListener('click', (event) => route(event, link.href, ctx));
   }
 }
 
@@ -347,22 +352,31 @@ function composer(ctx, { legend, withTitle, submitLabel, submit }) {
   return form;
 }
 
-function backLink(board) {
-  const link = el('a', 'discuss-back', board === 'general' ? '← All of the general discussion' : `← ${boardName(board)}`);
+function backLink(board, ctx) {
+  const link = el('a', 'discuss-back', `← ${boardName(board)}`);
   link.href = board === 'general' ? '/learn/discuss' : `/learn/${board}`;
-  link.addEventListener('click', (event) => route(event, link.href));
+  link.addEventListener('click', (event) => route(event, link.href, ctx));
   return link;
 }
 
-/** Follows an in-app link without reloading: Learn listens for learn:route and shows the new address. */
-function route(event, href) {
+/**
+ * Follows an in-app link without reloading: through Learn's ctx.navigate when it gave one, else by changing the
+ * address and firing learn:route, which Learn listens to.
+ */
+function route(event, href, ctx) {
   if (!plainClick(event)) {
     return;
   }
 
   event.preventDefault();
   const url = new URL(href, location.href);
-  history.pushState(null, '', url.pathname + url.search + url.hash);
+  const path = url.pathname + url.search + url.hash;
+  if (ctx && typeof ctx.navigate === 'function') {
+    ctx.navigate(path);
+    return;
+  }
+
+  history.pushState(null, '', path);
   window.dispatchEvent(new CustomEvent('learn:route'));
 }
 
