@@ -324,6 +324,61 @@ public sealed class ClassroomTests : IClassFixture<ClassroomAppFactory>
         Assert.Equal(HttpStatusCode.Created, session.StatusCode);
     }
 
+    [Theory]
+    [InlineData("0.0.0.0")]
+    [InlineData("::")]
+    [InlineData("[::]")]
+    [InlineData("192.168.1.20")]
+    public void A_host_for_other_machines_is_allowed_only_in_classroom_mode(string host)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new ServeOptions { Host = host }.Validate());
+        Assert.Contains("add --classroom", e.Message, StringComparison.Ordinal);
+        new ServeOptions { Host = host, Classroom = true }.Validate();
+    }
+
+    [Theory]
+    [InlineData("example.com")]
+    [InlineData("*")]
+    [InlineData("+")]
+    [InlineData("127.0.0.1:8080")]
+    public void In_classroom_mode_the_host_must_be_an_ip_address(string host)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new ServeOptions { Host = host, Classroom = true }.Validate());
+        Assert.Contains("not an IP address", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ab-c", "TEACHER1")]
+    [InlineData("JOIN42", " - ")]
+    [InlineData("JOIN42", "join-42")]
+    public void Codes_given_in_the_settings_must_be_long_enough_and_different(string join, string instructor)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new ServeOptions { Classroom = true, JoinCode = join, InstructorCode = instructor }.Validate());
+        Assert.Contains("code", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Codes_made_at_random_are_easy_to_type_and_new_each_start()
+    {
+        var made = Enumerable.Range(0, 20).Select(_ =>
+        {
+            var options = new ServeOptions { Classroom = true };
+            var codes = ClassroomCodes.From(options)!;
+            Assert.True(codes.IsJoinCode(options.JoinCode!.ToLowerInvariant()));
+            Assert.True(codes.IsInstructorCode(options.InstructorCode));
+            Assert.False(codes.IsInstructorCode(options.JoinCode));
+            return (Join: options.JoinCode!, Instructor: options.InstructorCode!);
+        }).ToList();
+
+        Assert.All(made, m =>
+        {
+            Assert.Matches("^[A-HJKMNP-Z2-9]{6}$", m.Join);
+            Assert.Matches("^[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}$", m.Instructor);
+        });
+        Assert.Equal(made.Count, made.Select(m => m.Join).Distinct().Count());
+        Assert.Null(ClassroomCodes.From(new ServeOptions()));
+    }
+
     /// <summary>A client of <paramref name="app"/> that joined as <paramref name="name"/> and sends the forgery token.</summary>
     internal static async Task<HttpClient> JoinAsync(ClassroomAppFactory app, string name)
     {
