@@ -6,7 +6,6 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Nonlinear.Web.Learners;
 using Nonlinear.Web.Storage;
 using Xunit;
 
@@ -325,10 +324,10 @@ public sealed class DiscussApiTests
     [Fact]
     public async Task Hidden_posts_show_to_the_instructor_and_their_author_only_and_deleting_the_first_post_deletes_the_thread()
     {
-        await using var factory = Factory();
-        var alice = await LearnerAsync(factory, "Alice");
-        var bob = await LearnerAsync(factory, "Bob");
-        var teacher = await InstructorAsync(factory);
+        await using var factory = new ClassroomAppFactory();
+        var alice = await JoinAsync(factory, "Alice");
+        var bob = await JoinAsync(factory, "Bob");
+        var teacher = await JoinAsync(factory, null);
 
         var thread = await CreateThreadAsync(alice, "m5", "Why do units die?", "My ReLU units **die**.");
         long threadId = thread.GetProperty("id").GetInt64();
@@ -506,50 +505,24 @@ public sealed class DiscussApiTests
     private static LimitedWebAppFactory Factory(params (string Name, string Value)[] discuss) =>
         LimitedWebAppFactory.With([.. discuss.Select(d => ("Discuss:" + d.Name, d.Value))]);
 
-    /// <summary>A client signed in as a new learner named <paramref name="name"/> (its cookies kept).</summary>
+    /// <summary>A client signed in as a new learner named <paramref name="name"/> (its cookies kept, the forgery token sent).</summary>
     internal static async Task<HttpClient> LearnerAsync(WebApplicationFactory<Program> factory, string name)
     {
         var client = factory.CreateClient();
-        var response = await client.PostAsJsonAsync("/api/learn/profile", new { name });
+        await CsrfToken.SignInAsync(client, name);
+        return client;
+    }
+
+    /// <summary>A client that joined the classroom of <paramref name="factory"/> with its join code (or as its instructor).</summary>
+    private static async Task<HttpClient> JoinAsync(ClassroomAppFactory factory, string? name)
+    {
+        var client = factory.CreateClient();
+        using var response = name is null
+            ? await client.PostAsJsonAsync("/api/classroom/instructor", new { code = ClassroomAppFactory.InstructorCode })
+            : await client.PostAsJsonAsync("/api/classroom/join", new { code = ClassroomAppFactory.JoinCode, name });
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
-        AdoptForgeryToken(client, response);
+        CsrfToken.Adopt(client, response);
         return client;
-    }
-
-    /// <summary>A client with an instructor's session (made in the store: the classroom sign-in is another part's).</summary>
-    private static async Task<HttpClient> InstructorAsync(WebApplicationFactory<Program> factory)
-    {
-        var identities = factory.Services.GetRequiredService<IdentityStore>();
-        string token = identities.StartSession(identities.Profile("Instructor", SignedIn.InstructorRole));
-        var client = factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
-        client.DefaultRequestHeaders.Add("Cookie", $"{LearnerContext.CookieName}={token}");
-
-        // Where the server guards against forgery, a read with a session hands out its nl_csrf token.
-        AdoptForgeryToken(client, await client.GetAsync("/api/learn/me"));
-        return client;
-    }
-
-    /// <summary>Sends the <c>nl_csrf</c> cookie <paramref name="response"/> set (if any) as <c>X-CSRF-Token</c>, as api.js does.</summary>
-    private static void AdoptForgeryToken(HttpClient client, HttpResponseMessage response)
-    {
-        if (!response.Headers.TryGetValues("Set-Cookie", out var cookies))
-        {
-            return;
-        }
-
-        string? token = cookies.Select(c => c.Split(';', 2)[0]).Where(c => c.StartsWith("nl_csrf=", StringComparison.Ordinal)).Select(c => c["nl_csrf=".Length..]).LastOrDefault(v => v.Length > 0);
-        if (token is not null)
-        {
-            client.DefaultRequestHeaders.Remove("X-CSRF-Token");
-            client.DefaultRequestHeaders.Add("X-CSRF-Token", token);
-            if (client.DefaultRequestHeaders.TryGetValues("Cookie", out var sent))
-            {
-                // A client without a cookie store sends the cookie itself too.
-                string cookie = string.Join("; ", sent);
-                client.DefaultRequestHeaders.Remove("Cookie");
-                client.DefaultRequestHeaders.Add("Cookie", $"{cookie}; nl_csrf={token}");
-            }
-        }
     }
 
     private static async Task<JsonElement> CreateThreadAsync(HttpClient client, string board, string title, string body)
