@@ -67,9 +67,6 @@ internal sealed class DiscussStore(LearnDatabase database)
     /// <summary>Thread <paramref name="id"/> without its posts, or null when there is none.</summary>
     public DiscussThread? Find(long id) => database.Read(connection => FindThread(connection, null, id));
 
-    /// <summary>Post <paramref name="id"/>, or null when there is none.</summary>
-    public DiscussPost? Post(long id) => database.Read(connection => FindPost(connection, null, id));
-
     /// <summary>Opens a thread on <paramref name="board"/> with its first post; returns the thread's id.</summary>
     public long CreateThread(string board, string title, string body, long learnerId) => database.Write((connection, transaction) =>
     {
