@@ -174,7 +174,7 @@ class ExerciseCard {
     if (field.type === 'choice') {
       const group = h('div', { class: 'learn-options' });
       for (const [i, option] of (field.options || []).entries()) {
-        const input = h('input', { type: 'radio', name: id, id: `${id}-${i}`, value: option.value });
+        const input = h('input', { type: 'radio', name: id, id: `${id}-${i}`, value: option.value, checked: field.preset !== undefined && field.preset === option.value });
         group.append(h('label', { class: 'learn-option', for: `${id}-${i}`, 'data-option': option.value }, input, trusted('span', option.label)));
       }
 
@@ -445,11 +445,17 @@ function percent(a) {
   return Number.isFinite(a) ? (a <= 1 ? `${(a * 100).toFixed(1)}%` : String(a)) : '–';
 }
 
-/** A training run's results: epochs, accuracies against the target, settings the server overrode, the advice. */
+/**
+ * A training run's results (docs/learn-api.md, training kinds): epochs trained of the most allowed, accuracies against
+ * the target (null when not trained or diverged), the settings the exercise replaced, the advisor's advice by stage.
+ */
 function trainingBox(t) {
-  const reached = Number.isFinite(t.testAccuracy) && Number.isFinite(t.target) ? t.testAccuracy >= t.target : null;
+  const trained = Number.isFinite(t.epochs) && t.epochs > 0;
+  const measured = Number.isFinite(t.testAccuracy);
+  const reached = measured && Number.isFinite(t.target) ? t.testAccuracy >= t.target : null;
+  const epochs = !Number.isFinite(t.epochs) ? '–' : Number.isFinite(t.maxEpochs) ? `${t.epochs} of at most ${t.maxEpochs}` : String(t.epochs);
   const rows = [
-    ['Epochs', t.epochs === undefined ? '–' : String(t.epochs)],
+    ['Epochs', epochs],
     ['Training accuracy', percent(t.trainAccuracy)],
     ['Test accuracy', percent(t.testAccuracy)],
     ['Target (test)', percent(t.target)],
@@ -460,18 +466,16 @@ function trainingBox(t) {
     h('h4', {}, 'Trained on the server'), table);
   if (reached !== null) {
     box.append(h('p', { class: reached ? 'learn-good' : 'learn-bad' }, reached ? 'The test accuracy reached the target.' : 'The test accuracy stayed below the target.'));
+  } else if (!trained) {
+    box.append(h('p', { class: 'learn-bad' }, 'The network was not trained: see the advice below.'));
+  } else if (!measured) {
+    box.append(h('p', { class: 'learn-bad' }, 'Training diverged: a loss or a weight became infinite or NaN, so there is no accuracy.'));
   }
 
-  const overridden = t.overridden || t.overrides;
-  if (overridden && (Array.isArray(overridden) ? overridden.length : Object.keys(overridden).length)) {
-    const list = h('ul', { class: 'learn-overridden' });
-    if (Array.isArray(overridden)) {
-      overridden.forEach((o) => list.append(h('li', {}, typeof o === 'string' ? o : JSON.stringify(o))));
-    } else {
-      Object.entries(overridden).forEach(([k, v]) => list.append(h('li', {}, `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)));
-    }
-
-    box.append(h('p', { class: 'learn-small' }, 'The exercise fixed these settings:'), list);
+  const overridden = Array.isArray(t.overridden) ? t.overridden : [];
+  if (overridden.length) {
+    box.append(h('p', { class: 'learn-small' }, 'The exercise set these itself:'),
+      h('ul', { class: 'learn-overridden' }, overridden.map((o) => h('li', {}, typeof o === 'string' ? o : JSON.stringify(o)))));
   }
 
   if (Array.isArray(t.advice) && t.advice.length) {
@@ -480,7 +484,8 @@ function trainingBox(t) {
       if (typeof a === 'string') {
         list.append(h('li', {}, a));
       } else {
-        list.append(h('li', { 'data-severity': a.severity || '' },
+        list.append(h('li', { 'data-severity': a.severity || '', 'data-code': a.code || '' },
+          a.stage ? h('span', { class: 'learn-advice-stage' }, `${a.stage}: `) : null,
           h('strong', {}, a.message || a.code || ''),
           a.reason ? h('span', {}, ` ${a.reason}`) : null,
           a.fix ? h('span', { class: 'learn-fix' }, ` Fix: ${a.fix}`) : null));
