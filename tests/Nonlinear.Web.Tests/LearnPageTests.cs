@@ -258,6 +258,53 @@ public sealed class LearnPageTests(LiveServer server)
     }
 
     [Fact]
+    public async Task A_playground_answer_is_the_embedded_playgrounds_own_link_and_reset_brings_the_preset_back()
+    {
+        var (page, errors, _) = await LearnPage.OpenAsLearnerAsync(server, "/learn/m1#ex-m1-learn-xor", "Tinkerer");
+        await LearnPage.WaitReadyAsync(page, "module");
+        const string Card = "#ex-m1-learn-xor";
+        var field = (await LearnPage.ApiAsync(page, "/api/learn/exercises/m1-learn-xor")).GetProperty("fields").EnumerateArray().Single(f => f.GetProperty("type").GetString() == "playground");
+        string name = field.GetProperty("name").GetString()!;
+        string presetActivation = Parameter(field.GetProperty("preset").GetString()!, "activation");
+
+        // The playground opens inside the card, without the app's header, at the exercise's preset.
+        await page.ClickAsync($"{Card} [data-action=open-playground]");
+        var frame = (await (await page.WaitForSelectorAsync($"{Card} iframe"))!.ContentFrameAsync())!;
+        await frame.WaitForFunctionAsync("() => document.body.dataset.ready === 'true'");
+        Assert.False(await frame.IsVisibleAsync(".app-header"));
+        Assert.Equal(presetActivation, Parameter(await frame.EvaluateAsync<string>("() => location.hash"), "activation"));
+
+        // The learner changes the activation there; checking sends that playground's link.
+        string other = presetActivation == "tanh" ? "relu" : "tanh";
+        await frame.SelectOptionAsync("#activation", other);
+        await frame.WaitForFunctionAsync("a => location.hash.includes('activation=' + a)", other);
+        string hash = (await frame.EvaluateAsync<string>("() => location.hash"))[1..];
+        var request = await page.RunAndWaitForRequestAsync(
+            () => page.ClickAsync($"{Card} [data-action=check]"),
+            r => r.Method == "POST" && r.Url.EndsWith("/api/learn/exercises/m1-learn-xor/answers", StringComparison.Ordinal));
+        using (var body = JsonDocument.Parse(request.PostData!))
+        {
+            Assert.Equal(hash, body.RootElement.GetProperty("answers").GetProperty(name).GetString());
+        }
+
+        // The server's training run is shown.
+        await page.WaitForFunctionAsync("sel => document.querySelector(sel).dataset.attempts === '1'", Card);
+        Assert.True(await page.IsVisibleAsync($"{Card} .learn-training"));
+        Assert.Contains("Test accuracy", await page.TextContentAsync($"{Card} .learn-training"), StringComparison.Ordinal);
+
+        // "Reset to the preset" puts the exercise's starting point back into the same playground.
+        await page.ClickAsync($"{Card} [data-action=reset-playground]");
+        await frame.WaitForFunctionAsync("a => location.hash.includes('activation=' + a)", presetActivation);
+        Assert.Equal(1, await page.Locator($"{Card} iframe").CountAsync());
+        Assert.Empty(LiveServer.Unexpected(errors));
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>One parameter of a playground link ("a=1&amp;b=2").</summary>
+    private static string Parameter(string hash, string key) =>
+        hash.TrimStart('#').Split('&').Select(p => p.Split('=', 2)).First(p => p[0] == key)[1];
+
+    [Fact]
     public async Task A_bad_progress_file_shows_the_servers_message()
     {
         var (page, errors, _) = await LearnPage.OpenAsLearnerAsync(server, "/learn/progress", "Importer");
