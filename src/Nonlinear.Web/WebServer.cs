@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Hosting;
 using Nonlinear.Web.Endpoints;
 using Nonlinear.Web.Learn;
+using Nonlinear.Web.Learn.Exercises;
 using Nonlinear.Web.Learners;
 using Nonlinear.Web.Sessions;
 using Nonlinear.Web.Storage;
@@ -36,6 +37,7 @@ public static class WebServer
         builder.Services.AddSingleton<IdentityStore>();
         builder.Services.AddSingleton(Course.Load());
         builder.Services.AddSingleton<ProgressStore>();
+        builder.Services.AddExercises();
         builder.Services.AddSingleton(options.Limits);
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<UploadStore>();
@@ -64,6 +66,8 @@ public static class WebServer
         app.MapPreviews();
         app.MapImages();
         app.MapIdentity();
+        app.MapExercises();
+        app.MapProgress();
         return app;
     }
 
