@@ -31,7 +31,7 @@ internal sealed class BackpropKind : NumericKind
         string[] core = ["forgot-activation-derivative", "wrong-sign", "forgot-input-factor", "wrong-weight", "second-layer-weight", bce ? "forgot-output-derivative" : "forgot-factor-two"];
         var net = Until(
             () => Draw(random, hidden, bce),
-            n => Math.Abs(n.DzOut) >= 0.05 && Math.Abs(n.Dw) >= 0.01 && core.All(Solve(n).Distinguishes));
+            n => Math.Abs(n.DzOut) >= 0.05 && Math.Abs(n.Dw) >= 0.01 && Solve(n).TellsApart(core));
         return (Prompt(net), Solve(net));
     }
 
@@ -108,6 +108,10 @@ internal sealed class BackpropKind : NumericKind
                 $"<p>Your ∂L/∂z<sub>out</sub> = {Dz(s)} is ŷ − y: the derivative of (ŷ − y)² is 2(ŷ − y) (this loss has no ½ in front).</p>"));
         }
 
+        // When ∂L/∂z_out is wrong but ∂L/∂w follows from it, the mistake is in ∂L/∂z_out alone.
+        rules.Add(new MistakeRule("follows-wrong-dz", s => s.Right("dzOut") ? null : One("dw", Chain(s["dzOut"], j, i)), s =>
+            $"<p>Your ∂L/∂w follows correctly from your ∂L/∂z<sub>out</sub> = {Dz(s)}, but that one is off: {(n.Bce ? "with the sigmoid and cross-entropy it is simply ŷ − y" : "for (ŷ − y)² it is 2(ŷ − y)")}.</p>"));
+
         rules.Add(new MistakeRule("wrong-sign", s => One("dw", -Chain(DzRef(s), j, i)), s =>
             $"<p>Your ∂L/∂w has the wrong sign. Multiply the signed factors: ∂L/∂z<sub>out</sub>, w₂ of unit {unit} = {Given(n.W2[j])}, the slope f′(z<sub>h{unit}</sub>) (positive) and x<sub>{input}</sub> = {Given(n.X[i])}.</p>"));
         rules.Add(new MistakeRule("forgot-activation-derivative", s => One("dw", DzRef(s) * n.W2[j] * n.X[i]), s =>
@@ -130,8 +134,6 @@ internal sealed class BackpropKind : NumericKind
                 $"<p>Your {Dw(s)} is the gradient of w<sub>{oj + 1}{oi + 1}</sub> (from x<sub>{oi + 1}</sub> into hidden unit {oj + 1}). The asked weight is w<sub>{unit}{input}</sub>: row {unit}, column {input} of W₁.</p>"));
         }
 
-        rules.Add(new MistakeRule("follows-wrong-dz", s => s.Right("dzOut") ? null : One("dw", Chain(s["dzOut"], j, i)), s =>
-            $"<p>Your ∂L/∂w follows correctly from your ∂L/∂z<sub>out</sub> = {Dz(s)}, but that one is off: {(n.Bce ? "with the sigmoid and cross-entropy it is simply ŷ − y" : "for (ŷ − y)² it is 2(ŷ − y)")}.</p>"));
 
         string lossLink = n.Bce ? "ŷ − y (sigmoid and cross-entropy together)" : "2(ŷ − y) (the derivative of (ŷ − y)², the output being linear)";
         var hints = new[]

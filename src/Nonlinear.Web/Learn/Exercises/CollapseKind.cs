@@ -17,7 +17,7 @@ internal sealed class CollapseKind : NumericKind
     /// <inheritdoc/>
     protected override (string Prompt, NumericSolution Solution) Make(ExerciseDefinition definition, SeededRandom random)
     {
-        var layers = Until(() => Draw(random), l => Core.All(Solve(l).Distinguishes));
+        var layers = Until(() => Draw(random), l => Solve(l).TellsApart(Core));
         string prompt = "<p>Two dense layers are stacked with no activation between them: "
             + $"{MathMarkup.Formula(Id("h"), Op("="), Indexed("W", 1), Id("x"), Op("+"), Indexed("b", 1))} and "
             + $"{MathMarkup.Formula(Id("y"), Op("="), Indexed("W", 2), Id("h"), Op("+"), Indexed("b", 2))}, with</p>"

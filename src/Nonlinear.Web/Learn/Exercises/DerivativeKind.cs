@@ -27,7 +27,7 @@ internal sealed class DerivativeKind : NumericKind
         };
         double z = Until(
             () => f.Rectifier ? (negative ? -1 : 1) * random.Nice12(0.2, 3, 0.2) : random.Nice12(-3, 3, 0.3),
-            v => core.All(Solve(f, v).Distinguishes));
+            v => Solve(f, v).TellsApart(core));
         string prompt = $"<p>The activation is {f.Prose}, {f.Formula}. Its derivative is {f.SlopeFormula}.</p>"
             + $"<p>At {MathMarkup.Formula(Id("z"), Op("="), Num(z))}, compute the value {MathMarkup.Formula(f.Apply(Id("z")))} and the slope "
             + $"{MathMarkup.Formula(f.ApplySlope(Id("z")))}. Answers are accepted within ±{Given(ForwardKind.Tolerance)}; computing the slope from your rounded value is fine.</p>";
@@ -129,11 +129,11 @@ internal sealed class DerivativeKind : NumericKind
                 + $"<p>σ′({zText}) = σ(z)(1 − σ(z)) = {Text(value, 4)} × {Text(1 - value, 4)} = {Text(slope, 4)} (at most 0.25, at z = 0)</p>",
             "tanh" => $"<p>tanh({zText}) = {Text(value, 4)}</p><p>tanh′({zText}) = 1 − tanh²(z) = 1 − {Text(value * value, 4)} = {Text(slope, 4)} (at most 1, at z = 0)</p>",
             "relu" => z < 0
-                ? $"<p>z = {zText} &lt; 0, so relu(z) = max(0, z) = 0 and the slope is 0 (the unit passes no gradient).</p>"
-                : $"<p>z = {zText} &gt; 0, so relu(z) = z = {zText} and the slope is 1.</p>",
+                ? $"<p>z = {zText} &lt; 0, so relu(z) = max(0, z) = {Text(value, 4)} and the slope is 0 (the unit passes no gradient).</p>"
+                : $"<p>z = {zText} &gt; 0, so relu(z) = z = {Text(value, 4)} and the slope is 1.</p>",
             _ => z < 0
                 ? $"<p>z = {zText} &lt; 0, so f(z) = α·z = {Given(f.Alpha)} × ({zText}) = {Text(value, 4)} and the slope is α = {Given(f.Alpha)}.</p>"
-                : $"<p>z = {zText} &gt; 0, so f(z) = z = {zText} and the slope is 1.</p>",
+                : $"<p>z = {zText} &gt; 0, so f(z) = z = {Text(value, 4)} and the slope is 1.</p>",
         };
         return new NumericSolution(answers, rules, hints, worked, f.See);
     }

@@ -28,15 +28,15 @@ internal sealed class ForwardKind : NumericKind
         bool negative = f.Rectifier && random.Chance(0.5);
         string[] core = f.Name switch
         {
-            "sigmoid" or "tanh" => ["forgot-bias", "forgot-activation", "derivative-instead-of-value", "wrong-sign"],
-            "relu" when negative => ["forgot-bias", "relu-negative-input"],
-            "leaky_relu" when negative => ["forgot-bias", "forgot-alpha", "leaky-as-relu"],
-            _ => ["forgot-bias"],
+            "sigmoid" or "tanh" => ["forgot-bias", "missed-term", "forgot-activation", "derivative-instead-of-value", "wrong-sign"],
+            "relu" when negative => ["forgot-bias", "missed-term", "relu-negative-input"],
+            "leaky_relu" when negative => ["forgot-bias", "missed-term", "forgot-alpha", "leaky-as-relu"],
+            _ => ["forgot-bias", "missed-term"],
         };
         var drawn = Until(
             () => Draw(f, negative, random),
             d => d.Z is var z && (f.Rectifier ? (negative ? z <= -0.2 && z >= -4 : z >= 0.2 && z <= 4) : Math.Abs(z) is >= 0.2 and <= 3)
-                && core.All(Solve(f, d).Distinguishes));
+                && Solve(f, d).TellsApart(core));
         return (Prompt(f, drawn), Solve(f, drawn));
     }
 
@@ -74,16 +74,19 @@ internal sealed class ForwardKind : NumericKind
             MistakeRule.For("forgot-bias", "z", n.WX, s =>
                 $"<p>Your z = {Z(s)} is W·x = {Given(n.WX)} without the bias. A neuron adds its bias after the weighted sum: z = W·x + b, and here b = {Given(n.B)}.</p>"),
         };
-        for (int i = 0; i < n.W.Length; i++)
+        foreach (int i in Enumerable.Range(0, n.W.Length))
         {
             double term = n.W[i] * n.X[i];
-            int k = i + 1;
             rules.Add(MistakeRule.For("missed-term", "z", z - term, s =>
-                $"<p>Your z = {Z(s)} leaves out the product w<sub>{k}</sub>x<sub>{k}</sub> = {Given(n.W[i])} × {Given(n.X[i])} = {Given(term)}: the weighted sum has one product per input ({n.W.Length} here), then b is added.</p>"));
+                $"<p>Your z = {Z(s)} leaves out the product w<sub>{i + 1}</sub>x<sub>{i + 1}</sub> = {Given(n.W[i])} × {Given(n.X[i])} = {Given(term)}: the weighted sum has one product per input ({n.W.Length} here), then b is added.</p>"));
         }
 
         rules.Add(MistakeRule.For("wrong-sign", "z", n.WX - n.B, s =>
             $"<p>Your z = {Z(s)} is W·x − b: the bias is added, z = W·x + b = {Given(n.WX)} + ({Given(n.B)}).</p>"));
+
+        // When z is wrong but a follows from it, the mistake is in z alone; the rules for a assume a right z.
+        rules.Add(new MistakeRule("follows-wrong-z", s => s.Right("z") ? null : One("a", e.Value(s["z"])), s =>
+            $"<p>Your a follows correctly from your z = {Z(s)}, but that z is off. Recompute the weighted sum: z = {Terms(n)}.</p>"));
 
         double ZRef(AnswerSheet s) => s.Theirs("z", z);
         switch (f.Name)
@@ -123,8 +126,6 @@ internal sealed class ForwardKind : NumericKind
                 $"<p>Your a = {A(s)} is the sigmoid of z. tanh(z) = (e<sup>z</sup> − e<sup>−z</sup>)/(e<sup>z</sup> + e<sup>−z</sup>) lies between −1 and 1 (it equals 2σ(2z) − 1).</p>"));
         }
 
-        rules.Add(new MistakeRule("follows-wrong-z", s => s.Right("z") ? null : One("a", e.Value(s["z"])), s =>
-            $"<p>Your a follows correctly from your z = {Z(s)}, but that z is off. Recompute the weighted sum: z = {Terms(n)}.</p>"));
 
         var hints = new[]
         {

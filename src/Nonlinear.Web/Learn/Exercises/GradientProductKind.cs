@@ -30,7 +30,7 @@ internal sealed class GradientProductKind : NumericKind
 
         double[] z = Until<double[]>(
             () => [.. Enumerable.Range(0, layers).Select(_ => random.Nice(f.Name == "tanh" ? -2 : -3, f.Name == "tanh" ? 2 : 3, 1))],
-            zs => Core.All(Solve(f, zs).Distinguishes));
+            zs => Solve(f, zs).TellsApart(Core));
         string count = layers.ToString(CultureInfo.InvariantCulture);
         string prompt = $"<p>A gradient flows backwards through {count} {f.Name} layers. Follow one unit per layer: on the way back, each layer "
             + $"multiplies the gradient by its activation's slope {MathMarkup.Formula(f.ApplySlope(Sub(Id("z"), Id("i"))))} (we leave the weights out to see what the activation alone does). "

@@ -23,18 +23,53 @@ internal sealed record NumericSolution(
         Answers.ToDictionary(a => a.Field, _ => true));
 
     /// <summary>
-    /// Whether the mistake <paramref name="code"/> gives numbers that differ from the right ones by more than the two
-    /// tolerances (around the right and the mistaken value) in some field, so an answer cannot be both right and that mistake. Generators resample until the
-    /// mistakes their exercise is about are told apart.
+    /// Whether the mistakes <paramref name="codes"/> can all be told apart on these numbers: each gives numbers that
+    /// differ from the right ones by more than the two tolerances (around the right and the mistaken value) in some
+    /// field, and no two of them give the same numbers in the fields they share. Generators draw again until the
+    /// mistakes their exercise is about are told apart, so the tutor never names one for another.
     /// </summary>
-    public bool Distinguishes(string code)
+    public bool TellsApart(IReadOnlyCollection<string> codes)
     {
-        var rule = Mistakes.FirstOrDefault(m => m.Code == code);
-        return rule is not null && Distinct(rule);
+        ArgumentNullException.ThrowIfNull(codes);
+        var rules = Mistakes.Where(m => codes.Contains(m.Code)).ToList();
+        if (!codes.All(code => rules.Any(r => r.Code == code)) || !rules.All(Distinct))
+        {
+            return false;
+        }
+
+        var exact = ExactSheet();
+        var expected = rules.Select(r => r.Expected(exact)).ToList();
+        for (int i = 0; i < rules.Count; i++)
+        {
+            for (int j = i + 1; j < rules.Count; j++)
+            {
+                if (rules[i].Code != rules[j].Code && Coincide(expected[i], expected[j]))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>This solution without the mistakes that cannot be told apart from the right answer on these numbers.</summary>
     public NumericSolution WithoutIndistinct() => this with { Mistakes = [.. Mistakes.Where(Distinct)] };
+
+    private bool Coincide(IReadOnlyDictionary<string, double>? first, IReadOnlyDictionary<string, double>? second)
+    {
+        if (first is null || second is null)
+        {
+            return false;
+        }
+
+        var shared = first.Keys.Where(second.ContainsKey).ToList();
+        return shared.Count > 0 && shared.All(field =>
+        {
+            var answer = Answers.First(a => a.Field == field);
+            return Math.Abs(first[field] - second[field]) <= answer.ToleranceAt(first[field]) + answer.ToleranceAt(second[field]);
+        });
+    }
 
     private bool Distinct(MistakeRule rule)
     {

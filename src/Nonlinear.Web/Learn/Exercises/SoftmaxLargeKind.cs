@@ -56,11 +56,11 @@ internal sealed class SoftmaxLargeKind : NumericKind
         {
             MistakeRule.For("one-logit-softmax", SoftmaxForward.Fields(_ => 1.0), s =>
                 "<p>You gave p = 1 for every class: that is each logit's exponential divided by itself. Softmax divides each e<sup>z<sub>i</sub></sup> by the sum over all three logits.</p>"),
+            MistakeRule.For("naive-overflow", SoftmaxForward.Fields(_ => 1.0 / 3), s =>
+                $"<p>Equal thirds is what you get when every e<sup>z</sup> is treated as the same ∞ (dividing the logits by their sum gives nearly the same, and is not softmax either).</p>{overflowed}"),
             MistakeRule.For("no-exponent", SoftmaxForward.Fields(i => logits[i] / logits.Sum()), s =>
                 "<p>You divided each logit by the sum of the logits, which avoids the huge exponentials but is not softmax: it exponentiates first. "
                 + $"To keep the exponentials small, subtract the largest logit m = {Given(m)} from every logit, then exponentiate.</p>"),
-            MistakeRule.For("naive-overflow", SoftmaxForward.Fields(_ => 1.0 / 3), s =>
-                $"<p>Equal thirds is what you get when every e<sup>z</sup> is treated as the same ∞.</p>{overflowed}"),
             MistakeRule.For("naive-overflow", SoftmaxForward.Fields(i => i == top ? 1 : 0), s =>
                 $"<p>One class with p = 1 and the others 0 is what overflowing exponentials suggest, but the logits differ by only a few units, so every class keeps a real share.</p>{overflowed}"),
             MistakeRule.For("naive-overflow", SoftmaxForward.Fields(_ => 0.0), s =>
