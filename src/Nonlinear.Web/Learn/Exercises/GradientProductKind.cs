@@ -79,7 +79,7 @@ internal sealed class GradientProductKind : NumericKind
         var hints = new[]
         {
             $"<p>Compute each layer's slope on its own: {f.SlopeFormula}. For z₁ = {Given(z[0])} that needs {(f.Name == "sigmoid" ? "σ(z₁)" : "tanh(z₁)")} first. Then multiply all {z.Length} slopes.</p>",
-            $"<p>The first slopes are {string.Join(", ", slopes.Take(2).Select((v, i) => $"f′(z<sub>{i + 1}</sub>) = {Text(v, 4)}"))}. Every factor is at most {Given(peak)}, so the product of {z.Length} of them is small: expect scientific notation.</p>",
+            $"<p>Two of the factors: {string.Join(", ", slopes.Skip(1).Take(2).Select((v, i) => $"f′(z<sub>{i + 2}</sub>) = {Text(v, 4)}"))}. Every factor is at most {Given(peak)}, so the product of {z.Length} of them is small: expect scientific notation.</p>",
         };
         double running = 1;
         var steps = z.Select((v, i) =>
