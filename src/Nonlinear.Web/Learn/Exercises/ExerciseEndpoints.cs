@@ -88,7 +88,7 @@ internal static class ExerciseEndpoints
             bool copied = verdict.Correct && progress.SolutionShown;
             var recorded = store.Record(who.LearnerId, definition.Id, variant, body.Answers.GetRawText(), verdict.Correct && !copied, copied ? AfterSolution : verdict.Mistake);
             string feedback = copied
-                ? verdict.Feedback + "<p>This variant's solution was shown before, so it does not count as solved: press “New numbers” and solve a fresh variant.</p>"
+                ? verdict.Feedback + "<p>This variant's solution was shown before, so it does not count as solved: ask for new numbers and solve a fresh variant.</p>"
                 : verdict.Feedback;
             return Results.Json(
                 new

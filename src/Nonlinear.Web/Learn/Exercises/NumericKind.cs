@@ -35,7 +35,7 @@ internal abstract class NumericKind : IExerciseKind
 
     /// <summary>
     /// Draws with <paramref name="draw"/> until <paramref name="good"/> holds (at most 500 draws), so the exercise's
-    /// mistakes can be told apart on its numbers; the last draw is kept if none qualifies (never seen in tests).
+    /// mistakes can be told apart on its numbers; the last draw is kept if none qualifies (with 500 draws, vanishingly rare).
     /// </summary>
     protected static T Until<T>(Func<T> draw, Func<T, bool> good)
     {

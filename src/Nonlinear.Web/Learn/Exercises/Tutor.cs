@@ -24,6 +24,7 @@ internal static class Tutor
             values[answer.Field] = AnswerReader.Number(answers, answer.Field, solution.NonFiniteNote);
         }
 
+        // Fields are judged in order, so a carried value (a from the learner's z) sees whether the fields it uses passed.
         var accepted = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var answer in solution.Answers)
         {
