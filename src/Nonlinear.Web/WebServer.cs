@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Hosting;
 using Nonlinear.Web.Classroom;
+using Nonlinear.Web.Discuss;
 using Nonlinear.Web.Endpoints;
 using Nonlinear.Web.Learn;
 using Nonlinear.Web.Learn.Exercises;
@@ -85,6 +86,7 @@ public static class WebServer
         app.MapImages();
         app.MapIdentity();
         app.MapClassroom();
+        app.MapDiscuss();
         app.MapExercises();
         app.MapProgress();
         return app;
