@@ -6,6 +6,7 @@ using Nonlinear.Web.Classroom;
 using Nonlinear.Web.Discuss;
 using Nonlinear.Web.Endpoints;
 using Nonlinear.Web.Learn;
+using Nonlinear.Web.Learn.Exercises;
 using Nonlinear.Web.Learners;
 using Nonlinear.Web.Security;
 using Nonlinear.Web.Sessions;
@@ -52,6 +53,7 @@ public static class WebServer
 
         builder.Services.AddSingleton(Course.Load());
         builder.Services.AddSingleton<ProgressStore>();
+        builder.Services.AddExercises();
         builder.Services.AddSingleton(options.Limits);
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<UploadStore>();
@@ -85,6 +87,8 @@ public static class WebServer
         app.MapIdentity();
         app.MapClassroom();
         app.MapDiscuss();
+        app.MapExercises();
+        app.MapProgress();
         return app;
     }
 
