@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Hosting;
 using Nonlinear.Web.Endpoints;
 using Nonlinear.Web.Learn;
+using Nonlinear.Web.Learn.Widgets;
 using Nonlinear.Web.Learners;
 using Nonlinear.Web.Sessions;
 using Nonlinear.Web.Storage;
@@ -64,6 +65,7 @@ public static class WebServer
         app.MapPreviews();
         app.MapImages();
         app.MapIdentity();
+        app.MapLearnWidgets();
         return app;
     }
 
