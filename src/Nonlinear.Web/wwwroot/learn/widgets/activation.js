@@ -61,6 +61,7 @@ export async function mount(element, ctx) {
 
   function draw(a) {
     title.textContent = a.spec;
+    state.name = a.name;
     if (!state.params) {
       buildParams(a.parameters);
     }
