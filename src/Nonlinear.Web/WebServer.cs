@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Hosting;
 using Nonlinear.Web.Endpoints;
 using Nonlinear.Web.Learn;
+using Nonlinear.Web.Learn.Exercises;
 using Nonlinear.Web.Learners;
 using Nonlinear.Web.Sessions;
 using Nonlinear.Web.Storage;
@@ -36,6 +37,9 @@ public static class WebServer
         builder.Services.AddSingleton<IdentityStore>();
         builder.Services.AddSingleton(Course.Load());
         builder.Services.AddSingleton<ProgressStore>();
+        builder.Services.AddSingleton(TrainingCheckGate.ForThisMachine());
+        builder.Services.AddSingleton<IExerciseKind, MakeItLearnKind>();
+        builder.Services.AddSingleton<IExerciseKind, FixNetworkKind>();
         builder.Services.AddSingleton(options.Limits);
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<UploadStore>();
