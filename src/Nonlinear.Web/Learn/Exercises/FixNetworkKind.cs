@@ -61,7 +61,7 @@ internal sealed class FixNetworkKind : IExerciseKind
             ? $"{OptimizerName(broken.Optimizer)} at learning rate {TrainingTutor.Number(broken.LearningRate)} (you may choose another below)"
             : $"{OptimizerName(broken.Optimizer)} at learning rate {TrainingTutor.Number(broken.LearningRate)}";
         string prompt =
-            $"<p>This network should classify {TrainingTutor.DataText(broken.Data.Dataset, broken.Data.Classes)} ({PlaygroundData.ClassificationSamples} points, {broken.Data.PercTrainData} % for training; inputs x₁, x₂). The task has {task}.{loss}</p>"
+            $"<p>This network should classify {TrainingTutor.DataText(broken.Data.Dataset, broken.Data.Classes)}: {PlaygroundData.ClassificationSamples} points, {broken.Data.PercTrainData} % of them for training, inputs x₁ and x₂. The task has {task}.{loss}</p>"
             + $"<p><code>{TrainingTutor.Encode(broken.Spec)}</code></p>"
             + $"<p>Training: {rate}, batch size {broken.BatchSize}, {broken.Epochs} epochs, always from the same seed. Fix the spec so that the advisor raises no warning before or during training and the network reaches a <strong>test accuracy of at least {TrainingTutor.Number(broken.Target)}</strong> after {broken.Epochs} epochs.</p>"
             + $"<p>A spec is a list of layers separated by commas: <code>dense:&lt;units&gt;</code>, an activation (<code>relu</code>, <code>tanh</code>, <code>sigmoid</code>, <code>leaky_relu:0.1</code>, <code>softmax</code>, ...), <code>batchnorm</code>, <code>dropout:&lt;rate&gt;</code>; at most {MaxDenseLayers} dense layers of at most {MaxUnits} units.</p>";

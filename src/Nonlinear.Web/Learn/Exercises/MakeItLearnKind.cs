@@ -38,14 +38,14 @@ internal sealed class MakeItLearnKind : IExerciseKind
     public Exercise Generate(ExerciseDefinition definition, ulong seed)
     {
         var goal = LearnGoal.From(definition);
-        string fixedData = $"{TrainingTutor.DataText(goal.Dataset, goal.Classes)}; noise {goal.Noise} %, {goal.PercTrainData} % of the {PlaygroundData.ClassificationSamples} points for training, the rest for testing; inputs {LearnGoal.Inputs(goal.Features)}; seed '{TrainingTutor.Encode(goal.Seed)}'";
+        string fixedData = $"noise {goal.Noise} %, {goal.PercTrainData} % of the {PlaygroundData.ClassificationSamples} points for training and the rest for testing, inputs {LearnGoal.Inputs(goal.Features)}, seed '{TrainingTutor.Encode(goal.Seed)}'";
         string activation = goal.Activation is { } a
             ? $" The hidden activation stays <code>{TrainingTutor.Encode(a)}</code>: this exercise is about what a {TrainingTutor.Encode(a)} network can do."
             : "";
         string prompt =
             $"<p>Make the network learn {TrainingTutor.DataText(goal.Dataset, goal.Classes)}: reach a <strong>test accuracy of at least {TrainingTutor.Number(goal.Target)} within {goal.Epochs} epochs</strong>.</p>"
             + $"<p>The playground below starts from a network that does not get there ({TrainingTutor.Encode(Summary(goal.Preset))}). Change the network (activation, hidden layers and neurons, learning rate, optimizer, batch size, regularization), watch it train, then submit it. The server re-trains your configuration from the same seed for up to {goal.Epochs} epochs, stops at the first epoch that reaches the target, and measures the accuracy on the test points.</p>"
-            + $"<p>The data stays as given ({fixedData}); other values are replaced, and the answer says which.{activation}</p>";
+            + $"<p>The data stays as given: {fixedData}. Other values are replaced, and the answer says which.{activation}</p>";
         var field = new AnswerField("hash", "Your playground", "playground", Preset: PlaygroundState.Format(goal.Preset));
         return new Exercise(definition, seed, prompt, [field], goal);
     }
@@ -116,7 +116,7 @@ internal sealed class MakeItLearnKind : IExerciseKind
         string feedback;
         if (correct)
         {
-            feedback = $"<p>Right: {measured}. Your network ({TrainingTutor.Encode(Summary(config))}) learned {TrainingTutor.DataText(goal.Dataset, goal.Classes)}.</p>";
+            feedback = $"<p>Right: {measured}. Your network ({TrainingTutor.Encode(Summary(config))}) learned {TrainingTutor.DataName(goal.Dataset)}.</p>";
         }
         else
         {

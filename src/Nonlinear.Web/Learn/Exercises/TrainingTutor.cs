@@ -108,14 +108,22 @@ internal static class TrainingTutor
     /// <summary>The value for JSON: null for NaN (not trained, diverged).</summary>
     public static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
-    /// <summary>The data of a playground dataset in words, e.g. "XOR (class 1 where x₁ and x₂ have the same sign)".</summary>
+    /// <summary>The data of a playground dataset in words, e.g. "XOR (points in the four quadrants; class 1 where x₁ and x₂ have the same sign)".</summary>
     public static string DataText(string dataset, int classes) => dataset switch
     {
-        "xor" => "XOR: points in the four quadrants, class 1 where x₁ and x₂ have the same sign",
-        "circle" => "the circle: class 1 inside a disc of radius 2.5, class 0 in the ring around it",
-        "spiral" => $"the spiral: {(classes == 2 ? "two arms" : $"{classes} arms")} winding around each other, one class per arm",
-        "gauss" => $"{classes} Gaussian clusters, one class each",
+        "xor" => "XOR (points in the four quadrants; class 1 where x₁ and x₂ have the same sign)",
+        "circle" => "the circle (class 1 inside a disc of radius 2.5, class 0 in the ring around it)",
+        "spiral" => $"the spiral ({(classes == 2 ? "two arms" : $"{classes} arms")} winding around each other, one class per arm)",
+        "gauss" => $"{classes} Gaussian clusters (one class each)",
         _ => $"the {dataset} data",
+    };
+
+    /// <summary>The dataset's short name, e.g. "XOR", "the circle".</summary>
+    public static string DataName(string dataset) => dataset switch
+    {
+        "xor" => "XOR",
+        "gauss" => "the Gaussian clusters",
+        _ => $"the {dataset}",
     };
 
     /// <summary>Why a straight boundary cannot separate the dataset's classes.</summary>
