@@ -248,6 +248,22 @@ public sealed class TrainingExerciseTests
         Assert.Contains("learning rate 10", verdict.Feedback, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("activation=tanh&networkShape=4,2&initZero=true", "init-zero", "initZero")]
+    [InlineData("activation=linear&networkShape=", "no-hidden-layer", "single neuron")]
+    [InlineData("activation=tanh&networkShape=4,2&regularization=L2&regularizationRate=0.3", "too-much-regularization", "rate 0.3")]
+    [InlineData("activation=tanh&networkShape=4,2&learningRate=0.0001", "learning-rate-too-small", "learning rate 0.0001")]
+    [InlineData("activation=relu&networkShape=4,2&learningRate=1", "dead-units", "dead")]
+    [InlineData("activation=tanh&networkShape=1", "too-few-units", "1 unit")]
+    public async Task The_tutor_recognises_the_likely_mistake(string hash, string mistake, string words)
+    {
+        var kind = MakeItLearn();
+        var verdict = await kind.CheckAsync(Generate(kind, "m1-learn-xor"), Answers(("hash", hash)), 1, CancellationToken.None);
+        Assert.False(verdict.Correct);
+        Assert.StartsWith(mistake, verdict.Mistake, StringComparison.Ordinal); // dead-units or dead-units-growing
+        Assert.Contains(words, verdict.Feedback, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Hints_come_in_steps_and_the_solution_after_the_third_wrong_try()
     {

@@ -174,7 +174,8 @@ internal sealed class MakeItLearnKind : IExerciseKind
             return ("too-much-regularization", $"{config.Regularization} regularization at rate {TrainingTutor.Number(config.RegularizationRate)} pulls every weight towards 0 harder than the data pulls it away, so even the training accuracy stays at {TrainingTutor.Accuracy(run.TrainAccuracy)}. Lower the rate (0.001-0.003) or turn it off.");
         }
 
-        if (advice.FirstOrDefault(a => a.Stage == "during training") is { } runtime)
+        var during = advice.Where(a => a.Stage == "during training").OrderBy(a => a.Severity switch { "error" => 0, "warning" => 1, _ => 2 });
+        if (during.FirstOrDefault() is { } runtime)
         {
             return (runtime.Code, $"during training the advisor saw this: {TrainingTutor.Encode(runtime.Message)} {TrainingTutor.Encode(runtime.Reason)} {TrainingTutor.Encode(runtime.Fix)}");
         }
