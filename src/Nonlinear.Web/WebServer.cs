@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Hosting;
 using Nonlinear.Web.Classroom;
+using Nonlinear.Web.Discuss;
 using Nonlinear.Web.Endpoints;
 using Nonlinear.Web.Learn;
 using Nonlinear.Web.Learn.Exercises;
@@ -52,6 +53,7 @@ public static class WebServer
 
         builder.Services.AddSingleton(Course.Load());
         builder.Services.AddSingleton<ProgressStore>();
+        builder.Services.AddExercises();
         builder.Services.AddSingleton(TrainingCheckGate.ForThisMachine());
         builder.Services.AddSingleton<IExerciseKind, MakeItLearnKind>();
         builder.Services.AddSingleton<IExerciseKind, FixNetworkKind>();
@@ -87,6 +89,9 @@ public static class WebServer
         app.MapImages();
         app.MapIdentity();
         app.MapClassroom();
+        app.MapDiscuss();
+        app.MapExercises();
+        app.MapProgress();
         return app;
     }
 
