@@ -7,6 +7,7 @@ using Nonlinear.Web.Discuss;
 using Nonlinear.Web.Endpoints;
 using Nonlinear.Web.Learn;
 using Nonlinear.Web.Learn.Exercises;
+using Nonlinear.Web.Learn.Widgets;
 using Nonlinear.Web.Learners;
 using Nonlinear.Web.Security;
 using Nonlinear.Web.Sessions;
@@ -92,6 +93,7 @@ public static class WebServer
         app.MapDiscuss();
         app.MapExercises();
         app.MapProgress();
+        app.MapLearnWidgets();
         return app;
     }
 

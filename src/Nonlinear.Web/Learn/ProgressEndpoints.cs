@@ -29,9 +29,17 @@ internal static class ProgressEndpoints
             return Results.File(json, "application/json", $"nonlinear-progress-{DateTime.UtcNow:yyyy-MM-dd}.json");
         });
 
-        app.MapPost("/import", async (HttpContext context, Course course, ProgressStore store) =>
+        app.MapPost("/import", async (HttpContext context, Course course, ProgressStore store, ServeOptions options) =>
         {
             var who = context.RequireLearner();
+
+            // A progress file carries its own "correct" flags, so in a class it could claim work not done here; the
+            // instructor's numbers must be what learners did on this server.
+            if (options.Classroom)
+            {
+                throw new WebRequestException(StatusCodes.Status403Forbidden, "In a classroom, progress is earned on this server: importing a progress file is for your own machine ('nonlinear serve' without --classroom).");
+            }
+
             var file = await RequestBody.ReadAsync<ProgressFile>(context.Request, ProgressFile.MaxBytes).ConfigureAwait(false);
             file.Validate(course);
             var (attempts, completions) = store.Import(who.LearnerId, file);
