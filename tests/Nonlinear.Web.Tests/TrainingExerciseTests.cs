@@ -48,6 +48,13 @@ public sealed class TrainingExerciseTests
             var exercise = kinds.Single(k => k.Kind == definition.Kind).Generate(definition, seed: 1);
             Assert.NotEmpty(exercise.PromptHtml);
             Assert.All(exercise.Fields.Where(f => f.Type is "playground" or "text"), f => Assert.False(string.IsNullOrEmpty(f.Preset)));
+
+            // "See" points at a widget that is in the module's lesson.
+            var see = Assert.IsType<SeeAlso>(exercise.Solution is LearnGoal goal ? goal.See : ((BrokenNetwork)exercise.Solution).See);
+            var module = Course.Module(definition.ModuleId);
+            Assert.Equal(module.Id, see.Module);
+            using var lesson = new StreamReader(Course.OpenContent(module.Lesson));
+            Assert.Contains($"id=\"{see.Anchor}\"", lesson.ReadToEnd(), StringComparison.Ordinal);
         }
     }
 
