@@ -35,10 +35,25 @@ export async function showSearch(page, app, route) {
     list.append(h('li', { class: 'learn-result', 'data-kind': r.kind },
       h('span', { class: 'learn-badge', 'data-kind': r.kind }, kindNames[r.kind] || r.kind),
       h('a', { href: r.link, class: 'learn-result-title' }, r.title),
-      r.snippet ? h('p', { class: 'learn-result-snippet' }, r.snippet) : null));
+      r.snippet ? h('p', { class: 'learn-result-snippet' }, highlighted(r.snippet, q)) : null));
   }
 
   page.append(list);
+}
+
+/** The snippet (plain text) with each occurrence of the query marked; built from text nodes, never as HTML. */
+function highlighted(text, q) {
+  const parts = [];
+  const lower = text.toLowerCase();
+  const needle = q.toLowerCase();
+  let at = 0;
+  for (let i = lower.indexOf(needle); i >= 0 && needle; i = lower.indexOf(needle, at)) {
+    parts.push(text.slice(at, i), h('mark', {}, text.slice(i, i + needle.length)));
+    at = i + needle.length;
+  }
+
+  parts.push(text.slice(at));
+  return parts;
 }
 
 function focusSearchBox(app) {
