@@ -403,6 +403,9 @@ const views = {
 const mounted = {};
 let playgroundStarted = null;
 
+// The Learn page last shown, so the Learn tab returns to it (a lesson, a thread) rather than to the overview.
+let lastLearnPath = '/learn';
+
 function isLearnPath() {
   return location.pathname === '/learn' || location.pathname.startsWith('/learn/');
 }
@@ -421,10 +424,17 @@ async function showTab(name, push) {
 
   if (push) {
     if (name === 'learn' && !isLearnPath()) {
-      history.pushState(null, '', '/learn');
+      history.pushState(null, '', lastLearnPath);
     } else if (name !== 'learn' && isLearnPath()) {
+      lastLearnPath = location.pathname + location.search + location.hash;
       history.pushState(null, '', state.view ? `/#${state.view.hash}` : '/');
     }
+  }
+
+  // The live-stream indicator speaks of the playground's session: none exists until its tab is first shown.
+  const connection = document.getElementById('connection');
+  if (connection) {
+    connection.hidden = !playgroundStarted && name !== 'playground';
   }
 
   if (name === 'playground' && !playgroundStarted) {
