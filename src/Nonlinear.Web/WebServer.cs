@@ -35,6 +35,7 @@ public static class WebServer
         builder.Services.AddSingleton(OpenDatabase(options));
         builder.Services.AddSingleton<IdentityStore>();
         builder.Services.AddSingleton(Course.Load());
+        builder.Services.AddSingleton(CourseContent.Load(Course.Load()));
         builder.Services.AddSingleton<ProgressStore>();
         builder.Services.AddSingleton(options.Limits);
         builder.Services.AddSingleton<SessionRegistry>();
@@ -64,6 +65,7 @@ public static class WebServer
         app.MapPreviews();
         app.MapImages();
         app.MapIdentity();
+        app.MapCourse();
         return app;
     }
 

@@ -1,0 +1,43 @@
+// <show>
+using Nonlinear.Activations;
+// </show>
+
+namespace Nonlinear.Learn.Code;
+
+/// <summary>Module 6's code panel: softmax of large logits overflows when computed naively; subtracting the maximum fixes it.</summary>
+public static class LargeLogits
+{
+    /// <summary>Prints the naive softmax (NaN), the shifted logits, the softmax by hand and the library's, then the temperature's effect.</summary>
+    public static void Run(TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        // <show>
+        float[] logits = [1000f, 999f, 998f];
+
+        // The textbook formula: e^1000 is infinity in float (and in double), and infinity / infinity is NaN.
+        float[] exps = [.. logits.Select(MathF.Exp)];
+        float total = exps.Sum();
+        output.WriteLine($"naive = {string.Join(" ", exps.Select(e => e / total))}");
+
+        // Subtract the largest logit first: the same probabilities, and every exponent is <= 0.
+        float max = logits.Max();
+        float[] shifted = [.. logits.Select(z => z - max)];
+        double[] e = [.. shifted.Select(z => Math.Exp(z))];
+        output.WriteLine($"shifted = {string.Join(" ", shifted)}");
+        output.WriteLine($"by hand = {string.Join(" ", e.Select(v => v / e.Sum()))}");
+
+        // The library's softmax does the subtraction itself (one row of 3).
+        var softmax = ActivationRegistry.Parse("softmax");
+        var p = new float[3];
+        softmax.Forward(logits, p, rowLength: 3);
+        output.WriteLine($"library = {string.Join(" ", p)}  sum = {p.Sum()}");
+
+        // Temperature T: softmax(z / T). Small T sharpens towards the largest logit, large T flattens.
+        foreach (float t in new[] { 0.5f, 1f, 2f, 10f })
+        {
+            softmax.Forward([.. logits.Select(z => z / t)], p, rowLength: 3);
+            output.WriteLine($"T = {t}: {string.Join(" ", p)}");
+        }
+        // </show>
+    }
+}
