@@ -47,16 +47,20 @@ internal sealed class CourseContent
     /// A file is missing or malformed: a course bug, so the server refuses to start and the message names the file
     /// (the tests start the app and catch it).
     /// </exception>
-    public static CourseContent Load(Course course)
+    public static CourseContent Load(Course course) => Load(course, Course.OpenContent);
+
+    /// <summary>As <see cref="Load(Course)"/>, reading the lessons with <paramref name="open"/> (tests replace a file).</summary>
+    internal static CourseContent Load(Course course, Func<string, Stream> open)
     {
         ArgumentNullException.ThrowIfNull(course);
+        ArgumentNullException.ThrowIfNull(open);
         var lessons = new List<Lesson>(course.Modules.Count);
         foreach (var module in course.Modules)
         {
             string markdown;
             try
             {
-                using var stream = Course.OpenContent(module.Lesson);
+                using var stream = open(module.Lesson);
                 using var reader = new StreamReader(stream);
                 markdown = reader.ReadToEnd();
             }

@@ -31,10 +31,10 @@ internal static class CourseEndpoints
 
         app.MapGet("/modules/{id}", (string id, HttpContext context, Course course, CourseContent content, ProgressStore progress) =>
         {
-            var lesson = content.Lesson(id);
-            var module = lesson.Module;
+            var module = course.Module(id);
+            var lesson = content.Lesson(module.Id);
             var solved = Solved(context, progress);
-            int index = course.Modules.ToList().IndexOf(module);
+            int index = Enumerable.Range(0, course.Modules.Count).First(i => course.Modules[i].Id == module.Id);
             return Results.Json(
                 new
                 {

@@ -31,27 +31,31 @@ internal sealed class SearchIndex
         ArgumentNullException.ThrowIfNull(questions);
         foreach (var term in glossary)
         {
-            Add("glossary", term.Term, term.Term, term.Definition, $"/learn/glossary#{term.Id}");
+            Add("glossary", term.Term, [term.Term], term.Definition, $"/learn/glossary#{term.Id}");
         }
 
         foreach (var lesson in lessons)
         {
             var module = lesson.Module;
-            foreach (var section in lesson.Sections)
+            string number = module.Number.ToString(CultureInfo.InvariantCulture);
+            for (int i = 0; i < lesson.Sections.Count; i++)
             {
-                // The text before the first heading is the module's own introduction: its title is the module's.
+                var section = lesson.Sections[i];
+
+                // The first section opens the module (its introduction, or the heading that titles the lesson), so the
+                // module's title finds it whatever the lesson's own heading says.
                 string heading = section.Heading.Length > 0 ? section.Heading : module.Title;
                 string title = heading.Equals(module.Title, StringComparison.OrdinalIgnoreCase)
-                    ? $"Module {module.Number.ToString(CultureInfo.InvariantCulture)}: {module.Title}"
-                    : $"Module {module.Number.ToString(CultureInfo.InvariantCulture)}, {module.Title}: {heading}";
+                    ? $"Module {number}: {module.Title}"
+                    : $"Module {number}, {module.Title}: {heading}";
                 string link = section.Anchor is null ? $"/learn/{module.Id}" : $"/learn/{module.Id}#{section.Anchor}";
-                Add("lesson", title, heading, section.Text, link);
+                Add("lesson", title, i == 0 ? [heading, module.Title] : [heading], section.Text, link);
             }
         }
 
         foreach (var question in questions)
         {
-            Add("question", question.Question, question.Question, question.AnswerText, $"/learn/questions#{question.Id}");
+            Add("question", question.Question, [question.Question], question.AnswerText, $"/learn/questions#{question.Id}");
         }
     }
 
@@ -86,7 +90,33 @@ internal sealed class SearchIndex
     /// </summary>
     private static int Score(Entry entry, string phrase, string[] words)
     {
-        string title = entry.MatchTitle;
+        int best = 0;
+        foreach (string title in entry.MatchTitles)
+        {
+            best = Math.Max(best, TitleScore(title, phrase, words));
+        }
+
+        if (best > 0)
+        {
+            return best;
+        }
+
+        int occurrences = Occurrences(entry.Text, phrase);
+        if (occurrences > 0)
+        {
+            return 400 + Math.Min(occurrences, 20);
+        }
+
+        if (words.Length > 1 && words.All(w => entry.Text.Contains(w, StringComparison.OrdinalIgnoreCase) || entry.MatchTitles.Any(t => t.Contains(w, StringComparison.OrdinalIgnoreCase))))
+        {
+            return 100 + Math.Min(words.Sum(w => Occurrences(entry.Text, w)), 20);
+        }
+
+        return 0;
+    }
+
+    private static int TitleScore(string title, string phrase, string[] words)
+    {
         if (title.Equals(phrase, StringComparison.OrdinalIgnoreCase))
         {
             return 1000;
@@ -102,23 +132,7 @@ internal sealed class SearchIndex
             return 800;
         }
 
-        if (words.Length > 1 && words.All(w => title.Contains(w, StringComparison.OrdinalIgnoreCase)))
-        {
-            return 700;
-        }
-
-        int occurrences = Occurrences(entry.Text, phrase);
-        if (occurrences > 0)
-        {
-            return 400 + Math.Min(occurrences, 20);
-        }
-
-        if (words.Length > 1 && words.All(w => title.Contains(w, StringComparison.OrdinalIgnoreCase) || entry.Text.Contains(w, StringComparison.OrdinalIgnoreCase)))
-        {
-            return 100 + Math.Min(words.Sum(w => Occurrences(entry.Text, w)), 20);
-        }
-
-        return 0;
+        return words.Length > 1 && words.All(w => title.Contains(w, StringComparison.OrdinalIgnoreCase)) ? 700 : 0;
     }
 
     private static int Occurrences(string text, string value)
@@ -159,9 +173,12 @@ internal sealed class SearchIndex
         return (start > 0 ? "…" : "") + text[start..end].Trim() + (end < text.Length ? "…" : "");
     }
 
-    private void Add(string kind, string title, string matchTitle, string text, string link) =>
-        _entries.Add(new Entry(kind, title, matchTitle, text, link, _entries.Count));
+    private void Add(string kind, string title, string[] matchTitles, string text, string link) =>
+        _entries.Add(new Entry(kind, title, matchTitles, text, link, _entries.Count));
 
-    /// <summary>One searchable thing; <paramref name="Order"/> (glossary, then lessons in course order, then questions) breaks ties.</summary>
-    private sealed record Entry(string Kind, string Title, string MatchTitle, string Text, string Link, int Order);
+    /// <summary>
+    /// One searchable thing: <paramref name="MatchTitles"/> are what a title hit is (a heading, a term, a question);
+    /// <paramref name="Order"/> (glossary, then lessons in course order, then questions) breaks ties.
+    /// </summary>
+    private sealed record Entry(string Kind, string Title, string[] MatchTitles, string Text, string Link, int Order);
 }

@@ -51,7 +51,7 @@ public static class BackpropByHand
         var dLoss = new Tensor(prediction.Shape);
         new MeanSquaredError().Compute(prediction, Tensor.FromArray([t], 1, 1), dLoss);
         model.Backward(dLoss);
-        output.WriteLine($"engine:  dL/dW1[0,0] = {hidden.Weight.Gradient[0, 0]}");
+        output.WriteLine($"engine: dL/dW1[0,0] = {hidden.Weight.Gradient[0, 0]}");
         // </show>
     }
 }

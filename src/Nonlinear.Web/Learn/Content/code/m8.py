@@ -24,4 +24,4 @@ with torch.no_grad():
 
 # Autograd: the same chain rule, done by the engine.
 nn.functional.mse_loss(model(x), t).backward()
-print("engine:  dL/dW1[0,0] =", hidden.weight.grad[0, 0].item())
+print("engine: dL/dW1[0,0] =", hidden.weight.grad[0, 0].item())
