@@ -67,7 +67,7 @@ public sealed class LessonRendererTests
         Assert.Equal("Before any heading: the σ intro.", sections[0].Text);
 
         // An inline formula's tokens run together; a formula with alttext reads as its alttext.
-        Assert.Equal("The sigmoid σ(x) squashes. sigma(x)=1/(1+e^-x)", sections[1].Text);
+        Assert.Equal("The sigmoid σ(x) squashes. sigma(x) = 1/(1+e^-x)", sections[1].Text);
         Assert.Contains("0.5", sections[2].Text, StringComparison.Ordinal);
         Assert.Contains("ActivationRegistry.Parse(\"sigmoid\")", sections[2].Text, StringComparison.Ordinal);
         Assert.DoesNotContain("<", string.Concat(sections.Select(s => s.Text)), StringComparison.Ordinal);
@@ -77,5 +77,8 @@ public sealed class LessonRendererTests
     public void Plain_text_decodes_entities_and_drops_tags()
     {
         Assert.Equal("a < b & c", LessonRenderer.PlainText("<p>a &lt; <em>b</em> &amp; c</p>"));
+        Assert.Equal("see (module 4) then", LessonRenderer.PlainText("<p>see (<a href=\"/learn/m4\">module 4</a>) then</p>"));
+        Assert.Equal("one two", LessonRenderer.PlainText("<td>one</td><td>two</td>"));
+        Assert.Equal("slope (σ′)", LessonRenderer.PlainText("<p>slope (<math><msup><mi>σ</mi><mo>′</mo></msup></math>)</p>"));
     }
 }

@@ -80,7 +80,8 @@ internal static partial class LessonRenderer
     }
 
     /// <summary>
-    /// The readable text of trusted HTML: tags dropped, entities decoded, whitespace squeezed. A MathML formula
+    /// The readable text of trusted HTML: tags dropped (a block's edge becomes a space), entities decoded, whitespace
+    /// squeezed. A MathML formula
     /// becomes its <c>alttext</c> when it has one, otherwise its tokens run together ("σ(x)=1/(1+e−x)" reads better
     /// in a search snippet than one token per word).
     /// </summary>
@@ -90,10 +91,12 @@ internal static partial class LessonRenderer
         string withoutMath = MathElement().Replace(html, match =>
         {
             var alt = AltText().Match(match.Groups["open"].Value);
-            string formula = alt.Success ? alt.Groups["alt"].Value : Tag().Replace(match.Groups["body"].Value, "");
-            return " " + Squeeze(formula).Replace(" ", "", StringComparison.Ordinal) + " ";
+            return alt.Success ? alt.Groups["alt"].Value : Whitespace().Replace(Tag().Replace(match.Groups["body"].Value, ""), "");
         });
-        return Squeeze(WebUtility.HtmlDecode(Tag().Replace(withoutMath, " ")));
+
+        // A block's edge separates words; an inline tag does not ("(<a>module 4</a>)" reads "(module 4)").
+        string spaced = BlockTag().Replace(withoutMath, " ");
+        return Squeeze(WebUtility.HtmlDecode(Tag().Replace(spaced, "")));
     }
 
     private static string BlockHtml(Block block)
@@ -113,6 +116,9 @@ internal static partial class LessonRenderer
 
     [GeneratedRegex("""\balttext\s*=\s*(?:"(?<alt>[^"]*)"|'(?<alt>[^']*)')""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AltText();
+
+    [GeneratedRegex(@"</?(?:p|div|h[1-6]|ul|ol|li|dl|dt|dd|table|thead|tbody|tfoot|tr|td|th|pre|blockquote|br|hr|figure|figcaption|section|details|summary)\b[^>]*>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex BlockTag();
 
     [GeneratedRegex(@"<[^>]*>", RegexOptions.CultureInvariant)]
     private static partial Regex Tag();

@@ -17,21 +17,23 @@ public sealed class CodePanelTests
     {
         var output = PanelOutput.Of(TwoLinearLayers.Run);
         double[] w1 = output.Field("W1"), b1 = output.Field("b1"), w2 = output.Field("W2"), b2 = output.Field("b2");
-        Assert.Equal(6, w1.Length);   // [3, 2]
-        Assert.Equal(6, w2.Length);   // [2, 3]
+        int hidden = b1.Length, outputs = b2.Length, inputs = w1.Length / hidden;
+        Assert.Equal(hidden * inputs, w1.Length);
+        Assert.Equal(outputs * hidden, w2.Length);
         Assert.Contains(b1, v => v != 0);
 
-        var w = new double[4];
-        var b = new double[2];
-        for (int i = 0; i < 2; i++)
+        // W' = W2·W1 and b' = W2·b1 + b2, in float64 here.
+        var w = new double[outputs * inputs];
+        var b = new double[outputs];
+        for (int i = 0; i < outputs; i++)
         {
             b[i] = b2[i];
-            for (int k = 0; k < 3; k++)
+            for (int k = 0; k < hidden; k++)
             {
-                b[i] += w2[i * 3 + k] * b1[k];
-                for (int j = 0; j < 2; j++)
+                b[i] += w2[i * hidden + k] * b1[k];
+                for (int j = 0; j < inputs; j++)
                 {
-                    w[i * 2 + j] += w2[i * 3 + k] * w1[k * 2 + j];
+                    w[i * inputs + j] += w2[i * hidden + k] * w1[k * inputs + j];
                 }
             }
         }
@@ -40,7 +42,25 @@ public sealed class CodePanelTests
         AssertClose(b, output.Field("b'"), 1e-6);
         AssertClose(w, output.Field("LinearCollapse W'"), 1e-6);
         AssertClose(b, output.Field("LinearCollapse b'"), 1e-6);
-        Assert.InRange(Assert.Single(output.Field("largest |network(x) - (W'x + b')|")), 0, 1e-5);
+
+        // Each input row: the network's output equals W'x + b' (the two-layer forward pass, computed here).
+        var rows = output.Lines("x = ");
+        Assert.True(rows.Count >= 3);
+        foreach (string row in rows)
+        {
+            var f = PanelOutput.Fields(row).ToDictionary(p => p.Name, p => p.Values);
+            double[] x = f["x"];
+            double network = b2[0];
+            for (int k = 0; k < hidden; k++)
+            {
+                network += w2[k] * (b1[k] + Enumerable.Range(0, inputs).Sum(j => w1[k * inputs + j] * x[j]));
+            }
+
+            Assert.Equal(network, Assert.Single(f["network"]), 1e-4);
+            Assert.Equal(network, Assert.Single(f["W'x + b'"]), 1e-9);
+        }
+
+        Assert.InRange(Assert.Single(output.Field("largest difference")), 0, 1e-4);
     }
 
     [Fact]
@@ -129,22 +149,26 @@ public sealed class CodePanelTests
     public void M6_naive_softmax_of_large_logits_is_nan_and_the_stable_one_matches_float64()
     {
         var output = PanelOutput.Of(LargeLogits.Run);
-        double[] logits = [1000, 999, 998];
+        double[] logits = output.Field("logits");
+        Assert.True(logits.Max() > 89, "The logits are large enough to overflow e^x in float32.");
         Assert.All(output.Field("naive"), v => Assert.True(double.IsNaN(v)));
         AssertClose([.. logits.Select(z => z - logits.Max())], output.Field("shifted"), 0);
-        AssertClose(Softmax(logits, 1), output.Field("by hand"), 1e-9);
+        AssertClose([.. logits.Select(z => Math.Exp(z - logits.Max()))], output.Field("exp"), 1e-12);
+        AssertClose(Softmax(logits, 1), output.Field("by hand"), 1e-12);
         AssertClose(Softmax(logits, 1), output.Field("library"), 1e-6);
-        Assert.Equal(1, Assert.Single(output.Field("sum")), 1e-6);
 
+        double[] scores = output.Field("scores");
         var temperatures = output.Lines("T = ");
         Assert.True(temperatures.Count >= 3);
         double previousTop = 1;
         foreach (string line in temperatures)
         {
             double[] numbers = PanelOutput.Numbers(line);
-            AssertClose(Softmax(logits, numbers[0]), numbers[1..], 1e-6);
-            Assert.True(numbers[1] < previousTop, "A higher temperature flattens the distribution.");
-            previousTop = numbers[1];
+            double[] p = numbers[1..(1 + scores.Length)];
+            AssertClose(Softmax(scores, numbers[0]), p, 1e-6);
+            Assert.Equal(1, numbers[^1], 1e-6);
+            Assert.True(p[0] < previousTop, "A higher temperature flattens the distribution.");
+            previousTop = p[0];
         }
     }
 
@@ -169,24 +193,30 @@ public sealed class CodePanelTests
     public void M8_the_chain_rule_by_hand_and_the_engine_give_the_same_gradient_of_one_weight()
     {
         var output = PanelOutput.Of(BackpropByHand.Run);
-        double[] w1 = output.Field("W1"), b1 = output.Field("b1"), w2 = output.Field("w2"), x = output.Field("x");
-        double b2 = Assert.Single(output.Field("b2")), t = Assert.Single(output.Field("t"));
+        double[] w = output.Field("w"), b = output.Field("b"), v = output.Field("v"), x = output.Field("x");
+        double c = Assert.Single(output.Field("c")), y = Assert.Single(output.Field("y"));
 
-        // An independent float64 forward pass, then dL/dW1[0,0] by a central difference of the loss.
-        double Loss(double w00)
+        // An independent float64 forward pass, then dL/dw11 by a central difference of the loss.
+        double Loss(double w11)
         {
             static double S(double z) => 1 / (1 + Math.Exp(-z));
-            double h1 = S(w00 * x[0] + w1[1] * x[1] + b1[0]);
-            double h2 = S(w1[2] * x[0] + w1[3] * x[1] + b1[1]);
-            double y = S(w2[0] * h1 + w2[1] * h2 + b2);
-            return (y - t) * (y - t);
+            double a1 = S(w11 * x[0] + w[1] * x[1] + b[0]);
+            double a2 = S(w[2] * x[0] + w[3] * x[1] + b[1]);
+            double yHat = S(v[0] * a1 + v[1] * a2 + c);
+            return (yHat - y) * (yHat - y);
         }
 
         const double step = 1e-5;
-        double expected = (Loss(w1[0] + step) - Loss(w1[0] - step)) / (2 * step);
-        Assert.True(Math.Abs(expected) > 1e-4);
-        Assert.Equal(expected, Assert.Single(output.Field("by hand: dL/dW1[0,0]")), 1e-9);
-        Assert.Equal(expected, Assert.Single(output.Field("engine: dL/dW1[0,0]")), 1e-7);
+        double expected = (Loss(w[0] + step) - Loss(w[0] - step)) / (2 * step);
+        Assert.True(Math.Abs(expected) > 1e-3);
+        double[] factors = output.Field("factors");
+        Assert.Equal(5, factors.Length);
+        Assert.Equal(expected, factors.Aggregate(1.0, (p, f) => p * f), 1e-3);   // factors are printed to 4 decimals
+        Assert.Equal(expected, Assert.Single(output.Field("by hand: dL/dw11")), 1e-8);
+
+        var engine = PanelOutput.Fields(output.Line("engine:")).ToDictionary(p => p.Name, p => Assert.Single(p.Values));
+        Assert.Equal(expected, engine["dL/dw11"], 1e-6);
+        Assert.Equal(Loss(w[0]), engine["L"], 1e-4);
     }
 
     [Fact]

@@ -15,58 +15,44 @@ public static class TwoLinearLayers
     {
         ArgumentNullException.ThrowIfNull(output);
         // <show>
-        // Two dense layers and no activation between them: 2 inputs -> 3 -> 2 outputs.
-        var model = Sequential.Parse("dense:3,dense:2");
+        // The lesson's example: 2 inputs -> 2 hidden units -> 1 output, and no activation between the layers.
+        var model = Sequential.Parse("dense:2,dense:1");
         model.Build(new TensorShape(2), seed: 1);
         var first = (Dense)model.Layers[0];
         var second = (Dense)model.Layers[1];
-        float[] bias1 = [0.5f, -1f, 0.25f], bias2 = [2f, -0.5f];
-        bias1.CopyTo(first.Bias.Value.Span);
-        bias2.CopyTo(second.Bias.Value.Span);
-        Tensor w1 = first.Weight.Value, w2 = second.Weight.Value;   // W1 [3, 2], W2 [2, 3]
+        float[] w1 = [1, 2, 0, 1], b1 = [1, -1], w2 = [3, -1], b2 = [0.5f];   // W1 [2, 2] row by row, W2 [1, 2]
+        w1.CopyTo(first.Weight.Value.Span);
+        b1.CopyTo(first.Bias.Value.Span);
+        w2.CopyTo(second.Weight.Value.Span);
+        b2.CopyTo(second.Bias.Value.Span);
 
         // The one layer they equal: W' = W2·W1 and b' = W2·b1 + b2.
-        var w = new double[2, 2];
-        var b = new double[2];
-        for (int i = 0; i < 2; i++)
-        {
-            b[i] = bias2[i];
-            for (int k = 0; k < 3; k++)
-            {
-                b[i] += w2[i, k] * bias1[k];
-                for (int j = 0; j < 2; j++)
-                {
-                    w[i, j] += w2[i, k] * w1[k, j];
-                }
-            }
-        }
-
-        output.WriteLine($"W1 = {string.Join(" ", w1.Span.ToArray())}");
-        output.WriteLine($"b1 = {string.Join(" ", bias1)}");
-        output.WriteLine($"W2 = {string.Join(" ", w2.Span.ToArray())}");
-        output.WriteLine($"b2 = {string.Join(" ", bias2)}");
-        output.WriteLine($"W' = {w[0, 0]} {w[0, 1]} {w[1, 0]} {w[1, 1]}");
-        output.WriteLine($"b' = {b[0]} {b[1]}");
+        double[] w = [w2[0] * w1[0] + w2[1] * w1[2], w2[0] * w1[1] + w2[1] * w1[3]];
+        double b = w2[0] * b1[0] + w2[1] * b1[1] + b2[0];
+        output.WriteLine($"W1 = {string.Join(" ", w1)}");
+        output.WriteLine($"b1 = {string.Join(" ", b1)}");
+        output.WriteLine($"W2 = {string.Join(" ", w2)}");
+        output.WriteLine($"b2 = {b2[0]}");
+        output.WriteLine($"W' = {w[0]} {w[1]}");
+        output.WriteLine($"b' = {b}");
 
         // The network and the single layer agree on any input.
-        var x = Tensor.FromArray([1f, -2f, 0.5f, 3f, -4f, -1f], 3, 2);
+        var x = Tensor.FromArray([1f, 1f, 0.5f, -2f, -3f, 4f, 10f, 0.25f], 4, 2);
         Tensor y = model.Forward(x);
         double largest = 0;
-        for (int n = 0; n < 3; n++)
+        for (int n = 0; n < 4; n++)
         {
-            for (int i = 0; i < 2; i++)
-            {
-                double single = w[i, 0] * x[n, 0] + w[i, 1] * x[n, 1] + b[i];
-                largest = Math.Max(largest, Math.Abs(y[n, i] - single));
-            }
+            double single = w[0] * x[n, 0] + w[1] * x[n, 1] + b;
+            output.WriteLine($"x = {x[n, 0]} {x[n, 1]}  network = {y[n, 0]}  W'x + b' = {single}");
+            largest = Math.Max(largest, Math.Abs(y[n, 0] - single));
         }
 
-        output.WriteLine($"largest |network(x) - (W'x + b')| = {largest}");
+        output.WriteLine($"largest difference = {largest}");
 
         // The library finds the same map: LinearCollapse multiplies the stack out.
         AffineMap map = LinearCollapse.Collapse(model)!;
-        output.WriteLine($"LinearCollapse W' = {map.Weight[0, 0]} {map.Weight[0, 1]} {map.Weight[1, 0]} {map.Weight[1, 1]}");
-        output.WriteLine($"LinearCollapse b' = {map.Bias[0]} {map.Bias[1]}");
+        output.WriteLine($"LinearCollapse W' = {map.Weight[0, 0]} {map.Weight[0, 1]}");
+        output.WriteLine($"LinearCollapse b' = {map.Bias[0]}");
         // </show>
     }
 }

@@ -12,7 +12,8 @@ public static class LargeLogits
     {
         ArgumentNullException.ThrowIfNull(output);
         // <show>
-        float[] logits = [1000f, 999f, 998f];
+        float[] logits = [1000f, 999f];
+        output.WriteLine($"logits = {string.Join(" ", logits)}");
 
         // The textbook formula: e^1000 is infinity in float (and in double), and infinity / infinity is NaN.
         float[] exps = [.. logits.Select(MathF.Exp)];
@@ -24,19 +25,23 @@ public static class LargeLogits
         float[] shifted = [.. logits.Select(z => z - max)];
         double[] e = [.. shifted.Select(z => Math.Exp(z))];
         output.WriteLine($"shifted = {string.Join(" ", shifted)}");
+        output.WriteLine($"exp = {string.Join(" ", e)}  sum = {e.Sum()}");
         output.WriteLine($"by hand = {string.Join(" ", e.Select(v => v / e.Sum()))}");
 
-        // The library's softmax does the subtraction itself (one row of 3).
+        // The library's softmax does the subtraction itself (one row of 2).
         var softmax = ActivationRegistry.Parse("softmax");
-        var p = new float[3];
-        softmax.Forward(logits, p, rowLength: 3);
-        output.WriteLine($"library = {string.Join(" ", p)}  sum = {p.Sum()}");
+        var p = new float[logits.Length];
+        softmax.Forward(logits, p, rowLength: logits.Length);
+        output.WriteLine($"library = {string.Join(" ", p)}");
 
         // Temperature T: softmax(z / T). Small T sharpens towards the largest logit, large T flattens.
+        float[] scores = [2f, 1f, 0.1f];
+        var q = new float[scores.Length];
+        output.WriteLine($"scores = {string.Join(" ", scores)}");
         foreach (float t in new[] { 0.5f, 1f, 2f, 10f })
         {
-            softmax.Forward([.. logits.Select(z => z / t)], p, rowLength: 3);
-            output.WriteLine($"T = {t}: {string.Join(" ", p)}");
+            softmax.Forward([.. scores.Select(z => z / t)], q, rowLength: scores.Length);
+            output.WriteLine($"T = {t}: {string.Join(" ", q)}  sum = {q.Sum()}");
         }
         // </show>
     }

@@ -17,11 +17,11 @@ public static class GradientThroughDepth
         // Backprop multiplies one activation derivative per layer; the sigmoid's is at most 0.25.
         output.WriteLine($"0.25^10 = {Math.Pow(0.25, 10)}");
 
-        // Ten hidden layers of 32 units, one batch of 128 samples, one backward pass: the gradient of each layer's weights.
-        var data = VanishingGradientExperiment.Data(samples: 128, features: 32, seed: 1);
+        // Ten hidden layers of 64 units, one batch of 256 samples, one backward pass: the gradient of each layer's weights.
+        var data = VanishingGradientExperiment.Data(samples: 256, features: 64, seed: 1);
         foreach (string activation in new[] { "sigmoid", "relu" })
         {
-            string spec = string.Join(",", Enumerable.Repeat($"dense:32,{activation}", 10)) + ",dense:1";
+            string spec = string.Join(",", Enumerable.Repeat($"dense:64,{activation}", 10)) + ",dense:1";
             var model = Sequential.Parse(spec);
             model.Build(data.FeatureShape, seed: 1);   // Glorot before sigmoid, He before relu
             var flow = GradientFlow.Measure(model, data.Features, data.Targets, new BinaryCrossEntropyWithLogits());

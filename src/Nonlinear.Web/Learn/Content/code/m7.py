@@ -4,19 +4,19 @@ from torch import nn
 # Backprop multiplies one activation derivative per layer; the sigmoid's is at most 0.25.
 print("0.25^10 =", 0.25 ** 10)
 
-# Ten hidden layers of 32 units, one batch of 128 samples, one backward pass: the gradient of each layer's weights.
+# Ten hidden layers of 64 units, one batch of 256 samples, one backward pass: the gradient of each layer's weights.
 torch.manual_seed(1)
-x = torch.randn(128, 32)
-y = (x @ torch.randn(32, 1) > 0).float()
+x = torch.randn(256, 64)
+y = (x @ torch.randn(64, 1) > 0).float()
 for name, activation, init in (("sigmoid", nn.Sigmoid, nn.init.xavier_uniform_),
                                ("relu", nn.ReLU, lambda w: nn.init.kaiming_uniform_(w, nonlinearity="relu"))):
     layers = []
     for _ in range(10):
-        dense = nn.Linear(32, 32)
+        dense = nn.Linear(64, 64)
         init(dense.weight)                 # Glorot before sigmoid, He before relu
         nn.init.zeros_(dense.bias)
         layers += [dense, activation()]
-    model = nn.Sequential(*layers, nn.Linear(32, 1))
+    model = nn.Sequential(*layers, nn.Linear(64, 1))
     nn.functional.binary_cross_entropy_with_logits(model(x), y).backward()
     norms = [m.weight.grad.norm().item() for m in model if isinstance(m, nn.Linear)]
     print(f"{name}: norms =", " ".join(f"{n:.3g}" for n in norms))

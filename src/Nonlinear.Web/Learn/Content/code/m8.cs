@@ -10,48 +10,48 @@ namespace Nonlinear.Learn.Code;
 /// <summary>Module 8's code panel: the gradient of one weight of a 2-2-1 sigmoid network, by the chain rule and by the engine.</summary>
 public static class BackpropByHand
 {
-    /// <summary>Prints the network and sample, every term of the chain rule for dL/dW1[0,0], their product and the engine's gradient.</summary>
+    /// <summary>Prints the network and sample, every factor of the chain rule for dL/dw11, their product and the engine's gradient.</summary>
     public static void Run(TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(output);
         // <show>
-        // h = sigmoid(W1·x + b1), y = sigmoid(w2·h + b2), L = (y - t)^2.
+        // The lesson's network: a = sigmoid(W·x + b), ŷ = sigmoid(v·a + c), L = (ŷ - y)^2.
+        float[] w = [0.5f, -0.4f, 0.3f, 0.8f], b = [0.1f, -0.2f], v = [0.7f, -0.6f], c = [0.05f];
+        float[] x = [1f, 0.5f];
+        float y = 1f;
+        output.WriteLine($"w = {string.Join(" ", w)}  b = {string.Join(" ", b)}  v = {string.Join(" ", v)}  c = {c[0]}");
+        output.WriteLine($"x = {x[0]} {x[1]}  y = {y}");
+
+        // By hand, in double: the forward pass, then the chain rule for w11 (into hidden unit 1 from input 1).
+        static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
+        double a1 = Sigmoid((double)w[0] * x[0] + (double)w[1] * x[1] + b[0]);
+        double a2 = Sigmoid((double)w[2] * x[0] + (double)w[3] * x[1] + b[1]);
+        double yHat = Sigmoid((double)v[0] * a1 + (double)v[1] * a2 + c[0]);
+        double dLoss = 2 * (yHat - y);           // dL/dŷ
+        double dOut = yHat * (1 - yHat);         // f'(z_out), the sigmoid's slope from its output
+        double dA1 = v[0];                       // dz_out/da1
+        double dHidden = a1 * (1 - a1);          // g'(z1)
+        double dW = x[0];                        // dz1/dw11
+        output.WriteLine($"a1 = {a1:F4}  a2 = {a2:F4}  yhat = {yHat:F4}  L = {(yHat - y) * (yHat - y):F4}");
+        output.WriteLine($"factors = {dLoss:F4} {dOut:F4} {dA1:F4} {dHidden:F4} {dW:F4}");
+        output.WriteLine($"by hand: dL/dw11 = {dLoss * dOut * dA1 * dHidden * dW:F8}");
+
+        // The engine: forward, the loss's gradient, backward; the gradient lands in the weight's Gradient tensor.
         var model = Sequential.Parse("dense:2,sigmoid,dense:1,sigmoid");
         model.Build(new TensorShape(2), seed: 1);
         var hidden = (Dense)model.Layers[0];
         var last = (Dense)model.Layers[2];
-        float[] w1 = [0.15f, 0.20f, 0.25f, 0.30f], b1 = [0.35f, 0.35f], w2 = [0.40f, 0.45f], b2 = [0.60f];
-        w1.CopyTo(hidden.Weight.Value.Span);
-        b1.CopyTo(hidden.Bias.Value.Span);
-        w2.CopyTo(last.Weight.Value.Span);
-        b2.CopyTo(last.Bias.Value.Span);
-        float[] x = [0.05f, 0.10f];
-        float t = 0.01f;
-        output.WriteLine($"W1 = {string.Join(" ", w1)}  b1 = {string.Join(" ", b1)}  w2 = {string.Join(" ", w2)}  b2 = {b2[0]}");
-        output.WriteLine($"x = {x[0]} {x[1]}  t = {t}");
+        w.CopyTo(hidden.Weight.Value.Span);
+        b.CopyTo(hidden.Bias.Value.Span);
+        v.CopyTo(last.Weight.Value.Span);
+        c.CopyTo(last.Bias.Value.Span);
 
-        // By hand, in double: the forward pass, then the chain rule for the weight from x1 to hidden unit 1.
-        static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
-        double h1 = Sigmoid(w1[0] * x[0] + w1[1] * x[1] + b1[0]);
-        double h2 = Sigmoid(w1[2] * x[0] + w1[3] * x[1] + b1[1]);
-        double y = Sigmoid(w2[0] * h1 + w2[1] * h2 + b2[0]);
-        double dLdy = 2 * (y - t);               // L = (y - t)^2
-        double dydz = y * (1 - y);               // sigmoid' from its output
-        double dzdh1 = w2[0];
-        double dh1dz1 = h1 * (1 - h1);
-        double dz1dw = x[0];
-        double byHand = dLdy * dydz * dzdh1 * dh1dz1 * dz1dw;
-        output.WriteLine($"h1 = {h1}  h2 = {h2}  y = {y}");
-        output.WriteLine($"dL/dy = {dLdy}  dy/dz = {dydz}  dz/dh1 = {dzdh1}  dh1/dz1 = {dh1dz1}  dz1/dW = {dz1dw}");
-        output.WriteLine($"by hand: dL/dW1[0,0] = {byHand}");
-
-        // The engine: forward, the loss's gradient, backward; the gradient lands in the weight's Gradient tensor.
         model.ZeroGradients();
         Tensor prediction = model.Forward(Tensor.FromArray(x, 1, 2), training: true);
-        var dLoss = new Tensor(prediction.Shape);
-        new MeanSquaredError().Compute(prediction, Tensor.FromArray([t], 1, 1), dLoss);
-        model.Backward(dLoss);
-        output.WriteLine($"engine: dL/dW1[0,0] = {hidden.Weight.Gradient[0, 0]}");
+        var gradient = new Tensor(prediction.Shape);
+        double loss = new MeanSquaredError().Compute(prediction, Tensor.FromArray([y], 1, 1), gradient);
+        model.Backward(gradient);
+        output.WriteLine($"engine: yhat = {prediction[0, 0]:F4}  L = {loss:F4}  dL/dw11 = {hidden.Weight.Gradient[0, 0]:F8}");
         // </show>
     }
 }
