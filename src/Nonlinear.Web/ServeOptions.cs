@@ -1,11 +1,15 @@
 using System.Net;
+using Nonlinear.Web.Classroom;
 
 namespace Nonlinear.Web;
 
 /// <summary>Where the server listens and what it allows; bound from the configuration section "Nonlinear".</summary>
 public sealed class ServeOptions
 {
-    /// <summary>The address to bind: the loopback address unless told otherwise (a non-loopback one is refused for now).</summary>
+    /// <summary>
+    /// The address to bind: the loopback address unless told otherwise; another address (0.0.0.0 for every interface)
+    /// only in <see cref="Classroom"/> mode, where nobody gets in without a code.
+    /// </summary>
     public string Host { get; set; } = "127.0.0.1";
 
     /// <summary>The TCP port (0: any free port).</summary>
@@ -28,10 +32,13 @@ public sealed class ServeOptions
     /// </summary>
     public bool Classroom { get; set; }
 
-    /// <summary>The classroom's join code; null: a random one made at start (tests set it).</summary>
+    /// <summary>
+    /// The classroom's join code; null: a random one is made when the server is built (and kept here, so the CLI can
+    /// print it). Codes compare ignoring case, spaces and dashes.
+    /// </summary>
     public string? JoinCode { get; set; }
 
-    /// <summary>The classroom's instructor code; null: a random one made at start (tests set it).</summary>
+    /// <summary>The classroom's instructor code; null: a random one is made when the server is built (and kept here).</summary>
     public string? InstructorCode { get; set; }
 
     /// <summary>Caps on sessions, networks, data and uploads.</summary>
@@ -55,8 +62,27 @@ public sealed class ServeOptions
 
         if (!IsLoopback(Host))
         {
-            throw new ArgumentException(
-                $"--host {Host} is not a loopback address. The server has no authentication or rate limits for other machines yet, so it binds only 127.0.0.1, ::1 or localhost.");
+            if (!Classroom)
+            {
+                throw new ArgumentException(
+                    $"--host {Host} is not a loopback address. Other machines may reach the server only in classroom mode, where nobody gets in without the join code: add --classroom. Without it the server binds only 127.0.0.1, ::1 or localhost.");
+            }
+
+            if (!IPAddress.TryParse(Host.Trim().Trim('[', ']'), out _))
+            {
+                throw new ArgumentException(
+                    $"--host {Host} is not an IP address: in classroom mode give 0.0.0.0 (every interface), :: or one of this machine's addresses.");
+            }
+        }
+
+        if (Classroom)
+        {
+            CheckCode(JoinCode, "join");
+            CheckCode(InstructorCode, "instructor");
+            if (JoinCode is not null && InstructorCode is not null && ClassroomCodes.Normalize(JoinCode) == ClassroomCodes.Normalize(InstructorCode))
+            {
+                throw new ArgumentException("The join code and the instructor code are the same: a learner could sign in as the instructor. Give two different codes.");
+            }
         }
 
         if (Port is < 0 or > 65535)
@@ -65,5 +91,20 @@ public sealed class ServeOptions
         }
 
         Limits.Validate();
+    }
+
+    private static void CheckCode(string? code, string which)
+    {
+        if (code is null)
+        {
+            return;
+        }
+
+        int length = ClassroomCodes.Normalize(code).Length;
+        if (length is < ClassroomCodes.MinLength or > ClassroomCodes.MaxLength)
+        {
+            throw new ArgumentException(
+                $"The {which} code has {length} characters (not counting spaces and dashes); expected {ClassroomCodes.MinLength}-{ClassroomCodes.MaxLength}, or none to have one made at random.");
+        }
     }
 }

@@ -2,16 +2,21 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Hosting;
+using Nonlinear.Web.Classroom;
 using Nonlinear.Web.Endpoints;
 using Nonlinear.Web.Learn;
 using Nonlinear.Web.Learners;
+using Nonlinear.Web.Security;
 using Nonlinear.Web.Sessions;
 using Nonlinear.Web.Storage;
 using Nonlinear.Web.Uploads;
 
 namespace Nonlinear.Web;
 
-/// <summary>Builds the web app: Kestrel on the loopback address, the API, the live streams and the embedded page.</summary>
+/// <summary>
+/// Builds the web app: Kestrel on the loopback address (or, in classroom mode, any), the API, the live streams and the
+/// embedded page, behind the security headers, the forgery guard and (in a classroom) the session gate.
+/// </summary>
 public static class WebServer
 {
     /// <summary>
@@ -26,14 +31,24 @@ public static class WebServer
         builder.Configuration.GetSection("Nonlinear").Bind(options);
         configure?.Invoke(options);
         options.Validate();
+        var codes = ClassroomCodes.From(options);
 
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
         // A failed start (port in use) is reported by the caller in one line; the host would also log a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(OpenDatabase(options));
+        var database = OpenDatabase(options);
+        builder.Services.AddSingleton(database);
+        builder.Services.AddSingleton(new CsrfKey(database));
         builder.Services.AddSingleton<IdentityStore>();
+        builder.Services.AddSingleton<CodeGuesses>();
+        builder.Services.AddSingleton<ClassProgress>();
+        if (codes is not null)
+        {
+            builder.Services.AddSingleton(codes);
+        }
+
         builder.Services.AddSingleton(Course.Load());
         builder.Services.AddSingleton(CourseContent.Load(Course.Load()));
         builder.Services.AddSingleton<ProgressStore>();
@@ -56,7 +71,10 @@ public static class WebServer
         });
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UseProblemResponses();
+        app.UseCsrfGuard();
+        app.UseClassroomGate();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         app.MapEmbeddedFiles();
         app.MapPlayground();
@@ -65,6 +83,7 @@ public static class WebServer
         app.MapPreviews();
         app.MapImages();
         app.MapIdentity();
+        app.MapClassroom();
         app.MapCourse();
         return app;
     }

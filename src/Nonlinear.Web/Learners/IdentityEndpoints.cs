@@ -43,12 +43,12 @@ internal static class IdentityEndpoints
 
         app.MapPost("/signout", (HttpContext context, IdentityStore store) =>
         {
-            if (context.Request.Cookies.TryGetValue(LearnerContext.CookieName, out var token) && !string.IsNullOrEmpty(token))
+            if (context.SessionToken() is { } token)
             {
                 store.EndSession(token);
             }
 
-            context.Response.Cookies.Delete(LearnerContext.CookieName, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Strict });
+            context.ClearSessionCookie();
             return Results.NoContent();
         });
     }

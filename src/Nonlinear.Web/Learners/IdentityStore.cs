@@ -10,29 +10,16 @@ internal sealed class IdentityStore(LearnDatabase database)
     /// <summary>The longest profile name.</summary>
     public const int MaxNameLength = 40;
 
+    /// <summary>The name of the classroom instructor's profile (kept from learners in a classroom).</summary>
+    public const string InstructorName = "Instructor";
+
     /// <summary>
     /// The profile named <paramref name="name"/> (names compare case-insensitively), created when missing.
     /// </summary>
     public SignedIn Profile(string name, string role)
     {
         string clean = CleanName(name);
-        return database.Write((connection, transaction) =>
-        {
-            using var insert = connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO learners (name, created_at) VALUES ($name, $now) ON CONFLICT (name) DO NOTHING;";
-            insert.Parameters.AddWithValue("$name", clean);
-            insert.Parameters.AddWithValue("$now", LearnDatabase.Now());
-            insert.ExecuteNonQuery();
-
-            using var select = connection.CreateCommand();
-            select.Transaction = transaction;
-            select.CommandText = "SELECT id, name FROM learners WHERE name = $name;";
-            select.Parameters.AddWithValue("$name", clean);
-            using var reader = select.ExecuteReader();
-            reader.Read();
-            return new SignedIn(reader.GetInt64(0), reader.GetString(1), role);
-        });
+        return database.Write((connection, transaction) => Upsert(connection, transaction, clean, role));
     }
 
     /// <summary>The names of all profiles, in the order they were made.</summary>
@@ -54,18 +41,63 @@ internal sealed class IdentityStore(LearnDatabase database)
     public string StartSession(SignedIn who)
     {
         ArgumentNullException.ThrowIfNull(who);
-        string token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        database.Write((connection, transaction) =>
+        return database.Write((connection, transaction) => InsertSession(connection, transaction, who));
+    }
+
+    /// <summary>
+    /// A classroom learner joining as <paramref name="name"/>: the profile (made when missing) and a new session's
+    /// token; null when the name is taken, i.e. its profile has a session that has not signed out (another learner is
+    /// using it). Checked and claimed in one transaction, so two learners joining with one name at once cannot both
+    /// get it.
+    /// </summary>
+    public (SignedIn Who, string Token)? Join(string name)
+    {
+        string clean = CleanName(name);
+        return database.Write<(SignedIn, string)?>((connection, transaction) =>
         {
-            using var insert = connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO sessions (token_hash, learner_id, role, created_at, last_seen) VALUES ($hash, $learner, $role, $now, $now);";
-            insert.Parameters.AddWithValue("$hash", Hash(token));
-            insert.Parameters.AddWithValue("$learner", who.LearnerId);
-            insert.Parameters.AddWithValue("$role", who.Role);
-            insert.Parameters.AddWithValue("$now", LearnDatabase.Now());
-            return insert.ExecuteNonQuery();
+            using var taken = connection.CreateCommand();
+            taken.Transaction = transaction;
+            taken.CommandText = "SELECT EXISTS (SELECT 1 FROM sessions s JOIN learners l ON l.id = s.learner_id WHERE l.name = $name);";
+            taken.Parameters.AddWithValue("$name", clean);
+            if (Convert.ToInt64(taken.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0)
+            {
+                return null;
+            }
+
+            var who = Upsert(connection, transaction, clean, SignedIn.LearnerRole);
+            return (who, InsertSession(connection, transaction, who));
         });
+    }
+
+    private static SignedIn Upsert(SqliteConnection connection, SqliteTransaction transaction, string clean, string role)
+    {
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO learners (name, created_at) VALUES ($name, $now) ON CONFLICT (name) DO NOTHING;";
+        insert.Parameters.AddWithValue("$name", clean);
+        insert.Parameters.AddWithValue("$now", LearnDatabase.Now());
+        insert.ExecuteNonQuery();
+
+        using var select = connection.CreateCommand();
+        select.Transaction = transaction;
+        select.CommandText = "SELECT id, name FROM learners WHERE name = $name;";
+        select.Parameters.AddWithValue("$name", clean);
+        using var reader = select.ExecuteReader();
+        reader.Read();
+        return new SignedIn(reader.GetInt64(0), reader.GetString(1), role);
+    }
+
+    private static string InsertSession(SqliteConnection connection, SqliteTransaction transaction, SignedIn who)
+    {
+        string token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO sessions (token_hash, learner_id, role, created_at, last_seen) VALUES ($hash, $learner, $role, $now, $now);";
+        insert.Parameters.AddWithValue("$hash", Hash(token));
+        insert.Parameters.AddWithValue("$learner", who.LearnerId);
+        insert.Parameters.AddWithValue("$role", who.Role);
+        insert.Parameters.AddWithValue("$now", LearnDatabase.Now());
+        insert.ExecuteNonQuery();
         return token;
     }
 

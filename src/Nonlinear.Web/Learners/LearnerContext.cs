@@ -1,3 +1,5 @@
+using Nonlinear.Web.Security;
+
 namespace Nonlinear.Web.Learners;
 
 /// <summary>Finds who made a request from its session cookie.</summary>
@@ -18,7 +20,7 @@ internal static class LearnerContext
         }
 
         SignedIn? who = null;
-        if (context.Request.Cookies.TryGetValue(CookieName, out var token) && !string.IsNullOrEmpty(token))
+        if (context.SessionToken() is { } token)
         {
             who = context.RequestServices.GetRequiredService<IdentityStore>().Find(token);
         }
@@ -38,19 +40,50 @@ internal static class LearnerContext
         return who.IsInstructor ? who : throw new WebRequestException(StatusCodes.Status403Forbidden, "Only the instructor can do this.");
     }
 
-    /// <summary>Sets the session cookie for <paramref name="token"/>.</summary>
+    /// <summary>The session token the request's cookie carries, or null.</summary>
+    public static string? SessionToken(this HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Request.Cookies.TryGetValue(CookieName, out var token) && !string.IsNullOrEmpty(token) ? token : null;
+    }
+
+    /// <summary>
+    /// Sets the session cookie for <paramref name="token"/> (HttpOnly) and, with it, the forgery token cookie
+    /// <c>nl_csrf</c> the page reads and echoes in <c>X-CSRF-Token</c> (see <see cref="CsrfGuard"/>).
+    /// </summary>
     public static void SetSessionCookie(this HttpContext context, string token)
     {
         ArgumentNullException.ThrowIfNull(context);
-        context.Response.Cookies.Append(CookieName, token, new CookieOptions
-        {
-            HttpOnly = true,
-            SameSite = SameSiteMode.Strict,
-            Path = "/",
-            IsEssential = true,
-            Secure = context.Request.IsHttps,
-            MaxAge = TimeSpan.FromDays(365),
-        });
+        ArgumentNullException.ThrowIfNull(token);
+        context.Response.Cookies.Append(CookieName, token, Cookie(context, httpOnly: true));
+        context.SetCsrfCookie(token);
         context.Items.Remove(Key);
     }
+
+    /// <summary>Sets the forgery token cookie that goes with the session <paramref name="token"/>.</summary>
+    public static void SetCsrfCookie(this HttpContext context, string token)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        string csrf = context.RequestServices.GetRequiredService<CsrfKey>().Token(token);
+        context.Response.Cookies.Append(CsrfKey.CookieName, csrf, Cookie(context, httpOnly: false));
+    }
+
+    /// <summary>Removes the session cookie and its forgery token cookie (signing out).</summary>
+    public static void ClearSessionCookie(this HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Strict });
+        context.Response.Cookies.Delete(CsrfKey.CookieName, new CookieOptions { Path = "/", SameSite = SameSiteMode.Strict });
+        context.Items[Key] = null;
+    }
+
+    private static CookieOptions Cookie(HttpContext context, bool httpOnly) => new()
+    {
+        HttpOnly = httpOnly,
+        SameSite = SameSiteMode.Strict,
+        Path = "/",
+        IsEssential = true,
+        Secure = context.Request.IsHttps,
+        MaxAge = TimeSpan.FromDays(365),
+    };
 }

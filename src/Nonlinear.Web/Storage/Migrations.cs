@@ -76,5 +76,14 @@ internal static class Migrations
         );
         CREATE INDEX posts_by_thread ON posts (thread_id, id);
         """,
+
+        // 2: the server's own settings, e.g. the random key that signs the forgery-protection cookie (kept here, so
+        // sessions and their cookies survive a restart).
+        """
+        CREATE TABLE settings (
+            key   TEXT PRIMARY KEY,
+            value BLOB NOT NULL
+        );
+        """,
     ];
 }

@@ -87,6 +87,78 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public void A_host_for_other_machines_needs_classroom_mode()
+    {
+        var run = CliRun.Of("serve", "--host", "0.0.0.0", "--db", TempDb());
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--classroom", run.Stderr, StringComparison.Ordinal);
+        Assert.Single(run.Stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void A_classroom_host_must_be_an_ip_address()
+    {
+        var run = CliRun.Of("serve", "--classroom", "--host", "example.com", "--db", TempDb());
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("not an IP address", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_db_that_is_not_a_database_is_refused_in_one_line_and_left_unchanged()
+    {
+        string path = TempDb();
+        File.WriteAllText(path, "shopping list\nmilk\n");
+        try
+        {
+            var run = CliRun.Of("serve", "--port", "0", "--db", path);
+            Assert.Equal(2, run.ExitCode);
+            Assert.Single(run.Stderr.Trim().Split('\n'));
+            Assert.Contains("not a SQLite database", run.Stderr, StringComparison.Ordinal);
+            Assert.Contains(path, run.Stderr, StringComparison.Ordinal);
+            Assert.Equal("shopping list\nmilk\n", File.ReadAllText(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Serve_in_classroom_mode_prints_both_codes_and_the_join_code_works()
+    {
+        var started = new TaskCompletionSource<WebApplication>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnStarted(WebApplication app) => started.TrySetResult(app);
+        ServeCommand.Started += OnStarted;
+        try
+        {
+            var run = Task.Run(() => CliRun.Of("serve", "--classroom", "--port", "0", "--json", "--db", TempDb()));
+            var app = await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            string url = Nonlinear.Web.WebServer.Address(app);
+            using var client = new HttpClient();
+            var options = (Nonlinear.Web.ServeOptions)app.Services.GetService(typeof(Nonlinear.Web.ServeOptions))!;
+            using var joined = await client.PostAsJsonAsync(url + "/api/classroom/join", new { code = options.JoinCode!.ToLowerInvariant(), name = "Ada" });
+            Assert.Equal(System.Net.HttpStatusCode.OK, joined.StatusCode);
+            await app.StopAsync();
+            var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, result.ExitCode);
+
+            var classroom = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("classroom");
+            string join = classroom.GetProperty("joinCode").GetString()!;
+            string instructor = classroom.GetProperty("instructorCode").GetString()!;
+            Assert.Equal(options.JoinCode, join);
+            Assert.Equal(6, join.Length);
+            Assert.True(instructor.Replace("-", "", StringComparison.Ordinal).Length >= 12, instructor);
+            Assert.NotEqual(join, instructor);
+            Assert.False(join.Any(c => "0O1IL".Contains(c, StringComparison.Ordinal)), $"{join} has a look-alike character");
+            Assert.Equal(url + "/learn", Assert.Single(classroom.GetProperty("learnerUrls").EnumerateArray()).GetString());
+        }
+        finally
+        {
+            ServeCommand.Started -= OnStarted;
+        }
+    }
+
+    [Fact]
     public void A_port_out_of_range_is_refused()
     {
         var run = CliRun.Of("serve", "--port", "70000");

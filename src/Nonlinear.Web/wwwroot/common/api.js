@@ -11,8 +11,18 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The forgery-protection header (docs/learn-api.md, "Forgery"): the server sets the cookie nl_csrf with the session and
+ * refuses a change that carries the session cookie without it. Empty when there is no session; add it to any fetch
+ * that does not go through `api` (e.g. an upload).
+ */
+export function csrfHeaders() {
+  const match = document.cookie.match(/(?:^|;\s*)nl_csrf=([^;]*)/);
+  return match ? { 'X-CSRF-Token': decodeURIComponent(match[1]) } : {};
+}
+
 async function request(method, url, body) {
-  const init = { method, headers: { Accept: 'application/json' } };
+  const init = { method, headers: { Accept: 'application/json', ...csrfHeaders() } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);

@@ -4,6 +4,8 @@
 // file (header, separators, string labels) and names any problem with its line and column; this module only sends
 // the file and shows the answers.
 
+import { csrfHeaders } from '../common/api.js';
+
 const STYLE = `
 .upload-box { border-top: 1px solid var(--line, #e3e6e8); padding-top: 12px; }
 .upload-box h5 { margin: 0 0 6px; font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: 0.07em; color: #4a555b; }
@@ -61,7 +63,7 @@ async function sendFile(file, label) {
 
   let response;
   try {
-    response = await fetch(`/api/uploads?${query}`, { method: 'POST', headers: { 'Content-Type': 'text/csv', Accept: 'application/json' }, body: file });
+    response = await fetch(`/api/uploads?${query}`, { method: 'POST', headers: { 'Content-Type': 'text/csv', Accept: 'application/json', ...csrfHeaders() }, body: file });
   } catch (e) {
     throw new Error(`The upload did not reach the server (${e.message}).`);
   }
