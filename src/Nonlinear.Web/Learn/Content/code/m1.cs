@@ -15,12 +15,13 @@ public static class TwoLinearLayers
     {
         ArgumentNullException.ThrowIfNull(output);
         // <show>
-        // The lesson's example: 2 inputs -> 2 hidden units -> 1 output, and no activation between the layers.
+        // The lesson's example: 2 inputs -> 2 hidden units -> 1 output, no activation between.
         var model = Sequential.Parse("dense:2,dense:1");
         model.Build(new TensorShape(2), seed: 1);
         var first = (Dense)model.Layers[0];
         var second = (Dense)model.Layers[1];
-        float[] w1 = [1, 2, 0, 1], b1 = [1, -1], w2 = [3, -1], b2 = [0.5f];   // W1 [2, 2] row by row, W2 [1, 2]
+        float[] w1 = [1, 2, 0, 1], b1 = [1, -1];   // W1 [2, 2], row by row
+        float[] w2 = [3, -1], b2 = [0.5f];         // W2 [1, 2]
         w1.CopyTo(first.Weight.Value.Span);
         b1.CopyTo(first.Bias.Value.Span);
         w2.CopyTo(second.Weight.Value.Span);
@@ -43,7 +44,8 @@ public static class TwoLinearLayers
         for (int n = 0; n < 4; n++)
         {
             double single = w[0] * x[n, 0] + w[1] * x[n, 1] + b;
-            output.WriteLine($"x = {x[n, 0]} {x[n, 1]}  network = {y[n, 0]}  W'x + b' = {single}");
+            output.WriteLine($"x = {x[n, 0]} {x[n, 1]}  network = {y[n, 0]}  " +
+                $"W'x + b' = {single}");
             largest = Math.Max(largest, Math.Abs(y[n, 0] - single));
         }
 

@@ -1,7 +1,7 @@
 import torch
 from torch import nn
 
-# The lesson's example: 2 inputs -> 2 hidden units -> 1 output, and no activation between the layers.
+# The lesson's example: 2 inputs -> 2 hidden units -> 1 output, no activation between.
 first, second = nn.Linear(2, 2), nn.Linear(2, 1)
 with torch.no_grad():
     first.weight.copy_(torch.tensor([[1., 2.], [0., 1.]]))

@@ -19,11 +19,12 @@ public static class SigmoidSlope
         float[] ones = [.. x.Select(_ => 1f)];
 
         sigmoid.Forward(x, y);                   // σ(x) = 1 / (1 + e^-x), always in (0, 1)
-        sigmoid.Backward(x, y, ones, slope);     // σ'(x) = dσ/dx: backward with dLoss/dy = 1
+        sigmoid.Backward(x, y, ones, slope);     // σ'(x): backward with dLoss/dy = 1
 
         for (int i = 0; i < x.Length; i++)
         {
-            output.WriteLine($"x = {x[i]}  sigmoid = {y[i]:F6}  slope = {slope[i]:F6}  s(1-s) = {y[i] * (1 - y[i]):F6}");
+            output.WriteLine($"x = {x[i]}  sigmoid = {y[i]:F6}  slope = {slope[i]:F6}  " +
+                $"s(1-s) = {y[i] * (1 - y[i]):F6}");
         }
 
         int peak = Array.IndexOf(slope, slope.Max());

@@ -29,16 +29,18 @@ public static class TanhZeroCentred
 
         for (int i = 0; i < x.Length; i++)
         {
-            output.WriteLine($"x = {x[i]}  tanh = {y[i]:F6}  slope = {slope[i]:F6}  2s(2x)-1 = {2 * s[i] - 1:F6}");
+            output.WriteLine($"x = {x[i]}  tanh = {y[i]:F6}  slope = {slope[i]:F6}  " +
+                $"2s(2x)-1 = {2 * s[i] - 1:F6}");
         }
 
         int peak = Array.IndexOf(slope, slope.Max());
         output.WriteLine($"largest slope = {slope[peak]:F6} at x = {x[peak]}");
 
-        // Zero-centred: over inputs symmetric around 0, tanh averages 0 and the sigmoid 0.5.
+        // Zero-centred: on inputs symmetric around 0, tanh averages 0, the sigmoid 0.5.
         var sig = new float[x.Length];
         sigmoid.Forward(x, sig);
-        output.WriteLine($"mean output: tanh = {y.Average():F6}  sigmoid = {sig.Average():F6}");
+        output.WriteLine($"mean output: tanh = {y.Average():F6}  " +
+            $"sigmoid = {sig.Average():F6}");
         // </show>
     }
 }

@@ -10,4 +10,5 @@ with torch.no_grad():
         print(f"x = {xi:4}  tanh = {yi:.6f}  slope = {gi:.6f}  2s(2x)-1 = {si:.6f}")
     print("largest slope =", x.grad.max().item(), "at x =", x[x.grad.argmax()].item())
     # Zero-centred: over inputs symmetric around 0, tanh averages 0 and the sigmoid 0.5.
-    print(f"mean output: tanh = {y.mean().item():.6f}  sigmoid = {torch.sigmoid(x).mean().item():.6f}")
+    print(f"mean output: tanh = {y.mean().item():.6f}  "
+          f"sigmoid = {torch.sigmoid(x).mean().item():.6f}")

@@ -20,15 +20,16 @@ public static class ReluSparse
         var slope = new float[x.Length];
         float[] ones = [.. x.Select(_ => 1f)];
 
-        relu.Forward(x, y);                      // max(0, x): one comparison, no exponential
-        relu.Backward(x, y, ones, slope);        // 0 for x <= 0 (the library's convention at 0), 1 for x > 0
+        relu.Forward(x, y);                  // max(0, x): one comparison, no exp
+        relu.Backward(x, y, ones, slope);    // 0 for x <= 0 (0 at x = 0), 1 for x > 0
 
         for (int i = 0; i < x.Length; i++)
         {
             output.WriteLine($"x = {x[i]}  relu = {y[i]}  slope = {slope[i]}");
         }
 
-        // Sparse: a ReLU layer (He initialisation) on random inputs outputs exactly 0 for about half its units.
+        // Sparse: a ReLU layer (He initialisation) on random inputs
+        // outputs exactly 0 for about half of its units.
         var layer = Sequential.Parse("dense:64,relu");
         layer.Build(new TensorShape(8), seed: 1);
         var random = new Random(2);
@@ -45,7 +46,8 @@ public static class ReluSparse
             zeros += v == 0 ? 1 : 0;
         }
 
-        output.WriteLine($"zero outputs: {zeros} of {a.Length} = {(double)zeros / a.Length:F3}");
+        double share = (double)zeros / a.Length;
+        output.WriteLine($"zero outputs: {zeros} of {a.Length} = {share:F3}");
         // </show>
     }
 }

@@ -7,7 +7,8 @@ y.sum().backward()                    # 0 for x <= 0 (PyTorch's convention at 0 
 for xi, yi, gi in zip(x.tolist(), y.tolist(), x.grad.tolist()):
     print(f"x = {xi}  relu = {yi}  slope = {gi}")
 
-# Sparse: a ReLU layer (He initialisation) on random inputs outputs exactly 0 for about half its units.
+# Sparse: a ReLU layer (He initialisation) on random inputs
+# outputs exactly 0 for about half of its units.
 torch.manual_seed(1)
 layer = nn.Linear(8, 64)
 nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")

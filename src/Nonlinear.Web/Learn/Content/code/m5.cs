@@ -14,7 +14,8 @@ public static class DeadUnit
     {
         ArgumentNullException.ThrowIfNull(output);
         // <show>
-        // Four samples; one unit z = w·x + b whose large negative bias makes z < 0 on every one of them.
+        // Four samples and one unit z = w·x + b whose large negative bias
+        // makes z < 0 on every one of them.
         var x = Tensor.FromArray([1f, 2f, -1f, 0.5f, 2f, -2f, 0f, 1f], 4, 2);
         float[] w = [0.5f, -0.5f];
         float b = -5f;
@@ -31,16 +32,19 @@ public static class DeadUnit
 
             Tensor a = model.Forward(x, training: true);
             var upstream = new Tensor(4, 1);
-            upstream.Fill(1f);                   // dLoss/da = 1 on each sample: what reaches w and b?
+            upstream.Fill(1f);       // dLoss/da = 1 on each sample: what reaches w and b?
             model.ZeroGradients();
             model.Backward(upstream);
 
             output.WriteLine($"{activation}: a = {string.Join(" ", a.Span.ToArray())}");
-            output.WriteLine($"{activation}: dw = {string.Join(" ", unit.Weight.Gradient.Span.ToArray())}  db = {unit.Bias.Gradient.Span[0]}");
+            float[] dw = unit.Weight.Gradient.Span.ToArray();
+            float db = unit.Bias.Gradient.Span[0];
+            output.WriteLine($"{activation}: dw = {string.Join(" ", dw)}  db = {db}");
         }
 
-        // ReLU: every gradient is 0, so no step of gradient descent can ever move w or b: the unit is dead.
-        // Leaky ReLU: the slope alpha = 0.1 for z < 0 lets a gradient through, so the unit can come back.
+        // ReLU: every gradient is 0, so no gradient step can ever move w or b:
+        // the unit is dead. Leaky ReLU: the slope alpha = 0.1 for z < 0 lets a
+        // gradient through, so the unit can come back.
         // </show>
     }
 }

@@ -15,12 +15,13 @@ public static class LargeLogits
         float[] logits = [1000f, 999f];
         output.WriteLine($"logits = {string.Join(" ", logits)}");
 
-        // The textbook formula: e^1000 is infinity in float (and in double), and infinity / infinity is NaN.
+        // The textbook formula: e^1000 is infinity in float (and in double),
+        // and infinity / infinity is NaN.
         float[] exps = [.. logits.Select(MathF.Exp)];
         float total = exps.Sum();
         output.WriteLine($"naive = {string.Join(" ", exps.Select(e => e / total))}");
 
-        // Subtract the largest logit first: the same probabilities, and every exponent is <= 0.
+        // Subtract the largest logit first: same probabilities, exponents <= 0.
         float max = logits.Max();
         float[] shifted = [.. logits.Select(z => z - max)];
         double[] e = [.. shifted.Select(z => Math.Exp(z))];
@@ -34,7 +35,8 @@ public static class LargeLogits
         softmax.Forward(logits, p, rowLength: logits.Length);
         output.WriteLine($"library = {string.Join(" ", p)}");
 
-        // Temperature T: softmax(z / T). Small T sharpens towards the largest logit, large T flattens.
+        // Temperature T: softmax(z / T). A small T sharpens towards the largest
+        // score, a large T flattens.
         float[] scores = [2f, 1f, 0.1f];
         var q = new float[scores.Length];
         output.WriteLine($"scores = {string.Join(" ", scores)}");

@@ -14,23 +14,27 @@ public static class GradientThroughDepth
     {
         ArgumentNullException.ThrowIfNull(output);
         // <show>
-        // Backprop multiplies one activation derivative per layer; the sigmoid's is at most 0.25.
+        // Backprop multiplies one activation derivative per layer; sigmoid's is <= 0.25.
         output.WriteLine($"0.25^10 = {Math.Pow(0.25, 10)}");
 
-        // Ten hidden layers of 64 units, one batch of 256 samples, one backward pass: the gradient of each layer's weights.
+        // Ten hidden layers of 64 units, one batch of 256 samples, one backward
+        // pass: the size (L2 norm) of each layer's weight gradient.
         var data = VanishingGradientExperiment.Data(samples: 256, features: 64, seed: 1);
+        var loss = new BinaryCrossEntropyWithLogits();
         foreach (string activation in new[] { "sigmoid", "relu" })
         {
-            string spec = string.Join(",", Enumerable.Repeat($"dense:64,{activation}", 10)) + ",dense:1";
-            var model = Sequential.Parse(spec);
+            string hidden = string.Join(",", Enumerable.Repeat($"dense:64,{activation}", 10));
+            var model = Sequential.Parse(hidden + ",dense:1");
             model.Build(data.FeatureShape, seed: 1);   // Glorot before sigmoid, He before relu
-            var flow = GradientFlow.Measure(model, data.Features, data.Targets, new BinaryCrossEntropyWithLogits());
+            var flow = GradientFlow.Measure(model, data.Features, data.Targets, loss);
 
-            output.WriteLine($"{activation}: norms = {string.Join(" ", flow.Layers.Select(l => l.Norm.ToString("G3")))}");
+            var norms = flow.Layers.Select(l => l.Norm.ToString("G3"));
+            output.WriteLine($"{activation}: norms = {string.Join(" ", norms)}");
             output.WriteLine($"{activation}: first/last = {flow.Ratio:G3}");
         }
 
-        // sigmoid: the first layer gets a tiny fraction of the last layer's gradient (vanishing); relu keeps it.
+        // sigmoid: the first layer gets a tiny fraction of the last layer's
+        // gradient (vanishing); relu keeps it.
         // </show>
     }
 }

@@ -14,24 +14,31 @@ public static class ChoosingOutput
     {
         ArgumentNullException.ThrowIfNull(output);
         // <show>
-        // The output layer follows the task; the loss goes with it (fused with the activation, computed from logits).
+        // The output activation follows the task, and the loss goes with it
+        // (fused with the activation and computed from the logits).
         foreach (var task in new[] { TaskKind.Binary, TaskKind.Multiclass, TaskKind.Regression })
         {
-            output.WriteLine($"{task}: output {TaskDefaults.OutputActivation(task)}, loss {TaskDefaults.Loss(task).Name}");
+            string activation = TaskDefaults.OutputActivation(task);
+            output.WriteLine($"{task}: output {activation}, loss {TaskDefaults.Loss(task).Name}");
         }
 
         // The advisor checks a model against its task before any training.
+        var classes = new AdvisorContext { Task = TaskKind.Multiclass };
         var checks = new (string Spec, AdvisorContext Context)[]
         {
-            ("dense:16,relu,dense:3", new AdvisorContext { Task = TaskKind.Multiclass, Loss = "bce_logits" }), // a sigmoid per exclusive class
-            ("dense:16,softmax,dense:3", new AdvisorContext { Task = TaskKind.Multiclass }),                   // softmax in a hidden layer
-            ("dense:16,relu,dense:3", new AdvisorContext { Task = TaskKind.Multiclass }),                      // relu hidden, softmax + cross-entropy
+            // A sigmoid per class (bce_logits) for exclusive classes.
+            ("dense:16,relu,dense:3", classes with { Loss = "bce_logits" }),
+            // Softmax in a hidden layer.
+            ("dense:16,softmax,dense:3", classes),
+            // Hidden ReLU; the loss from the task: softmax with cross-entropy.
+            ("dense:16,relu,dense:3", classes),
         };
         foreach (var (spec, context) in checks)
         {
-            var advice = Advisor.Check(spec, context);
-            string found = advice.Count == 0 ? "no problems" : string.Join(", ", advice.Select(a => $"{a.Severity} {a.Code}"));
-            output.WriteLine($"advise {spec} (loss {context.Loss ?? "from the task"}): {found}");
+            var advice = Advisor.Check(spec, context).Select(a => $"{a.Severity} {a.Code}");
+            string found = advice.Any() ? string.Join(", ", advice) : "no problems";
+            string loss = context.Loss ?? "from the task";
+            output.WriteLine($"advise {spec} (loss {loss}): {found}");
         }
         // </show>
     }

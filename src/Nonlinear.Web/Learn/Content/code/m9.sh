@@ -1,4 +1,5 @@
-# A sigmoid per class (bce_logits) for three exclusive classes: the advisor says use softmax with cross_entropy
+# A sigmoid per class (bce_logits) for three exclusive classes:
+# the advisor says use softmax with cross_entropy
 nonlinear advise dense:16,relu,dense:3 --task multiclass --loss bce_logits
 # Softmax in a hidden layer
 nonlinear advise dense:16,softmax,dense:3 --task multiclass
