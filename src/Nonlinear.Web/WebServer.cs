@@ -3,8 +3,11 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Hosting;
 using Nonlinear.Web.Classroom;
+using Nonlinear.Web.Discuss;
 using Nonlinear.Web.Endpoints;
 using Nonlinear.Web.Learn;
+using Nonlinear.Web.Learn.Exercises;
+using Nonlinear.Web.Learn.Widgets;
 using Nonlinear.Web.Learners;
 using Nonlinear.Web.Security;
 using Nonlinear.Web.Sessions;
@@ -52,6 +55,7 @@ public static class WebServer
         builder.Services.AddSingleton(Course.Load());
         builder.Services.AddSingleton(CourseContent.Load(Course.Load()));
         builder.Services.AddSingleton<ProgressStore>();
+        builder.Services.AddExercises();
         builder.Services.AddSingleton(options.Limits);
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<UploadStore>();
@@ -85,6 +89,10 @@ public static class WebServer
         app.MapIdentity();
         app.MapClassroom();
         app.MapCourse();
+        app.MapDiscuss();
+        app.MapExercises();
+        app.MapProgress();
+        app.MapLearnWidgets();
         return app;
     }
 

@@ -183,6 +183,19 @@ public sealed class ClassroomTests : IClassFixture<ClassroomAppFactory>
     }
 
     [Fact]
+    public async Task A_progress_file_cannot_be_imported_in_a_classroom_but_can_be_exported()
+    {
+        using var learner = await JoinAsync(_app, "Gil");
+        using var export = await learner.GetAsync("/api/learn/progress/export");
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        string file = await export.Content.ReadAsStringAsync();
+
+        using var content = new StringContent(file, System.Text.Encoding.UTF8, "application/json");
+        using var import = await learner.PostAsync("/api/learn/progress/import", content);
+        await Problems.AssertAsync(import, HttpStatusCode.Forbidden, "classroom");
+    }
+
+    [Fact]
     public async Task Too_many_wrong_codes_from_one_address_are_turned_away_with_the_wait()
     {
         using var app = new ClassroomAppFactory();
