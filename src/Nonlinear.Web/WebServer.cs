@@ -56,6 +56,9 @@ public static class WebServer
         builder.Services.AddSingleton(CourseContent.Load(Course.Load()));
         builder.Services.AddSingleton<ProgressStore>();
         builder.Services.AddExercises();
+        builder.Services.AddSingleton(TrainingCheckGate.ForThisMachine());
+        builder.Services.AddSingleton<IExerciseKind, MakeItLearnKind>();
+        builder.Services.AddSingleton<IExerciseKind, FixNetworkKind>();
         builder.Services.AddSingleton(options.Limits);
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<UploadStore>();

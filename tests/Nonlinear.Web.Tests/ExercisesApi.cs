@@ -14,20 +14,7 @@ internal static class ExercisesApi
     public static string NewName() => "t" + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>Signs <paramref name="client"/> in as <paramref name="name"/>, sending the forgery token (when the server sets one) from then on.</summary>
-    public static async Task SignInAsync(HttpClient client, string name)
-    {
-        using var response = await client.PostAsJsonAsync("/api/learn/profile", new { name });
-        response.EnsureSuccessStatusCode();
-        if (response.Headers.TryGetValues("Set-Cookie", out var cookies))
-        {
-            string? token = cookies.Select(c => c.Split(';', 2)[0]).Where(c => c.StartsWith("nl_csrf=", StringComparison.Ordinal)).Select(c => c["nl_csrf=".Length..]).LastOrDefault(v => v.Length > 0);
-            if (token is not null)
-            {
-                client.DefaultRequestHeaders.Remove("X-CSRF-Token");
-                client.DefaultRequestHeaders.Add("X-CSRF-Token", token);
-            }
-        }
-    }
+    public static Task SignInAsync(HttpClient client, string name) => CsrfToken.SignInAsync(client, name);
 
     public static async Task<JsonElement> GetJsonAsync(HttpClient client, string path)
     {

@@ -110,12 +110,8 @@ internal sealed class PlaygroundSession : LiveSession
         }
         else
         {
-            var all = PlaygroundData.Generate(config.ActiveDataset, config.Classes, config.Noise, seed);
-            var (trainPoints, testPoints) = PlaygroundData.Split(all, config.PercTrainData, seed);
-            var task = config.Problem == "regression" ? TaskKind.Regression : config.Classes == 2 ? TaskKind.Binary : TaskKind.Multiclass;
-            _train = ToDataset("train", trainPoints, config.Features, task, config.Classes);
-            _test = ToDataset("test", testPoints, config.Features, task, config.Classes);
-            (_table, _trainPoints, _testPoints) = (null, trainPoints, testPoints);
+            var split = PlaygroundSplit.Generate(config, seed);
+            (_table, _train, _test, _trainPoints, _testPoints) = (null, split.Train, split.Test, split.TrainPoints, split.TestPoints);
         }
 
         _dataSeed = seed;
@@ -191,48 +187,17 @@ internal sealed class PlaygroundSession : LiveSession
     {
         var config = _config;
         int outputs = _train.Task == TaskKind.Multiclass ? _train.ClassCount : 1;
-        string spec = SpecOf(config, outputs);
-        int seed = PlaygroundData.SeedOf(config.Seed);
-        var shape = new TensorShape(_train.FeatureShape.Length);
-        _model = Sequential.Parse(spec);
-        _model.Build(shape, seed);
-        if (config.InitZero)
-        {
-            foreach (var layer in _model.Layers.OfType<Dense>())
-            {
-                layer.Weight.Value.Span.Clear();
-            }
-        }
-
-        _gridModel = Copy(spec, shape);
-        _trainModel = Copy(spec, shape);
-        _testModel = Copy(spec, shape);
-        _loss = TaskDefaults.Loss(_train.Task);
-        _optimizer = config.Optimizer switch
-        {
-            "momentum" => new Sgd(config.LearningRate, momentum: 0.9),
-            "adam" => new Adam(config.LearningRate),
-            _ => new Sgd(config.LearningRate),
-        };
-        _diagnostics = new TrainingDiagnostics { StatisticsInterval = 1, HistoryCapacity = 4 };
-        _trainer = new Trainer(_model, _loss, _optimizer)
-        {
-            Diagnostics = _diagnostics,
-            Regularization = config.Regularization switch
-            {
-                "L1" => new Regularization(RegularizationKind.L1, config.RegularizationRate),
-                "L2" => new Regularization(RegularizationKind.L2, config.RegularizationRate),
-                _ => null,
-            },
-        };
+        var network = PlaygroundNetwork.Build(config, _train, new TrainingDiagnostics { StatisticsInterval = 1, HistoryCapacity = 4 });
+        _model = network.Model;
+        _gridModel = network.Copy();
+        _trainModel = network.Copy();
+        _testModel = network.Copy();
+        _loss = network.Loss;
+        _optimizer = network.Optimizer;
+        _diagnostics = network.Diagnostics;
+        _trainer = network.Trainer;
         _blocks = HiddenBlock.Find(_model);
-        _advice = Advisor.Check(_model, new AdvisorContext
-        {
-            Task = _train.Task,
-            Loss = _loss.Name,
-            OutputActivation = TaskDefaults.OutputActivation(_train.Task),
-            InputShape = shape,
-        });
+        _advice = network.Advice;
         _runtimeAdvice = [];
         if (HasPlane)
         {
@@ -254,12 +219,6 @@ internal sealed class PlaygroundSession : LiveSession
         RequestFrame();
     }
 
-    private static Sequential Copy(string spec, TensorShape shape)
-    {
-        var copy = Sequential.Parse(spec);
-        copy.Build(shape, seed: 0);
-        return copy;
-    }
 
     private void FillGridInput(IReadOnlyList<string> features)
     {
