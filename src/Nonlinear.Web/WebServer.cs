@@ -53,6 +53,7 @@ public static class WebServer
         }
 
         builder.Services.AddSingleton(Course.Load());
+        builder.Services.AddSingleton(CourseContent.Load(Course.Load()));
         builder.Services.AddSingleton<ProgressStore>();
         builder.Services.AddExercises();
         builder.Services.AddSingleton(TrainingCheckGate.ForThisMachine());
@@ -90,6 +91,7 @@ public static class WebServer
         app.MapImages();
         app.MapIdentity();
         app.MapClassroom();
+        app.MapCourse();
         app.MapDiscuss();
         app.MapExercises();
         app.MapProgress();
