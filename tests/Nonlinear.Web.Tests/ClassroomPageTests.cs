@@ -16,31 +16,22 @@ public sealed class ClassroomPageTests : IAsyncLifetime
     private const string InstructorCode = "PAGE-TEACH-99";
 
     private readonly LiveServer _live;
-    private WebApplication? _app;
+    private LiveClassroom? _classroom;
     private string _address = "";
 
     public ClassroomPageTests(LiveServer live) => _live = live;
 
     public async Task InitializeAsync()
     {
-        _app = WebServer.Build([], o =>
-        {
-            o.Port = 0;
-            o.Db = TestDatabase.NewPath();
-            o.Classroom = true;
-            o.JoinCode = JoinCode;
-            o.InstructorCode = InstructorCode;
-        });
-        await _app.StartAsync();
-        _address = WebServer.Address(_app).Replace("[::1]", "127.0.0.1", StringComparison.Ordinal);
+        _classroom = await LiveClassroom.StartAsync(JoinCode, InstructorCode);
+        _address = _classroom.Address;
     }
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_classroom is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _classroom.DisposeAsync();
         }
     }
 

@@ -104,9 +104,15 @@ public static class DyingReluExperiment
         return new DyingReluRun(activation, spec, dead, negative, history.Epochs.Select(e => e.Loss).ToList(), history.Epochs.Select(e => e.Accuracy).ToList(), diagnostics.History);
     }
 
-    /// <summary>A per-layer share over all activation layers, weighted by their unit count.</summary>
-    private static double Share(Sequential model, EpochDiagnostics epoch, Func<LayerDiagnostics, double> share)
+    /// <summary>
+    /// A per-layer share (e.g. <see cref="LayerDiagnostics.DeadShare"/>) over all activation layers of
+    /// <paramref name="model"/> in <paramref name="epoch"/>, weighted by their unit count; NaN without activation layers.
+    /// </summary>
+    public static double Share(Sequential model, EpochDiagnostics epoch, Func<LayerDiagnostics, double> share)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(epoch);
+        ArgumentNullException.ThrowIfNull(share);
         double dead = 0;
         int units = 0;
         foreach (var layer in epoch.Layers)

@@ -100,29 +100,11 @@ internal static class DyingWidget
         {
             activation = model.Layers[1].Spec,
             spec = model.Spec,
-            deadShare = history.Select(e => Share(model, e, l => double.IsNaN(l.DeadShare) ? 0 : l.DeadShare)).ToArray(),
-            negativeShare = history.Select(e => Share(model, e, l => l.NegativeShare)).ToArray(),
+            deadShare = history.Select(e => DyingReluExperiment.Share(model, e, l => double.IsNaN(l.DeadShare) ? 0 : l.DeadShare)).ToArray(),
+            negativeShare = history.Select(e => DyingReluExperiment.Share(model, e, l => l.NegativeShare)).ToArray(),
             loss,
             accuracy,
             diverged,
         };
-    }
-
-    /// <summary>A per-layer share over the hidden activation layers, weighted by their units.</summary>
-    private static double Share(Sequential model, EpochDiagnostics epoch, Func<LayerDiagnostics, double> share)
-    {
-        double sum = 0;
-        int units = 0;
-        foreach (var layer in epoch.Layers)
-        {
-            if (model.Layers[layer.Index] is ActivationLayer a)
-            {
-                int n = a.OutputShape.Length;
-                sum += share(layer) * n;
-                units += n;
-            }
-        }
-
-        return units == 0 ? 0 : sum / units;
     }
 }
