@@ -2,6 +2,8 @@
 // form (mountThread). Posts arrive as HTML the server rendered from Markdown with raw HTML off and every link checked
 // (docs/learn-api.md, Discussion), so only that HTML goes in with innerHTML; titles, names and messages are text.
 
+import { linkStylesheet } from '../common/styles.js';
+
 const TITLE_MAX = 120;
 const BODY_MAX = 8000;
 const HIDDEN_POST = 'This post was hidden by the instructor.';
@@ -437,11 +439,5 @@ function el(tag, className, text) {
 }
 
 function addStyles() {
-  if (!document.querySelector('link[data-discuss-css]')) {
-    const link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = '/static/discuss/discuss.css';
-    link.dataset.discussCss = '';
-    document.head.appendChild(link);
-  }
+  linkStylesheet('/static/discuss/discuss.css');
 }

@@ -3,6 +3,7 @@
 // gallery of test images, and the class probabilities of what you draw. The API is docs/web-api.md, "Images";
 // the module contract is notes/page-contract.md (mountImages(element, ctx)). No network maths here.
 
+import { linkStylesheet } from '../common/styles.js';
 import { CurvePoints, Curve } from './curves.js';
 import { ConfusionTable, escapeHtml } from './confusion.js';
 import { Gallery } from './gallery.js';
@@ -27,13 +28,7 @@ export async function mountImages(element, ctx) {
 }
 
 function addStyles() {
-  if (!document.querySelector('link[data-images-css]')) {
-    const link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = '/static/images/images.css';
-    link.dataset.imagesCss = '';
-    document.head.appendChild(link);
-  }
+  linkStylesheet('/static/images/images.css');
 }
 
 const ICONS = {

@@ -2,15 +2,10 @@
 // (GET /api/classroom/progress, docs/learn-api.md "Classroom progress"). Without the instructor's session it offers
 // the instructor-code form. Every name is a learner's own text, so everything is built with textContent.
 
-const STYLESHEET = '/static/learn/classroom.css';
+import { linkStylesheet } from '../common/styles.js';
 
 function ensureStylesheet() {
-  if (!document.querySelector(`link[href="${STYLESHEET}"]`)) {
-    const link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = STYLESHEET;
-    document.head.append(link);
-  }
+  linkStylesheet('/static/learn/classroom.css');
 }
 
 function el(tag, className, text) {

@@ -2,6 +2,7 @@
 // search, the learner's name) and the router; each view lives in its own module. Every number on these pages comes
 // from the server (docs/learn-api.md): the page draws, collects answers and links, and computes no maths.
 
+import { linkStylesheet } from '../common/styles.js';
 import { h, errorLine, flash } from './dom.js';
 import { whoBar, whoPanel } from './profile.js';
 import { followLinks, isLearnPath, parseRoute } from './router.js';
@@ -36,15 +37,7 @@ export async function mountLearn(element, ctx) {
 }
 
 function loadStyles() {
-  if (document.querySelector('link[data-learn-css]')) {
-    return;
-  }
-
-  const link = document.createElement('link');
-  link.rel = 'stylesheet';
-  link.href = '/static/learn/learn.css';
-  link.dataset.learnCss = '';
-  document.head.appendChild(link);
+  linkStylesheet('/static/learn/learn.css');
 }
 
 /** The Learn tab's state: who is learning, the course (cached), the current address and its view. */

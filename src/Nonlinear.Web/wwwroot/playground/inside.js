@@ -4,6 +4,7 @@
 // Every number comes from the server: the frames' diagnostics (docs/web-api.md "Frames"), the catalog cards and the
 // curves f and f′ (GET /api/activations/...), all computed by the engine. This module only lays them out.
 
+import { linkStylesheet } from '../common/styles.js';
 import { activationLabel } from './controls.js';
 import {
   curveRange,
@@ -788,15 +789,7 @@ class InsidePanel {
 }
 
 function injectStyles() {
-  if (document.querySelector('link[data-inside-css]')) {
-    return;
-  }
-
-  const link = document.createElement('link');
-  link.rel = 'stylesheet';
-  link.href = '/static/playground/inside.css';
-  link.dataset.insideCss = 'true';
-  document.head.appendChild(link);
+  linkStylesheet('/static/playground/inside.css');
 }
 
 /**

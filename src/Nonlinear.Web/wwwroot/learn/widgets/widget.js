@@ -2,17 +2,11 @@
 // request at a time, sliders and a plot frame. No maths on the network's numbers here: the widgets draw what
 // POST /api/learn/widgets/<name> computed with the engine; this file only places and formats it.
 
-const STYLE_ID = 'learn-widgets-css';
+import { linkStylesheet } from '../../common/styles.js';
 
 /** Links widgets.css once per page (a lesson with several widgets links it once). */
 export function ensureStyles() {
-  if (!document.getElementById(STYLE_ID)) {
-    const link = document.createElement('link');
-    link.id = STYLE_ID;
-    link.rel = 'stylesheet';
-    link.href = '/static/learn/widgets/widgets.css';
-    document.head.append(link);
-  }
+  linkStylesheet('/static/learn/widgets/widgets.css');
 }
 
 /**
