@@ -49,12 +49,15 @@ public sealed class LearnLoadTests
 
             // Everyone joins at once, then everyone works at once.
             await Task.WhenAll(clients.Skip(1).Select((c, i) => JoinAsync(c, $"learner{i + 1:00}")));
-            using var start = new Barrier(Learners);
-            await Task.WhenAll(clients.Select((client, i) => Task.Run(async () =>
+            // Released together by one signal (an awaited gate: a blocking barrier would hold 50 pool threads).
+            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var work = clients.Select(async (client, i) =>
             {
-                start.SignalAndWait(TimeSpan.FromSeconds(30));
+                await go.Task;
                 await WorkAsync(client, i, sharedId, failures);
-            })));
+            }).ToList();
+            go.SetResult();
+            await Task.WhenAll(work).WaitAsync(TimeSpan.FromSeconds(120));
 
             Assert.True(failures.IsEmpty, $"{failures.Count} requests failed, e.g.:\n{string.Join("\n", failures.Take(5))}");
 

@@ -108,7 +108,9 @@ public sealed class LearnDatabase : IDisposable
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA busy_timeout = 10000;";
+        // NORMAL with WAL (SQLite's advice for WAL): a commit survives a crash of the server, and the file stays
+        // consistent after a power cut, which may lose the last commits; FULL would also wait for the disk on each one.
+        pragma.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
         pragma.ExecuteNonQuery();
         return connection;
     }
