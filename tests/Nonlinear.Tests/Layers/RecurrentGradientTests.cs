@@ -1,0 +1,55 @@
+using Nonlinear.Activations;
+using Nonlinear.Layers;
+using Nonlinear.Layers.Recurrent;
+using Nonlinear.Models;
+using Nonlinear.Tensors;
+using Xunit;
+
+namespace Nonlinear.Tests.Layers;
+
+public sealed class RecurrentGradientTests
+{
+    public static TheoryData<string> Layers => ["rnn", "rnn:seq", "rnn:sigmoid", "rnn:softplus:seq"];
+
+    [Theory]
+    [MemberData(nameof(Layers))]
+    public void Backward_through_time_matches_finite_differences_for_inputs_and_parameters(string kind)
+    {
+        var model = new Sequential([Create(kind, hiddenSize: 4)]);
+        model.Build(new TensorShape(5, 3), seed: 7);
+        var x = FiniteDifferences.RandomInput(11, 2, 5, 3);
+        FiniteDifferences.Check(model, x, seed: 3, h: 1e-2, tolerance: 5e-3);
+    }
+
+    [Fact]
+    public void Rnn_of_one_step_is_a_dense_layer_with_tanh()
+    {
+        var rnn = new Rnn(2);
+        var model = new Sequential([rnn]);
+        model.Build(new TensorShape(1, 3), seed: 1);
+        var x = Tensor.FromArray([1f, -2f, 0.5f], 1, 1, 3);
+        var y = model.Forward(x);
+        var w = rnn.WeightIh.Value;
+        for (int j = 0; j < 2; j++)
+        {
+            double a = rnn.BiasIh.Value.Span[j] + rnn.BiasHh.Value.Span[j];
+            for (int k = 0; k < 3; k++)
+            {
+                a += w[j, k] * x.Span[k];
+            }
+
+            Assert.Equal(Math.Tanh(a), y.Span[j], 5);
+        }
+    }
+
+    internal static Layer Create(string kind, int hiddenSize)
+    {
+        var parts = kind.Split(':');
+        bool seq = parts[^1] == "seq";
+        return parts[0] switch
+        {
+            "rnn" => new Rnn(hiddenSize, parts.Length > 1 && parts[1] != "seq" ? ActivationRegistry.Parse(parts[1]) : null, seq),
+            _ => throw new ArgumentException(kind),
+        };
+    }
+}
