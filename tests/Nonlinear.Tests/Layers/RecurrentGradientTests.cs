@@ -9,7 +9,7 @@ namespace Nonlinear.Tests.Layers;
 
 public sealed class RecurrentGradientTests
 {
-    public static TheoryData<string> Layers => ["rnn", "rnn:seq", "rnn:sigmoid", "rnn:softplus:seq"];
+    public static TheoryData<string> Layers => ["rnn", "rnn:seq", "rnn:sigmoid", "rnn:softplus:seq", "lstm", "lstm:seq"];
 
     [Theory]
     [MemberData(nameof(Layers))]
@@ -49,6 +49,7 @@ public sealed class RecurrentGradientTests
         return parts[0] switch
         {
             "rnn" => new Rnn(hiddenSize, parts.Length > 1 && parts[1] != "seq" ? ActivationRegistry.Parse(parts[1]) : null, seq),
+            "lstm" => new Lstm(hiddenSize, seq),
             _ => throw new ArgumentException(kind),
         };
     }
