@@ -9,7 +9,7 @@ namespace Nonlinear.Tests.Layers;
 
 public sealed class RecurrentGradientTests
 {
-    public static TheoryData<string> Layers => ["rnn", "rnn:seq", "rnn:sigmoid", "rnn:softplus:seq", "lstm", "lstm:seq"];
+    public static TheoryData<string> Layers => ["rnn", "rnn:seq", "rnn:sigmoid", "rnn:softplus:seq", "lstm", "lstm:seq", "gru", "gru:seq"];
 
     [Theory]
     [MemberData(nameof(Layers))]
@@ -50,6 +50,7 @@ public sealed class RecurrentGradientTests
         {
             "rnn" => new Rnn(hiddenSize, parts.Length > 1 && parts[1] != "seq" ? ActivationRegistry.Parse(parts[1]) : null, seq),
             "lstm" => new Lstm(hiddenSize, seq),
+            "gru" => new Gru(hiddenSize, seq),
             _ => throw new ArgumentException(kind),
         };
     }
