@@ -1,6 +1,7 @@
 using System.Globalization;
 using Nonlinear.Activations;
 using Nonlinear.Layers;
+using Nonlinear.Layers.Recurrent;
 
 namespace Nonlinear.Models;
 
@@ -16,6 +17,9 @@ namespace Nonlinear.Models;
 /// <item><c>dropout:&lt;rate&gt;</c>, rate in [0, 1): <see cref="Dropout"/>.</item>
 /// <item><c>batchnorm</c> (alias <c>bn</c>): <see cref="BatchNorm"/>.</item>
 /// <item><c>prelu</c>, <c>prelu:channel</c>: <see cref="PRelu"/>.</item>
+/// <item><c>rnn:&lt;H&gt;[:&lt;activation&gt;][:seq]</c> (tanh unless given), <c>lstm:&lt;H&gt;[:seq]</c>,
+/// <c>gru:&lt;H&gt;[:seq]</c>: <see cref="Rnn"/>, <see cref="Lstm"/>, <see cref="Gru"/> over input [T, F] per sample;
+/// the output is the last hidden state [H], or every state [T, H] with <c>seq</c>.</item>
 /// <item>any activation spec from the catalog (<c>relu</c>, <c>leaky_relu:0.1</c>, <c>gelu:tanh</c>, <c>softmax</c>, ...).</item>
 /// </list>
 /// <see cref="Format"/> writes the canonical form, so a canonical spec round-trips exactly (aliases are written
@@ -98,6 +102,8 @@ public static class ModelSpec
                 }
 
                 return new Dropout(rate);
+            case "rnn" or "lstm" or "gru":
+                return ParseRecurrent(spec, index, token, head, parts);
             case "prelu":
                 if (parts.Length == 1)
                 {
@@ -117,8 +123,51 @@ public static class ModelSpec
                 }
                 catch (ActivationSpecException e)
                 {
-                    throw new ModelSpecException(spec, index, token, e.Message + " Layers: dense:<units>, conv:<filters>x<k>, pool:<size>, flatten, dropout:<rate>, batchnorm, prelu, or an activation.");
+                    throw new ModelSpecException(spec, index, token, e.Message + " Layers: dense:<units>, conv:<filters>x<k>, pool:<size>, flatten, dropout:<rate>, batchnorm, prelu, rnn:<H>, lstm:<H>, gru:<H>, or an activation.");
                 }
+        }
+    }
+
+    private static RecurrentLayer ParseRecurrent(string spec, int index, string token, string head, string[] parts)
+    {
+        string usage = head == "rnn"
+            ? "expected rnn:<H>[:<activation>][:seq] with H a positive integer, e.g. rnn:32, rnn:32:relu:seq."
+            : $"expected {head}:<H>[:seq] with H a positive integer, e.g. {head}:32 or {head}:32:seq.";
+        if (parts.Length < 2 || !int.TryParse(parts[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int hidden) || hidden < 1)
+        {
+            throw new ModelSpecException(spec, index, token, usage);
+        }
+
+        int end = parts.Length;
+        bool seq = end > 2 && parts[end - 1].Trim().Equals("seq", StringComparison.OrdinalIgnoreCase);
+        if (seq)
+        {
+            end--;
+        }
+
+        if (head != "rnn")
+        {
+            return end == 2 ? (head == "lstm" ? new Lstm(hidden, seq) : new Gru(hidden, seq)) : throw new ModelSpecException(spec, index, token, usage);
+        }
+
+        if (end == 2)
+        {
+            return new Rnn(hidden, null, seq);
+        }
+
+        // The activation may carry its own ':' arguments (rnn:32:leaky_relu:0.1:seq).
+        string activation = string.Join(":", parts[2..end]).Trim();
+        try
+        {
+            return new Rnn(hidden, ActivationRegistry.Parse(activation), seq);
+        }
+        catch (ActivationSpecException e)
+        {
+            throw new ModelSpecException(spec, index, token, e.Message + " " + usage);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelSpecException(spec, index, token, e.Message);
         }
     }
 

@@ -1,5 +1,3 @@
-using Nonlinear.Activations;
-using Nonlinear.Layers;
 using Nonlinear.Layers.Recurrent;
 using Nonlinear.Models;
 using Nonlinear.Tensors;
@@ -9,13 +7,13 @@ namespace Nonlinear.Tests.Layers;
 
 public sealed class RecurrentGradientTests
 {
-    public static TheoryData<string> Layers => ["rnn", "rnn:seq", "rnn:sigmoid", "rnn:softplus:seq", "lstm", "lstm:seq", "gru", "gru:seq"];
+    public static TheoryData<string> Specs => ["rnn:4", "rnn:4:seq", "rnn:4:sigmoid", "rnn:4:softplus:seq", "lstm:4", "lstm:4:seq", "gru:4", "gru:4:seq", "gru:4:seq,lstm:3,dense:2", "rnn:4:seq,flatten,dense:2,tanh"];
 
     [Theory]
-    [MemberData(nameof(Layers))]
-    public void Backward_through_time_matches_finite_differences_for_inputs_and_parameters(string kind)
+    [MemberData(nameof(Specs))]
+    public void Backward_through_time_matches_finite_differences_for_inputs_and_parameters(string spec)
     {
-        var model = new Sequential([Create(kind, hiddenSize: 4)]);
+        var model = Sequential.Parse(spec);
         model.Build(new TensorShape(5, 3), seed: 7);
         var x = FiniteDifferences.RandomInput(11, 2, 5, 3);
         FiniteDifferences.Check(model, x, seed: 3, h: 1e-2, tolerance: 5e-3);
@@ -40,18 +38,5 @@ public sealed class RecurrentGradientTests
 
             Assert.Equal(Math.Tanh(a), y.Span[j], 5);
         }
-    }
-
-    internal static Layer Create(string kind, int hiddenSize)
-    {
-        var parts = kind.Split(':');
-        bool seq = parts[^1] == "seq";
-        return parts[0] switch
-        {
-            "rnn" => new Rnn(hiddenSize, parts.Length > 1 && parts[1] != "seq" ? ActivationRegistry.Parse(parts[1]) : null, seq),
-            "lstm" => new Lstm(hiddenSize, seq),
-            "gru" => new Gru(hiddenSize, seq),
-            _ => throw new ArgumentException(kind),
-        };
     }
 }
