@@ -39,4 +39,31 @@ public sealed class RecurrentGradientTests
             Assert.Equal(Math.Tanh(a), y.Span[j], 5);
         }
     }
+
+    [Theory]
+    [InlineData("rnn:6:seq,rnn:4")]
+    [InlineData("lstm:6:seq,lstm:2:seq")]
+    [InlineData("gru:6,dense:2")]
+    public void Steady_state_forward_and_backward_allocate_nothing(string spec)
+    {
+        var model = Sequential.Parse(spec);
+        model.Build(new TensorShape(7, 3), seed: 1);
+        var x = FiniteDifferences.RandomInput(2, 4, 7, 3);
+        var dy = FiniteDifferences.RandomInput(3, [4, .. model.OutputShape.ToArray()]);
+        void Step()
+        {
+            model.Forward(x, training: true);
+            model.Backward(dy);
+        }
+
+        Step();
+        Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            Step();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
