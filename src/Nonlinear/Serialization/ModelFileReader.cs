@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Nonlinear.Data;
 using Nonlinear.Layers;
+using Nonlinear.Layers.Recurrent;
 using Nonlinear.Models;
 using Nonlinear.Tensors;
 
@@ -522,6 +523,17 @@ internal static class ModelFileReader
                     break;
                 case PRelu prelu:
                     total += prelu.PerChannel ? (shape.Length > 0 ? shape[0] : 0) : 1;
+                    break;
+                case RecurrentLayer recurrent:
+                    if (shape.Length != 2)
+                    {
+                        return total;
+                    }
+
+                    // weight_ih [G*H, F], weight_hh [G*H, H], bias_ih and bias_hh [G*H]
+                    long gh = (long)recurrent.Gates * recurrent.HiddenSize;
+                    total += gh * (shape[1] + recurrent.HiddenSize + 2);
+                    shape = recurrent.ReturnSequences ? [shape[0], recurrent.HiddenSize] : [recurrent.HiddenSize];
                     break;
                 case ActivationLayer or Dropout:
                     break;

@@ -46,6 +46,8 @@ public sealed class LayerGradientTests
     [InlineData("prelu:channel,dense:4,tanh,dense:1", new[] { 3 })]
     [InlineData("relu,dense:3", new[] { 3 })]
     [InlineData("conv:4x3:p1,relu,conv:2x3:s2", new[] { 2, 7, 7 })]
+    [InlineData("lstm:4:seq,gru:3,dense:2", new[] { 5, 3 })]
+    [InlineData("rnn:4:seq,rnn:3:relu", new[] { 5, 3 })]
     public void Backward_for_parameters_only_gives_the_same_parameter_gradients(string spec, int[] sample)
     {
         var model = Sequential.Parse(spec);
