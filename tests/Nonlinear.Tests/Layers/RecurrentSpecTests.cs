@@ -58,4 +58,20 @@ public sealed class RecurrentSpecTests
         Assert.Equal(new TensorShape(12, 4), model.Parameters[1].Value.Shape);
         Assert.Equal(new TensorShape(12), model.Parameters[2].Value.Shape);
     }
+
+    [Theory]
+    [InlineData("rnn:4:seq")]
+    [InlineData("lstm:4:seq")]
+    [InlineData("gru:4")]
+    public void Samples_are_independent_whatever_the_batch_size(string spec)
+    {
+        var model = Sequential.Parse(spec);
+        model.Build(new TensorShape(5, 3), seed: 2);
+        var three = FiniteDifferences.RandomInput(9, 3, 5, 3);
+        var all = model.Forward(three).Span.ToArray();
+        var two = Tensor.FromArray(three.Span[..30].ToArray(), 2, 5, 3);
+        var first = model.Forward(two).Span.ToArray();
+        Assert.Equal(all[..first.Length], first);
+        Assert.Equal(all, model.Forward(three).Span.ToArray());
+    }
 }
