@@ -1,0 +1,80 @@
+using Nonlinear.Tensors;
+
+namespace Nonlinear.Data.Sequences;
+
+/// <summary>
+/// A padded batch of words for next-character prediction: input ids, target ids and a mask, each [N, T], where
+/// T is the longest word of the batch + 1 (so at most the longest word of the list + 1).
+/// </summary>
+/// <remarks>
+/// Row i holds word i's <c>L + 1</c> steps (see <see cref="CharacterVocabulary.Encode"/>) followed by padding:
+/// inputs padded with the boundary id (a valid token, so an embedding never sees an out-of-range id), targets
+/// padded with <see cref="Padding"/> (-1, like PyTorch's ignore_index), mask 1 on real steps and 0 on padding.
+/// Ids are stored as floats, the library's one element type; they are exact integers.
+/// </remarks>
+public sealed class WordBatch
+{
+    /// <summary>The target id of a padded step: ignored by a masked loss.</summary>
+    public const int Padding = -1;
+
+    /// <summary>Creates a batch of <paramref name="words"/> (each letters a-z only, at least one).</summary>
+    /// <exception cref="ArgumentException">There are no words, or a word holds a character outside a-z.</exception>
+    public WordBatch(IReadOnlyList<string> words)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        if (words.Count == 0)
+        {
+            throw new ArgumentException("A batch needs at least one word.", nameof(words));
+        }
+
+        int n = words.Count, steps = words.Max(w => w.Length) + 1;
+        Words = words;
+        Steps = steps;
+        Lengths = new int[n];
+        Inputs = new Tensor(n, steps);
+        Targets = new Tensor(n, steps);
+        Mask = new Tensor(n, steps);
+        Span<int> inputs = stackalloc int[steps], targets = stackalloc int[steps];
+        for (int i = 0; i < n; i++)
+        {
+            string w = words[i];
+            CharacterVocabulary.Encode(w, inputs, targets);
+            int len = w.Length + 1;
+            Lengths[i] = len;
+            var xi = Inputs.Row(i);
+            var yi = Targets.Row(i);
+            var mi = Mask.Row(i);
+            for (int t = 0; t < steps; t++)
+            {
+                bool real = t < len;
+                xi[t] = real ? inputs[t] : CharacterVocabulary.Boundary;
+                yi[t] = real ? targets[t] : Padding;
+                mi[t] = real ? 1f : 0f;
+            }
+        }
+    }
+
+    /// <summary>The words of the batch, in row order.</summary>
+    public IReadOnlyList<string> Words { get; }
+
+    /// <summary>The number of words N.</summary>
+    public int Count => Lengths.Length;
+
+    /// <summary>The number of steps T: the longest word of the batch + 1.</summary>
+    public int Steps { get; }
+
+    /// <summary>The number of real (unpadded) steps of each row: its word's length + 1.</summary>
+    public int[] Lengths { get; }
+
+    /// <summary>Input ids [N, T]: boundary, the letters, then boundary padding.</summary>
+    public Tensor Inputs { get; }
+
+    /// <summary>Target ids [N, T]: the letters, the boundary, then <see cref="Padding"/>.</summary>
+    public Tensor Targets { get; }
+
+    /// <summary>[N, T]: 1 on real steps, 0 on padding.</summary>
+    public Tensor Mask { get; }
+
+    /// <summary>The number of real steps in the batch (the characters a loss averages over).</summary>
+    public int RealSteps => Lengths.Sum();
+}
