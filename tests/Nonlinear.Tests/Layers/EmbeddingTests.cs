@@ -1,5 +1,7 @@
 using Nonlinear.Layers;
+using Nonlinear.Data;
 using Nonlinear.Models;
+using Nonlinear.Serialization;
 using Nonlinear.Tensors;
 using Xunit;
 
@@ -153,5 +155,20 @@ public sealed class EmbeddingTests
         Assert.Throws<ModelSpecException>(() => ModelSpec.Parse("embedding:0:8"));
         var e = Assert.Throws<ArgumentException>(() => new Embedding(27, 8).Build(new TensorShape(4, 2), Initializer.Auto, new Random(1)));
         Assert.Contains("[N, T]", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_saved_model_keeps_the_embedding_weights()
+    {
+        var model = Sequential.Parse("embedding:27:4,flatten,dense:3");
+        model.Build(new TensorShape(5), seed: 3);
+        var x = Tensor.FromArray([1f, 2, 3, 4, 0, 26, 25, 0, 0, 0], 2, 5);
+        var expected = model.Forward(x, training: false).Span.ToArray();
+        using var stream = new MemoryStream();
+        ModelFile.Save(stream, model, new ModelMetadata { Task = TaskKind.Multiclass, OutputActivation = "softmax", Loss = "cross_entropy" });
+        stream.Position = 0;
+        var loaded = ModelFile.Load(stream, "m.nlm");
+        Assert.Equal("embedding:27:4,flatten,dense:3", ModelSpec.Format(loaded.Model.Layers));
+        Assert.Equal(expected, loaded.Model.Forward(x, training: false).Span.ToArray());
     }
 }
