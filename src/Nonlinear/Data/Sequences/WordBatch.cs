@@ -4,7 +4,7 @@ namespace Nonlinear.Data.Sequences;
 
 /// <summary>
 /// A padded batch of words for next-character prediction: input ids, target ids and a mask, each [N, T], where
-/// T is the longest word of the batch + 1 (so at most the longest word of the list + 1).
+/// T is the longest word of the batch + 1 (so at most the longest word of the list + 1) unless fixed.
 /// </summary>
 /// <remarks>
 /// Row i holds word i's <c>L + 1</c> steps (see <see cref="CharacterVocabulary.Encode"/>) followed by padding:
@@ -18,8 +18,13 @@ public sealed class WordBatch
     public const int Padding = -1;
 
     /// <summary>Creates a batch of <paramref name="words"/> (each letters a-z only, at least one).</summary>
-    /// <exception cref="ArgumentException">There are no words, or a word holds a character outside a-z.</exception>
-    public WordBatch(IReadOnlyList<string> words)
+    /// <param name="words">The words, one per row.</param>
+    /// <param name="steps">
+    /// The number of steps T; 0 (the default) takes the longest word of the batch + 1. A fixed T (e.g.
+    /// <see cref="WordList.MaxSteps"/>) gives every batch the same shape, which a model built for one T needs.
+    /// </param>
+    /// <exception cref="ArgumentException">There are no words, a word holds a character outside a-z, or a word needs more than <paramref name="steps"/> steps.</exception>
+    public WordBatch(IReadOnlyList<string> words, int steps = 0)
     {
         ArgumentNullException.ThrowIfNull(words);
         if (words.Count == 0)
@@ -27,7 +32,17 @@ public sealed class WordBatch
             throw new ArgumentException("A batch needs at least one word.", nameof(words));
         }
 
-        int n = words.Count, steps = words.Max(w => w.Length) + 1;
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        int n = words.Count, needed = words.Max(w => w.Length) + 1;
+        if (steps == 0)
+        {
+            steps = needed;
+        }
+        else if (steps < needed)
+        {
+            throw new ArgumentException($"The word '{words.First(w => w.Length + 1 > steps)}' needs {needed} steps (its letters and the boundary); the batch has {steps}.", nameof(steps));
+        }
+
         Words = words;
         Steps = steps;
         Lengths = new int[n];
@@ -60,7 +75,7 @@ public sealed class WordBatch
     /// <summary>The number of words N.</summary>
     public int Count => Lengths.Length;
 
-    /// <summary>The number of steps T: the longest word of the batch + 1.</summary>
+    /// <summary>The number of steps T: the longest word of the batch + 1, or the fixed number asked for.</summary>
     public int Steps { get; }
 
     /// <summary>The number of real (unpadded) steps of each row: its word's length + 1.</summary>

@@ -126,16 +126,20 @@ public sealed class WordList
         return sorted;
     }
 
-    /// <summary>Batches of <paramref name="batchSize"/> words (the last may be smaller), shuffled when <paramref name="shuffle"/> is given.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
-    public static IEnumerable<WordBatch> Batches(IReadOnlyList<string> words, int batchSize, Random? shuffle = null)
+    /// <summary>
+    /// Batches of <paramref name="batchSize"/> words (the last may be smaller), shuffled when <paramref name="shuffle"/>
+    /// is given, each padded to its longest word + 1 steps, or to <paramref name="steps"/> when that is positive.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive or <paramref name="steps"/> is negative.</exception>
+    public static IEnumerable<WordBatch> Batches(IReadOnlyList<string> words, int batchSize, Random? shuffle = null, int steps = 0)
     {
         ArgumentNullException.ThrowIfNull(words);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        return Iterate(words, batchSize, shuffle);
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        return Iterate(words, batchSize, shuffle, steps);
     }
 
-    private static IEnumerable<WordBatch> Iterate(IReadOnlyList<string> words, int batchSize, Random? shuffle)
+    private static IEnumerable<WordBatch> Iterate(IReadOnlyList<string> words, int batchSize, Random? shuffle, int steps)
     {
         var order = Enumerable.Range(0, words.Count).ToArray();
         shuffle?.Shuffle(order);
@@ -148,7 +152,7 @@ public sealed class WordList
                 batch[i] = words[order[start + i]];
             }
 
-            yield return new WordBatch(batch);
+            yield return new WordBatch(batch, steps);
         }
     }
 

@@ -85,6 +85,18 @@ public sealed class WordListTests : IDisposable
         Assert.Equal(words, WordList.Batches(words, 64).SelectMany(b => b.Words));
         Assert.All(batches, b => Assert.Equal(b.Words.Max(w => w.Length) + 1, b.Steps));
         Assert.Throws<ArgumentOutOfRangeException>(() => WordList.Batches(words, 0));
+        Assert.All(WordList.Batches(words, 100, steps: 9), b => Assert.Equal(9, b.Steps));
+    }
+
+    [Fact]
+    public void A_fixed_number_of_steps_pads_further_and_must_fit_the_longest_word()
+    {
+        var batch = new WordBatch(["cat", "a"], steps: 7);
+        Assert.Equal(new Nonlinear.Tensors.TensorShape(2, 7), batch.Targets.Shape);
+        Assert.Equal([3f, 1, 20, 0, -1, -1, -1], batch.Targets.Row(0).ToArray());
+        Assert.Equal([1f, 1, 0, 0, 0, 0, 0], batch.Mask.Row(1).ToArray());
+        var e = Assert.Throws<ArgumentException>(() => new WordBatch(["cat", "horse"], steps: 5));
+        Assert.Contains("'horse' needs 6 steps", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
