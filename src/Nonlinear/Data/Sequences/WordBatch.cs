@@ -14,6 +14,7 @@ namespace Nonlinear.Data.Sequences;
 /// </remarks>
 public sealed class WordBatch
 {
+    private readonly string[] _words;
     /// <summary>The target id of a padded step: ignored by a masked loss.</summary>
     public const int Padding = -1;
 
@@ -43,34 +44,20 @@ public sealed class WordBatch
             throw new ArgumentException($"The word '{words.First(w => w.Length + 1 > steps)}' needs {needed} steps (its letters and the boundary); the batch has {steps}.", nameof(steps));
         }
 
-        Words = words;
+        _words = new string[n];
         Steps = steps;
         Lengths = new int[n];
         Inputs = new Tensor(n, steps);
         Targets = new Tensor(n, steps);
         Mask = new Tensor(n, steps);
-        Span<int> inputs = stackalloc int[steps], targets = stackalloc int[steps];
         for (int i = 0; i < n; i++)
         {
-            string w = words[i];
-            CharacterVocabulary.Encode(w, inputs, targets);
-            int len = w.Length + 1;
-            Lengths[i] = len;
-            var xi = Inputs.Row(i);
-            var yi = Targets.Row(i);
-            var mi = Mask.Row(i);
-            for (int t = 0; t < steps; t++)
-            {
-                bool real = t < len;
-                xi[t] = real ? inputs[t] : CharacterVocabulary.Boundary;
-                yi[t] = real ? targets[t] : Padding;
-                mi[t] = real ? 1f : 0f;
-            }
+            WriteRow(i, words[i]);
         }
     }
 
     /// <summary>The words of the batch, in row order.</summary>
-    public IReadOnlyList<string> Words { get; }
+    public IReadOnlyList<string> Words => _words;
 
     /// <summary>The number of words N.</summary>
     public int Count => Lengths.Length;
@@ -92,4 +79,60 @@ public sealed class WordBatch
 
     /// <summary>The number of real steps in the batch (the characters a loss averages over).</summary>
     public int RealSteps => Lengths.Sum();
+
+    /// <summary>
+    /// Overwrites the batch in place with the words <c>source[indices[i]]</c>, keeping its size and number of steps:
+    /// no allocation, so a training loop can reuse one batch (see <see cref="WordList.Batches"/> with reuse).
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="indices"/> does not hold <see cref="Count"/> indices, one is outside <paramref name="source"/>,
+    /// or a word holds a character outside a-z or needs more than <see cref="Steps"/> steps.
+    /// </exception>
+    public void Refill(IReadOnlyList<string> source, ReadOnlySpan<int> indices)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (indices.Length != Count)
+        {
+            throw new ArgumentException($"A batch of {Count} words is refilled with {Count} indices; found {indices.Length}.", nameof(indices));
+        }
+
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int k = indices[i];
+            if ((uint)k >= (uint)source.Count)
+            {
+                throw new ArgumentException($"Index {k} (row {i}) is outside the {source.Count} words.", nameof(indices));
+            }
+
+            if (source[k].Length + 1 > Steps)
+            {
+                throw new ArgumentException($"The word '{source[k]}' needs {source[k].Length + 1} steps (its letters and the boundary); the batch has {Steps}.", nameof(source));
+            }
+        }
+
+        for (int i = 0; i < indices.Length; i++)
+        {
+            WriteRow(i, source[indices[i]]);
+        }
+    }
+
+    private void WriteRow(int i, string word)
+    {
+        int steps = Steps;
+        Span<int> inputs = stackalloc int[steps], targets = stackalloc int[steps];
+        CharacterVocabulary.Encode(word, inputs, targets);
+        int len = word.Length + 1;
+        _words[i] = word;
+        Lengths[i] = len;
+        var xi = Inputs.Row(i);
+        var yi = Targets.Row(i);
+        var mi = Mask.Row(i);
+        for (int t = 0; t < steps; t++)
+        {
+            bool real = t < len;
+            xi[t] = real ? inputs[t] : CharacterVocabulary.Boundary;
+            yi[t] = real ? targets[t] : Padding;
+            mi[t] = real ? 1f : 0f;
+        }
+    }
 }

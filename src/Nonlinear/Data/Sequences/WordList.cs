@@ -129,14 +129,57 @@ public sealed class WordList
     /// <summary>
     /// Batches of <paramref name="batchSize"/> words (the last may be smaller), shuffled when <paramref name="shuffle"/>
     /// is given, each padded to its longest word + 1 steps, or to <paramref name="steps"/> when that is positive.
+    /// With <paramref name="reuse"/> (which needs a fixed <paramref name="steps"/>) the same batch object is refilled
+    /// in place (<see cref="WordBatch.Refill"/>; a second one for a smaller last batch): a batch is valid only until
+    /// the next is drawn, and steady-state training allocates nothing per batch.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive or <paramref name="steps"/> is negative.</exception>
-    public static IEnumerable<WordBatch> Batches(IReadOnlyList<string> words, int batchSize, Random? shuffle = null, int steps = 0)
+    /// <exception cref="ArgumentException"><paramref name="reuse"/> without a fixed number of steps.</exception>
+    public static IEnumerable<WordBatch> Batches(IReadOnlyList<string> words, int batchSize, Random? shuffle = null, int steps = 0, bool reuse = false)
     {
         ArgumentNullException.ThrowIfNull(words);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
-        return Iterate(words, batchSize, shuffle, steps);
+        if (reuse && steps == 0)
+        {
+            throw new ArgumentException("Reusing batches needs a fixed number of steps (e.g. WordList.MaxSteps), so that every batch has the same shape.", nameof(reuse));
+        }
+
+        return reuse ? IterateReused(words, batchSize, shuffle, steps) : Iterate(words, batchSize, shuffle, steps);
+    }
+
+    private static IEnumerable<WordBatch> IterateReused(IReadOnlyList<string> words, int batchSize, Random? shuffle, int steps)
+    {
+        var order = new int[words.Count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        shuffle?.Shuffle(order);
+        WordBatch? full = null, last = null;
+        for (int start = 0; start < order.Length; start += batchSize)
+        {
+            int n = Math.Min(batchSize, order.Length - start);
+            var indices = order.AsSpan(start, n);
+            ref WordBatch? batch = ref n == batchSize ? ref full : ref last;
+            if (batch is null)
+            {
+                var first = new string[n];
+                for (int i = 0; i < n; i++)
+                {
+                    first[i] = words[indices[i]];
+                }
+
+                batch = new WordBatch(first, steps);
+            }
+            else
+            {
+                batch.Refill(words, indices);
+            }
+
+            yield return batch;
+        }
     }
 
     private static IEnumerable<WordBatch> Iterate(IReadOnlyList<string> words, int batchSize, Random? shuffle, int steps)

@@ -89,6 +89,48 @@ public sealed class WordListTests : IDisposable
     }
 
     [Fact]
+    public void Reused_batches_are_refilled_in_place_with_the_same_words_and_encoding()
+    {
+        var words = WordList.FromLines(Enumerable.Range(0, 300).Select(Word)).Train;   // 240 words
+        var fresh = WordList.Batches(words, 100, new Random(5), steps: 6).ToList();
+        var seen = new List<WordBatch>();
+        int b = 0;
+        foreach (var batch in WordList.Batches(words, 100, new Random(5), steps: 6, reuse: true))
+        {
+            seen.Add(batch);
+            Assert.Equal(fresh[b].Words, batch.Words);
+            Assert.Equal(fresh[b].Inputs.Span.ToArray(), batch.Inputs.Span.ToArray());
+            Assert.Equal(fresh[b].Targets.Span.ToArray(), batch.Targets.Span.ToArray());
+            Assert.Equal(fresh[b].Mask.Span.ToArray(), batch.Mask.Span.ToArray());
+            Assert.Equal(fresh[b].Lengths, batch.Lengths);
+            b++;
+        }
+
+        Assert.Equal(3, b);
+        Assert.Same(seen[0], seen[1]);
+        Assert.NotSame(seen[1], seen[2]);   // the last, smaller batch has its own buffers
+        Assert.Throws<ArgumentException>(() => WordList.Batches(words, 100, reuse: true));
+
+        var one = new WordBatch(["ab", "c"], steps: 4);
+        Assert.Contains("'abcd' needs 5 steps", Assert.Throws<ArgumentException>(() => one.Refill(["abcd", "x"], [0, 1])).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => one.Refill(["x"], [0]));
+        one.Refill(["zz", "x", "y"], [2, 0]);
+        Assert.Equal(["y", "zz"], one.Words);
+        Assert.Equal([25f, 0, -1, -1], one.Targets.Row(0).ToArray());
+        string[] source = ["zz", "x", "y"];
+        Span<int> indices = stackalloc int[2];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            indices[0] = i % 3;
+            indices[1] = (i + 1) % 3;
+            one.Refill(source, indices);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void A_fixed_number_of_steps_pads_further_and_must_fit_the_longest_word()
     {
         var batch = new WordBatch(["cat", "a"], steps: 7);
