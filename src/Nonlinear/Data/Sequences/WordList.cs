@@ -105,6 +105,26 @@ public sealed class WordList
     }
 
     /// <summary>
+    /// Writes the split to <paramref name="directory"/> as <c>train.txt</c>, <c>validation.txt</c> and
+    /// <c>test.txt</c> (one word per line, in split order, "\n" line ends) so that another program (the PyTorch
+    /// side of a benchmark) trains and tests on exactly the same words. Returns the three paths.
+    /// </summary>
+    public IReadOnlyList<string> WriteSplit(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory.CreateDirectory(directory);
+        var paths = new List<string>(3);
+        foreach (var (name, words) in new[] { ("train.txt", Train), ("validation.txt", Validation), ("test.txt", Test) })
+        {
+            string path = Path.Combine(directory, name);
+            File.WriteAllText(path, string.Join('\n', words) + "\n");
+            paths.Add(path);
+        }
+
+        return paths;
+    }
+
+    /// <summary>
     /// The cleaning rule: trim, lower-case (invariant), keep only words made entirely of a-z, deduplicate; sorted
     /// in ordinal order.
     /// </summary>

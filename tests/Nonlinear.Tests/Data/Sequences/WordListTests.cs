@@ -142,6 +142,17 @@ public sealed class WordListTests : IDisposable
     }
 
     [Fact]
+    public void The_split_written_to_files_reads_back_as_the_same_words()
+    {
+        var list = WordList.FromLines(Enumerable.Range(0, 50).Select(Word), seed: 4);
+        var paths = WordList.FromLines(Enumerable.Range(0, 50).Select(Word), seed: 4).WriteSplit(_files.Path("split"));
+        Assert.Equal(["train.txt", "validation.txt", "test.txt"], paths.Select(Path.GetFileName));
+        Assert.Equal(list.Train, File.ReadAllLines(paths[0]));
+        Assert.Equal(list.Validation, File.ReadAllLines(paths[1]));
+        Assert.Equal(list.Test, File.ReadAllLines(paths[2]));
+    }
+
+    [Fact]
     public void A_missing_word_list_names_the_file_and_the_package()
     {
         string path = _files.Path("words");
