@@ -4,6 +4,7 @@
 #   ./test.sh --filter X       any extra arguments go to dotnet test
 # System packages, each checked by a file it installs:
 #  - dataset-fashion-mnist (~30 MB): the full Fashion-MNIST for the FullData tests (the subset in data/ serves the rest).
+#  - wamerican (~1 MB): Debian's English word list /usr/share/dict/words, for the word-list FullData test.
 #  - fonts-dejavu-core: DejaVu Sans, the font every Nonlinear.Plots chart names; without a font file Skia draws no text.
 #  - chromium: Debian's browser, which the web app's browser tests drive with Playwright (no browser download).
 set -euo pipefail
@@ -16,6 +17,7 @@ fi
 
 PACKAGES=()
 [ -f /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz ] || PACKAGES+=(dataset-fashion-mnist)
+[ -f /usr/share/dict/american-english ] || PACKAGES+=(wamerican)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || PACKAGES+=(fonts-dejavu-core)
 [ -x /usr/lib/chromium/chromium ] || PACKAGES+=(chromium)
 if [ ${#PACKAGES[@]} -gt 0 ]; then

@@ -50,7 +50,7 @@ public static class Initialization
     }
 
     /// <summary>Normal(0, std) by Box-Muller (System.Random is seeded and deterministic on a given runtime).</summary>
-    private static void Normal(Span<float> values, double std, Random random)
+    internal static void Normal(Span<float> values, double std, Random random)
     {
         for (int i = 0; i < values.Length; i += 2)
         {

@@ -22,9 +22,10 @@ public abstract class Loss
         "mse (mean_squared_error)",
         "bce_logits (binary_cross_entropy_with_logits)",
         "cross_entropy (softmax_cross_entropy, crossentropy)",
+        "sequence_cross_entropy (masked_cross_entropy)",
     ];
 
-    /// <summary>The canonical name: "mse", "bce_logits" or "cross_entropy".</summary>
+    /// <summary>The canonical name: "mse", "bce_logits", "cross_entropy" or "sequence_cross_entropy".</summary>
     public abstract string Name { get; }
 
     /// <summary>
@@ -65,7 +66,7 @@ public abstract class Loss
     /// <summary>
     /// The loss called <paramref name="name"/> (case-insensitive): "mse" / "mean_squared_error",
     /// "bce_logits" / "binary_cross_entropy_with_logits", "cross_entropy" / "softmax_cross_entropy" /
-    /// "crossentropy".
+    /// "crossentropy", "sequence_cross_entropy" / "masked_cross_entropy".
     /// </summary>
     /// <exception cref="ArgumentException">The name is not one of those; the message lists the valid names.</exception>
     public static Loss Parse(string name)
@@ -76,6 +77,7 @@ public abstract class Loss
             "mse" or "mean_squared_error" => new MeanSquaredError(),
             "bce_logits" or "binary_cross_entropy_with_logits" => new BinaryCrossEntropyWithLogits(),
             "cross_entropy" or "softmax_cross_entropy" or "crossentropy" => new SoftmaxCrossEntropy(),
+            "sequence_cross_entropy" or "masked_cross_entropy" => new SequenceCrossEntropy(),
             _ => throw new ArgumentException($"Unknown loss '{name}'. Valid names: {string.Join(", ", ValidNames)}.", nameof(name)),
         };
     }

@@ -13,6 +13,7 @@ namespace Nonlinear.Models;
 /// <c>conv2d</c>): <see cref="Conv2D"/> with k×k kernels; stride 1 and padding 0 unless given; <c>same</c> pads
 /// by k/2 (odd k, stride 1). Options may come in any order; the canonical form is the one shown.</item>
 /// <item><c>pool:&lt;size&gt;[:s&lt;stride&gt;]</c> (alias <c>maxpool</c>): <see cref="MaxPool2D"/>, stride = size unless given.</item>
+/// <item><c>embedding:&lt;V&gt;:&lt;D&gt;</c>: <see cref="Embedding"/> of token ids 0..V-1 into D dimensions.</item>
 /// <item><c>flatten</c>: <see cref="Flatten"/>.</item>
 /// <item><c>dropout:&lt;rate&gt;</c>, rate in [0, 1): <see cref="Dropout"/>.</item>
 /// <item><c>batchnorm</c> (alias <c>bn</c>): <see cref="BatchNorm"/>.</item>
@@ -88,6 +89,15 @@ public static class ModelSpec
             case "pool":
             case "maxpool":
                 return ParsePool(spec, index, token, parts);
+            case "embedding":
+                if (parts.Length != 3
+                    || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int vocabulary) || vocabulary < 1
+                    || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out int dimension) || dimension < 1)
+                {
+                    throw new ModelSpecException(spec, index, token, "expected embedding:<V>:<D> with V (vocabulary size) and D (vector size) positive integers, e.g. embedding:27:32.");
+                }
+
+                return new Embedding(vocabulary, dimension);
             case "flatten":
                 return parts.Length == 1 ? new Flatten() : throw new ModelSpecException(spec, index, token, "flatten takes no arguments.");
             case "batchnorm":
@@ -123,7 +133,7 @@ public static class ModelSpec
                 }
                 catch (ActivationSpecException e)
                 {
-                    throw new ModelSpecException(spec, index, token, e.Message + " Layers: dense:<units>, conv:<filters>x<k>, pool:<size>, flatten, dropout:<rate>, batchnorm, prelu, rnn:<H>, lstm:<H>, gru:<H>, or an activation.");
+                    throw new ModelSpecException(spec, index, token, e.Message + " Layers: dense:<units>, embedding:<V>:<D>, conv:<filters>x<k>, pool:<size>, flatten, dropout:<rate>, batchnorm, prelu, rnn:<H>, lstm:<H>, gru:<H>, or an activation.");
                 }
         }
     }
