@@ -60,10 +60,32 @@ def attention_case(n, t, d, heads, causal):
     }
 
 
+def transformer_case(n, t, d, heads, ff, causal):
+    layer = torch.nn.TransformerEncoderLayer(d, heads, dim_feedforward=ff, dropout=0.0, activation="gelu",
+                                             batch_first=True, norm_first=True)
+    with torch.no_grad():
+        for name, p in layer.named_parameters():
+            if name.endswith("bias") or name.startswith("norm"):
+                p.add_(f32(*p.shape, scale=0.3))
+    layer = layer.double()
+    x32, up32 = f32(n, t, d), f32(n, t, d)
+    x = x32.double().requires_grad_(True)
+    mask = torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1) if causal else None
+    y = layer(x, src_mask=mask)
+    (y * up32.double()).sum().backward()
+    return {
+        "shape": [n, t, d], "heads": heads, "ff": ff, "causal": causal,
+        "input": flat(x32), "upstream": flat(up32), "output": flat(y), "input_gradient": flat(x.grad),
+        "parameters": {name: flat(p) for name, p in layer.named_parameters()},
+        "gradients": {name: flat(p.grad) for name, p in layer.named_parameters()},
+    }
+
+
 doc = {
     "generator": f"tools/make_golden_attention.py, torch {torch.__version__}, float32 draws computed in float64",
     "layernorm": [layernorm_case([2, 3, 5]), layernorm_case([4, 8])],
     "attention": [attention_case(2, 4, 8, 2, False), attention_case(2, 4, 8, 2, True), attention_case(1, 6, 12, 3, True)],
+    "transformer": [transformer_case(2, 5, 8, 2, 16, False), transformer_case(2, 5, 8, 2, 16, True)],
 }
 with open("tests/Nonlinear.Tests/Golden/attention-torch.json", "w") as fh:
     json.dump(doc, fh, indent=1)

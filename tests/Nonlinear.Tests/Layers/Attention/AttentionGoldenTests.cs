@@ -79,6 +79,33 @@ public sealed class AttentionGoldenTests
         AssertClose(c, "out_proj_bias_gradient", layer.OutProjectionBias.Gradient.Span);
     }
 
+    public static TheoryData<int> TransformerCases() => Indices("transformer");
+
+    [Theory]
+    [MemberData(nameof(TransformerCases))]
+    public void TransformerEncoderBlock_matches_pytorchs_pre_norm_gelu_encoder_layer(int index)
+    {
+        var c = Document.Value.RootElement.GetProperty("transformer")[index];
+        int[] shape = Ints(c.GetProperty("shape"));
+        var block = new TransformerEncoderBlock(c.GetProperty("heads").GetInt32(), c.GetProperty("ff").GetInt32(), c.GetProperty("causal").GetBoolean());
+        block.Build(new TensorShape(shape[1..]), Initializer.Auto, new Random(1));
+        var parameters = c.GetProperty("parameters");
+        Assert.Equal(parameters.EnumerateObject().Select(p => p.Name), block.Parameters.Select(p => p.Name));
+        foreach (var p in block.Parameters)
+        {
+            Floats(parameters, p.Name).CopyTo(p.Value.Span);
+        }
+
+        var x = Tensor.FromArray(Floats(c, "input"), shape);
+        AssertClose(c, "output", block.Forward(x, training: true).Span);
+        var dx = block.Backward(Tensor.FromArray(Floats(c, "upstream"), shape));
+        AssertClose(c, "input_gradient", dx.Span);
+        foreach (var p in block.Parameters)
+        {
+            AssertClose(c.GetProperty("gradients"), p.Name, p.Gradient.Span);
+        }
+    }
+
     private static TheoryData<int> Indices(string section)
     {
         var data = new TheoryData<int>();
