@@ -55,7 +55,7 @@ public sealed class TransformerEncoderBlock : Layer
 
     /// <inheritdoc/>
     public override string Spec => string.Create(CultureInfo.InvariantCulture,
-        $"transformer:d={ModelDimension ?? (IsBuilt ? _d : 0)},heads={_attention.Heads},ff={FeedForward}{(_attention.Causal ? ":causal" : "")}");
+        $"transformer:{(ModelDimension ?? (IsBuilt ? _d : null)) switch { int d => $"d={d},", null => "" }}heads={_attention.Heads},ff={FeedForward}{(_attention.Causal ? ":causal" : "")}");
 
     /// <inheritdoc/>
     public override IReadOnlyList<Parameter> Parameters => _parameters;
