@@ -17,6 +17,10 @@ namespace Nonlinear.Models;
 /// <item><c>dropout:&lt;rate&gt;</c>, rate in [0, 1): <see cref="Dropout"/>.</item>
 /// <item><c>batchnorm</c> (alias <c>bn</c>): <see cref="BatchNorm"/>.</item>
 /// <item><c>prelu</c>, <c>prelu:channel</c>: <see cref="PRelu"/>.</item>
+/// <item><c>layernorm</c> (alias <c>ln</c>): <see cref="LayerNorm"/> over the last dimension.</item>
+/// <item><c>attention:heads=&lt;h&gt;[:causal][:unscaled]</c>: <see cref="MultiHeadAttention"/> on sequences [T, D].</item>
+/// <item><c>transformer:[d=&lt;D&gt;,]heads=&lt;h&gt;,ff=&lt;units&gt;[:causal]</c>: <see cref="TransformerEncoderBlock"/>; its
+/// own arguments are comma-separated and belong to the token.</item>
 /// <item>any activation spec from the catalog (<c>relu</c>, <c>leaky_relu:0.1</c>, <c>gelu:tanh</c>, <c>softmax</c>, ...).</item>
 /// </list>
 /// <see cref="Format"/> writes the canonical form, so a canonical spec round-trips exactly (aliases are written
@@ -149,7 +153,7 @@ public static class ModelSpec
                 }
                 catch (ActivationSpecException e)
                 {
-                    throw new ModelSpecException(spec, index, token, e.Message + " Layers: dense:<units>, conv:<filters>x<k>, pool:<size>, flatten, dropout:<rate>, batchnorm, prelu, or an activation.");
+                    throw new ModelSpecException(spec, index, token, e.Message + " Layers: dense:<units>, conv:<filters>x<k>, pool:<size>, flatten, dropout:<rate>, batchnorm, prelu, layernorm, attention:heads=<h>, transformer:heads=<h>,ff=<units>, or an activation.");
                 }
         }
     }
