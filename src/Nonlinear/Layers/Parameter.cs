@@ -20,6 +20,20 @@ public sealed class Parameter
         Decays = decays;
     }
 
+    /// <summary>
+    /// An alias of <paramref name="inner"/> under another name, sharing its value and gradient tensors: a block
+    /// layer exposes its sub-layers' parameters as "norm1.weight", "self_attn.in_proj_weight", ...
+    /// </summary>
+    internal Parameter(string name, Parameter inner)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(inner);
+        Name = name;
+        Value = inner.Value;
+        Gradient = inner.Gradient;
+        Decays = inner.Decays;
+    }
+
     /// <summary>A name unique within its model, e.g. "0.weight" (layer index, then the layer's own name).</summary>
     public string Name { get; }
 

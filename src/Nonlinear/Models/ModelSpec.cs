@@ -2,6 +2,7 @@ using System.Globalization;
 using Nonlinear.Activations;
 using Nonlinear.Layers;
 using Nonlinear.Layers.Recurrent;
+using Nonlinear.Layers.Attention;
 
 namespace Nonlinear.Models;
 
@@ -21,6 +22,10 @@ namespace Nonlinear.Models;
 /// <item><c>rnn:&lt;H&gt;[:&lt;activation&gt;][:seq]</c> (tanh unless given), <c>lstm:&lt;H&gt;[:seq]</c>,
 /// <c>gru:&lt;H&gt;[:seq]</c>: <see cref="Rnn"/>, <see cref="Lstm"/>, <see cref="Gru"/> over input [T, F] per sample;
 /// the output is the last hidden state [H], or every state [T, H] with <c>seq</c>.</item>
+/// <item><c>layernorm</c> (alias <c>ln</c>): <see cref="LayerNorm"/> over the last dimension.</item>
+/// <item><c>attention:heads=&lt;h&gt;[:causal][:unscaled]</c>: <see cref="MultiHeadAttention"/> on sequences [T, D].</item>
+/// <item><c>transformer:[d=&lt;D&gt;,]heads=&lt;h&gt;,ff=&lt;units&gt;[:causal]</c>: <see cref="TransformerEncoderBlock"/>; its
+/// own arguments are comma-separated and belong to the token.</item>
 /// <item>any activation spec from the catalog (<c>relu</c>, <c>leaky_relu:0.1</c>, <c>gelu:tanh</c>, <c>softmax</c>, ...).</item>
 /// </list>
 /// <see cref="Format"/> writes the canonical form, so a canonical spec round-trips exactly (aliases are written
@@ -35,19 +40,43 @@ public static class ModelSpec
     public static IReadOnlyList<Layer> Parse(string spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var tokens = spec.Split(',');
+        var tokens = GlueBlockArguments(spec.Split(','));
         if (string.IsNullOrWhiteSpace(spec))
         {
             throw new ModelSpecException(spec, 1, spec, "the spec is empty; expected e.g. dense:16,tanh,dense:1.");
         }
 
-        var layers = new List<Layer>(tokens.Length);
-        for (int i = 0; i < tokens.Length; i++)
+        var layers = new List<Layer>(tokens.Count);
+        for (int i = 0; i < tokens.Count; i++)
         {
             layers.Add(ParseToken(spec, i + 1, tokens[i].Trim()));
         }
 
         return layers;
+    }
+
+    /// <summary>
+    /// A transformer token's own arguments are comma-separated (<c>transformer:d=64,heads=4,ff=256:causal</c>): pieces
+    /// of the form key=value (heads=, ff=) that follow a transformer token are glued back onto it.
+    /// </summary>
+    private static List<string> GlueBlockArguments(string[] pieces)
+    {
+        var tokens = new List<string>(pieces.Length);
+        foreach (var piece in pieces)
+        {
+            string t = piece.Trim();
+            bool argument = t.StartsWith("heads=", StringComparison.OrdinalIgnoreCase) || t.StartsWith("ff=", StringComparison.OrdinalIgnoreCase);
+            if (argument && tokens.Count > 0 && tokens[^1].StartsWith("transformer:", StringComparison.OrdinalIgnoreCase))
+            {
+                tokens[^1] += "," + t;
+            }
+            else
+            {
+                tokens.Add(piece);
+            }
+        }
+
+        return tokens;
     }
 
     /// <summary>The spec of a list of layers (the inverse of <see cref="Parse"/>).</summary>
@@ -103,6 +132,13 @@ public static class ModelSpec
             case "batchnorm":
             case "bn":
                 return parts.Length == 1 ? new BatchNorm() : throw new ModelSpecException(spec, index, token, "batchnorm takes no arguments.");
+            case "layernorm":
+            case "ln":
+                return parts.Length == 1 ? new LayerNorm() : throw new ModelSpecException(spec, index, token, "layernorm takes no arguments.");
+            case "attention":
+                return ParseAttention(spec, index, token, parts);
+            case "transformer":
+                return ParseTransformer(spec, index, token, parts);
             case "dropout":
                 if (parts.Length != 2
                     || !double.TryParse(parts[1].Trim(), NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out double rate)
@@ -133,7 +169,7 @@ public static class ModelSpec
                 }
                 catch (ActivationSpecException e)
                 {
-                    throw new ModelSpecException(spec, index, token, e.Message + " Layers: dense:<units>, embedding:<V>:<D>, conv:<filters>x<k>, pool:<size>, flatten, dropout:<rate>, batchnorm, prelu, rnn:<H>, lstm:<H>, gru:<H>, or an activation.");
+                    throw new ModelSpecException(spec, index, token, e.Message + " Layers: dense:<units>, embedding:<V>:<D>, conv:<filters>x<k>, pool:<size>, flatten, dropout:<rate>, batchnorm, prelu, rnn:<H>, lstm:<H>, gru:<H>, layernorm, attention:heads=<h>, transformer:heads=<h>,ff=<units>, or an activation.");
                 }
         }
     }
@@ -179,6 +215,83 @@ public static class ModelSpec
         {
             throw new ModelSpecException(spec, index, token, e.Message);
         }
+    }
+
+    private static MultiHeadAttention ParseAttention(string spec, int index, string token, string[] parts)
+    {
+        const string Usage = "expected attention:heads=<h>[:causal][:unscaled], e.g. attention:heads=4:causal.";
+        if (parts.Length < 2 || !TryKeyValue(parts[1], "heads", out int heads))
+        {
+            throw new ModelSpecException(spec, index, token, Usage);
+        }
+
+        bool causal = false, scaled = true;
+        foreach (var raw in parts.Skip(2))
+        {
+            switch (raw.Trim().ToLowerInvariant())
+            {
+                case "causal" when !causal:
+                    causal = true;
+                    break;
+                case "unscaled" when scaled:
+                    scaled = false;
+                    break;
+                default:
+                    throw new ModelSpecException(spec, index, token, $"unknown or repeated option '{raw}'; {Usage}");
+            }
+        }
+
+        return new MultiHeadAttention(heads, causal, scaled);
+    }
+
+    private static TransformerEncoderBlock ParseTransformer(string spec, int index, string token, string[] parts)
+    {
+        const string Usage = "expected transformer:[d=<D>,]heads=<h>,ff=<units>[:causal], e.g. transformer:d=64,heads=4,ff=256:causal.";
+        if (parts.Length is < 2 or > 3 || (parts.Length == 3 && !parts[2].Trim().Equals("causal", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new ModelSpecException(spec, index, token, Usage);
+        }
+
+        int? d = null, heads = null, ff = null;
+        foreach (var argument in parts[1].Split(','))
+        {
+            string key = argument.Split('=')[0].Trim().ToLowerInvariant();
+            if (!TryKeyValue(argument, key, out int value))
+            {
+                throw new ModelSpecException(spec, index, token, $"'{argument}' is not key=<positive integer>; {Usage}");
+            }
+
+            switch (key)
+            {
+                case "d" when d is null:
+                    d = value;
+                    break;
+                case "heads" when heads is null:
+                    heads = value;
+                    break;
+                case "ff" when ff is null:
+                    ff = value;
+                    break;
+                default:
+                    throw new ModelSpecException(spec, index, token, $"unknown or repeated argument '{argument}'; {Usage}");
+            }
+        }
+
+        if (heads is null || ff is null)
+        {
+            throw new ModelSpecException(spec, index, token, $"heads and ff are required; {Usage}");
+        }
+
+        return new TransformerEncoderBlock(heads.Value, ff.Value, parts.Length == 3, d);
+    }
+
+    /// <summary>"key=N" with N a positive integer.</summary>
+    private static bool TryKeyValue(string text, string key, out int value)
+    {
+        value = 0;
+        var kv = text.Split('=');
+        return kv.Length == 2 && kv[0].Trim().Equals(key, StringComparison.OrdinalIgnoreCase)
+            && int.TryParse(kv[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1;
     }
 
     private static Conv2D ParseConv(string spec, int index, string token, string[] parts)
