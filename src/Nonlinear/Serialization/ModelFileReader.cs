@@ -171,7 +171,7 @@ internal static class ModelFileReader
 
         if (!ModelFileFormat.TryParseTask(taskText, out var task))
         {
-            throw Fail($"__metadata__.task '{ModelFileFormat.Shorten(taskText)}' is not regression, binary or multiclass");
+            throw Fail($"__metadata__.task '{ModelFileFormat.Shorten(taskText)}' is not regression, binary, multiclass or sequence");
         }
 
         IReadOnlyList<string>? classNames = meta.TryGetValue(ModelFileFormat.ClassNamesKey, out var classText) ? ParseClassNames(classText, name) : null;
