@@ -78,7 +78,7 @@ public sealed class SequenceCommandTests : IDisposable
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("nats/char", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("embedding:27:32,gru:8:seq,dense:27", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("characters)", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("chars)", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -130,6 +130,10 @@ public sealed class SequenceCommandTests : IDisposable
         var evaluate = CliRun.Of("evaluate", "--model", model, "--data", Subset, "--json");
         Assert.True(evaluate.ExitCode == 0, evaluate.Stderr);
         Assert.Equal(accuracy, JsonDocument.Parse(evaluate.Stdout).RootElement.GetProperty("accuracy").GetDouble(), 6);
+
+        var text = CliRun.Of("train", "--data", Subset, "--model", "rnn", "--hidden", "4", "--epochs", "1");
+        Assert.True(text.ExitCode == 0, text.Stderr);
+        Assert.Contains("images read row by row: 28 steps of 28 pixels", text.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
