@@ -120,6 +120,17 @@ public sealed class SequenceTrainingTests
     }
 
     [Fact]
+    public void A_token_id_outside_the_vocabulary_is_named_when_training()
+    {
+        var x = Tensor.FromArray([0f, 3, 1, 0, 30, 2], 2, 3);
+        var data = new Dataset("ids", x, Tensor.FromArray([3f, 1, 0, 30 % 27, 2, 0], 2, 3), TaskKind.Sequence, 27);
+        var (_, trainer) = Build(data, $"embedding:27:4,gru:4:seq,{Output}");
+        var e = Assert.ThrowsAny<ArgumentException>(() => trainer.Fit(data, 1, 2, seed: 1));
+        Assert.Contains("token id 30", e.Message, StringComparison.Ordinal);
+        Assert.Contains("not in the vocabulary", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_lstm_language_model_learns_words_below_the_uniform_loss_ln_27()
     {
         var list = WordList.FromLines(Words);
