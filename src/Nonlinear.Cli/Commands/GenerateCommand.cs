@@ -27,11 +27,12 @@ internal static class GenerateCommand
         var temperature = new Option<double>("--temperature") { Description = "Divides the logits before the softmax: 1 samples the model's own distribution, lower is more conservative, higher more adventurous; 0 always takes the most likely letter (greedy)", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed of the sampling (the same seed gives the same words)", DefaultValueFactory = _ => 1 };
         var prefix = new Option<string>("--prefix") { Description = "Letters every word starts with (a-z)", DefaultValueFactory = _ => "" };
+        var wordList = new Option<string?>("--words") { Description = $"The word list the model learned from, to mark which generated words are real words (default {WordList.StandardPath} when it exists)" };
         var top = new Option<int>("--top") { Description = "Most likely next letters shown per temperature", DefaultValueFactory = _ => 5 };
         var json = JsonOption.Create("the words and the next-letter distributions");
         var command = new Command("generate", "Generate words with a character-level model trained on the word list, and show how the temperature shapes its next-letter distribution")
         {
-            model, count, temperature, seed, prefix, top, json,
+            model, count, temperature, seed, prefix, wordList, top, json,
         };
         command.SetAction(parseResult =>
         {
@@ -57,7 +58,8 @@ internal static class GenerateCommand
             var words = sampler.Sample(n, t, parseResult.GetValue(seed), start);
             var logits = sampler.NextLogits(start);
             var rows = ShownTemperatures.Append(t).Distinct().Order().Select(temp => Row(logits, temp, topCount)).ToList();
-            var result = new Result(path, saved.Model.Spec, sampler.Steps, n, t, parseResult.GetValue(seed), start, words, rows);
+            var known = KnownWords(parseResult.GetValue(wordList));
+            var result = new Result(path, saved.Model.Spec, sampler.Steps, n, t, parseResult.GetValue(seed), start, words, rows, known);
             if (parseResult.GetValue(json))
             {
                 WriteJson(context, result);
@@ -93,17 +95,28 @@ internal static class GenerateCommand
         }
     }
 
+    /// <summary>The word list's words; null when no list was given and the standard one is not installed.</summary>
+    private static HashSet<string>? KnownWords(string? path)
+    {
+        if (path is null && !File.Exists(WordList.StandardPath))
+        {
+            return null;
+        }
+
+        return new HashSet<string>(WordList.Load(path).All, StringComparer.Ordinal);
+    }
+
     private static DistributionRow Row(float[] logits, double temperature, int top)
     {
         var p = new float[logits.Length];
         WordSampler.Distribution(logits, temperature, p);
-        var best = Enumerable.Range(0, p.Length).OrderByDescending(i => p[i]).ThenBy(i => i).Take(top).ToArray();
+        var best = Enumerable.Range(0, p.Length).Where(i => p[i] > 0).OrderByDescending(i => p[i]).ThenBy(i => i).Take(top).ToArray();
         return new DistributionRow(temperature, WordSampler.Entropy(p), p, best);
     }
 
     private sealed record DistributionRow(double Temperature, double Entropy, float[] Probabilities, int[] Top);
 
-    private sealed record Result(string Path, string Spec, int Steps, int Count, double Temperature, int Seed, string Prefix, IReadOnlyList<SampledWord> Words, IReadOnlyList<DistributionRow> Rows);
+    private sealed record Result(string Path, string Spec, int Steps, int Count, double Temperature, int Seed, string Prefix, IReadOnlyList<SampledWord> Words, IReadOnlyList<DistributionRow> Rows, HashSet<string>? Known);
 
     private static string Symbol(int id) => id == CharacterVocabulary.Boundary ? "^ (end)" : CharacterVocabulary.SymbolName(id).ToString();
 
@@ -115,10 +128,18 @@ internal static class GenerateCommand
         string from = r.Prefix.Length == 0 ? "" : $", prefix '{r.Prefix}'";
         string how = r.Temperature == 0 ? "greedy (temperature 0)" : string.Create(ci, $"temperature {r.Temperature}, seed {r.Seed}");
         console.WriteLine(string.Create(ci, $"{r.Count} word(s), {how}{from}:"));
+        int width = r.Words.Max(w => w.Text.Length);
         foreach (var w in r.Words)
         {
-            string text = w.Text.Length == 0 ? "(empty: the model ended the word at once)" : w.Text;
-            console.WriteLine($"  {text}{(w.Ended ? "" : $"  (cut at {r.Steps} letters)")}");
+            string text = w.Text.Length == 0 ? "(empty: the model ended the word at once)" : w.Text.PadRight(width);
+            string note = !w.Ended ? $"  (cut at {r.Steps} letters)" : r.Known?.Contains(w.Text) == true ? "  (in the word list)" : "";
+            console.WriteLine($"  {text}{note}".TrimEnd());
+        }
+
+        if (r.Known is not null)
+        {
+            int fresh = r.Words.Count(w => !r.Known.Contains(w.Text));
+            console.WriteLine(string.Create(ci, $"{fresh} of {r.Words.Count} are not in the word list ({r.Known.Count:N0} words): new words in the style of the list, not recalled ones."));
         }
 
         console.WriteLine();
@@ -156,6 +177,10 @@ internal static class GenerateCommand
                 w.WriteStartObject();
                 w.WriteString("text", word.Text);
                 w.WriteBoolean("ended", word.Ended);
+                if (r.Known is not null)
+                {
+                    w.WriteBoolean("inWordList", r.Known.Contains(word.Text));
+                }
                 w.WriteEndObject();
             }
 

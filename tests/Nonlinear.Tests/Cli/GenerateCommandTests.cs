@@ -34,6 +34,7 @@ public sealed class GenerateCommandTests : IClassFixture<GenerateCommandTests.Wo
         var words = doc.GetProperty("words").EnumerateArray().ToList();
         Assert.Equal(12, words.Count);
         Assert.All(words, w => Assert.Matches("^st[a-z]*$", w.GetProperty("text").GetString()));
+        Assert.All(words, w => Assert.Contains(w.GetProperty("inWordList").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False }));
 
         var next = doc.GetProperty("next");
         Assert.Equal("^st", next.GetProperty("context").GetString());
@@ -80,8 +81,16 @@ public sealed class GenerateCommandTests : IClassFixture<GenerateCommandTests.Wo
     {
         var run = CliRun.Of("generate", "--model", _model.Path, "--count", "4", "--temperature", "0", "--json");
         Assert.Equal(0, run.ExitCode);
-        var words = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("words").EnumerateArray().Select(w => w.GetProperty("text").GetString()).ToList();
+        var doc = JsonDocument.Parse(run.Stdout).RootElement;
+        var words = doc.GetProperty("words").EnumerateArray().Select(w => w.GetProperty("text").GetString()).ToList();
         Assert.Single(words.Distinct());
+
+        // The arg-max has all the mass: only it is listed among the top letters.
+        var greedy = doc.GetProperty("next").GetProperty("distributions")[0];
+        Assert.Equal(0, greedy.GetProperty("temperature").GetDouble());
+        Assert.Equal(0, greedy.GetProperty("entropy").GetDouble());
+        Assert.Equal(1, greedy.GetProperty("top").GetArrayLength());
+        Assert.Equal(1, greedy.GetProperty("top")[0].GetProperty("probability").GetDouble());
     }
 
     [Theory]
