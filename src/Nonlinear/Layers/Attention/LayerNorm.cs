@@ -28,8 +28,8 @@ public sealed class LayerNorm : Layer
 
     private Parameter? _gamma;
     private Parameter? _beta;
-    /// <summary>Below this many elements the rows stay on one thread.</summary>
-    private const long ParallelElements = 1 << 16;
+    /// <summary>Below this many elements the rows stay on one thread (settable for tests).</summary>
+    internal static long ParallelElements { get; set; } = 1 << 16;
 
     private Tensor? _input, _output;
     private float[][] _partSums = [];
