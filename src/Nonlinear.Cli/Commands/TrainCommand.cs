@@ -188,7 +188,7 @@ internal static class TrainCommand
                 }
             }
 
-            var summary = new Summary(data, train, held, test is not null, network, outputActivation, lossFunction, opt, normalization, history, finalEvaluation, Trainer.Scored(final.Targets, final.Task), clipping);
+            var summary = new Summary(data, train, held, test is not null, network, outputActivation, lossFunction, opt, normalization, history, finalEvaluation, Trainer.Scored(final.Targets, final.Task), rows, clipping);
             if (asJson)
             {
                 WriteJson(context, summary, advice, diagnostics);
@@ -229,7 +229,7 @@ internal static class TrainCommand
 
     /// <summary>Everything the summary shows.</summary>
     /// <remarks>FinalScored: what the final loss is a mean over: samples, or the real steps (characters) of a sequence task.</remarks>
-    private sealed record Summary(DataSource.Loaded Data, Dataset Train, Dataset? Validation, bool HasTest, Sequential Network, string OutputActivation, Loss Loss, Optimizer Optimizer, Normalization? Normalization, TrainingHistory History, Evaluation Final, long FinalScored, ClipOption.Counts Clipping)
+    private sealed record Summary(DataSource.Loaded Data, Dataset Train, Dataset? Validation, bool HasTest, Sequential Network, string OutputActivation, Loss Loss, Optimizer Optimizer, Normalization? Normalization, TrainingHistory History, Evaluation Final, long FinalScored, bool Rows, ClipOption.Counts Clipping)
     {
         public bool PerStep => Train.Task == TaskKind.Sequence;
     }
@@ -390,7 +390,14 @@ internal static class TrainCommand
         var table = new Table().AddColumns("", "");
         table.HideHeaders();
         table.AddRow("data", Markup.Escape($"{r.Data.Description}; {r.Train.Count} train, {r.Validation?.Count ?? 0} validation, {r.Train.Task}"));
-        if (r.Normalization is { } n)
+        if (r.Rows)
+        {
+            string values = r.Normalization is { } rn
+                ? $"x' = (x - mean) / std, mean {rn.Mean[0].ToString("G4", CultureInfo.InvariantCulture)}, std {rn.Std[0].ToString("G4", CultureInfo.InvariantCulture)} over all pixels (fitted on the training split, saved with the model); "
+                : "";
+            table.AddRow("inputs", Markup.Escape($"{values}images read row by row: {r.Train.FeatureShape[0]} steps of {r.Train.FeatureShape[1]} pixels"));
+        }
+        else if (r.Normalization is { } n)
         {
             string per = r.Train.FeatureShape.Rank > 1 ? "per channel" : "per feature";
             string values = n.Count <= 3
@@ -405,15 +412,15 @@ internal static class TrainCommand
         table.AddRow("gradient clipping", Markup.Escape(r.Clipping.Describe(r.Optimizer.ClipNorm)));
         table.AddRow("epochs", $"{history.Epochs.Count}{(history.Cancelled ? " (cancelled)" : "")}");
         // A sequence task's loss is a mean over characters (nats per character), its accuracy a share of characters.
-        string unit = r.PerStep ? " (nats/char / char accuracy)" : "";
-        table.AddRow($"train loss / accuracy{unit}", $"{F(last.Loss)} / {F(last.Accuracy)}");
+        string metrics = r.PerStep ? "nats/char / char accuracy" : "loss / accuracy";
+        table.AddRow($"train {metrics}", $"{F(last.Loss)} / {F(last.Accuracy)}");
         if (r.Validation is not null)
         {
-            table.AddRow($"validation loss / accuracy{unit}", $"{F(last.ValidationLoss)} / {F(last.ValidationAccuracy)}");
+            table.AddRow($"validation {metrics}", $"{F(last.ValidationLoss)} / {F(last.ValidationAccuracy)}");
         }
 
-        string count = r.PerStep ? $"{r.Final.Count:N0} words, {r.FinalScored:N0} characters" : $"{r.Final.Count} samples";
-        table.AddRow(r.HasTest ? $"test loss / accuracy{unit} ({count})" : $"all data loss / accuracy{unit}", $"{F(r.Final.Loss)} / {F(r.Final.Accuracy)}");
+        string count = r.PerStep ? $"{r.Final.Count:N0} words, {r.FinalScored:N0} chars" : $"{r.Final.Count} samples";
+        table.AddRow(r.HasTest ? $"test {metrics} ({count})" : $"all data {metrics}", $"{F(r.Final.Loss)} / {F(r.Final.Accuracy)}");
         table.AddRow("time", $"{history.Epochs.Sum(e => e.Elapsed.TotalSeconds).ToString("F2", CultureInfo.InvariantCulture)} s");
         console.Write(table);
     }
