@@ -1,11 +1,15 @@
 using Nonlinear.Layers;
+using Nonlinear.Models;
 using Nonlinear.Tensors;
 using Nonlinear.Tests.Layers.Attention;
 using Xunit;
 
 namespace Nonlinear.Tests.Layers;
 
-/// <summary>Steady-state allocation of a dense layer on sequences (serial collection: it changes Engine.MaxThreads).</summary>
+/// <summary>
+/// Steady-state allocation of the sequence layers: dense per step, positions, pooling (serial collection: it
+/// changes Engine.MaxThreads).
+/// </summary>
 [Collection(Nonlinear.Tests.Activations.KernelSettings.Name)]
 public sealed class DenseSequenceAllocationTests
 {
@@ -52,6 +56,46 @@ public sealed class DenseSequenceAllocationTests
             }
 
             Assert.True(best == 0, $"{best} bytes allocated in 50 steps");
+        }
+        finally
+        {
+            Engine.MaxThreads = before;
+        }
+    }
+
+    [Theory]
+    [InlineData("dense:16,positions:learned,positions:sinusoidal,seqpool:mean,dense:10")]
+    [InlineData("dense:16,positions:learned,seqpool:last,dense:10")]
+    public void Positions_and_pooling_in_a_model_allocate_nothing_per_batch(string spec)
+    {
+        var model = Sequential.Parse(spec);
+        model.Build(new TensorShape(28, 28), seed: 1);
+        var x = Float64GradientCheck.RandomTensor(2, 1.0, 16, 28, 28);
+        var dy = Float64GradientCheck.RandomTensor(3, 1.0, 16, 10);
+        int before = Engine.MaxThreads;
+        try
+        {
+            Engine.MaxThreads = 1;   // as above: all the work on the calling thread
+            for (int i = 0; i < 5; i++)
+            {
+                model.Forward(x, training: true);
+                model.Backward(dy);
+            }
+
+            long best = long.MaxValue;
+            for (int attempt = 0; attempt < 3 && best != 0; attempt++)
+            {
+                long start = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 20; i++)
+                {
+                    model.Forward(x, training: true);
+                    model.Backward(dy);
+                }
+
+                best = Math.Min(best, GC.GetAllocatedBytesForCurrentThread() - start);
+            }
+
+            Assert.True(best == 0, $"{best} bytes allocated in 20 steps of {spec}");
         }
         finally
         {

@@ -112,6 +112,16 @@ public sealed class SequencePoolTests
         Assert.Equal(expected, loaded.Model.Forward(x, training: false).Span.ToArray());
     }
 
+    [Theory]
+    [InlineData("dense:6,positions:learned,seqpool:mean,dense:3")]
+    [InlineData("dense:6,positions:sinusoidal,seqpool:last,tanh,dense:3")]
+    public void Gradients_flow_through_positions_and_pooling_in_a_model_as_central_differences_say(string spec)
+    {
+        var model = Sequential.Parse(spec);
+        model.Build(new TensorShape(T, D), seed: 8);
+        FiniteDifferences.Check(model, FiniteDifferences.RandomInput(9, 2, T, D), seed: 10);
+    }
+
     private static SequencePool Built(SequencePooling pooling)
     {
         var layer = new SequencePool(pooling);
