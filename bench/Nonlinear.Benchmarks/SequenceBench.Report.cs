@@ -59,7 +59,7 @@ internal static partial class SequenceBench
             if (kind == "step")
             {
                 steps.Add(new StepResult(name, threads, r.GetProperty("median_seconds").GetDouble(), r.GetProperty("min_seconds").GetDouble(),
-                    r.GetProperty("steps").GetInt32(), r.GetProperty("loss").GetDouble(), double.NaN));
+                    r.GetProperty("steps").GetInt32(), r.GetProperty("loss").GetDouble(), double.NaN, []));
             }
             else if (kind == "epoch")
             {
@@ -122,7 +122,7 @@ internal static partial class SequenceBench
             """));
         if (interim.Count > 0)
         {
-            s.AppendLine("- **Interim layers**: the library did not yet take these specs, so the benchmark built the same architecture with its own per-step dense (the library's Dense on N·T rows, output and input gradient copied) and learned positions (InterimPerStepDense, InterimLearnedPositions): "
+            s.AppendLine("- **Interim layer**: the library did not yet take this spec, so the benchmark built the same architecture with its own learned positions (InterimLearnedPositions: y = x + P, P [T, D] from N(0, 0.02²)): "
                 + string.Join("; ", interim) + ".");
         }
 
@@ -134,6 +134,14 @@ internal static partial class SequenceBench
             var p = peer.FirstOrDefault(x => x.Case == r.Case && x.Threads == r.Threads);
             double ratio = p is null ? double.NaN : p.Median / r.Median;
             s.AppendLine(string.Create(Inv, $"| {r.Case} | {r.Threads} | {r.Median * 1e3:F2} | {(p is null ? "–" : (p.Median * 1e3).ToString("F2", Inv))} | {(p is null ? "–" : ratio.ToString("F2", Inv) + "×")} | {(p is null ? "–" : ratio >= StepTarget ? "✓" : "✗")} | {r.BytesPerStep:F0} |"));
+        }
+
+        s.AppendLine().AppendLine("Where our step's time goes (median of each phase over single steps, ms; a layer's backward includes its parameter gradients):").AppendLine();
+        s.AppendLine("| case | phases (ms) | sum |");
+        s.AppendLine("|:---|:---|---:|");
+        foreach (var r in ours)
+        {
+            s.AppendLine(string.Create(Inv, $"| {r.Case} | {string.Join(", ", r.Phases.Select(p => string.Create(Inv, $"{p.Name} {p.Seconds * 1e3:F2}")))} | {r.Phases.Sum(p => p.Seconds) * 1e3:F2} |"));
         }
 
         if (ourEpochs.Count > 0)

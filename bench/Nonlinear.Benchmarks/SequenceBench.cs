@@ -59,7 +59,13 @@ internal static partial class SequenceBench
         public int TimedSteps => Quick ? Math.Max(5, Steps / 3) : Steps;
     }
 
-    private sealed record StepResult(string Case, int Threads, double Median, double Min, int Steps, double Loss, double BytesPerStep);
+    private sealed record StepResult(string Case, int Threads, double Median, double Min, int Steps, double Loss, double BytesPerStep, (string Name, double Seconds)[] Phases);
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
 
     private sealed record EpochResult(string Case, int Threads, int Epoch, double Seconds, int Batches, double TrainLoss, double ValidationLoss, double TestLoss, double TestAccuracy);
 
@@ -103,6 +109,7 @@ internal static partial class SequenceBench
                     var s = MeasureSteps(o, c, t, data, interim);
                     steps.Add(s);
                     Console.Error.WriteLine(string.Create(Inv, $"  ours  T={t} {c.Name} step: {s.Median * 1e3:F2} ms median (min {s.Min * 1e3:F2}) over {s.Steps} steps, loss {s.Loss:F4}, {s.BytesPerStep:F0} B/step"));
+                    Console.Error.WriteLine("        " + string.Join(", ", s.Phases.Select(p => string.Create(Inv, $"{p.Name} {p.Seconds * 1e3:F2}"))));
                     if (o.Epochs > 0)
                     {
                         if (c.Words)
@@ -213,8 +220,8 @@ internal static partial class SequenceBench
 
     /// <summary>
     /// Our model for a case, built with seed 1: the spec itself when the library takes it, else (while the
-    /// library lacks per-step dense and learned positions, branch seq-layers) the same architecture with the
-    /// benchmark's interim layers, and the reason in <paramref name="interim"/>.
+    /// library lacks <c>positions:learned</c>, branch seq-layers) the same architecture with the benchmark's interim
+    /// learned positions, and the reason in <paramref name="interim"/>.
     /// </summary>
     private static Sequential Build(Case c, TensorShape input, SortedSet<string> interim)
     {
@@ -224,13 +231,10 @@ internal static partial class SequenceBench
             model.Build(input, seed: 1);
             return model;
         }
-        catch (Exception e) when (c.Words && e is ArgumentException or FormatException)
+        catch (ModelSpecException) when (c.Name == "words-transformer")
         {
-            interim.Add($"{c.Name} ({(e is FormatException ? "the library has no positions:learned yet" : "the library's dense does not take [T, F] yet")})");
-            IEnumerable<Layer> layers = c.Name == "words-transformer"
-                ? [.. ModelSpec.Parse("embedding:27:64"), new InterimLearnedPositions(), .. ModelSpec.Parse("transformer:d=64,heads=4,ff=256:causal"), new InterimPerStepDense(CharacterVocabulary.SymbolCount)]
-                : [.. ModelSpec.Parse(c.Spec[..c.Spec.LastIndexOf(',')]), new InterimPerStepDense(CharacterVocabulary.SymbolCount)];
-            var model = new Sequential(layers);
+            interim.Add($"{c.Name} (the library has no positions:learned yet)");
+            var model = new Sequential([.. ModelSpec.Parse("embedding:27:64"), new InterimLearnedPositions(), .. ModelSpec.Parse("transformer:d=64,heads=4,ff=256:causal,dense:27")]);
             model.Build(input, seed: 1);
             return model;
         }
@@ -297,6 +301,60 @@ internal static partial class SequenceBench
             _optimizer.Step(_model.Parameters);
             return loss;
         }
+
+        /// <summary>The phases of <see cref="Step"/>, in order: zero, each layer's forward, loss, each layer's backward (last first), Adam.</summary>
+        public string[] PhaseNames()
+        {
+            var layers = _model.Layers;
+            return ["zero gradients", .. layers.Select(l => $"{Name(l)} forward"), "loss", .. layers.Reverse().Select(l => $"{Name(l)} backward"), "Adam"];
+        }
+
+        /// <summary>One step as <see cref="Step"/>, writing each phase's seconds into <paramref name="seconds"/>.</summary>
+        public void TimedStep(Span<double> seconds)
+        {
+            int i = _next;
+            _next = (i + 1) % Pool;
+            var layers = _model.Layers;
+            int phase = 0;
+            long t = Stopwatch.GetTimestamp();
+            void Mark(Span<double> into)
+            {
+                long now = Stopwatch.GetTimestamp();
+                into[phase++] = (now - t) / (double)Stopwatch.Frequency;
+                t = now;
+            }
+
+            _model.ZeroGradients();
+            Mark(seconds);
+            var x = _x[i];
+            foreach (var layer in layers)
+            {
+                x = layer.Forward(x, training: true);
+                Mark(seconds);
+            }
+
+            var g = GradientFor(_gradients, x);
+            _loss.Compute(x, _y[i], g);
+            Mark(seconds);
+            for (int k = layers.Count - 1; k >= 0; k--)
+            {
+                if (k > 0)
+                {
+                    g = layers[k].Backward(g);
+                }
+                else
+                {
+                    layers[k].BackwardParameters(g);
+                }
+
+                Mark(seconds);
+            }
+
+            _optimizer.Step(_model.Parameters);
+            Mark(seconds);
+        }
+
+        private static string Name(Layer layer) => layer.Spec.Split(':')[0];
     }
 
     private static StepResult MeasureSteps(Options o, Case c, int threads, Data data, SortedSet<string> interim)
@@ -320,7 +378,18 @@ internal static partial class SequenceBench
 
         bytes = GC.GetTotalAllocatedBytes(precise: true) - bytes;
         Array.Sort(times);
-        return new StepResult(c.Name, threads, times[times.Length / 2], times[0], times.Length, loss, bytes / (double)times.Length);
+
+        // Where the time goes: the median of each phase over single steps (after the timing, same rig).
+        var names = rig.PhaseNames();
+        var phases = new double[o.TimedSteps][];
+        for (int k = 0; k < phases.Length; k++)
+        {
+            phases[k] = new double[names.Length];
+            rig.TimedStep(phases[k]);
+        }
+
+        var breakdown = names.Select((n, p) => (n, Median(phases.Select(x => x[p])))).ToArray();
+        return new StepResult(c.Name, threads, times[times.Length / 2], times[0], times.Length, loss, bytes / (double)times.Length, breakdown);
     }
 
     // ---------------------------------------------------------------- (b) whole epochs
