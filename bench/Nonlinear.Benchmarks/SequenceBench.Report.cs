@@ -73,7 +73,7 @@ internal static partial class SequenceBench
         => r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN;
 
     private static string Report(Options o, Data data, string? peerVersion, string? peerError, List<StepResult> ours, List<StepResult> peer,
-        List<EpochResult> ourEpochs, List<EpochResult> peerEpochs, SortedSet<string> interim, string others)
+        List<EpochResult> ourEpochs, List<EpochResult> peerEpochs, string others)
     {
         var s = new StringBuilder();
         s.AppendLine(Heading + ": recurrent and transformer models, Nonlinear vs PyTorch").AppendLine();
@@ -115,17 +115,14 @@ internal static partial class SequenceBench
             - (b) Epochs: every training word (or image), reshuffled each epoch, {(o.Batches > 0 ? $"**cut to the first {o.Batches} batches** (--batches / --quick), " : "")}timed from the first batch to the
               last Adam step; after each epoch, untimed, the validation and test loss over all their real steps (words) or the
               test loss and accuracy on the 10,000 test images (Fashion). Target (issue): our test loss within {LossTarget:F2} nats of PyTorch's.
-            - Same seeds, different random streams: initial weights (Embedding N(0, 1) and the recurrent layers' uniform
-              ±1/√H are PyTorch's distributions, but drawn from .NET's Random, not torch's generator; our output dense
-              layer and the transformer's linear layers use Glorot/He rather than PyTorch's default uniform) and the
-              shuffling differ, so the losses differ by run-to-run noise as well as by any real difference.
+            - Same seeds, different random streams: the initial weights follow PyTorch's distributions (Embedding N(0, 1),
+              recurrent layers and the transformer's feed-forward uniform ±1/√fan-in, attention as nn.MultiheadAttention,
+              learned positions N(0, 0.02²)) except our output dense layer (Glorot uniform; PyTorch's nn.Linear uniform
+              ±1/√fan-in), but they are drawn from .NET's Random, not torch's generator, and the shuffling differs too:
+              the losses differ by run-to-run noise as well as by any real difference.
+            - Our epochs (b) run the same loop as the peer (forward, SequenceCrossEntropy, BackwardParameters, Adam on
+              WordList.Batches(..., steps: 23, reuse: true)), not the CLI's Trainer; Fashion uses Trainer.TrainEpoch.
             """));
-        if (interim.Count > 0)
-        {
-            s.AppendLine("- **Interim layer**: the library did not yet take this spec, so the benchmark built the same architecture with its own learned positions (InterimLearnedPositions: y = x + P, P [T, D] from N(0, 0.02²)): "
-                + string.Join("; ", interim) + ".");
-        }
-
         s.AppendLine().AppendLine("### (a) Training step").AppendLine();
         s.AppendLine("| case | threads | ours ms/step | torch ms/step | × torch | target ≥ 1.5× | ours allocated B/step |");
         s.AppendLine("|:---|---:|---:|---:|---:|:---:|---:|");

@@ -100,13 +100,12 @@ internal static partial class SequenceBench
 
             var steps = new List<StepResult>();
             var epochs = new List<EpochResult>();
-            var interim = new SortedSet<string>(StringComparer.Ordinal);
             foreach (int t in o.Threads)
             {
                 Engine.MaxThreads = t;
                 foreach (var c in o.Cases)
                 {
-                    var s = MeasureSteps(o, c, t, data, interim);
+                    var s = MeasureSteps(o, c, t, data);
                     steps.Add(s);
                     Console.Error.WriteLine(string.Create(Inv, $"  ours  T={t} {c.Name} step: {s.Median * 1e3:F2} ms median (min {s.Min * 1e3:F2}) over {s.Steps} steps, loss {s.Loss:F4}, {s.BytesPerStep:F0} B/step"));
                     Console.Error.WriteLine("        " + string.Join(", ", s.Phases.Select(p => string.Create(Inv, $"{p.Name} {p.Seconds * 1e3:F2}"))));
@@ -124,7 +123,7 @@ internal static partial class SequenceBench
                 }
             }
 
-            string section = Report(o, data, peerVersion, peerError, steps, peerSteps, epochs, peerEpochs, interim, CpuMeter.OthersSince(cpuAtStart));
+            string section = Report(o, data, peerVersion, peerError, steps, peerSteps, epochs, peerEpochs, CpuMeter.OthersSince(cpuAtStart));
             Console.WriteLine(section);
             if (o.Out is { } path)
             {
@@ -218,26 +217,12 @@ internal static partial class SequenceBench
 
     // ---------------------------------------------------------------- models
 
-    /// <summary>
-    /// Our model for a case, built with seed 1: the spec itself when the library takes it, else (while the
-    /// library lacks <c>positions:learned</c>, branch seq-layers) the same architecture with the benchmark's interim
-    /// learned positions, and the reason in <paramref name="interim"/>.
-    /// </summary>
-    private static Sequential Build(Case c, TensorShape input, SortedSet<string> interim)
+    /// <summary>Our model for a case: the spec, built with seed 1.</summary>
+    private static Sequential Build(Case c, TensorShape input)
     {
-        try
-        {
-            var model = Sequential.Parse(c.Spec);
-            model.Build(input, seed: 1);
-            return model;
-        }
-        catch (ModelSpecException) when (c.Name == "words-transformer")
-        {
-            interim.Add($"{c.Name} (the library has no positions:learned yet)");
-            var model = new Sequential([.. ModelSpec.Parse("embedding:27:64"), new InterimLearnedPositions(), .. ModelSpec.Parse("transformer:d=64,heads=4,ff=256:causal,dense:27")]);
-            model.Build(input, seed: 1);
-            return model;
-        }
+        var model = Sequential.Parse(c.Spec);
+        model.Build(input, seed: 1);
+        return model;
     }
 
     private static TensorShape InputShape(Case c, Data data) => c.Words ? new TensorShape(data.Words!.MaxSteps) : data.FashionTrain!.FeatureShape;
@@ -267,9 +252,9 @@ internal static partial class SequenceBench
         private readonly Optimizer _optimizer = new Adam(LearningRate);
         private int _next;
 
-        public Rig(Case c, Data data, SortedSet<string> interim)
+        public Rig(Case c, Data data)
         {
-            _model = Build(c, InputShape(c, data), interim);
+            _model = Build(c, InputShape(c, data));
             _loss = c.Words ? new SequenceCrossEntropy() : new SoftmaxCrossEntropy();
             for (int i = 0; i < Pool; i++)
             {
@@ -357,9 +342,9 @@ internal static partial class SequenceBench
         private static string Name(Layer layer) => layer.Spec.Split(':')[0];
     }
 
-    private static StepResult MeasureSteps(Options o, Case c, int threads, Data data, SortedSet<string> interim)
+    private static StepResult MeasureSteps(Options o, Case c, int threads, Data data)
     {
-        var rig = new Rig(c, data, interim);
+        var rig = new Rig(c, data);
         long t0 = Stopwatch.GetTimestamp();
         for (int k = 0; k < o.WarmSteps || Stopwatch.GetElapsedTime(t0).TotalSeconds < o.WarmSeconds; k++)
         {
@@ -401,7 +386,7 @@ internal static partial class SequenceBench
     /// </summary>
     private static void TrainWords(Options o, Case c, int threads, WordList words, List<EpochResult> results)
     {
-        var model = Build(c, new TensorShape(words.MaxSteps), []);
+        var model = Build(c, new TensorShape(words.MaxSteps));
         var loss = new SequenceCrossEntropy();
         var optimizer = new Adam(LearningRate);
         var shuffle = new Random(1);
