@@ -38,8 +38,10 @@ public static class LinearCollapse
                     outputs = d.Units;
                     if (d.IsBuilt)
                     {
-                        inputs = inputs < 0 ? d.InputShape[0] : inputs;
-                        map = (map ?? AffineMap.Identity(d.InputShape[0])).Then(d.Weight.Value.Span, d.Bias.Value.Span, d.Units);
+                        // A dense layer on a sequence [T, F] acts on each step alone: its map is on the last dimension.
+                        int width = d.InputShape[d.InputShape.Rank - 1];
+                        inputs = inputs < 0 ? width : inputs;
+                        map = (map ?? AffineMap.Identity(width)).Then(d.Weight.Value.Span, d.Bias.Value.Span, d.Units);
                     }
                 }
             }
@@ -55,7 +57,7 @@ public static class LinearCollapse
 
     /// <summary>
     /// The single affine map a fully linear model computes, or null when the model has a non-linearity (or
-    /// layers other than dense and identity).
+    /// layers other than dense and identity, or inputs that are not flat vectors).
     /// </summary>
     /// <exception cref="InvalidOperationException">The model is not built (it has no weights yet).</exception>
     public static AffineMap? Collapse(Sequential model)
@@ -66,7 +68,7 @@ public static class LinearCollapse
             throw new InvalidOperationException("Build the model before collapsing it: the map is made of its weights.");
         }
 
-        if (!model.Layers.All(IsLinear))
+        if (!model.Layers.All(IsLinear) || model.InputShape.Rank != 1)
         {
             return null;
         }

@@ -32,6 +32,14 @@ public sealed class Gru : RecurrentLayer
 
     private protected override string Kind => "gru";
 
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> GateNames { get; } = ["r", "z", "n"];
+
+    /// <inheritdoc/>
+    public override Activation GateActivation(int gate) => gate == 2 ? Tanh : Sigmoid;
+
+    private protected override ReadOnlySpan<float> GateValues => _gates;
+
     private protected override void AllocateCell(int batch)
     {
         _batch = batch;

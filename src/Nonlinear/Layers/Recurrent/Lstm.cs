@@ -35,6 +35,14 @@ public sealed class Lstm : RecurrentLayer
 
     private protected override string Kind => "lstm";
 
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> GateNames { get; } = ["i", "f", "g", "o"];
+
+    /// <inheritdoc/>
+    public override Activation GateActivation(int gate) => gate == 2 ? Tanh : Sigmoid;
+
+    private protected override ReadOnlySpan<float> GateValues => _gates;
+
     private protected override void AllocateCell(int batch)
     {
         int h = HiddenSize, t = Steps;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Nonlinear.Activations;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Nonlinear.Tensors;
 
@@ -32,6 +33,8 @@ public abstract class RecurrentLayer : Layer
     private float[] _dhp = [];
     private float[] _dh = [];
     private float[] _dhNext = [];
+    private float[] _stepNorms = [];
+    private bool _stepNormsRecorded;
     private int _batch = -1;
 
     /// <summary>A recurrent layer with <paramref name="hiddenSize"/> units and <paramref name="gates"/> stacked gates.</summary>
@@ -72,6 +75,45 @@ public abstract class RecurrentLayer : Layer
 
     /// <inheritdoc/>
     public override IReadOnlyList<Parameter> Parameters => _weightIh is null ? [] : [_weightIh, _weightHh!, _biasIh!, _biasHh!];
+
+    /// <summary>
+    /// Whether backward records <see cref="StepGradientNorms"/> (off by default; training diagnostics turn it on).
+    /// It costs one L2 norm of H values per step and sample, into a buffer of T floats sized once.
+    /// </summary>
+    public bool RecordsStepGradients { get; set; }
+
+    /// <summary>
+    /// From the last backward pass when <see cref="RecordsStepGradients"/> was on: for each step t (0 = first), the L2
+    /// norm of dL/dh_t averaged over the batch's samples, [T]. dL/dh_t is the whole gradient reaching the hidden
+    /// state h_t: from the output (every step with <see cref="ReturnSequences"/>, else the last only) plus what
+    /// flows back from step t+1 (for the LSTM, the part through the cell state c_t is not included: it reaches
+    /// h_{t-1} through the gates). Empty when not recorded. Read-only view of the layer's buffer, overwritten by the
+    /// next backward.
+    /// </summary>
+    public ReadOnlySpan<float> StepGradientNorms => _stepNormsRecorded ? _stepNorms : [];
+
+    /// <summary>
+    /// The names of the stacked gates, in PyTorch's order: LSTM i, f, g, o; GRU r, z, n; RNN h (the state itself,
+    /// the output of its activation).
+    /// </summary>
+    public abstract IReadOnlyList<string> GateNames { get; }
+
+    /// <summary>The activation producing gate <paramref name="gate"/> (an index into <see cref="GateNames"/>).</summary>
+    public abstract Activation GateActivation(int gate);
+
+    /// <summary>
+    /// The gate values of the last forward pass, [T, N, G·H] flat: row (t, n) holds the G gates of step t and sample
+    /// n, each H values, in the order of <see cref="GateNames"/> (for the RNN, G = 1 and the values are the states
+    /// h_t). Empty before the first forward. Read-only view of the layer's buffers; diagnostics read gate saturation
+    /// from it.
+    /// </summary>
+    public ReadOnlySpan<float> LastGateValues => _batch < 0 ? [] : GateValues;
+
+    /// <summary>The cell's gate values, [T, N, G·H] (see <see cref="LastGateValues"/>).</summary>
+    private protected abstract ReadOnlySpan<float> GateValues { get; }
+
+    /// <summary>The hidden states h_1..h_T of the last forward, [T, N, H].</summary>
+    private protected ReadOnlySpan<float> States => _h.AsSpan(_batch * HiddenSize, Steps * _batch * HiddenSize);
 
     /// <summary>The spec token's name ("rnn", "lstm", "gru").</summary>
     private protected abstract string Kind { get; }
@@ -152,12 +194,20 @@ public abstract class RecurrentLayer : Layer
         var dWhh = WeightHh.Gradient.Span;
         var dbHh = BiasHh.Gradient.Span;
         Array.Clear(_dhNext, 0, n * h);
+        bool record = RecordsStepGradients;
+        if (record && _stepNorms.Length != t)
+        {
+            _stepNorms = new float[t];
+        }
+
+        _stepNormsRecorded = record;
         BeginBackward(n);
         for (int step = t - 1; step >= 0; step--)
         {
             var hPrev = _h.AsSpan(step * n * h, n * h);
             var hNow = _h.AsSpan((step + 1) * n * h, n * h);
             var hp = _hp.AsSpan(step * n * gh, n * gh);
+            double normSum = 0;
             for (int s = 0; s < n; s++)
             {
                 var dh = _dh.AsSpan(s * h, h);
@@ -171,8 +221,18 @@ public abstract class RecurrentLayer : Layer
                     TensorPrimitives.Add(dh, dOut.Slice(s * h, h), dh);
                 }
 
+                if (record)
+                {
+                    normSum += TensorPrimitives.Norm<float>(dh);
+                }
+
                 StepBackward(step, s, _xp.AsSpan((s * t + step) * gh, gh), hp.Slice(s * gh, gh), hPrev.Slice(s * h, h), hNow.Slice(s * h, h), dh,
                     _dxp.AsSpan((s * t + step) * gh, gh), _dhp.AsSpan(s * gh, gh), _dhNext.AsSpan(s * h, h));
+            }
+
+            if (record)
+            {
+                _stepNorms[step] = (float)(normSum / n);
             }
 
             var dhp = _dhp.AsSpan(0, n * gh);

@@ -33,6 +33,14 @@ public sealed class Rnn : RecurrentLayer
 
     private protected override string Kind => "rnn";
 
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> GateNames { get; } = ["h"];
+
+    /// <inheritdoc/>
+    public override Activation GateActivation(int gate) => Activation;
+
+    private protected override ReadOnlySpan<float> GateValues => States;
+
     private protected override string SpecArguments => Activation is Tanh ? "" : ":" + Activation.Spec;
 
     private protected override void AllocateCell(int batch)
