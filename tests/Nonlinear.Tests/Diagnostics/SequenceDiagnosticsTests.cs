@@ -221,20 +221,7 @@ public sealed class SequenceDiagnosticsTests
     [Fact]
     public void Training_a_small_rnn_classifier_fills_step_gradients_and_the_recurrent_weight_gradient_norm()
     {
-        var rows = new float[32 * 6 * 2];
-        var labels = new float[32];
-        var random = new Random(1);
-        for (int i = 0; i < rows.Length; i++)
-        {
-            rows[i] = (float)(random.NextDouble() * 2 - 1);
-        }
-
-        for (int s = 0; s < 32; s++)
-        {
-            labels[s] = rows[s * 12] > 0 ? 1 : 0;
-        }
-
-        var data = new Dataset("first-sign", Tensor.FromArray(rows, 32, 6, 2), Tensor.FromArray(labels, 32), TaskKind.Multiclass, 2);
+        var data = FirstSign(32, 6, 1);
         var model = Sequential.Parse("rnn:8,dense:2");
         model.Build(data.FeatureShape, seed: 1);
         var diagnostics = new TrainingDiagnostics();
@@ -249,5 +236,38 @@ public sealed class SequenceDiagnosticsTests
         Assert.True(double.IsFinite(last.GradientRatio));
         Assert.Single(recurrent.Gates);
         Assert.InRange(recurrent.Gates[0].Share, 0, 1);
+    }
+
+    private static Dataset FirstSign(int count, int steps, int seed)
+    {
+        var rows = new float[count * steps * 2];
+        var labels = new float[count];
+        var random = new Random(seed);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            rows[i] = (float)(random.NextDouble() * 2 - 1);
+        }
+
+        for (int s = 0; s < count; s++)
+        {
+            labels[s] = rows[s * steps * 2] > 0 ? 1 : 0;
+        }
+
+        return new Dataset("first-sign", Tensor.FromArray(rows, count, steps, 2), Tensor.FromArray(labels, count), TaskKind.Multiclass, 2);
+    }
+
+    [Fact]
+    public void A_recurrent_comparison_puts_each_activation_inside_the_rnn_and_reports_what_happened_through_time()
+    {
+        var settings = new ComparisonSettings { Recurrent = true, HiddenWidths = "8,6", Epochs = 3, BatchSize = 16, LearningRate = 0.01, Seeds = [1] };
+        var rows = ActivationComparison.Run(FirstSign(64, 6, 1), FirstSign(32, 6, 2), ["tanh", "relu"], settings);
+        Assert.Equal("rnn:8:tanh:seq,rnn:6:tanh,dense:2", rows[0].Spec);
+        Assert.Equal("rnn:8:relu:seq,rnn:6:relu,dense:2", rows[1].Spec);
+        Assert.All(rows, r => Assert.True(r.StepGradientRatio > 0 && double.IsFinite(r.StepGradientRatio)));
+        Assert.All(rows, r => Assert.True(r.MeanLoss > 0 && double.IsFinite(r.MeanLoss)));
+        Assert.InRange(rows[0].Saturation, 0, 1);
+        Assert.True(double.IsNaN(rows[1].Saturation));
+        Assert.Throws<ArgumentException>(() => ActivationComparison.Run(SyntheticData.Moons(40, 0.1, 1), SyntheticData.Moons(20, 0.1, 2), ["tanh"], settings));
+        Assert.Throws<ArgumentException>(() => ActivationComparison.RecurrentSpec(FirstSign(4, 3, 1), "8,0", "tanh"));
     }
 }
