@@ -95,6 +95,7 @@ internal static class DataSource
     private static string Describe(Dataset d) => d.Task switch
     {
         TaskKind.Regression => "regression",
+        TaskKind.Sequence => $"{d.Targets.Shape[1]} steps of {d.ClassCount} classes",
         _ => $"{d.ClassCount} classes ({string.Join(", ", (d.ClassNames ?? []).Take(6))}{(d.ClassCount > 6 ? ", ..." : "")})",
     };
 }

@@ -73,7 +73,7 @@ public static partial class Advisor
                 walk._inputs[i] = current;
                 current = layers[i] switch
                 {
-                    Dense d => new TensorShape(d.Units),
+                    Dense d => current is { Rank: 2 } steps ? new TensorShape(steps[0], d.Units) : new TensorShape(d.Units),
                     ActivationLayer or Dropout or BatchNorm or PRelu => current,
                     _ => null,
                 };

@@ -11,7 +11,10 @@ namespace Nonlinear.Diagnostics;
 /// </summary>
 public static class LinearCollapse
 {
-    /// <summary>Every stretch of consecutive linear layers (dense, identity) with at least one dense layer, in order.</summary>
+    /// <summary>
+    /// Every stretch of consecutive linear layers (dense, identity) with at least one dense layer, in order. On
+    /// sequences [T, F] dense layers act at each step, and the map is the one applied at every step (from F inputs).
+    /// </summary>
     public static IReadOnlyList<LinearStretch> Stretches(Sequential model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -38,10 +41,8 @@ public static class LinearCollapse
                     outputs = d.Units;
                     if (d.IsBuilt)
                     {
-                        // A dense layer on a sequence [T, F] acts on each step alone: its map is on the last dimension.
-                        int width = d.InputShape[d.InputShape.Rank - 1];
-                        inputs = inputs < 0 ? width : inputs;
-                        map = (map ?? AffineMap.Identity(width)).Then(d.Weight.Value.Span, d.Bias.Value.Span, d.Units);
+                        inputs = inputs < 0 ? d.InputShape[-1] : inputs;
+                        map = (map ?? AffineMap.Identity(d.InputShape[-1])).Then(d.Weight.Value.Span, d.Bias.Value.Span, d.Units);
                     }
                 }
             }
@@ -57,7 +58,8 @@ public static class LinearCollapse
 
     /// <summary>
     /// The single affine map a fully linear model computes, or null when the model has a non-linearity (or
-    /// layers other than dense and identity, or inputs that are not flat vectors).
+    /// layers other than dense and identity) or its input is not a flat vector (a sequence model's map acts per step:
+    /// see <see cref="Stretches"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException">The model is not built (it has no weights yet).</exception>
     public static AffineMap? Collapse(Sequential model)
