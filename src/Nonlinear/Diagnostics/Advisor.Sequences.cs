@@ -56,9 +56,9 @@ public static partial class Advisor
     }
 
     /// <summary>A language model (per-step predictions of the next symbol) trained with another loss than sequence_cross_entropy.</summary>
-    private static void CheckLanguageModelLoss(IReadOnlyList<Layer> layers, ShapeWalk shapes, TaskKind? task, string? loss, List<Advice> found)
+    private static void CheckLanguageModelLoss(IReadOnlyList<Layer> layers, TaskKind? task, string? loss, List<Advice> found)
     {
-        if (loss is null || loss == "sequence_cross_entropy" || !IsLanguageModel(layers, shapes, task))
+        if (loss is null || loss == "sequence_cross_entropy" || !IsLanguageModel(layers, task))
         {
             return;
         }
@@ -79,13 +79,17 @@ public static partial class Advisor
     }
 
     /// <summary>
-    /// A model that predicts at every step: token inputs (an embedding first) and nothing that reduces the sequence
-    /// (a recurrent layer returning its last state, pooling over steps, flatten).
+    /// A model that predicts at every step: the task says so (<see cref="TaskKind.Sequence"/>), or, task unknown,
+    /// token inputs (an embedding first) and nothing that reduces the sequence (a recurrent layer returning its last
+    /// state, pooling over steps, flatten).
     /// </summary>
-    private static bool IsLanguageModel(IReadOnlyList<Layer> layers, ShapeWalk shapes, TaskKind? task)
+    private static bool IsLanguageModel(IReadOnlyList<Layer> layers, TaskKind? task)
     {
-        _ = shapes;
-        _ = task;
+        if (task is not null)
+        {
+            return task == TaskKind.Sequence;
+        }
+
         if (layers[0] is not Embedding)
         {
             return false;

@@ -93,7 +93,7 @@ public static partial class Advisor
         CheckLeakyAlpha(layers, options, found);
         CheckRecurrentClipping(layers, context.ClipNorm, found);
         CheckUnscaledAttention(layers, found);
-        CheckLanguageModelLoss(layers, shapes, context.Task, loss, found);
+        CheckLanguageModelLoss(layers, context.Task, loss, found);
         OutputChecks.Run(layers, shapes, context.Task, loss, explicitOutput, found);
 
         // Stable: layer order, model-wide findings last.

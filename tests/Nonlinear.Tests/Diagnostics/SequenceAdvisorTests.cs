@@ -86,6 +86,19 @@ public sealed class SequenceAdvisorTests
     }
 
     [Fact]
+    public void The_sequence_task_makes_any_model_a_language_model_and_its_default_loss_is_right()
+    {
+        var sequence = new AdvisorContext { Task = TaskKind.Sequence, InputShape = new TensorShape(23) };
+        Assert.Empty(Advisor.Check("embedding:27:16,lstm:32:seq,dense:27", sequence));
+        Assert.Empty(Advisor.Check("embedding:27:16,transformer:heads=2,ff=32:causal,dense:27", sequence));
+        var error = Single(Advisor.Check("embedding:27:16,gru:32:seq,dense:27", sequence with { Loss = "cross_entropy" }), AdviceCodes.LanguageModelLoss);
+        Assert.Equal(AdviceSeverity.Error, error.Severity);
+
+        // A classifier of words (one class per word) is not a language model, even with an embedding and :seq inside.
+        Assert.DoesNotContain(Advisor.Check("embedding:27:16,gru:32:seq,flatten,dense:3", new AdvisorContext { Task = TaskKind.Multiclass }), a => a.Code == AdviceCodes.LanguageModelLoss);
+    }
+
+    [Fact]
     public void A_softmax_layer_before_sequence_cross_entropy_is_the_fused_loss_mistake()
     {
         var advice = Advisor.Check("embedding:27:16,lstm:32:seq,dense:27,softmax", new AdvisorContext { Loss = "sequence_cross_entropy" });
