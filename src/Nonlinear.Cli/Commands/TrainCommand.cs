@@ -46,10 +46,11 @@ internal static class TrainCommand
         var augment = new Option<string>("--augment") { Description = "Images: random changes to each training batch: flip (mirror left-right), shift or shift:<pixels> (default 2), e.g. flip,shift:2; none (default)", DefaultValueFactory = _ => "none" };
         var loss = new Option<string?>("--loss") { Description = "Loss (default from the task): mse, bce_logits, cross_entropy" };
         var output = new Option<string?>("--output-activation") { Description = "Output activation (default from the loss: sigmoid for bce_logits, softmax for cross_entropy, identity for mse; with mse any activation, trained as the last layer)" };
+        var clip = ClipOption.Create();
         var save = new Option<string?>("--save") { Description = "Save the trained model to this file (atomic: a crash never leaves half a file)" };
         var json = JsonOption.Create("the summary and the per-epoch history");
         var command = new Command("train", "Train a network on a dataset");
-        foreach (var option in source.All.Concat([layers, activation, model, epochs, lr, optimizer, batch, seed, validation, normalize, schedule, augment, loss, output, save, json]))
+        foreach (var option in source.All.Concat([layers, activation, model, epochs, lr, optimizer, batch, seed, validation, normalize, schedule, augment, clip, loss, output, save, json]))
         {
             command.Add(option);
         }
@@ -92,6 +93,7 @@ internal static class TrainCommand
             var network = Sequential.Parse(spec);
             network.Build(train.FeatureShape, seedValue);
             var opt = Optimizer.Create(parseResult.GetValue(optimizer)!, rate);
+            opt.ClipNorm = ClipOption.Get(parseResult, clip);
             var trainer = new Trainer(network, lossFunction, opt, Schedule(parseResult.GetValue(schedule)!, epochCount)) { Augmentation = ImageAugmentation.Parse(parseResult.GetValue(augment)!, seedValue) };
             if (trainer.Augmentation is not null && train.FeatureShape.Rank != 3)
             {
@@ -99,8 +101,9 @@ internal static class TrainCommand
             }
 
             var diagnostics = TrainDiagnosticsOutput.Attach(parseResult, diagnosticsOption, trainer);
+            var clipping = ClipOption.Watch(trainer, opt);
             bool asJson = parseResult.GetValue(json);
-            var advice = TrainAdvice.Check(!parseResult.GetValue(noAdvice), network, train.Task, lossFunction, outputActivation);
+            var advice = TrainAdvice.Check(!parseResult.GetValue(noAdvice), network, train.Task, lossFunction, outputActivation, opt.ClipNorm);
             if (!asJson)
             {
                 TrainAdvice.Print(context, advice);
@@ -128,6 +131,7 @@ internal static class TrainCommand
                         ["seed"] = seedValue.ToString(CultureInfo.InvariantCulture),
                         ["batch"] = batchSize.ToString(CultureInfo.InvariantCulture),
                         ["augment"] = trainer.Augmentation?.ToString() ?? "none",
+                        ["clip"] = ClipOption.Format(opt.ClipNorm),
                     },
                 });
                 if (!asJson)
@@ -136,7 +140,7 @@ internal static class TrainCommand
                 }
             }
 
-            var summary = new Summary(data, train, held, test is not null, network, outputActivation, lossFunction, opt, normalization, history, final);
+            var summary = new Summary(data, train, held, test is not null, network, outputActivation, lossFunction, opt, normalization, history, final, clipping);
             if (asJson)
             {
                 WriteJson(context, summary, advice, diagnostics);
@@ -176,7 +180,7 @@ internal static class TrainCommand
     }
 
     /// <summary>Everything the summary shows.</summary>
-    private sealed record Summary(DataSource.Loaded Data, Dataset Train, Dataset? Validation, bool HasTest, Sequential Network, string OutputActivation, Loss Loss, Optimizer Optimizer, Normalization? Normalization, TrainingHistory History, Evaluation Final);
+    private sealed record Summary(DataSource.Loaded Data, Dataset Train, Dataset? Validation, bool HasTest, Sequential Network, string OutputActivation, Loss Loss, Optimizer Optimizer, Normalization? Normalization, TrainingHistory History, Evaluation Final, ClipOption.Counts Clipping);
 
     /// <summary>The --normalize rule, fitted on the training split (compare uses "auto").</summary>
     internal static Normalization? Normalize(string mode, DataSource.DataKind kind, Dataset train) => mode.Trim().ToLowerInvariant() switch
@@ -341,6 +345,7 @@ internal static class TrainCommand
         table.AddRow("model", Markup.Escape($"{r.Network.Spec}  ({r.Network.ParameterCount:N0} parameters)"));
         table.AddRow("output", Markup.Escape($"{r.OutputActivation}, loss {r.Loss.Name}"));
         table.AddRow("optimizer", Markup.Escape(r.Optimizer.ToString() ?? ""));
+        table.AddRow("gradient clipping", Markup.Escape(r.Clipping.Describe(r.Optimizer.ClipNorm)));
         table.AddRow("epochs", $"{history.Epochs.Count}{(history.Cancelled ? " (cancelled)" : "")}");
         table.AddRow("train loss / accuracy", $"{F(last.Loss)} / {F(last.Accuracy)}");
         if (r.Validation is not null)
@@ -367,6 +372,7 @@ internal static class TrainCommand
             w.WriteString("outputActivation", r.OutputActivation);
             w.WriteString("loss", r.Loss.Name);
             w.WriteString("optimizer", r.Optimizer.ToString());
+            ClipOption.WriteJson(w, r.Optimizer.ClipNorm, r.Clipping);
             w.WriteBoolean("normalized", r.Normalization is not null);
             w.WriteBoolean("cancelled", r.History.Cancelled);
             TrainAdvice.WriteJson(w, advice);

@@ -198,7 +198,12 @@ public sealed class Trainer
             _model.BackwardParameters(gradient);
             Diagnostics?.BatchEnded(_model, x, epoch, b + 1);
             Regularization?.AddGradient(_model.Parameters);
-            _optimizer.Step(_model.Parameters);
+            if (!_optimizer.TryStep(_model.Parameters))
+            {
+                // The observer has seen this batch (BatchEnded located the non-finite gradient): close its record.
+                Diagnostics?.EpochEnded(_model, epoch);
+                throw Diverged(epoch, b + 1, loss, _optimizer.LastGradientNorm);
+            }
 
             int n = x.BatchSize;
             long weight = Scored(y, train.Task);
@@ -355,8 +360,12 @@ public sealed class Trainer
         }
     }
 
-    private TrainingDivergedException Diverged(int epoch, int batch, double loss)
+    /// <summary>The exception for a non-finite loss, or (<paramref name="gradientNorm"/> given) a finite loss whose gradient norm is not finite.</summary>
+    private TrainingDivergedException Diverged(int epoch, int batch, double loss, double? gradientNorm = null)
     {
+        string what = gradientNorm is { } norm
+            ? $"the gradient norm is {norm} (the loss is {loss}; no parameter was updated)"
+            : $"the loss is {loss}";
         var layers = _model.Layers;
         for (int i = 0; i < layers.Count; i++)
         {
@@ -364,12 +373,13 @@ public sealed class Trainer
             if (output is not null && !TensorPrimitives.IsFiniteAll<float>(output.Span))
             {
                 return new TrainingDivergedException(epoch, batch, i + 1, layers[i].Spec,
-                    $"Training diverged at epoch {epoch}, batch {batch}: the output of layer {i + 1} ('{layers[i].Spec}') is not finite (the loss is {loss}). {Advice}");
+                    $"Training diverged at epoch {epoch}, batch {batch}: the output of layer {i + 1} ('{layers[i].Spec}') is not finite ({what}). {Advice}");
             }
         }
 
-        return new TrainingDivergedException(epoch, batch, 0, "",
-            $"Training diverged at epoch {epoch}, batch {batch}: the loss is {loss} while every layer output is finite (check the targets, or the output scale against the loss). {Advice}");
+        return new TrainingDivergedException(epoch, batch, 0, "", gradientNorm is null
+            ? $"Training diverged at epoch {epoch}, batch {batch}: {what} while every layer output is finite (check the targets, or the output scale against the loss). {Advice}"
+            : $"Training diverged at epoch {epoch}, batch {batch}: {what} while every layer output is finite (a gradient overflowed in the backward pass). {Advice}");
     }
 
     private const string Advice = "Usual fixes: lower the learning rate (e.g. by 10x), use an activation that does not blow up (tanh, or Leaky ReLU instead of ReLU), check the input data for NaN or huge values, or normalise the inputs.";
