@@ -116,4 +116,20 @@ public sealed class SequenceDiagnosticsOutputTests
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("--", run.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Advise_warns_about_a_relu_rnn_unless_clip_is_given_and_about_unscaled_attention()
+    {
+        static string[] Codes(CliRun run) => JsonDocument.Parse(run.Stdout).RootElement.EnumerateArray().Select(a => a.GetProperty("code").GetString()!).ToArray();
+        var unclipped = CliRun.Of("advise", "rnn:16:relu,dense:3", "--task", "multiclass", "--inputs", "5x2", "--json");
+        Assert.True(unclipped.ExitCode == 0, unclipped.Stderr);
+        Assert.Contains("recurrent-unbounded-no-clip", Codes(unclipped));
+        var clipped = CliRun.Of("advise", "rnn:16:relu,dense:3", "--task", "multiclass", "--inputs", "5x2", "--clip", "1", "--json");
+        Assert.Empty(Codes(clipped));
+        var unscaled = CliRun.Of("advise", "attention:heads=2:unscaled,flatten,dense:3", "--task", "multiclass", "--inputs", "6x16", "--json");
+        Assert.Equal(["attention-unscaled"], Codes(unscaled));
+        var language = CliRun.Of("advise", "embedding:27:16,lstm:32:seq,dense:27", "--task", "sequence", "--loss", "cross_entropy", "--json");
+        Assert.Contains("language-model-loss", Codes(language));
+        Assert.Equal(2, CliRun.Of("advise", "rnn:4", "--clip", "-1").ExitCode);
+    }
 }

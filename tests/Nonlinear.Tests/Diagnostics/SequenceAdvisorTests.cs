@@ -46,7 +46,7 @@ public sealed class SequenceAdvisorTests
     [Fact]
     public void Unscaled_attention_is_warned_about_with_its_head_size()
     {
-        var advice = Advisor.Check(Models.Sequential.Parse("attention:heads=2:unscaled,flatten,dense:3").Also(m => m.Build(new TensorShape(6, 128), 1)), new AdvisorContext { Task = TaskKind.Multiclass });
+        var advice = Advisor.Check(global::Nonlinear.Models.Sequential.Parse("attention:heads=2:unscaled,flatten,dense:3").Also(m => m.Build(new TensorShape(6, 128), 1)), new AdvisorContext { Task = TaskKind.Multiclass });
         var warning = Single(advice, AdviceCodes.AttentionUnscaled);
         Assert.Equal(1, warning.Layer);
         Assert.Contains("d_k = 64", warning.Reason, StringComparison.Ordinal);
