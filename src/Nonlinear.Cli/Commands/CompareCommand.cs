@@ -216,8 +216,10 @@ internal static class CompareCommand
         }
 
         console.Write(table);
-        console.WriteLine("grad step 1 / step T: ||dL/dh_1|| / ||dL/dh_T|| at the last epoch (geometric mean over seeds): below 1 the gradient fades on its way back through time, above 1 it grows.");
-        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"saturated: share of RNN states within 1% of the activation's range ends ('-' for unbounded activations, which cannot saturate but can explode)."));
+        console.WriteLine("grad step 1 / step T = ||dL/dh_1|| / ||dL/dh_T|| at the last epoch (geometric mean over seeds):");
+        console.WriteLine("  below 1 the gradient fades on its way back through time, above 1 it grows.");
+        console.WriteLine("saturated = share of RNN states within 1% of the ends of the activation's range");
+        console.WriteLine("  ('-' for unbounded activations such as relu: they cannot saturate, but can explode; see --clip).");
         _ = s;
     }
 
