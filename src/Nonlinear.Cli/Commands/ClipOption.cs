@@ -100,7 +100,7 @@ internal static class ClipOption
             var ci = CultureInfo.InvariantCulture;
             return Steps == 0
                 ? string.Create(ci, $"norm {c}")
-                : string.Create(ci, $"norm {c}: {Clipped} of {Steps} steps clipped ({(double)Clipped / Steps:P1}), largest gradient norm {MaxNorm:G3}");
+                : string.Create(ci, $"norm {c}: {Clipped} of {Steps} steps clipped ({100.0 * Clipped / Steps:F1}%), largest gradient norm {MaxNorm:G3}");
         }
     }
 }

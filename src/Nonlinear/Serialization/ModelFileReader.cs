@@ -536,6 +536,12 @@ internal static class ModelFileReader
                     total += gh * (shape[1] + recurrent.HiddenSize + 2);
                     shape = recurrent.ReturnSequences ? [shape[0], recurrent.HiddenSize] : [recurrent.HiddenSize];
                     break;
+                case PositionalEncoding positions when shape.Length == 2:
+                    total += positions.Kind == PositionalEncodingKind.Learned ? shape[0] * shape[1] : 0;   // weight [T, D]
+                    break;
+                case SequencePool when shape.Length == 2:
+                    shape = [shape[1]];
+                    break;
                 case ActivationLayer or Dropout:
                     break;
                 default:

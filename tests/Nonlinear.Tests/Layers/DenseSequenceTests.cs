@@ -132,7 +132,7 @@ public sealed class DenseSequenceTests
         var x = Tensor.FromArray([1f, 2, 3, 4, 0, 26, 25, 0, 0, 0, 5, 7], 2, 6);
         var expected = model.Forward(x, training: false).Span.ToArray();
         using var stream = new MemoryStream();
-        ModelFile.Save(stream, model, new ModelMetadata { Task = TaskKind.Multiclass, OutputActivation = "softmax", Loss = "softmax_cross_entropy" });
+        ModelFile.Save(stream, model, new ModelMetadata { Task = TaskKind.Sequence, OutputActivation = "softmax", Loss = "sequence_cross_entropy" });
         stream.Position = 0;
         var loaded = ModelFile.Load(stream, "m.nlm");
         Assert.Equal(model.Spec, loaded.Model.Spec);

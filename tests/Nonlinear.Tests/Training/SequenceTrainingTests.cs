@@ -13,14 +13,13 @@ namespace Nonlinear.Tests.Training;
 /// <summary>TaskKind.Sequence end to end: data validation, training, evaluation in nats per character, model files.</summary>
 public sealed class SequenceTrainingTests
 {
-    // A per-step output layer of 27 logits. Until Dense applies per step on [T, F], a linear recurrent layer
-    // (identity activation, every step kept) plays that part: it is a per-step affine map plus a recurrence.
-    private const string Output = "rnn:27:identity:seq";
+    // The per-step output layer: 27 logits at every step.
+    private const string Output = "dense:27";
 
     private static readonly string[] Words = MakeWords(300, seed: 5);
 
     /// <summary>Pseudo-English words: consonant-vowel syllables, so the next character is partly predictable.</summary>
-    private static string[] MakeWords(int count, int seed)
+    internal static string[] MakeWords(int count, int seed)
     {
         const string consonants = "bcdfghklmnprstvw";
         const string vowels = "aeiou";
@@ -116,7 +115,7 @@ public sealed class SequenceTrainingTests
         Assert.Contains("must produce [12, 27] per sample", e.Message, StringComparison.Ordinal);
         Assert.Contains("lstm:128:seq", e.Message, StringComparison.Ordinal);
 
-        var (_, wrongClasses) = Build(data, "embedding:27:8,lstm:16:seq,rnn:26:identity:seq");
+        var (_, wrongClasses) = Build(data, "embedding:27:8,lstm:16:seq,dense:26");
         Assert.Contains("it produces [12, 26]", Assert.Throws<ArgumentException>(() => wrongClasses.Evaluate(data)).Message, StringComparison.Ordinal);
     }
 

@@ -34,8 +34,8 @@ public sealed class MultiHeadAttention : Layer
     private Tensor? _input;
     private int _t, _d, _dk, _batch = -1;
 
-    /// <summary>Below this many multiply-adds per head loop (N·h·T²·d_k) the pairs stay on one thread.</summary>
-    private const long HeadParallelWork = 1 << 16;
+    /// <summary>Below this many multiply-adds per head loop (N·h·T²·d_k) the pairs stay on one thread (settable for tests).</summary>
+    internal static long HeadParallelWork { get; set; } = 1 << 16;
 
     // Buffers, reused while the batch size is unchanged: packed projections [N·T, 3D] (head i of Q at columns
     // i·d_k, of K at D + i·d_k, of V at 2D + i·d_k: heads are read in place), P and dS [N, h, T, T], the
