@@ -134,7 +134,8 @@ public static partial class Advisor
         double ratio = recurrent.StepGradientRatio;
         int index = layer.Index + 1, steps = recurrent.StepGradientNorms.Count;
         string what = $"In epoch {I(epoch)} the gradient reaching step 1 of layer {I(index)} ({layer.Spec}) was {N(ratio)} times that at step {I(steps)}.";
-        if (ratio < thresholds.VanishingRatio)
+        bool gated = !layer.Spec.StartsWith("rnn", StringComparison.Ordinal);
+        if (ratio < thresholds.VanishingRatio && !gated)
         {
             found.Add(new Advice(
                 AdviceSeverity.Warning,
@@ -142,7 +143,18 @@ public static partial class Advisor
                 index,
                 what,
                 $"Backpropagation through time multiplies the gradient by W_hhᵀ and the activation's derivative once per step; when those factors are below 1 (tanh' ≤ 1, and far less where it saturates) the gradient shrinks geometrically with distance, so what happened {I(steps)} steps back barely changes the weights: the layer cannot learn long-range dependencies.",
-                "Use lstm or gru (their additive cell path keeps the gradient alive over many steps), or shorter sequences."));
+                "Use lstm or gru (their gated, additive state path keeps the gradient alive over many steps), or shorter sequences."));
+        }
+        else if (ratio < thresholds.VanishingRatio)
+        {
+            // LSTM and GRU: a small ratio may be right (the early steps carry little, e.g. the blank top rows of an image).
+            found.Add(new Advice(
+                AdviceSeverity.Info,
+                AdviceCodes.VanishingThroughTime,
+                index,
+                what,
+                $"The gates decide how far back the gradient reaches: through the hidden state it shrinks at every step the forget (LSTM) or update (GRU) gate lets the old state fade. That is right when the early steps carry little for the task (the blank top rows of an image), and a problem only when information {I(steps)} steps back matters.",
+                "If long-range information matters: train longer (gates learn to keep state), start the LSTM's forget-gate bias at 1 (Jozefowicz et al. 2015), or shorten the sequences."));
         }
         else if (ratio > thresholds.ExplodingRatio)
         {

@@ -132,4 +132,19 @@ public sealed class SequenceDiagnosticsOutputTests
         Assert.Contains("language-model-loss", Codes(language));
         Assert.Equal(2, CliRun.Of("advise", "rnn:4", "--clip", "-1").ExitCode);
     }
+
+    [Fact]
+    public void Train_diagnostics_of_a_gru_on_image_rows_report_all_28_steps_and_its_three_gates()
+    {
+        var run = CliRun.Of("train", "--data", Subset, "--model", "gru", "--hidden", "8", "--epochs", "1", "--diagnostics", "--json");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        var gru = doc.RootElement.GetProperty("diagnostics").GetProperty("epochs")[0].GetProperty("layers")[0];
+        Assert.Equal("gru:8", gru.GetProperty("spec").GetString());
+        Assert.True(gru.GetProperty("gradientNorm").GetDouble() > 0);
+        var recurrent = gru.GetProperty("recurrent");
+        Assert.Equal(28, recurrent.GetProperty("stepGradientNorms").GetArrayLength());
+        Assert.Equal(["r", "z", "n"], recurrent.GetProperty("gates").EnumerateArray().Select(g => g.GetProperty("gate").GetString()));
+        Assert.All(recurrent.GetProperty("gates").EnumerateArray(), g => Assert.InRange(g.GetProperty("saturatedShare").GetDouble(), 0, 1));
+    }
 }

@@ -151,6 +151,22 @@ public sealed class SequenceAdvisorTests
     }
 }
 
+public sealed class SequenceRuntimeAdvisorTests
+{
+    [Theory]
+    [InlineData("lstm:8")]
+    [InlineData("gru:8:seq")]
+    public void A_gated_layer_whose_gradient_fades_through_time_gets_a_note_not_the_advice_to_use_a_gated_layer(string spec)
+    {
+        var recurrent = new RecurrentDiagnostics([1e-6, 0.5, 1.0], [new GateSaturation("f", "sigmoid", 0.1)]);
+        var layer = new LayerDiagnostics(0, spec, 0.1, double.NaN, double.NaN, null) { Recurrent = recurrent };
+        var advice = Assert.Single(Advisor.FromDiagnostics(new EpochDiagnostics(1, [layer], double.NaN, null)));
+        Assert.Equal(AdviceCodes.VanishingThroughTime, advice.Code);
+        Assert.Equal(AdviceSeverity.Info, advice.Severity);
+        Assert.DoesNotContain("Use lstm", advice.Fix, StringComparison.Ordinal);
+    }
+}
+
 internal static class ObjectExtensions
 {
     public static T Also<T>(this T value, Action<T> action)
