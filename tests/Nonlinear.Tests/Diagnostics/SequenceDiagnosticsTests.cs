@@ -270,4 +270,35 @@ public sealed class SequenceDiagnosticsTests
         Assert.Throws<ArgumentException>(() => ActivationComparison.Run(SyntheticData.Moons(40, 0.1, 1), SyntheticData.Moons(20, 0.1, 2), ["tanh"], settings));
         Assert.Throws<ArgumentException>(() => ActivationComparison.RecurrentSpec(FirstSign(4, 3, 1), "8,0", "tanh"));
     }
+
+    [Fact]
+    public void Steady_state_training_of_sequence_layers_with_diagnostics_allocates_nothing_per_batch()
+    {
+        var data = FirstSign(256, 6, 1);
+        var model = Sequential.Parse("transformer:heads=2,ff=8,attention:heads=2:causal,gru:8:seq,lstm:6:seq,rnn:5:relu,dense:2");
+        model.Build(data.FeatureShape, seed: 1);
+        var diagnostics = new TrainingDiagnostics { StatisticsInterval = 1 };
+        var trainer = new Trainer(model, TaskDefaults.Loss(TaskKind.Multiclass), Optimizer.Create("adam", 0.01)) { Diagnostics = diagnostics };
+        trainer.Fit(data, epochs: 2, batchSize: 16, seed: 1);
+
+        long at4 = 0, at14 = 0;
+        trainer.BatchEnded += b =>
+        {
+            if (b.Batch == 4)
+            {
+                at4 = GC.GetAllocatedBytesForCurrentThread();
+            }
+            else if (b.Batch == 14)
+            {
+                at14 = GC.GetAllocatedBytesForCurrentThread();
+            }
+        };
+        trainer.Fit(data, epochs: 1, batchSize: 16, seed: 1);
+        Assert.Equal(0, at14 - at4);
+        var last = diagnostics.Latest!;
+        Assert.Equal(2, last.Layers[0].Attention!.HeadEntropy.Count);
+        Assert.Equal(2, last.Layers[1].Attention!.HeadEntropy.Count);
+        Assert.Equal(["r", "z", "n"], last.Layers[2].Recurrent!.Gates.Select(g => g.Gate));
+        Assert.Equal(6, last.Layers[4].Recurrent!.StepGradientNorms.Count);
+    }
 }
