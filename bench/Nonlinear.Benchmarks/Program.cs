@@ -19,6 +19,11 @@ using Nonlinear.Benchmarks;
 //                 [--out docs/benchmarks.md]
 //       Whole training epochs of the MLP and the CNN on Fashion-MNIST, batch-1 latency and batch-1000 throughput,
 //       against PyTorch (bench/peer/torch_fashion.py); with --out, replaces the "## Fashion-MNIST" section.
+//   sequences [--quick] [--threads 2] [--cases words-lstm,words-gru,words-rnn,words-transformer,fashion-lstm] [--epochs 1]
+//             [--batches N] [--steps 100] [--words /usr/share/dict/words] [--data-dir DIR] [--no-peer] [--out docs/benchmarks.md]
+//       Character-level word models (LSTM, GRU, tanh RNN, transformer) and an LSTM on Fashion-MNIST rows against
+//       PyTorch (bench/peer/torch_sequences.py, same split via WordList.WriteSplit): training-step time and, with
+//       --epochs E, whole epochs with validation/test loss in nats per character; with --out, replaces "## Sequences".
 //   accuracy [--models mlp,cnn,cnn-bn] [--seeds 1,2,3] [--epochs 10] [--data-dir DIR] [--out docs/results.md]
 //       Test accuracy on Fashion-MNIST after at most 10 epochs, mean over seeds: the table of docs/results.md.
 //   diagnostics [--threads 2] [--models mlp,cnn] [--epochs 3] [--batches N] [--data-dir DIR] [--out docs/benchmarks.md]
@@ -44,6 +49,8 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
                 [--shapes 512x512x512,...] [--no-peer] [--vector256] [--kc 256] [--mc 192] [--nc 4096]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- fashion-mnist [--quick] [--threads 2] [--models mlp,cnn]
                 [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer] [--out docs/benchmarks.md]
+          dotnet run -c Release --project bench/Nonlinear.Benchmarks -- sequences [--quick] [--threads 2] [--cases words-lstm,...,fashion-lstm]
+                [--epochs 1] [--batches N] [--steps 100] [--words /usr/share/dict/words] [--data-dir DIR] [--no-peer] [--out docs/benchmarks.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- accuracy [--models mlp,cnn,cnn-bn] [--seeds 1,2,3] [--epochs 10]
                 [--data-dir DIR] [--out docs/results.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- diagnostics [--threads 2] [--models mlp,cnn] [--epochs 3]
@@ -66,6 +73,8 @@ switch (args[0])
         return GemmBench.Run(args[1..]);
     case "fashion-mnist":
         return FashionBench.Run(args[1..]);
+    case "sequences":
+        return SequenceBench.Run(args[1..]);
     case "accuracy":
         return FashionAccuracy.Run(args[1..]);
     case "diagnostics":
@@ -78,6 +87,6 @@ switch (args[0])
         BenchmarkSwitcher.FromAssembly(typeof(ActivationBenchmarks).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist, accuracy, diagnostics, exhaustive, playground-load or bdn (--help for usage)");
+        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist, sequences, accuracy, diagnostics, exhaustive, playground-load or bdn (--help for usage)");
         return 2;
 }

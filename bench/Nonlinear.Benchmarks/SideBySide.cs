@@ -74,7 +74,7 @@ internal static unsafe partial class SideBySide
         if (o.Out is not null)
         {
             // The other modes own their sections of the same file: carry them over.
-            foreach (var heading in new[] { MarkdownSection.TrainingStepHeading, MarkdownSection.MatrixMultiplyHeading, FashionBench.Heading, DiagnosticsBench.Heading, PlaygroundLoad.Heading })
+            foreach (var heading in new[] { MarkdownSection.TrainingStepHeading, MarkdownSection.MatrixMultiplyHeading, FashionBench.Heading, DiagnosticsBench.Heading, PlaygroundLoad.Heading, SequenceBench.Heading })
             {
                 var kept = File.Exists(o.Out) ? MarkdownSection.Extract(File.ReadAllText(o.Out), heading) : null;
                 if (kept is not null)
