@@ -24,14 +24,16 @@ internal static class AdviseCommand
     {
         var spec = new Argument<string?>("spec") { Description = "The architecture, e.g. dense:64,relu,dense:10 (or give --model)", Arity = ArgumentArity.ZeroOrOne };
         var file = new Option<string?>("--model") { Description = "A saved model file to check instead of a spec (its task, loss and output activation are used unless given)" };
-        var task = new Option<string?>("--task") { Description = "binary, multiclass or regression: enables the output, loss and task checks" };
+        var task = new Option<string?>("--task") { Description = "binary, multiclass, regression or sequence: enables the output, loss and task checks" };
+        var clip = ClipOption.Create();
+        clip.Description = "The gradient clipping norm training will use (as train --clip): an RNN with an unbounded activation is only warned about without it";
         var loss = new Option<string?>("--loss") { Description = "mse, bce_logits or cross_entropy (default from --task)" };
         var output = new Option<string?>("--output-activation") { Description = "The output activation, as in 'train' (default from the loss; with mse it becomes the model's last layer)" };
         var inputs = new Option<string?>("--inputs") { Description = "Per-sample input shape, e.g. 3 or 1x28x28: checks that every layer fits and sizes the collapsed maps" };
         var json = JsonOption.Create("the advice (an array of {severity, code, layer, message, reason, fix})");
         var command = new Command("advise", "Check an architecture and its loss/task for common mistakes, with reasons and fixes")
         {
-            spec, file, task, loss, output, inputs, json,
+            spec, file, task, loss, output, inputs, clip, json,
         };
         command.SetAction(parseResult =>
         {
@@ -46,6 +48,7 @@ internal static class AdviseCommand
             string? lossName = parseResult.GetValue(loss);
             string? outputActivation = parseResult.GetValue(output);
             string? inputText = parseResult.GetValue(inputs);
+            double? clipNorm = ClipOption.Get(parseResult, clip);
             IReadOnlyList<Layer> layers;
             AdvisorContext advisorContext;
             if (path is not null)
@@ -62,6 +65,7 @@ internal static class AdviseCommand
                     Task = taskKind ?? saved.Metadata.Task,
                     Loss = lossName ?? saved.Metadata.Loss,
                     OutputActivation = outputActivation ?? saved.Metadata.OutputActivation,
+                    ClipNorm = clipNorm ?? SavedClip(saved.Metadata),
                 };
             }
             else
@@ -86,6 +90,7 @@ internal static class AdviseCommand
                     Loss = lossName,
                     OutputActivation = outputActivation,
                     InputShape = inputText is null ? null : ParseShape(inputText),
+                    ClipNorm = clipNorm,
                 };
             }
 
@@ -110,8 +115,13 @@ internal static class AdviseCommand
         "binary" => TaskKind.Binary,
         "multiclass" => TaskKind.Multiclass,
         "regression" => TaskKind.Regression,
-        _ => throw new CliUsageException($"--task must be binary, multiclass or regression; found '{text}'."),
+        "sequence" => TaskKind.Sequence,
+        _ => throw new CliUsageException($"--task must be binary, multiclass, regression or sequence; found '{text}'."),
     };
+
+    /// <summary>The clipping norm a model was trained with ("clip" in its metadata, as train saves it), or null.</summary>
+    private static double? SavedClip(Serialization.ModelMetadata metadata)
+        => metadata.Extra is { } extra && extra.TryGetValue("clip", out var text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value > 0 ? value : null;
 
     /// <summary>"784" or "1x28x28".</summary>
     private static TensorShape ParseShape(string text)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Nonlinear.Cli.Output;
 using Nonlinear.Data;
+using Nonlinear.Data.Sequences;
 using Nonlinear.Diagnostics;
 using Nonlinear.Plots;
 using Spectre.Console;
@@ -20,7 +21,8 @@ internal static class CompareCommand
     {
         var source = new DataSource.Options();
         var activations = new Option<string>("--activations") { Description = "Activations to compare, comma-separated (identity shows the linear model's ceiling)", DefaultValueFactory = _ => string.Join(",", ActivationComparison.DefaultActivations) };
-        var layers = new Option<string>("--layers") { Description = "Hidden layer widths, each followed by the activation compared", DefaultValueFactory = _ => "64,64" };
+        var layers = new Option<string?>("--layers") { Description = "Hidden layer widths, each followed by the activation compared (default 64,64; with --model rnn the RNN's hidden sizes, default 128)" };
+        var model = new Option<string>("--model") { Description = "mlp: dense layers, each followed by the activation; rnn: the activation inside an Elman RNN (rnn:H:<activation>, then the output layer) on sequences; images are read row by row", DefaultValueFactory = _ => "mlp" };
         var epochs = new Option<int?>("--epochs") { Description = "Epochs per run (default: 200 on synthetic data, 5 on images, 100 on CSV tables)" };
         var seeds = new Option<int>("--seeds") { Description = "Runs per activation, with seeds 1..N", DefaultValueFactory = _ => 3 };
         var lr = new Option<double?>("--lr") { Description = "Learning rate (default: 0.01; 0.001 on images)" };
@@ -31,7 +33,7 @@ internal static class CompareCommand
         var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report with plots into this directory (index.html)" };
         var json = JsonOption.Create("the comparison");
         var command = new Command("compare", "Train the same network with each activation and compare them (table; HTML report with --report)");
-        foreach (var option in source.All.Concat([activations, layers, epochs, seeds, lr, optimizer, batch, clip, target, report, json]))
+        foreach (var option in source.All.Concat([activations, model, layers, epochs, seeds, lr, optimizer, batch, clip, target, report, json]))
         {
             command.Add(option);
         }
@@ -62,17 +64,46 @@ internal static class CompareCommand
                 OutputFile.Write(reportDirectory, () => Directory.CreateDirectory(reportDirectory)); // fail before training, not after
             }
 
+            string modelName = parseResult.GetValue(model)!.Trim().ToLowerInvariant();
+            if (modelName is not ("mlp" or "rnn"))
+            {
+                throw new CliUsageException($"--model must be mlp or rnn; found '{parseResult.GetValue(model)}'.");
+            }
+
+            bool recurrent = modelName == "rnn";
+            if (recurrent && parseResult.GetValue(report) is not null)
+            {
+                throw new CliUsageException("--report is not available with --model rnn yet; use the table or --json.");
+            }
             var data = source.Load(parseResult, seed: 1);
             var kind = data.Kind;
+            if (recurrent && kind != DataSource.DataKind.Images)
+            {
+                throw new CliUsageException($"--model rnn compares activations on sequences; '{parseResult.GetValue(source.Data)}' has flat samples. Use image data (--data fashion-mnist), read row by row.");
+            }
+
             var (train, test) = data.Test is { } t ? (data.Train, t) : data.Train.Split(0.25, 1);
             if (TrainCommand.Normalize("auto", kind, train) is { } normalization)
             {
                 (train, test) = (normalization.Apply(train), normalization.Apply(test));
             }
 
+            if (recurrent)
+            {
+                try
+                {
+                    (train, test) = (ImageRows.FromImages(train), ImageRows.FromImages(test));
+                }
+                catch (ArgumentException e)
+                {
+                    throw new CliUsageException(e.Message);
+                }
+            }
+
             var settings = new ComparisonSettings
             {
-                HiddenWidths = parseResult.GetValue(layers)!,
+                HiddenWidths = parseResult.GetValue(layers) ?? (recurrent ? "128" : "64,64"),
+                Recurrent = recurrent,
                 Epochs = parseResult.GetValue(epochs) ?? kind switch { DataSource.DataKind.Synthetic => 200, DataSource.DataKind.Images => 5, _ => 100 },
                 BatchSize = parseResult.GetValue(batch) ?? (kind == DataSource.DataKind.Images ? 128 : 32),
                 LearningRate = parseResult.GetValue(lr) ?? (kind == DataSource.DataKind.Images ? 0.001 : 0.01),
@@ -81,6 +112,26 @@ internal static class CompareCommand
                 TargetAccuracy = targetAccuracy,
                 ClipNorm = ClipOption.Get(parseResult, clip),
             };
+            if (recurrent)
+            {
+                try
+                {
+                    ActivationComparison.RecurrentSpec(train, settings.HiddenWidths, names[0]);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new CliUsageException($"--layers: {e.Message}");
+                }
+
+                foreach (var name in names)
+                {
+                    if (Activations.ActivationRegistry.Parse(name).IsRowWise)
+                    {
+                        throw new CliUsageException($"--model rnn needs elementwise activations; '{name}' is row-wise.");
+                    }
+                }
+            }
+
             DemoCommand.CheckPositive(settings.Epochs, "--epochs");
             DemoCommand.CheckPositive(settings.BatchSize, "--batch");
             Optimizers.Optimizer.Create(settings.Optimizer, settings.LearningRate); // validates the name before training
@@ -117,7 +168,13 @@ internal static class CompareCommand
     {
         var console = context.CreateConsole();
         console.WriteLine(description);
-        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"hidden layers {s.HiddenWidths}, {s.Epochs} epochs, {s.Optimizer} lr {s.LearningRate}{(s.ClipNorm is null ? "" : $", clip {ClipOption.Format(s.ClipNorm)}")}, batch {s.BatchSize}, seeds {string.Join(",", s.Seeds)}"));
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(s.Recurrent ? $"rnn hidden sizes {s.HiddenWidths} (model {rows[0].Spec})" : $"hidden layers {s.HiddenWidths}")}, {s.Epochs} epochs, {s.Optimizer} lr {s.LearningRate}{(s.ClipNorm is null ? "" : $", clip {ClipOption.Format(s.ClipNorm)}")}, batch {s.BatchSize}, seeds {string.Join(",", s.Seeds)}"));
+        if (s.Recurrent)
+        {
+            WriteRecurrentTable(console, rows, s);
+            return;
+        }
+
         var table = new Table().AddColumns("activation", "test accuracy", $"epochs to {s.TargetAccuracy.ToString("P0", CultureInfo.InvariantCulture)}", "time/run", "dead share", "gradient ratio");
         foreach (var r in rows)
         {
@@ -143,6 +200,29 @@ internal static class CompareCommand
         }
     }
 
+    /// <summary>The recurrent comparison: accuracy and loss, and what happened through time inside the cell.</summary>
+    private static void WriteRecurrentTable(IAnsiConsole console, IReadOnlyList<ComparisonRow> rows, ComparisonSettings s)
+    {
+        var table = new Table().AddColumns("activation", "test accuracy", "test loss", "time/run", "grad step 1 / step T", "saturated");
+        foreach (var r in rows)
+        {
+            table.AddRow(
+                Markup.Escape(r.Activation),
+                string.Create(CultureInfo.InvariantCulture, $"{r.MeanAccuracy:F4} ± {r.AccuracyStd:F4}"),
+                string.Create(CultureInfo.InvariantCulture, $"{r.MeanLoss:F4}"),
+                string.Create(CultureInfo.InvariantCulture, $"{r.MeanSeconds:F2} s"),
+                double.IsNaN(r.StepGradientRatio) ? "-" : r.StepGradientRatio.ToString("G3", CultureInfo.InvariantCulture),
+                double.IsNaN(r.Saturation) ? "-" : r.Saturation.ToString("P1", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        console.WriteLine("grad step 1 / step T = ||dL/dh_1|| / ||dL/dh_T|| at the last epoch (geometric mean over seeds):");
+        console.WriteLine("  below 1 the gradient fades on its way back through time, above 1 it grows.");
+        console.WriteLine("saturated = share of RNN states within 1% of the ends of the activation's range");
+        console.WriteLine("  ('-' for unbounded activations such as relu: they cannot saturate, but can explode; see --clip).");
+        _ = s;
+    }
+
     private static void WriteJson(CliContext context, IReadOnlyList<ComparisonRow> rows, ComparisonSettings s, string description, string? page)
     {
         Json.Write(context.Out, w =>
@@ -150,6 +230,7 @@ internal static class CompareCommand
             w.WriteStartObject();
             w.WriteString("data", description);
             w.WriteString("layers", s.HiddenWidths);
+            w.WriteString("modelKind", s.Recurrent ? "rnn" : "mlp");
             w.WriteNumber("epochs", s.Epochs);
             ClipOption.WriteJson(w, s.ClipNorm, null);
             Json.WriteNumber(w, "target", s.TargetAccuracy);
@@ -171,6 +252,13 @@ internal static class CompareCommand
                 Json.WriteNumber(w, "meanSeconds", r.MeanSeconds);
                 Json.WriteNumber(w, "deadShare", r.DeadShare);
                 Json.WriteNumber(w, "gradientRatio", r.GradientRatio);
+                Json.WriteNumber(w, "meanLoss", r.MeanLoss);
+                if (s.Recurrent)
+                {
+                    Json.WriteNumber(w, "stepGradientRatio", r.StepGradientRatio);
+                    Json.WriteNumber(w, "saturation", r.Saturation);
+                }
+
                 w.WriteStartArray("accuracies");
                 foreach (var run in r.Runs)
                 {

@@ -17,14 +17,14 @@ internal static class TrainAdvice
     public static Option<bool> CreateOption() => new("--no-advice") { Description = "Do not check the model for common mistakes before training" };
 
     /// <summary>The warnings and errors for the built model and its setup; null when advice is switched off.</summary>
-    public static IReadOnlyList<Advice>? Check(bool enabled, Sequential network, TaskKind task, Loss loss, string outputActivation)
+    public static IReadOnlyList<Advice>? Check(bool enabled, Sequential network, TaskKind task, Loss loss, string outputActivation, double? clipNorm = null)
     {
         if (!enabled)
         {
             return null;
         }
 
-        var context = new AdvisorContext { Task = task, Loss = loss.Name, OutputActivation = outputActivation };
+        var context = new AdvisorContext { Task = task, Loss = loss.Name, OutputActivation = outputActivation, ClipNorm = clipNorm };
         return Advisor.Check(network, context).Where(a => a.Severity >= AdviceSeverity.Warning).ToList();
     }
 

@@ -150,7 +150,7 @@ internal static class TrainCommand
             var diagnostics = TrainDiagnosticsOutput.Attach(parseResult, diagnosticsOption, trainer);
             var clipping = ClipOption.Watch(trainer, opt);
             bool asJson = parseResult.GetValue(json);
-            var advice = TrainAdvice.Check(!parseResult.GetValue(noAdvice), network, train.Task, lossFunction, outputActivation);
+            var advice = TrainAdvice.Check(!parseResult.GetValue(noAdvice), network, train.Task, lossFunction, outputActivation, opt.ClipNorm);
             if (!asJson)
             {
                 TrainAdvice.Print(context, advice);

@@ -17,7 +17,7 @@ internal static class TrainDiagnosticsOutput
 {
     public static Option<bool> CreateOption() => new("--diagnostics")
     {
-        Description = "Watch the training from inside: per-layer gradient norms, dead ReLU units, saturated sigmoid/tanh units and output statistics (a table after training; in --json every epoch)",
+        Description = "Watch the training from inside: per-layer gradient norms, dead ReLU units, saturated sigmoid/tanh units and output statistics; for recurrent layers the gradient reaching each time step and gate saturation, for attention the entropy per head (a table after training; in --json every epoch)",
     };
 
     /// <summary>Attaches diagnostics to <paramref name="trainer"/> when the flag is set; returns them (null otherwise).</summary>
@@ -75,6 +75,8 @@ internal static class TrainDiagnosticsOutput
             console.WriteLine($"first non-finite value: {where}");
         }
 
+        WriteSequenceTable(console, last, thresholds);
+
         // What the diagnostics call for (dead units, saturation, vanishing or exploding gradients), with the fix.
         var advice = Advisor.FromHistory(diagnostics.History, thresholds);
         if (advice.Count > 0)
@@ -121,6 +123,7 @@ internal static class TrainDiagnosticsOutput
                 Json.WriteNumber(w, "deadShare", l.DeadShare);
                 Json.WriteNumber(w, "negativeShare", l.NegativeShare);
                 Json.WriteNumber(w, "saturatedShare", l.SaturatedShare);
+                WriteSequenceJson(w, l);
                 if (l.Output is { } o)
                 {
                     w.WriteStartObject("output");
@@ -155,6 +158,104 @@ internal static class TrainDiagnosticsOutput
 
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Recurrent and attention layers (none: nothing printed): the gradient norm reaching sampled time steps and the
+    /// first/last ratio, the saturation of each gate, the attention entropy of each head against ln T.
+    /// </summary>
+    private static void WriteSequenceTable(IAnsiConsole console, EpochDiagnostics last, DiagnosticsThresholds thresholds)
+    {
+        var layers = last.Layers.Where(l => l.Recurrent is not null || l.Attention is not null).ToList();
+        if (layers.Count == 0)
+        {
+            return;
+        }
+
+        var table = new Table().AddColumns(
+            new TableColumn("layer").RightAligned(),
+            new TableColumn("spec"),
+            new TableColumn("||dL/dh_t|| at steps t"),
+            new TableColumn("step 1 / step T").RightAligned(),
+            new TableColumn("gate saturation / head entropy"));
+        foreach (var l in layers)
+        {
+            string index = (l.Index + 1).ToString(CultureInfo.InvariantCulture);
+            if (l.Recurrent is { } r)
+            {
+                string ratio = Number(r.StepGradientRatio);
+                string verdict = r.StepGradientRatio < thresholds.VanishingRatio ? " (vanishing)" : r.StepGradientRatio > thresholds.ExplodingRatio ? " (exploding)" : "";
+                table.AddRow(index, Markup.Escape(l.Spec), Markup.Escape(StepNorms(r.StepGradientNorms)), ratio + verdict,
+                    Markup.Escape(string.Join("  ", r.Gates.Select(g => $"{g.Gate} ({g.Activation}) {Share(g.Share, double.PositiveInfinity)}"))));
+            }
+            else if (l.Attention is { } a)
+            {
+                string heads = string.Join(" ", a.HeadEntropy.Select(Number));
+                table.AddRow(index, Markup.Escape(l.Spec), "-", "-",
+                    Markup.Escape($"heads {heads} nats (uniform {Number(a.UniformEntropy)}, ln T = {Number(a.MaxEntropy)})"));
+            }
+        }
+
+        console.WriteLine("Sequence layers: ||dL/dh_t|| = gradient reaching step t (mean over samples and batches); gate saturated = within 1% of its");
+        console.WriteLine("range's ends (sigmoid < 0.01 or > 0.99); attention entropy per head in nats, 0 = one-hot rows (saturated softmax).");
+        console.Write(table);
+    }
+
+    /// <summary>Up to 8 steps, evenly spaced, always the first and the last: "t1 0.12, t8 0.5, ..., t28 1.3".</summary>
+    private static string StepNorms(IReadOnlyList<double> norms)
+    {
+        if (norms.Count == 0)
+        {
+            return "-";
+        }
+
+        int shown = Math.Min(8, norms.Count);
+        var steps = Enumerable.Range(0, shown).Select(i => shown == 1 ? norms.Count - 1 : (int)Math.Round(i * (norms.Count - 1) / (double)(shown - 1))).Distinct();
+        return string.Join(", ", steps.Select(t => $"t{(t + 1).ToString(CultureInfo.InvariantCulture)} {Number(norms[t])}"));
+    }
+
+    private static void WriteSequenceJson(Utf8JsonWriter w, LayerDiagnostics l)
+    {
+        if (l.Recurrent is { } r)
+        {
+            w.WriteStartObject("recurrent");
+            w.WriteStartArray("stepGradientNorms");
+            foreach (double v in r.StepGradientNorms)
+            {
+                Json.WriteNumber(w, v);
+            }
+
+            w.WriteEndArray();
+            Json.WriteNumber(w, "stepGradientRatio", r.StepGradientRatio);
+            w.WriteStartArray("gates");
+            foreach (var g in r.Gates)
+            {
+                w.WriteStartObject();
+                w.WriteString("gate", g.Gate);
+                w.WriteString("activation", g.Activation);
+                Json.WriteNumber(w, "saturatedShare", g.Share);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        if (l.Attention is { } a)
+        {
+            w.WriteStartObject("attention");
+            w.WriteStartArray("headEntropy");
+            foreach (double v in a.HeadEntropy)
+            {
+                Json.WriteNumber(w, v);
+            }
+
+            w.WriteEndArray();
+            Json.WriteNumber(w, "uniformEntropy", a.UniformEntropy);
+            Json.WriteNumber(w, "maxEntropy", a.MaxEntropy);
+            w.WriteNumber("steps", a.Steps);
+            w.WriteEndObject();
+        }
     }
 
     private static string Number(double v) => double.IsNaN(v) ? "-" : v.ToString(Math.Abs(v) is >= 1e-3 and < 1e5 or 0 ? "0.####" : "0.00e+0", CultureInfo.InvariantCulture);

@@ -41,12 +41,17 @@ public static class ActivationComparison
             throw new ArgumentException($"The data '{train.Name}' is a regression task; a comparison ranks activations by accuracy, so it needs classes.");
         }
 
+        if (settings.Recurrent && train.FeatureShape.Rank != 2)
+        {
+            throw new ArgumentException($"A recurrent comparison needs sequences [T, F] per sample; '{train.Name}' has samples {train.FeatureShape}.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.Epochs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.BatchSize, 1);
         var rows = new List<ComparisonRow>(activations.Count);
         foreach (var activation in activations)
         {
-            string spec = Spec(train, settings.HiddenWidths, activation);
+            string spec = settings.Recurrent ? RecurrentSpec(train, settings.HiddenWidths, activation) : Spec(train, settings.HiddenWidths, activation);
             var runs = new List<ComparisonRun>(settings.Seeds.Count);
             foreach (int seed in settings.Seeds)
             {
@@ -67,6 +72,25 @@ public static class ActivationComparison
         ArgumentNullException.ThrowIfNull(data);
         string spec = TaskDefaults.Spec(hiddenWidths, activation, TaskDefaults.Outputs(data));
         return data.FeatureShape.Rank > 1 ? "flatten," + spec : spec;
+    }
+
+    /// <summary>
+    /// The recurrent model spec for one activation: an RNN layer <c>rnn:H:&lt;activation&gt;</c> per hidden width
+    /// (all but the last with <c>:seq</c>), then the output layer, e.g. "rnn:64:relu,dense:10".
+    /// </summary>
+    /// <exception cref="ArgumentException">A width is not a positive integer.</exception>
+    public static string RecurrentSpec(Dataset data, string hiddenSizes, string activation)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(hiddenSizes);
+        var sizes = hiddenSizes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (sizes.Length == 0 || sizes.Any(w => !int.TryParse(w, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int v) || v < 1))
+        {
+            throw new ArgumentException($"The hidden sizes must be positive integers separated by commas, e.g. 64 or 64,64; found '{hiddenSizes}'.", nameof(hiddenSizes));
+        }
+
+        var layers = sizes.Select((w, i) => $"rnn:{w}:{activation}{(i < sizes.Length - 1 ? ":seq" : "")}");
+        return string.Join(",", layers) + $",dense:{TaskDefaults.Outputs(data).ToString(System.Globalization.CultureInfo.InvariantCulture)}";
     }
 
     private static ComparisonRun Train(Dataset train, Dataset test, string activation, string spec, int seed, ComparisonSettings settings)

@@ -68,4 +68,19 @@ public static class AdviceCodes
 
     /// <summary>Runtime: a NaN or infinity appeared.</summary>
     public const string NonFinite = "non-finite";
+
+    /// <summary>An RNN with an unbounded activation (relu, identity, ...) trained without gradient clipping: exploding gradients through time.</summary>
+    public const string RecurrentUnboundedNoClip = "recurrent-unbounded-no-clip";
+
+    /// <summary>Self-attention without the 1/√d_k scaling of the scores (<c>:unscaled</c>): the softmax saturates.</summary>
+    public const string AttentionUnscaled = "attention-unscaled";
+
+    /// <summary>A language model (per-step predictions) not trained with softmax cross-entropy at every step.</summary>
+    public const string LanguageModelLoss = "language-model-loss";
+
+    /// <summary>Runtime: the gradient reaching the first time step of a recurrent layer is tiny next to the last step's.</summary>
+    public const string VanishingThroughTime = "vanishing-through-time";
+
+    /// <summary>Runtime: the gradient reaching the first time step of a recurrent layer is huge next to the last step's.</summary>
+    public const string ExplodingThroughTime = "exploding-through-time";
 }

@@ -42,7 +42,7 @@ public static partial class Advisor
             string? fused = loss switch
             {
                 "bce_logits" => "sigmoid",
-                "cross_entropy" => "softmax",
+                "cross_entropy" or "sequence_cross_entropy" => "softmax",
                 _ => null,
             };
 

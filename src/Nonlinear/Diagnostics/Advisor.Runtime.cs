@@ -32,6 +32,11 @@ public static partial class Advisor
                     $"In the flat tails of {layer.Spec} the derivative is nearly 0, so the gradient passing back through this layer is multiplied by nearly 0: the layers below barely learn, and the saturated units hardly move either.",
                     "Use a ReLU-family activation (relu, leaky_relu, gelu) with He initialisation, or add normalisation (batchnorm before the activation, and standardised inputs) to keep pre-activations in the responsive range; a lower learning rate helps if weights grew large."));
             }
+
+            if (layer.Recurrent is { } recurrent)
+            {
+                ThroughTime(layer, recurrent, diagnostics.Epoch, thresholds, found);
+            }
         }
 
         double ratio = diagnostics.GradientRatio;
@@ -121,6 +126,46 @@ public static partial class Advisor
         }
 
         return advice.Select((a, i) => (a, i)).OrderBy(x => x.a.Layer ?? int.MaxValue).ThenBy(x => x.i).Select(x => x.a).ToList();
+    }
+
+    /// <summary>The gradient reaching a recurrent layer's first step against its last step's.</summary>
+    private static void ThroughTime(LayerDiagnostics layer, RecurrentDiagnostics recurrent, int epoch, DiagnosticsThresholds thresholds, List<Advice> found)
+    {
+        double ratio = recurrent.StepGradientRatio;
+        int index = layer.Index + 1, steps = recurrent.StepGradientNorms.Count;
+        string what = $"In epoch {I(epoch)} the gradient reaching step 1 of layer {I(index)} ({layer.Spec}) was {N(ratio)} times that at step {I(steps)}.";
+        bool gated = !layer.Spec.StartsWith("rnn", StringComparison.Ordinal);
+        if (ratio < thresholds.VanishingRatio && !gated)
+        {
+            found.Add(new Advice(
+                AdviceSeverity.Warning,
+                AdviceCodes.VanishingThroughTime,
+                index,
+                what,
+                $"Backpropagation through time multiplies the gradient by W_hhᵀ and the activation's derivative once per step; when those factors are below 1 (tanh' ≤ 1, and far less where it saturates) the gradient shrinks geometrically with distance, so what happened {I(steps)} steps back barely changes the weights: the layer cannot learn long-range dependencies.",
+                "Use lstm or gru (their gated, additive state path keeps the gradient alive over many steps), or shorter sequences."));
+        }
+        else if (ratio < thresholds.VanishingRatio)
+        {
+            // LSTM and GRU: a small ratio may be right (the early steps carry little, e.g. the blank top rows of an image).
+            found.Add(new Advice(
+                AdviceSeverity.Info,
+                AdviceCodes.VanishingThroughTime,
+                index,
+                what,
+                $"The gates decide how far back the gradient reaches: through the hidden state it shrinks at every step the forget (LSTM) or update (GRU) gate lets the old state fade. That is right when the early steps carry little for the task (the blank top rows of an image), and a problem only when information {I(steps)} steps back matters.",
+                "If long-range information matters: train longer (gates learn to keep state), start the LSTM's forget-gate bias at 1 (Jozefowicz et al. 2015), or shorten the sequences."));
+        }
+        else if (ratio > thresholds.ExplodingRatio)
+        {
+            found.Add(new Advice(
+                AdviceSeverity.Warning,
+                AdviceCodes.ExplodingThroughTime,
+                index,
+                what,
+                "Backpropagation through time multiplies the gradient by W_hhᵀ and the activation's derivative once per step; when those factors exceed 1 (an unbounded activation such as relu, large recurrent weights) the gradient grows geometrically with distance, updates become huge and the loss jumps or overflows.",
+                "Clip the gradients by their global norm (--clip 1), lower the learning rate, or use tanh, lstm or gru."));
+        }
     }
 
     private static Advice DeadUnits(LayerDiagnostics layer, int epoch, (double Share, int Epoch)? start)

@@ -2,6 +2,8 @@ using System.Globalization;
 using Nonlinear.Activations;
 using Nonlinear.Data;
 using Nonlinear.Layers;
+using Nonlinear.Layers.Attention;
+using Nonlinear.Layers.Recurrent;
 using Nonlinear.Losses;
 using Nonlinear.Models;
 using Nonlinear.Serialization;
@@ -89,13 +91,23 @@ public static partial class Advisor
         CheckDeepSaturating(layers, options, found);
         CheckInitializers(layers, found);
         CheckLeakyAlpha(layers, options, found);
+        CheckRecurrentClipping(layers, context.ClipNorm, found);
+        CheckUnscaledAttention(layers, found);
+        CheckLanguageModelLoss(layers, context.Task, loss, found);
         OutputChecks.Run(layers, shapes, context.Task, loss, explicitOutput, found);
 
         // Stable: layer order, model-wide findings last.
         return found.Select((a, i) => (a, i)).OrderBy(x => x.a.Layer ?? int.MaxValue).ThenBy(x => x.i).Select(x => x.a).ToList();
     }
 
-    private static bool IsWeighted(Layer layer) => layer is Dense or Conv2D;
+    /// <summary>Layers that are one affine map of their input (they collapse with their neighbours when nothing non-linear is between).</summary>
+    private static bool IsAffine(Layer layer) => layer is Dense or Conv2D;
+
+    /// <summary>
+    /// Layers with weights that backpropagation trains: the affine ones, embeddings, and the recurrent and attention
+    /// layers (which are not affine: their non-linearities are inside, so they never take part in a linear collapse).
+    /// </summary>
+    private static bool IsWeighted(Layer layer) => IsAffine(layer) || layer is Embedding or RecurrentLayer or MultiHeadAttention or TransformerEncoderBlock;
 
     /// <summary>Layers that are affine per sample (at inference): they do not break a stretch of linear layers.</summary>
     private static bool IsLinearPassThrough(Layer layer)
@@ -129,7 +141,7 @@ public static partial class Advisor
         int i = 0;
         while (i < layers.Count)
         {
-            if (!IsWeighted(layers[i]))
+            if (!IsAffine(layers[i]))
             {
                 i++;
                 continue;
@@ -137,9 +149,9 @@ public static partial class Advisor
 
             var weighted = new List<int> { i };
             int j = i + 1;
-            for (; j < layers.Count && (IsWeighted(layers[j]) || IsLinearPassThrough(layers[j])); j++)
+            for (; j < layers.Count && (IsAffine(layers[j]) || IsLinearPassThrough(layers[j])); j++)
             {
-                if (IsWeighted(layers[j]))
+                if (IsAffine(layers[j]))
                 {
                     weighted.Add(j);
                 }
@@ -160,7 +172,7 @@ public static partial class Advisor
         string names = weighted.Count <= 4
             ? string.Join(" then ", weighted.Select(k => layers[k].Spec))
             : $"{I(weighted.Count)} layers from {layers[first].Spec} to {layers[last].Spec}";
-        var between = Enumerable.Range(first, last - first + 1).Where(k => !IsWeighted(layers[k])).Select(k => layers[k].Spec).Distinct().ToList();
+        var between = Enumerable.Range(first, last - first + 1).Where(k => !IsAffine(layers[k])).Select(k => layers[k].Spec).Distinct().ToList();
         string gap = between.Count == 0 ? "with nothing between them" : $"with only {string.Join(", ", between)} between them, no activation";
         string where = LayerRange(first + 1, last + 1);
 

@@ -29,6 +29,12 @@ public sealed record AdvisorContext
     /// <summary>The per-sample input shape; null when unknown (shapes are then inferred where the layers fix them).</summary>
     public TensorShape? InputShape { get; init; }
 
+    /// <summary>
+    /// The gradient-clipping norm of the training (Optimizer.ClipNorm, <c>--clip</c>): the global L2 norm the
+    /// gradients are scaled down to; null when gradients are not clipped (or it is not known).
+    /// </summary>
+    public double? ClipNorm { get; init; }
+
     /// <summary>Nothing known.</summary>
     public static AdvisorContext None { get; } = new();
 

@@ -46,6 +46,25 @@ public sealed record ComparisonRow(string Activation, string Spec, IReadOnlyList
         }
     }
 
+    /// <summary>Mean test loss over the seeds.</summary>
+    public double MeanLoss => Runs.Average(r => r.TestLoss);
+
+    /// <summary>
+    /// Geometric mean over the seeds of the recurrent layer's first/last step gradient ratio at the last epoch
+    /// (NaN without a recurrent layer): below 1 the gradient fades going back in time, above 1 it grows.
+    /// </summary>
+    public double StepGradientRatio
+    {
+        get
+        {
+            var ratios = Runs.Select(r => r.FinalStepGradientRatio).Where(r => r > 0 && double.IsFinite(r)).ToArray();
+            return ratios.Length == 0 ? double.NaN : Math.Exp(ratios.Average(Math.Log));
+        }
+    }
+
+    /// <summary>Mean over the seeds of the recurrent layer's saturated share at the last epoch (NaN when undefined).</summary>
+    public double Saturation => Mean(Runs.Select(r => r.FinalSaturation));
+
     private static double Mean(IEnumerable<double> values)
     {
         var finite = values.Where(v => !double.IsNaN(v)).ToArray();

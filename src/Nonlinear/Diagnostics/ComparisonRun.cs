@@ -42,4 +42,21 @@ public sealed record ComparisonRun(
 
     /// <summary>First/last weight-gradient ratio at the last epoch (NaN without diagnostics).</summary>
     public double FinalGradientRatio => Diagnostics.Count == 0 ? double.NaN : Diagnostics[^1].GradientRatio;
+
+    /// <summary>Loss on the test set after the last epoch (for a sequence model, nats per step).</summary>
+    public double TestLoss => History.Epochs.Count == 0 ? double.NaN : History.Last.ValidationLoss;
+
+    /// <summary>
+    /// The first recurrent layer's ||dL/dh_1|| / ||dL/dh_T|| at the last epoch (see
+    /// <see cref="RecurrentDiagnostics.StepGradientRatio"/>); NaN without a recurrent layer or diagnostics.
+    /// </summary>
+    public double FinalStepGradientRatio => FirstRecurrent?.StepGradientRatio ?? double.NaN;
+
+    /// <summary>
+    /// The first recurrent layer's saturated share at the last epoch, over its gates with a bounded activation
+    /// (for an RNN, its state); NaN without one, or for an unbounded activation (relu).
+    /// </summary>
+    public double FinalSaturation => FirstRecurrent?.MeanSaturation ?? double.NaN;
+
+    private RecurrentDiagnostics? FirstRecurrent => Diagnostics.Count == 0 ? null : Diagnostics[^1].Layers.Select(l => l.Recurrent).FirstOrDefault(r => r is not null);
 }

@@ -3,7 +3,10 @@ namespace Nonlinear.Diagnostics;
 /// <summary>How <see cref="ActivationComparison"/> trains each model: the same for every activation.</summary>
 public sealed record ComparisonSettings
 {
-    /// <summary>Hidden layer widths, comma-separated (e.g. "64,64"); each is followed by the activation compared.</summary>
+    /// <summary>
+    /// Hidden layer widths, comma-separated (e.g. "64,64"); each is followed by the activation compared (with
+    /// <see cref="Recurrent"/>: the hidden sizes of stacked RNN layers).
+    /// </summary>
     public string HiddenWidths { get; init; } = "64,64";
 
     /// <summary>Epochs per run.</summary>
@@ -26,6 +29,13 @@ public sealed record ComparisonSettings
 
     /// <summary>The test accuracy whose first epoch is reported as "epochs to target".</summary>
     public double TargetAccuracy { get; init; } = 0.9;
+
+    /// <summary>
+    /// Compare the activation inside a recurrent cell instead of between dense layers: the model is one Elman RNN
+    /// layer per hidden width, <c>rnn:H:&lt;activation&gt;</c> (every layer but the last returning its whole sequence),
+    /// then the output layer on the last state. The data must be sequences [T, F] per sample.
+    /// </summary>
+    public bool Recurrent { get; init; }
 
     /// <summary>Whether to attach <see cref="TrainingDiagnostics"/> (dead share, gradient ratio per epoch).</summary>
     public bool Diagnostics { get; init; } = true;

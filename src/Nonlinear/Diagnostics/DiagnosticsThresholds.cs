@@ -18,6 +18,12 @@ public sealed record DiagnosticsThresholds
     /// <summary>A derivative below this fraction of the activation's largest derivative counts as saturated (default 0.01).</summary>
     public double SaturationDerivative { get; init; } = 0.01;
 
+    /// <summary>
+    /// A recurrent gate value within this fraction of its activation's range from either end counts as saturated
+    /// (default 0.01: a sigmoid gate below 0.01 or above 0.99, a tanh one beyond ±0.98).
+    /// </summary>
+    public double GateSaturation { get; init; } = 0.01;
+
     /// <summary>The defaults.</summary>
     public static DiagnosticsThresholds Default { get; } = new();
 }

@@ -42,9 +42,10 @@ public static class GradientFlow
         var layers = new List<LayerGradientNorm>();
         for (int i = 0; i < model.Layers.Count; i++)
         {
-            if (WeightOf(model.Layers[i]) is { } weight)
+            var weights = WeightsOf(model.Layers[i]);
+            if (weights.Length > 0)
             {
-                layers.Add(new LayerGradientNorm(i, model.Layers[i].Spec, TensorPrimitives.Norm<float>(weight.Gradient.Span)));
+                layers.Add(new LayerGradientNorm(i, model.Layers[i].Spec, GradientNorm(weights)));
             }
         }
 
@@ -54,17 +55,62 @@ public static class GradientFlow
     /// <summary>The gradient-flow ratio first / last (IEEE division: NaN for 0/0, infinity for x/0).</summary>
     public static double Ratio(double first, double last) => first / last;
 
-    /// <summary>The layer's parameter named "weight" (dense, conv, batch norm), or null.</summary>
-    internal static Parameter? WeightOf(Layer layer)
+    /// <summary>
+    /// The layer's weight parameters, biases excluded: the one named "weight" (dense, conv, batch norm, embedding),
+    /// or every parameter whose name contains "weight" (recurrent weight_ih and weight_hh; attention
+    /// in_proj_weight and out_proj.weight; a transformer block's sub-layer weights). Empty when it has none.
+    /// </summary>
+    internal static Parameter[] WeightsOf(Layer layer)
     {
+        int count = 0;
         foreach (var p in layer.Parameters)
         {
-            if (p.Name == "weight")
+            if (IsWeight(p))
             {
-                return p;
+                count++;
             }
         }
 
-        return null;
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var weights = new Parameter[count];
+        count = 0;
+        foreach (var p in layer.Parameters)
+        {
+            if (IsWeight(p))
+            {
+                weights[count++] = p;
+            }
+        }
+
+        return weights;
     }
+
+    /// <summary>The L2 norm of the gradients of <paramref name="weights"/> taken together (NaN when empty).</summary>
+    internal static double GradientNorm(Parameter[] weights)
+    {
+        if (weights.Length == 1)
+        {
+            return TensorPrimitives.Norm<float>(weights[0].Gradient.Span);
+        }
+
+        if (weights.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        double squares = 0;
+        foreach (var w in weights)
+        {
+            double norm = TensorPrimitives.Norm<float>(w.Gradient.Span);
+            squares += norm * norm;
+        }
+
+        return Math.Sqrt(squares);
+    }
+
+    private static bool IsWeight(Parameter p) => p.Name.Contains("weight", StringComparison.Ordinal);
 }

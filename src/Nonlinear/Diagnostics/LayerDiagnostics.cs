@@ -29,4 +29,13 @@ public sealed record LayerDiagnostics(
     /// zero), it is the comparable measure. NaN for other layers.
     /// </summary>
     public double NegativeShare { get; init; } = double.NaN;
+
+    /// <summary>
+    /// For recurrent layers (rnn, lstm, gru): the gradient norm reaching each time step and the saturation of each
+    /// gate; null for other layers.
+    /// </summary>
+    public RecurrentDiagnostics? Recurrent { get; init; }
+
+    /// <summary>For attention layers (attention, transformer): the entropy of the attention rows per head; null for other layers.</summary>
+    public AttentionDiagnostics? Attention { get; init; }
 }

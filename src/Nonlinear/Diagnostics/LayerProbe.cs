@@ -50,7 +50,8 @@ internal sealed class LayerProbe : IParallelJob
     {
         Layer = layer;
         Index = index;
-        Weight = GradientFlow.WeightOf(layer);
+        Weights = GradientFlow.WeightsOf(layer);
+        Sequence = SequenceProbe.For(layer, thresholds.GateSaturation);
         _statistics = [new RunningStatistics(bins)];
         _saturated = new long[1];
         if (layer is ActivationLayer { Activation: ElementwiseActivation activation })
@@ -82,8 +83,14 @@ internal sealed class LayerProbe : IParallelJob
 
     public int Index { get; }
 
-    /// <summary>The layer's parameter named "weight", or null.</summary>
-    public Parameter? Weight { get; }
+    /// <summary>The layer's weight parameters (see <see cref="GradientFlow.WeightsOf"/>); empty when it has none.</summary>
+    public Parameter[] Weights { get; }
+
+    /// <summary>Whether the layer has weights.</summary>
+    public bool HasWeights => Weights.Length > 0;
+
+    /// <summary>The per-step probe of a recurrent or attention layer, or null.</summary>
+    public SequenceProbe? Sequence { get; }
 
     /// <summary>
     /// A flatten layer after another layer outputs the same values in another shape: its statistics are the
@@ -134,12 +141,13 @@ internal sealed class LayerProbe : IParallelJob
     /// <summary>Adds this batch's weight-gradient norm; returns it (NaN for a layer without weights).</summary>
     public double ObserveGradient()
     {
-        if (Weight is null)
+        Sequence?.ObserveGradients();
+        if (Weights.Length == 0)
         {
             return double.NaN;
         }
 
-        double norm = TensorPrimitives.Norm<float>(Weight.Gradient.Span);
+        double norm = GradientFlow.GradientNorm(Weights);
         _gradientSum += norm;
         _gradientBatches++;
         return norm;
@@ -198,6 +206,8 @@ internal sealed class LayerProbe : IParallelJob
         return new LayerDiagnostics(Index, Layer.Spec, GradientNorm, dead, saturated, output ?? Statistics())
         {
             NegativeShare = negative,
+            Recurrent = Sequence?.ToRecurrent(),
+            Attention = Sequence?.ToAttention(),
         };
     }
 
@@ -209,6 +219,7 @@ internal sealed class LayerProbe : IParallelJob
 
     public void Reset()
     {
+        Sequence?.Reset();
         _gradientSum = 0;
         _gradientBatches = 0;
         Array.Clear(_saturated);

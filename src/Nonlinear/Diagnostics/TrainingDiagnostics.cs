@@ -129,7 +129,7 @@ public sealed class TrainingDiagnostics : ITrainingObserver
         for (int i = 0; i < _probes.Length; i++)
         {
             var probe = _probes[i];
-            if (!double.IsFinite(probe.ObserveGradient()) && probe.Weight is not null)
+            if (!double.IsFinite(probe.ObserveGradient()) && probe.HasWeights)
             {
                 gradientsFinite = false;
             }
@@ -195,7 +195,7 @@ public sealed class TrainingDiagnostics : ITrainingObserver
         for (int i = 0; i < _probes.Length; i++)
         {
             _probes[i] = new LayerProbe(model.Layers[i], i, Thresholds, HistogramBins);
-            if (_probes[i].Weight is not null)
+            if (_probes[i].HasWeights)
             {
                 _firstWeighted = _firstWeighted < 0 ? i : _firstWeighted;
                 _lastWeighted = i;
@@ -216,6 +216,7 @@ public sealed class TrainingDiagnostics : ITrainingObserver
                 continue;
             }
 
+            probe.Sequence?.ObserveForward();
             long before = probe.NonFinite;
             probe.ObserveStatistics(probe.Layer.LastOutput!);
             if (probe.NonFinite > before && _epochNonFinite is null)
@@ -242,7 +243,7 @@ public sealed class TrainingDiagnostics : ITrainingObserver
             // Backward runs from the last layer to the first, so the last non-finite gradient is where it started.
             for (int i = _probes.Length - 1; i >= 0; i--)
             {
-                if (_probes[i].Weight is { } w && !TensorPrimitives.IsFiniteAll<float>(w.Gradient.Span))
+                if (_probes[i].Weights.Any(w => !TensorPrimitives.IsFiniteAll<float>(w.Gradient.Span)))
                 {
                     Record(new NonFiniteLocation(_epoch + 1, batch, i, _probes[i].Layer.Spec, "weight gradient"));
                     return;

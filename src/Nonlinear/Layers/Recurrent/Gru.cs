@@ -33,6 +33,19 @@ public sealed class Gru : RecurrentLayer
 
     private protected override string Kind => "gru";
 
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> GateNames { get; } = ["r", "z", "n"];
+
+    /// <inheritdoc/>
+    public override Activations.Activation GateActivation(int gate)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(gate);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(gate, 3);
+        return gate == 2 ? TanhGate : SigmoidGate;
+    }
+
+    private protected override ReadOnlySpan<float> GateValues => _gates;
+
     private protected override bool KeepsRecurrentProjection => true;
 
     private protected override bool PassesStateDirectly => true;

@@ -34,6 +34,20 @@ public sealed class Lstm : RecurrentLayer
 
     private protected override string Kind => "lstm";
 
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> GateNames { get; } = ["i", "f", "g", "o"];
+
+    /// <inheritdoc/>
+    public override Activations.Activation GateActivation(int gate)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(gate);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(gate, 4);
+        return gate == 2 ? TanhGate : SigmoidGate;
+    }
+
+    private protected override ReadOnlySpan<float> GateValues => _gates;
+
+
     private protected override void AllocateCell(int batch)
     {
         int h = HiddenSize, t = Steps;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Nonlinear.Activations;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Nonlinear.Tensors;
 
@@ -46,6 +47,8 @@ public abstract class RecurrentLayer : Layer
     private float[] _dhNext = [];
     private float[] _dx = [];
     private float[] _biasSum = [];
+    private float[] _stepNorms = [];
+    private bool _stepNormsRecorded;
     private int _batch = -1;
 
     /// <summary>A recurrent layer with <paramref name="hiddenSize"/> units and <paramref name="gates"/> stacked gates.</summary>
@@ -87,6 +90,48 @@ public abstract class RecurrentLayer : Layer
 
     /// <inheritdoc/>
     public override IReadOnlyList<Parameter> Parameters => _weightIh is null ? [] : [_weightIh, _weightHh!, _biasIh!, _biasHh!];
+
+    /// <summary>
+    /// Whether backward records <see cref="StepGradientNorms"/> (off by default; training diagnostics turn it on).
+    /// It costs one L2 norm of H values per step and sample, into a buffer of T floats sized once.
+    /// </summary>
+    public bool RecordsStepGradients { get; set; }
+
+    /// <summary>
+    /// From the last backward pass when <see cref="RecordsStepGradients"/> was on: for each step t (0 = first), the L2
+    /// norm of dL/dh_t averaged over the batch's samples, [T]. dL/dh_t is the whole gradient reaching the hidden
+    /// state h_t: from the output (every step with <see cref="ReturnSequences"/>, else the last only) plus what
+    /// flows back from step t+1 (for the LSTM, the part through the cell state c_t is not included: it reaches
+    /// h_{t-1} through the gates). Empty when not recorded. Read-only view of the layer's buffer, overwritten by the
+    /// next backward.
+    /// </summary>
+    public ReadOnlySpan<float> StepGradientNorms => _stepNormsRecorded ? _stepNorms : [];
+
+    /// <summary>
+    /// The names of the stacked gates, in PyTorch's order: LSTM i, f, g, o; GRU r, z, n; RNN h (the state itself,
+    /// the output of its activation).
+    /// </summary>
+    public abstract IReadOnlyList<string> GateNames { get; }
+
+    /// <summary>The activation producing gate <paramref name="gate"/> (an index into <see cref="GateNames"/>).</summary>
+    public abstract Activation GateActivation(int gate);
+
+    /// <summary>
+    /// The gate values of the last forward pass, [T, N, G·H] flat: row (t, n) holds the G gates of step t and sample
+    /// n, each H values, in the order of <see cref="GateNames"/> (for the RNN, G = 1 and the values are the states
+    /// h_t). Empty before the first forward. Read-only view of the layer's buffers; diagnostics read gate saturation
+    /// from it.
+    /// </summary>
+    public ReadOnlySpan<float> LastGateValues => _batch < 0 ? [] : GateValues;
+
+    /// <summary>The cell's gate values, [T, N, G·H] (see <see cref="LastGateValues"/>).</summary>
+    private protected abstract ReadOnlySpan<float> GateValues { get; }
+
+    /// <summary>The sigmoid of the LSTM's and GRU's gates (what <see cref="GateActivation"/> names).</summary>
+    private protected static Activation SigmoidGate { get; } = new Sigmoid();
+
+    /// <summary>The tanh of the LSTM's cell candidate and the GRU's new state.</summary>
+    private protected static Activation TanhGate { get; } = new Tanh();
 
     /// <summary>The spec token's name ("rnn", "lstm", "gru").</summary>
     private protected abstract string Kind { get; }
@@ -217,6 +262,7 @@ public abstract class RecurrentLayer : Layer
         }
 
         _outputGradient = null;
+        RecordStepNorms(n, t, h);
 
         // The weight gradients of all steps at once: sums over the T*N rows of the time-major buffers.
         Gemm.Product(_dhp, true, _h.AsSpan(0, t * n * h), false, WeightHh.Gradient.Span, gh, t * n, h, accumulate: true);
@@ -307,6 +353,32 @@ public abstract class RecurrentLayer : Layer
         }
 
         BackwardRows(step, first, last);
+    }
+
+    /// <summary>When asked, ||dL/dh_t|| per step averaged over the batch, from the time-major [T, N, H] state gradients.</summary>
+    private void RecordStepNorms(int n, int t, int h)
+    {
+        _stepNormsRecorded = RecordsStepGradients;
+        if (!_stepNormsRecorded)
+        {
+            return;
+        }
+
+        if (_stepNorms.Length != t)
+        {
+            _stepNorms = new float[t];
+        }
+
+        for (int step = 0; step < t; step++)
+        {
+            double sum = 0;
+            for (int s = 0; s < n; s++)
+            {
+                sum += TensorPrimitives.Norm<float>(_dh.AsSpan(At(step, s, h), h));
+            }
+
+            _stepNorms[step] = (float)(sum / n);
+        }
     }
 
     /// <summary>[N, T, F] to [T, N, F].</summary>

@@ -30,6 +30,18 @@ public sealed class Rnn : RecurrentLayer
 
     private protected override string Kind => "rnn";
 
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> GateNames { get; } = ["h"];
+
+    /// <inheritdoc/>
+    public override Activation GateActivation(int gate)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(gate, 0);
+        return Activation;
+    }
+
+    private protected override ReadOnlySpan<float> GateValues => States.AsSpan(Batch * HiddenSize, Steps * Batch * HiddenSize);
+
     private protected override string SpecArguments => Activation is Tanh ? "" : ":" + Activation.Spec;
 
     private protected override void AllocateCell(int batch)
