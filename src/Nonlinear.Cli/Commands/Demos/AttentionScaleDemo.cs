@@ -80,7 +80,8 @@ internal static class AttentionScaleDemo
             console.Write(table);
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"entropy of an attention row: ln T = {Math.Log(t):F3} nats when uniform, 0 when one-hot. |dL/dS| / |dL/dP|: the gradient the softmax passes back to"));
-            console.WriteLine("its scores S, for standard-normal dL/dP (catalog softmax backward: dS = P*(dP - <dP, P>)); overall and in the median row.");
+            console.WriteLine("its scores S, for standard-normal dL/dP (catalog softmax backward: dS = P*(dP - <dP, P>)); overall and in the median row");
+            console.WriteLine("(the overall ratio falls more slowly: it is carried by the rows that have not saturated yet).");
             console.WriteLine("q·k sums d products, so its spread grows like √d: unscaled, each row puts nearly all its weight on one position and the");
             console.WriteLine("Jacobian diag(p) - p p^T goes to 0 (sigmoid's and tanh's saturation, inside a transformer): the queries and keys stop");
             console.WriteLine("learning. Divided by √d, the scores keep a spread near 1 at every d, and so do the entropy and the gradient.");
