@@ -8,14 +8,18 @@ import json
 import torch
 
 torch.manual_seed(20261130)
-N, T, F, H = 2, 4, 3, 5
+# (N, T, F, H): H = 5 is all remainder for the fused cells' vectors; H = 20 is one 512-bit vector (two 256-bit ones)
+# and a remainder of 4. The H = 20 cases come last, so that the earlier cases keep their random values.
 CASES = [
-    ("rnn", {"nonlinearity": "tanh"}, False),
-    ("rnn", {"nonlinearity": "relu"}, True),
-    ("lstm", {}, False),
-    ("lstm", {}, True),
-    ("gru", {}, False),
-    ("gru", {}, True),
+    ((2, 4, 3, 5), "rnn", {"nonlinearity": "tanh"}, False),
+    ((2, 4, 3, 5), "rnn", {"nonlinearity": "relu"}, True),
+    ((2, 4, 3, 5), "lstm", {}, False),
+    ((2, 4, 3, 5), "lstm", {}, True),
+    ((2, 4, 3, 5), "gru", {}, False),
+    ((2, 4, 3, 5), "gru", {}, True),
+    ((3, 4, 3, 20), "rnn", {"nonlinearity": "tanh"}, True),
+    ((3, 4, 3, 20), "lstm", {}, True),
+    ((3, 4, 3, 20), "gru", {}, True),
 ]
 MODULES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
 NAMES = ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"]
@@ -26,7 +30,7 @@ def as_list(t):
 
 
 cases = []
-for kind, kwargs, seq in CASES:
+for (N, T, F, H), kind, kwargs, seq in CASES:
     module = MODULES[kind](F, H, batch_first=True, **kwargs)
     x32 = (torch.rand(N, T, F) * 4 - 2).to(torch.float32)
     module = module.double()

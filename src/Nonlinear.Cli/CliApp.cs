@@ -43,6 +43,7 @@ public static class CliApp
                 AdviseCommand.Create(context),
                 PlotCommand.Create(context),
                 CompareCommand.Create(context),
+                GenerateCommand.Create(context),
                 ServeCommand.Create(context),
             };
 

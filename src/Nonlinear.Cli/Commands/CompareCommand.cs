@@ -27,10 +27,11 @@ internal static class CompareCommand
         var optimizer = new Option<string>("--optimizer") { Description = "sgd, momentum, nesterov, adam or adamw", DefaultValueFactory = _ => "adam" };
         var batch = new Option<int?>("--batch") { Description = "Mini-batch size (default: 32; 128 on images)" };
         var target = new Option<double>("--target") { Description = "Test accuracy whose first epoch is reported", DefaultValueFactory = _ => 0.9 };
+        var clip = ClipOption.Create();
         var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report with plots into this directory (index.html)" };
         var json = JsonOption.Create("the comparison");
         var command = new Command("compare", "Train the same network with each activation and compare them (table; HTML report with --report)");
-        foreach (var option in source.All.Concat([activations, layers, epochs, seeds, lr, optimizer, batch, target, report, json]))
+        foreach (var option in source.All.Concat([activations, layers, epochs, seeds, lr, optimizer, batch, clip, target, report, json]))
         {
             command.Add(option);
         }
@@ -78,6 +79,7 @@ internal static class CompareCommand
                 Optimizer = parseResult.GetValue(optimizer)!,
                 Seeds = Enumerable.Range(1, seedCount).ToArray(),
                 TargetAccuracy = targetAccuracy,
+                ClipNorm = ClipOption.Get(parseResult, clip),
             };
             DemoCommand.CheckPositive(settings.Epochs, "--epochs");
             DemoCommand.CheckPositive(settings.BatchSize, "--batch");
@@ -115,7 +117,7 @@ internal static class CompareCommand
     {
         var console = context.CreateConsole();
         console.WriteLine(description);
-        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"hidden layers {s.HiddenWidths}, {s.Epochs} epochs, {s.Optimizer} lr {s.LearningRate}, batch {s.BatchSize}, seeds {string.Join(",", s.Seeds)}"));
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"hidden layers {s.HiddenWidths}, {s.Epochs} epochs, {s.Optimizer} lr {s.LearningRate}{(s.ClipNorm is null ? "" : $", clip {ClipOption.Format(s.ClipNorm)}")}, batch {s.BatchSize}, seeds {string.Join(",", s.Seeds)}"));
         var table = new Table().AddColumns("activation", "test accuracy", $"epochs to {s.TargetAccuracy.ToString("P0", CultureInfo.InvariantCulture)}", "time/run", "dead share", "gradient ratio");
         foreach (var r in rows)
         {
@@ -149,6 +151,7 @@ internal static class CompareCommand
             w.WriteString("data", description);
             w.WriteString("layers", s.HiddenWidths);
             w.WriteNumber("epochs", s.Epochs);
+            ClipOption.WriteJson(w, s.ClipNorm, null);
             Json.WriteNumber(w, "target", s.TargetAccuracy);
             if (page is not null)
             {

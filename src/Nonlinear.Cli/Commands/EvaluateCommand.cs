@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using Nonlinear.Cli.Output;
 using Nonlinear.Data;
+using Nonlinear.Data.Sequences;
+using Nonlinear.Losses;
 using Nonlinear.Serialization;
 using Nonlinear.Tensors;
 using Nonlinear.Training;
@@ -12,7 +14,9 @@ namespace Nonlinear.Cli.Commands;
 /// <summary>
 /// <c>nonlinear evaluate --model fm.nlm --data fashion-mnist</c>: a saved classifier on a labelled dataset (its
 /// test split when it has one): accuracy, per-class precision, recall and F1, and the confusion matrix, with the
-/// class names; for a regression model, the mean squared and absolute errors.
+/// class names; for a regression model, the mean squared and absolute errors; for a sequence model (next-character
+/// prediction on <c>--data words</c>), the loss in nats per character and the per-character accuracy. A model
+/// trained on images read row by row ([H, W] inputs) reads the images as rows.
 /// </summary>
 internal static class EvaluateCommand
 {
@@ -43,6 +47,27 @@ internal static class EvaluateCommand
                 "all" => loaded.Test is null ? loaded.Train : Concat(loaded.Train, loaded.Test),
                 _ => throw new CliUsageException($"--split must be test, train or all; found '{which}'."),
             };
+            if (saved.Model.InputShape.Rank == 2 && data.FeatureShape.Rank == 3 && data.FeatureShape[0] == 1)
+            {
+                data = ImageRows.FromImages(data);
+            }
+
+            if (saved.Metadata.Task == TaskKind.Sequence || data.Task == TaskKind.Sequence)
+            {
+                if (saved.Metadata.Task != data.Task)
+                {
+                    throw new CliUsageException($"the model was trained for {saved.Metadata.Task}; the data '{data.Name}' is {data.Task}.");
+                }
+
+                if (data.FeatureShape != saved.Model.InputShape)
+                {
+                    throw new CliUsageException($"the model takes samples of shape {saved.Model.InputShape}; the data '{data.Name}' has {data.FeatureShape}.");
+                }
+
+                WriteSequence(context, parseResult.GetValue(json), which, saved, data);
+                return 0;
+            }
+
             var targets = Align(saved, data);
             if (data.FeatureShape != saved.Model.InputShape)
             {
@@ -253,6 +278,63 @@ internal static class EvaluateCommand
         else
         {
             context.Out.WriteLine($"{data.Name}: {data.Count} samples, mean squared error {Numbers.Format(mse)}, mean absolute error {Numbers.Format(mae)}");
+        }
+    }
+
+    /// <summary>
+    /// The loss (nats per character: the mean over every real step of the data, as training reports it) and the
+    /// share of characters predicted right, from the model's logits (the loss applies the softmax itself).
+    /// </summary>
+    private static void WriteSequence(CliContext context, bool asJson, string split, SavedModel saved, Dataset data)
+    {
+        var loss = new SequenceCrossEntropy();
+        double sum = 0;
+        long steps = 0, right = 0;
+        var dims = new int[data.FeatureShape.Rank + 1];
+        for (int i = 0; i < data.FeatureShape.Rank; i++)
+        {
+            dims[i + 1] = data.FeatureShape[i];
+        }
+
+        int per = data.FeatureShape.Length, perTarget = data.Targets.SampleLength;
+        Normalization? normalization = saved.Metadata.NormalizationMean is { } mean && saved.Metadata.NormalizationStd is { } std ? new Normalization(mean, std) : null;
+        for (int start = 0; start < data.Count; start += Batch)
+        {
+            int count = Math.Min(Batch, data.Count - start);
+            dims[0] = count;
+            var x = new Tensor(dims);
+            data.Features.Span.Slice(start * per, count * per).CopyTo(x.Span);
+            normalization?.ApplyInPlace(x);
+            var y = new Tensor(count, perTarget);
+            data.Targets.Span.Slice(start * perTarget, count * perTarget).CopyTo(y.Span);
+            var logits = saved.Model.Forward(x);
+            long real = Trainer.Scored(y, TaskKind.Sequence);
+            sum += loss.Compute(logits, y, new Tensor(logits.Shape)) * real;
+            right += Trainer.Correct(logits, y, TaskKind.Sequence);
+            steps += real;
+        }
+
+        double nats = sum / steps, accuracy = (double)right / steps;
+        if (asJson)
+        {
+            Json.Write(context.Out, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("data", data.Name);
+                w.WriteString("split", split);
+                w.WriteNumber("samples", data.Count);
+                w.WriteNumber("characters", steps);
+                Json.WriteNumber(w, "natsPerCharacter", nats);
+                Json.WriteNumber(w, "bitsPerCharacter", nats / Math.Log(2));
+                Json.WriteNumber(w, "characterAccuracy", accuracy);
+                w.WriteEndObject();
+            });
+        }
+        else
+        {
+            context.Out.WriteLine(
+                $"{data.Name} ({split}): {data.Count:N0} words, {steps:N0} characters: loss {nats.ToString("F4", CultureInfo.InvariantCulture)} nats per character "
+                + $"({(nats / Math.Log(2)).ToString("F3", CultureInfo.InvariantCulture)} bits), per-character accuracy {P(accuracy)}");
         }
     }
 

@@ -31,6 +31,13 @@ internal static class PredictCommand
         command.SetAction(parseResult =>
         {
             var saved = ModelFile.Load(parseResult.GetValue(model)!);
+            if (saved.Metadata.Task == TaskKind.Sequence)
+            {
+                throw new CliUsageException(
+                    $"{parseResult.GetValue(model)} predicts a class at every step of a sequence (a character model); predict takes one row of features per sample. "
+                    + $"Use 'nonlinear evaluate --model {parseResult.GetValue(model)} --data {DataSource.WordsName}' for its loss per character.");
+            }
+
             if (parseResult.GetValue(image) is { } png)
             {
                 var picture = PngImage.Read(png);

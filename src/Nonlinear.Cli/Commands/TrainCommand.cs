@@ -3,6 +3,7 @@ using System.Globalization;
 using Nonlinear.Cli.Output;
 using Nonlinear.Diagnostics;
 using Nonlinear.Data;
+using Nonlinear.Data.Sequences;
 using Nonlinear.Losses;
 using Nonlinear.Models;
 using Nonlinear.Optimizers;
@@ -14,7 +15,8 @@ namespace Nonlinear.Cli.Commands;
 
 /// <summary>
 /// <c>nonlinear train --data moons|fashion-mnist|dir|table.csv --layers 8,8 --activation tanh ...</c> or
-/// <c>--model cnn</c>: builds a model for the task, trains it with a live progress bar per batch (loss, accuracy,
+/// <c>--model cnn</c>, or <c>--data words|fashion-mnist --model lstm|gru|rnn|transformer</c> (sequences: words for
+/// next-character prediction, images read row by row): builds a model for the task, trains it with a live progress bar per batch (loss, accuracy,
 /// samples/s, ETA; validation per epoch), reports the held-out test set when the data has one, and prints a
 /// summary. The output activation and loss follow the task unless given (see TaskDefaults); real data is
 /// standardised with statistics of the training split, which are saved with the model.
@@ -34,22 +36,24 @@ internal static class TrainCommand
         var source = new DataSource.Options();
         var layers = new Option<string>("--layers") { Description = "Hidden layer widths, e.g. 8,8 (empty: a linear model); images are flattened first", DefaultValueFactory = _ => "8,8" };
         var activation = new Option<string>("--activation") { Description = "Hidden activation (any catalog spec)", DefaultValueFactory = _ => "tanh" };
-        var model = new Option<string?>("--model") { Description = "mlp, cnn or cnn-bn (image models), or a hidden-layer spec instead of --layers/--activation, e.g. conv:16x3,relu,pool:2,flatten,dense:32,relu; the output layer is added" };
-        var epochs = new Option<int?>("--epochs") { Description = "Epochs (default: 300 on synthetic data, 10 on images, 200 on CSV tables)" };
-        var lr = new Option<double?>("--lr") { Description = "Learning rate (default: 0.05 on synthetic data, 0.001 on images, 0.01 on CSV tables)" };
+        var model = new Option<string?>("--model") { Description = "mlp, cnn or cnn-bn (image models); rnn, lstm, gru or transformer (sequence models: on --data words, and on images read row by row); or a hidden-layer spec instead of --layers/--activation, e.g. conv:16x3,relu,pool:2,flatten,dense:32,relu; the output layer is added" };
+        var hidden = new Option<int?>("--hidden") { Description = $"Sequence models: the recurrent width (default {SequenceModels.DefaultHidden}), or the transformer's width d (default {SequenceModels.DefaultWidth}, a multiple of 4)" };
+        var epochs = new Option<int?>("--epochs") { Description = "Epochs (default: 300 on synthetic data, 10 on images, 4 on words, 200 on CSV tables)" };
+        var lr = new Option<double?>("--lr") { Description = "Learning rate (default: 0.05 on synthetic data, 0.001 on images, 0.003 on words, 0.01 on CSV tables)" };
         var optimizer = new Option<string>("--optimizer") { Description = "sgd, momentum, nesterov, adam or adamw", DefaultValueFactory = _ => "adam" };
-        var batch = new Option<int?>("--batch") { Description = "Mini-batch size (default: 32; 128 on images)" };
+        var batch = new Option<int?>("--batch") { Description = "Mini-batch size (default: 32; 128 on images and words)" };
         var seed = new Option<int>("--seed") { Description = "Seed for data, weights, dropout and shuffling", DefaultValueFactory = _ => 1 };
-        var validation = new Option<double?>("--validation") { Description = "Share of the training data held out for validation (default 0.2; 0.1 on images; 0: none)" };
+        var validation = new Option<double?>("--validation") { Description = "Share of the training data held out for validation (default 0.2; 0.1 on images; 0: none; words have a fixed 10% validation split)" };
         var normalize = new Option<string>("--normalize") { Description = "Input normalisation fitted on the training split and saved with the model: auto (standard on images per channel and on tables per feature, none on synthetic data), standard, minmax or none", DefaultValueFactory = _ => "auto" };
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule over the epochs: none (default), cosine (to 0 at the last epoch), or step:<epochs>[:<gamma>] (multiply by gamma, default 0.1, every <epochs>)", DefaultValueFactory = _ => "none" };
         var augment = new Option<string>("--augment") { Description = "Images: random changes to each training batch: flip (mirror left-right), shift or shift:<pixels> (default 2), e.g. flip,shift:2; none (default)", DefaultValueFactory = _ => "none" };
         var loss = new Option<string?>("--loss") { Description = "Loss (default from the task): mse, bce_logits, cross_entropy" };
         var output = new Option<string?>("--output-activation") { Description = "Output activation (default from the loss: sigmoid for bce_logits, softmax for cross_entropy, identity for mse; with mse any activation, trained as the last layer)" };
+        var clip = ClipOption.Create();
         var save = new Option<string?>("--save") { Description = "Save the trained model to this file (atomic: a crash never leaves half a file)" };
         var json = JsonOption.Create("the summary and the per-epoch history");
         var command = new Command("train", "Train a network on a dataset");
-        foreach (var option in source.All.Concat([layers, activation, model, epochs, lr, optimizer, batch, seed, validation, normalize, schedule, augment, loss, output, save, json]))
+        foreach (var option in source.All.Concat([layers, activation, model, hidden, epochs, lr, optimizer, batch, seed, validation, normalize, schedule, augment, clip, loss, output, save, json]))
         {
             command.Add(option);
         }
@@ -64,9 +68,31 @@ internal static class TrainCommand
             int seedValue = parseResult.GetValue(seed);
             var data = source.Load(parseResult, seedValue);
             var kind = data.Kind;
-            int epochCount = parseResult.GetValue(epochs) ?? kind switch { DataSource.DataKind.Synthetic => 300, DataSource.DataKind.Images => 10, _ => 200 };
-            int batchSize = parseResult.GetValue(batch) ?? (kind == DataSource.DataKind.Images ? 128 : 32);
-            double rate = parseResult.GetValue(lr) ?? kind switch { DataSource.DataKind.Synthetic => 0.05, DataSource.DataKind.Images => 0.001, _ => 0.01 };
+            bool words = kind == DataSource.DataKind.Words;
+            string? modelName = parseResult.GetValue(model);
+            int? hiddenWidth = parseResult.GetValue(hidden);
+
+            // Sequence models: on words always (an LSTM unless named); on images, read row by row.
+            bool sequenceModel = words ? modelName is null || SequenceModels.IsName(modelName) : SequenceModels.IsName(modelName);
+            bool rows = sequenceModel && !words;
+            if (rows && kind != DataSource.DataKind.Images)
+            {
+                throw new CliUsageException($"--model {modelName} is a sequence model: use --data {DataSource.WordsName}, or images (--data {DataSource.FashionMnistName} or a directory of IDX images), which are read row by row.");
+            }
+
+            if (hiddenWidth is not null && !sequenceModel)
+            {
+                throw new CliUsageException($"--hidden sets the width of the sequence models (--model {string.Join(", ", SequenceModels.Names)}); use --layers or a spec for other models.");
+            }
+
+            int epochCount = parseResult.GetValue(epochs) ?? kind switch { DataSource.DataKind.Synthetic => 300, DataSource.DataKind.Images => 10, DataSource.DataKind.Words => 4, _ => 200 };
+            int batchSize = parseResult.GetValue(batch) ?? (kind is DataSource.DataKind.Images or DataSource.DataKind.Words ? 128 : 32);
+            double rate = parseResult.GetValue(lr) ?? kind switch { DataSource.DataKind.Synthetic => 0.05, DataSource.DataKind.Images => 0.001, DataSource.DataKind.Words => 0.003, _ => 0.01 };
+            if (words && parseResult.GetValue(validation) is not null)
+            {
+                throw new CliUsageException($"--validation: --data {DataSource.WordsName} has a fixed split (80% training, 10% validation, 10% test words).");
+            }
+
             double holdOut = parseResult.GetValue(validation) ?? (kind == DataSource.DataKind.Images ? 0.1 : 0.2);
             DemoCommand.CheckPositive(epochCount, "--epochs");
             DemoCommand.CheckPositive(batchSize, "--batch");
@@ -75,23 +101,46 @@ internal static class TrainCommand
                 throw new CliUsageException($"--validation must be in [0, 1); found {holdOut.ToString(CultureInfo.InvariantCulture)}.");
             }
 
-            var (train, held) = holdOut > 0 && data.Train.Count >= 10 ? data.Train.Split(holdOut, seedValue) : (data.Train, (Dataset?)null);
-            var normalization = Normalize(parseResult.GetValue(normalize)!, kind, train);
+            var (train, held) = words ? (data.Train, data.Validation)
+                : holdOut > 0 && data.Train.Count >= 10 ? data.Train.Split(holdOut, seedValue) : (data.Train, (Dataset?)null);
+            string normalizeMode = parseResult.GetValue(normalize)!;
+            if (words && normalizeMode.Trim().ToLowerInvariant() is not ("auto" or "none"))
+            {
+                throw new CliUsageException($"--normalize {normalizeMode}: the inputs of --data {DataSource.WordsName} are symbol ids, which are not normalised.");
+            }
+
+            var normalization = words ? null : Normalize(normalizeMode, kind, train);
             Dataset? test = data.Test;
+            var final = test ?? data.Train;
             if (normalization is not null)
             {
                 train = normalization.Apply(train);
                 held = held is null ? null : normalization.Apply(held);
                 test = test is null ? null : normalization.Apply(test);
+                final = normalization.Apply(final);
+            }
+
+            if (rows)
+            {
+                // Normalised as images (one mean and std for the single channel), then read row by row; the saved
+                // normalisation repeats the constants once per row, which is the same transformation of [H, W].
+                train = ImageRows.FromImages(train);
+                held = held is null ? null : ImageRows.FromImages(held);
+                test = test is null ? null : ImageRows.FromImages(test);
+                final = ImageRows.FromImages(final);
+                normalization = normalization is null ? null : PerRow(normalization, train.FeatureShape[0]);
             }
 
             int outputs = TaskDefaults.Outputs(data.Train);
-            string spec = Spec(parseResult.GetValue(model), parseResult.GetValue(layers)!, parseResult.GetValue(activation)!, outputs, train.FeatureShape.Rank > 1);
+            string spec = !sequenceModel
+                ? Spec(modelName, parseResult.GetValue(layers)!, parseResult.GetValue(activation)!, outputs, train.FeatureShape.Rank > 1)
+                : words ? SequenceModels.ForWords(modelName ?? "lstm", hiddenWidth) : SequenceModels.ForRows(modelName!, hiddenWidth, outputs);
             var lossFunction = parseResult.GetValue(loss) is { } l ? Loss.Parse(l) : TaskDefaults.Loss(train.Task);
             string outputActivation = OutputActivation(lossFunction, parseResult.GetValue(output), ref spec);
             var network = Sequential.Parse(spec);
             network.Build(train.FeatureShape, seedValue);
             var opt = Optimizer.Create(parseResult.GetValue(optimizer)!, rate);
+            opt.ClipNorm = ClipOption.Get(parseResult, clip);
             var trainer = new Trainer(network, lossFunction, opt, Schedule(parseResult.GetValue(schedule)!, epochCount)) { Augmentation = ImageAugmentation.Parse(parseResult.GetValue(augment)!, seedValue) };
             if (trainer.Augmentation is not null && train.FeatureShape.Rank != 3)
             {
@@ -99,6 +148,7 @@ internal static class TrainCommand
             }
 
             var diagnostics = TrainDiagnosticsOutput.Attach(parseResult, diagnosticsOption, trainer);
+            var clipping = ClipOption.Watch(trainer, opt);
             bool asJson = parseResult.GetValue(json);
             var advice = TrainAdvice.Check(!parseResult.GetValue(noAdvice), network, train.Task, lossFunction, outputActivation);
             if (!asJson)
@@ -109,7 +159,7 @@ internal static class TrainCommand
             var history = asJson
                 ? trainer.Fit(train, epochCount, batchSize, seedValue, held, cancellation)
                 : WithProgress(context, trainer, train, held, epochCount, batchSize, seedValue, cancellation);
-            var final = trainer.Evaluate(test ?? (normalization is null ? data.Train : normalization.Apply(data.Train)));
+            var finalEvaluation = trainer.Evaluate(final);
             if (parseResult.GetValue(save) is { } path)
             {
                 ModelFile.Save(path, network, new ModelMetadata
@@ -128,6 +178,8 @@ internal static class TrainCommand
                         ["seed"] = seedValue.ToString(CultureInfo.InvariantCulture),
                         ["batch"] = batchSize.ToString(CultureInfo.InvariantCulture),
                         ["augment"] = trainer.Augmentation?.ToString() ?? "none",
+                        ["input"] = rows ? "rows" : "as-is",
+                        ["clip"] = ClipOption.Format(opt.ClipNorm),
                     },
                 });
                 if (!asJson)
@@ -136,7 +188,7 @@ internal static class TrainCommand
                 }
             }
 
-            var summary = new Summary(data, train, held, test is not null, network, outputActivation, lossFunction, opt, normalization, history, final);
+            var summary = new Summary(data, train, held, test is not null, network, outputActivation, lossFunction, opt, normalization, history, finalEvaluation, Trainer.Scored(final.Targets, final.Task), rows, clipping);
             if (asJson)
             {
                 WriteJson(context, summary, advice, diagnostics);
@@ -176,7 +228,16 @@ internal static class TrainCommand
     }
 
     /// <summary>Everything the summary shows.</summary>
-    private sealed record Summary(DataSource.Loaded Data, Dataset Train, Dataset? Validation, bool HasTest, Sequential Network, string OutputActivation, Loss Loss, Optimizer Optimizer, Normalization? Normalization, TrainingHistory History, Evaluation Final);
+    /// <remarks>FinalScored: what the final loss is a mean over: samples, or the real steps (characters) of a sequence task.</remarks>
+    private sealed record Summary(DataSource.Loaded Data, Dataset Train, Dataset? Validation, bool HasTest, Sequential Network, string OutputActivation, Loss Loss, Optimizer Optimizer, Normalization? Normalization, TrainingHistory History, Evaluation Final, long FinalScored, bool Rows, ClipOption.Counts Clipping)
+    {
+        public bool PerStep => Train.Task == TaskKind.Sequence;
+    }
+
+    /// <summary>An image normalisation with one constant (the single channel) as one constant per row of [H, W] samples.</summary>
+    private static Normalization PerRow(Normalization images, int rows) => images.Count == 1
+        ? new Normalization(Enumerable.Repeat(images.Mean[0], rows).ToArray(), Enumerable.Repeat(images.Std[0], rows).ToArray())
+        : throw new CliUsageException($"reading images row by row needs single-channel images; the normalisation has {images.Count} channels.");
 
     /// <summary>The --normalize rule, fitted on the training split (compare uses "auto").</summary>
     internal static Normalization? Normalize(string mode, DataSource.DataKind kind, Dataset train) => mode.Trim().ToLowerInvariant() switch
@@ -329,7 +390,14 @@ internal static class TrainCommand
         var table = new Table().AddColumns("", "");
         table.HideHeaders();
         table.AddRow("data", Markup.Escape($"{r.Data.Description}; {r.Train.Count} train, {r.Validation?.Count ?? 0} validation, {r.Train.Task}"));
-        if (r.Normalization is { } n)
+        if (r.Rows)
+        {
+            string values = r.Normalization is { } rn
+                ? $"x' = (x - mean) / std, mean {rn.Mean[0].ToString("G4", CultureInfo.InvariantCulture)}, std {rn.Std[0].ToString("G4", CultureInfo.InvariantCulture)} over all pixels (fitted on the training split, saved with the model); "
+                : "";
+            table.AddRow("inputs", Markup.Escape($"{values}images read row by row: {r.Train.FeatureShape[0]} steps of {r.Train.FeatureShape[1]} pixels"));
+        }
+        else if (r.Normalization is { } n)
         {
             string per = r.Train.FeatureShape.Rank > 1 ? "per channel" : "per feature";
             string values = n.Count <= 3
@@ -341,14 +409,18 @@ internal static class TrainCommand
         table.AddRow("model", Markup.Escape($"{r.Network.Spec}  ({r.Network.ParameterCount:N0} parameters)"));
         table.AddRow("output", Markup.Escape($"{r.OutputActivation}, loss {r.Loss.Name}"));
         table.AddRow("optimizer", Markup.Escape(r.Optimizer.ToString() ?? ""));
+        table.AddRow("gradient clipping", Markup.Escape(r.Clipping.Describe(r.Optimizer.ClipNorm)));
         table.AddRow("epochs", $"{history.Epochs.Count}{(history.Cancelled ? " (cancelled)" : "")}");
-        table.AddRow("train loss / accuracy", $"{F(last.Loss)} / {F(last.Accuracy)}");
+        // A sequence task's loss is a mean over characters (nats per character), its accuracy a share of characters.
+        string metrics = r.PerStep ? "nats/char / char accuracy" : "loss / accuracy";
+        table.AddRow($"train {metrics}", $"{F(last.Loss)} / {F(last.Accuracy)}");
         if (r.Validation is not null)
         {
-            table.AddRow("validation loss / accuracy", $"{F(last.ValidationLoss)} / {F(last.ValidationAccuracy)}");
+            table.AddRow($"validation {metrics}", $"{F(last.ValidationLoss)} / {F(last.ValidationAccuracy)}");
         }
 
-        table.AddRow(r.HasTest ? $"test loss / accuracy ({r.Final.Count} samples)" : "all data loss / accuracy", $"{F(r.Final.Loss)} / {F(r.Final.Accuracy)}");
+        string count = r.PerStep ? $"{r.Final.Count:N0} words, {r.FinalScored:N0} chars" : $"{r.Final.Count} samples";
+        table.AddRow(r.HasTest ? $"test {metrics} ({count})" : $"all data {metrics}", $"{F(r.Final.Loss)} / {F(r.Final.Accuracy)}");
         table.AddRow("time", $"{history.Epochs.Sum(e => e.Elapsed.TotalSeconds).ToString("F2", CultureInfo.InvariantCulture)} s");
         console.Write(table);
     }
@@ -367,6 +439,7 @@ internal static class TrainCommand
             w.WriteString("outputActivation", r.OutputActivation);
             w.WriteString("loss", r.Loss.Name);
             w.WriteString("optimizer", r.Optimizer.ToString());
+            ClipOption.WriteJson(w, r.Optimizer.ClipNorm, r.Clipping);
             w.WriteBoolean("normalized", r.Normalization is not null);
             w.WriteBoolean("cancelled", r.History.Cancelled);
             TrainAdvice.WriteJson(w, advice);
@@ -374,6 +447,18 @@ internal static class TrainCommand
             w.WriteNumber("finalSamples", r.Final.Count);
             Json.WriteNumber(w, "finalLoss", r.Final.Loss);
             Json.WriteNumber(w, "finalAccuracy", r.Final.Accuracy);
+            if (r.PerStep)
+            {
+                // The same numbers under names that say what they are: losses in nats per character, accuracies per character.
+                var last = r.History.Epochs.Count > 0 ? r.History.Last : default;
+                w.WriteString("lossUnit", "nats per character");
+                w.WriteNumber("finalCharacters", r.FinalScored);
+                Json.WriteNumber(w, "finalNatsPerCharacter", r.Final.Loss);
+                Json.WriteNumber(w, "finalBitsPerCharacter", r.Final.Loss / Math.Log(2));
+                Json.WriteNumber(w, "finalCharacterAccuracy", r.Final.Accuracy);
+                Json.WriteNumber(w, "validationNatsPerCharacter", r.Validation is null ? double.NaN : last.ValidationLoss);
+                Json.WriteNumber(w, "validationCharacterAccuracy", r.Validation is null ? double.NaN : last.ValidationAccuracy);
+            }
             w.WriteStartArray("epochs");
             foreach (var e in r.History.Epochs)
             {

@@ -137,6 +137,11 @@ internal sealed class PlaygroundSession : LiveSession
     /// <summary>The network's inputs (the <paramref name="features"/> of each point) and targets.</summary>
     internal static Dataset ToDataset(string name, PlaygroundPoints points, IReadOnlyList<string> features, TaskKind task, int classes, IReadOnlyList<string>? classNames = null)
     {
+        if (task == TaskKind.Sequence)
+        {
+            throw new ArgumentException("The playground's points have one label each; sequence tasks (a class at every step) are trained with 'nonlinear train --data words'.", nameof(task));
+        }
+
         int f = features.Count;
         var values = new float[points.Count * f];
         InputFeatures.Fill(features, points.X, points.Y, values);

@@ -5,7 +5,7 @@ namespace Nonlinear.Data;
 /// <summary>
 /// A labelled set of samples: a features tensor [N, ...] (batch-first) and a targets tensor whose shape depends
 /// on the <see cref="TaskKind"/>: Binary [N, 1] holding 0/1, Multiclass [N] holding class indices 0..K-1 as
-/// floats, Regression [N, T].
+/// floats, Regression [N, T], Sequence [N, T] holding a class index or -1 (padding) per step.
 /// </summary>
 /// <remarks>
 /// Everything is validated once, in the constructor, so that training code can trust the data without
@@ -24,10 +24,14 @@ public sealed class Dataset
     /// <summary>Creates a dataset after checking that the tensors agree with each other and with <paramref name="task"/>.</summary>
     /// <param name="name">A label for reports, e.g. "moons".</param>
     /// <param name="features">[N, ...]: rank 2 or more, every element finite.</param>
-    /// <param name="targets">Binary [N, 1] of 0/1; Multiclass [N] of integral class indices; Regression [N, T] finite.</param>
+    /// <param name="targets">
+    /// Binary [N, 1] of 0/1; Multiclass [N] of integral class indices; Regression [N, T] finite; Sequence [N, T] of
+    /// integral class indices or -1 on padded steps, at least one real step per sample, T (at least 1) equal to the
+    /// features' second dimension when the features are [N, T] token ids or [N, T, F] steps of features.
+    /// </param>
     /// <param name="task">How to read <paramref name="targets"/>.</param>
     /// <param name="classCount">
-    /// K for Multiclass (at least 2; 0 takes it from <paramref name="classNames"/>); 0 or 2 for Binary; 0 for Regression.
+    /// K for Multiclass and Sequence (at least 2; 0 takes it from <paramref name="classNames"/>); 0 or 2 for Binary; 0 for Regression.
     /// It is given rather than inferred from the labels, because a subset may lack a class and still needs K outputs.
     /// </param>
     /// <param name="classNames">Optional display names, one per class; not allowed for Regression.</param>
@@ -59,6 +63,14 @@ public sealed class Dataset
         }
 
         CheckTargetShape(task, targets);
+        if (task == TaskKind.Sequence && features.Shape[1] != targets.Shape[1])
+        {
+            throw new ArgumentException(
+                $"Sequence features {features.Shape} have {features.Shape[1]} steps but the targets {targets.Shape} have {targets.Shape[1]}; "
+                + "every sample needs one target per step (pad ragged sequences to one length, with target -1 on the padded steps).",
+                nameof(targets));
+        }
+
         CheckFeatures(features);
         CheckTargets(task, targets, ClassCount);
 
@@ -73,7 +85,7 @@ public sealed class Dataset
     /// <summary>The inputs, [N, ...].</summary>
     public Tensor Features { get; }
 
-    /// <summary>The targets: Binary [N, 1], Multiclass [N], Regression [N, T].</summary>
+    /// <summary>The targets: Binary [N, 1], Multiclass [N], Regression [N, T], Sequence [N, T] (-1 on padded steps).</summary>
     public Tensor Targets { get; }
 
     /// <summary>The number of samples, N.</summary>
@@ -82,7 +94,7 @@ public sealed class Dataset
     /// <summary>How <see cref="Targets"/> is to be read.</summary>
     public TaskKind Task { get; }
 
-    /// <summary>0 for regression, 2 for binary, K for multiclass.</summary>
+    /// <summary>0 for regression, 2 for binary, K for multiclass and for sequences (K classes at every step).</summary>
     public int ClassCount { get; }
 
     /// <summary>The shape of one sample's features: the features' shape without its first dimension.</summary>
@@ -185,9 +197,12 @@ public sealed class Dataset
     }
 
     /// <summary>"moons: 400 samples [2] -> Binary (2 classes)".</summary>
-    public override string ToString() => Task == TaskKind.Regression
-        ? $"{Name}: {Count} samples {FeatureShape} -> Regression {Targets.Shape}"
-        : $"{Name}: {Count} samples {FeatureShape} -> {Task} ({ClassCount} classes)";
+    public override string ToString() => Task switch
+    {
+        TaskKind.Regression => $"{Name}: {Count} samples {FeatureShape} -> Regression {Targets.Shape}",
+        TaskKind.Sequence => $"{Name}: {Count} samples {FeatureShape} -> Sequence ({Targets.Shape[1]} steps, {ClassCount} classes per step)",
+        _ => $"{Name}: {Count} samples {FeatureShape} -> {Task} ({ClassCount} classes)",
+    };
 
     private static int ResolveClassCount(TaskKind task, int classCount, IReadOnlyList<string>? classNames)
     {
@@ -217,7 +232,7 @@ public sealed class Dataset
 
                 if (classCount < 2)
                 {
-                    throw new ArgumentException($"A multiclass dataset needs classCount >= 2 (or class names); got {classCount}.", nameof(classCount));
+                    throw new ArgumentException($"A {(task == TaskKind.Sequence ? "sequence" : "multiclass")} dataset needs classCount >= 2 (or class names); got {classCount}.", nameof(classCount));
                 }
 
                 break;
@@ -237,6 +252,7 @@ public sealed class Dataset
         {
             TaskKind.Binary => targets.Rank == 2 && targets.Shape[1] == 1,
             TaskKind.Multiclass => targets.Rank == 1,
+            TaskKind.Sequence => targets.Rank == 2 && targets.Shape[1] >= 1,
             _ => targets.Rank == 2 && targets.Shape[1] >= 1,
         };
         if (!ok)
@@ -245,6 +261,7 @@ public sealed class Dataset
             {
                 TaskKind.Binary => "[N, 1]",
                 TaskKind.Multiclass => "[N] (class indices)",
+                TaskKind.Sequence => "[N, T] (a class index or -1 per step) with T >= 1 steps",
                 _ => "[N, T] with T >= 1",
             };
             throw new ArgumentException($"{task} targets must have shape {expected}; got {targets.Shape}.", nameof(targets));
@@ -268,6 +285,12 @@ public sealed class Dataset
     {
         ReadOnlySpan<float> y = targets.Span;
         int len = targets.SampleLength;
+        if (task == TaskKind.Sequence)
+        {
+            CheckSequenceTargets(y, len, classCount);
+            return;
+        }
+
         for (int i = 0; i < y.Length; i++)
         {
             float v = y[i];
@@ -281,6 +304,38 @@ public sealed class Dataset
                     throw new ArgumentException($"Target {i % len} of sample {i / len} is {v}; regression targets must be finite.", nameof(targets));
                 default:
                     break;
+            }
+        }
+    }
+
+    private static void CheckSequenceTargets(ReadOnlySpan<float> y, int steps, int classCount)
+    {
+        for (int start = 0; start < y.Length; start += steps)
+        {
+            int real = 0;
+            for (int t = 0; t < steps; t++)
+            {
+                float v = y[start + t];
+                if (v == Losses.SequenceCrossEntropy.IgnoreIndex)
+                {
+                    continue;
+                }
+
+                if (!(v >= 0 && v < classCount && v == MathF.Floor(v)))
+                {
+                    throw new ArgumentException(
+                        $"Target of sample {start / steps}, step {t} is {v}; a sequence target must be an integer class index in 0..{classCount - 1}, or {Losses.SequenceCrossEntropy.IgnoreIndex} on a padded step.",
+                        "targets");
+                }
+
+                real++;
+            }
+
+            if (real == 0)
+            {
+                throw new ArgumentException(
+                    $"Sample {start / steps} has no real step: all its {steps} targets are padding ({Losses.SequenceCrossEntropy.IgnoreIndex}); every sequence needs at least one target.",
+                    "targets");
             }
         }
     }

@@ -11,4 +11,11 @@ public enum TaskKind
 
     /// <summary>K classes; targets of shape [N] holding the class index 0..K-1 as a float.</summary>
     Multiclass,
+
+    /// <summary>
+    /// K classes at every time step (e.g. next-character prediction): targets of shape [N, T] holding the class
+    /// index 0..K-1 as a float, or -1 (<see cref="Losses.SequenceCrossEntropy.IgnoreIndex"/>) at padded steps;
+    /// T is the features' T when they are [N, T] token ids or [N, T, F]. Accuracy and loss are over real steps.
+    /// </summary>
+    Sequence,
 }

@@ -73,7 +73,9 @@ public static class ActivationComparison
     {
         var model = Sequential.Parse(spec);
         model.Build(train.FeatureShape, seed);
-        var trainer = new Trainer(model, TaskDefaults.Loss(train.Task), Optimizer.Create(settings.Optimizer, settings.LearningRate));
+        var optimizer = Optimizer.Create(settings.Optimizer, settings.LearningRate);
+        optimizer.ClipNorm = settings.ClipNorm;
+        var trainer = new Trainer(model, TaskDefaults.Loss(train.Task), optimizer);
         var diagnostics = settings.Diagnostics ? new TrainingDiagnostics() : null;
         trainer.Diagnostics = diagnostics;
         var clock = Stopwatch.StartNew();

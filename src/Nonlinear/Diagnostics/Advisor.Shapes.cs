@@ -73,8 +73,9 @@ public static partial class Advisor
                 walk._inputs[i] = current;
                 current = layers[i] switch
                 {
-                    Dense d => new TensorShape(d.Units),
-                    ActivationLayer or Dropout or BatchNorm or PRelu => current,
+                    Dense d => current is { Rank: 2 } steps ? new TensorShape(steps[0], d.Units) : new TensorShape(d.Units),
+                    ActivationLayer or Dropout or BatchNorm or PRelu or PositionalEncoding => current,
+                    SequencePool => current is { Rank: 2 } steps ? new TensorShape(steps[1]) : null,
                     _ => null,
                 };
                 walk._outputs[i] = current;

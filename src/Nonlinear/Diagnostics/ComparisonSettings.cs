@@ -18,6 +18,9 @@ public sealed record ComparisonSettings
     /// <summary>Learning rate.</summary>
     public double LearningRate { get; init; } = 0.01;
 
+    /// <summary>The gradient clipping norm (see <see cref="Optimizers.Optimizer.ClipNorm"/>); null (the default) for none.</summary>
+    public double? ClipNorm { get; init; }
+
     /// <summary>Seeds: one run per activation and seed (weights and shuffling).</summary>
     public IReadOnlyList<int> Seeds { get; init; } = [1, 2, 3];
 

@@ -11,7 +11,10 @@ namespace Nonlinear.Diagnostics;
 /// </summary>
 public static class LinearCollapse
 {
-    /// <summary>Every stretch of consecutive linear layers (dense, identity) with at least one dense layer, in order.</summary>
+    /// <summary>
+    /// Every stretch of consecutive linear layers (dense, identity) with at least one dense layer, in order. On
+    /// sequences [T, F] dense layers act at each step, and the map is the one applied at every step (from F inputs).
+    /// </summary>
     public static IReadOnlyList<LinearStretch> Stretches(Sequential model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -38,8 +41,8 @@ public static class LinearCollapse
                     outputs = d.Units;
                     if (d.IsBuilt)
                     {
-                        inputs = inputs < 0 ? d.InputShape[0] : inputs;
-                        map = (map ?? AffineMap.Identity(d.InputShape[0])).Then(d.Weight.Value.Span, d.Bias.Value.Span, d.Units);
+                        inputs = inputs < 0 ? d.InputShape[-1] : inputs;
+                        map = (map ?? AffineMap.Identity(d.InputShape[-1])).Then(d.Weight.Value.Span, d.Bias.Value.Span, d.Units);
                     }
                 }
             }
@@ -55,7 +58,8 @@ public static class LinearCollapse
 
     /// <summary>
     /// The single affine map a fully linear model computes, or null when the model has a non-linearity (or
-    /// layers other than dense and identity).
+    /// layers other than dense and identity) or its input is not a flat vector (a sequence model's map acts per step:
+    /// see <see cref="Stretches"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException">The model is not built (it has no weights yet).</exception>
     public static AffineMap? Collapse(Sequential model)
@@ -66,7 +70,7 @@ public static class LinearCollapse
             throw new InvalidOperationException("Build the model before collapsing it: the map is made of its weights.");
         }
 
-        if (!model.Layers.All(IsLinear))
+        if (!model.Layers.All(IsLinear) || model.InputShape.Rank != 1)
         {
             return null;
         }

@@ -8,8 +8,10 @@ namespace Nonlinear.Layers;
 /// Fully connected layer: y = x W^T + b, with W [units, inputs] (PyTorch's layout) and b [units].
 /// </summary>
 /// <remarks>
-/// Shapes: input [N, inputs] (a flat feature vector per sample), output [N, units].
-/// Backward: dW += dy^T x, db += sum over the batch of dy, dx = dy W.
+/// Shapes: input [N, inputs] (a flat feature vector per sample), output [N, units]; or a sequence [N, T, inputs],
+/// output [N, T, units]: the same W and b apply at every time step (PyTorch's nn.Linear on the last dimension),
+/// computed as one matrix product over the N·T rows. Higher ranks (images [C, H, W]) are refused: flatten first.
+/// Backward: dW += dy^T x, db += sum over the rows of dy, dx = dy W (rows = samples, or samples × steps).
 /// </remarks>
 /// <example><c>new Dense(16)</c> or the spec token <c>dense:16</c>.</example>
 public sealed class Dense : Layer
@@ -49,24 +51,30 @@ public sealed class Dense : Layer
     /// <inheritdoc/>
     protected override TensorShape OnBuild(TensorShape inputShape, Initializer initializer, Random random)
     {
-        if (inputShape.Rank != 1)
+        if (inputShape.Rank is not (1 or 2))
         {
-            throw new ArgumentException($"dense:{Units} takes a flat feature vector per sample; found per-sample shape {inputShape} (add 'flatten' before it).");
+            throw new ArgumentException($"dense:{Units} takes a flat feature vector per sample, or a sequence [T, F] (applied at each step); found per-sample shape {inputShape} (add 'flatten' before it).");
         }
 
-        int inputs = inputShape[0];
+        int inputs = inputShape[-1];
         _weight = new Parameter("weight", new Tensor(Units, inputs));
         _bias = new Parameter("bias", new Tensor(Units), decays: false);
         var init = Initializer == Initializer.Auto ? initializer : Initializer;
         Initialization.Fill(_weight.Value.Span, init == Initializer.Auto ? Initializer.Glorot : init, inputs, Units, random);
-        return new TensorShape(Units);
+        return inputShape.Rank == 1 ? new TensorShape(Units) : new TensorShape(inputShape[0], Units);
     }
+
+    /// <summary>Features per row (the last input dimension).</summary>
+    private int Inputs => InputShape[-1];
+
+    /// <summary>Rows of the matrix product: one per sample, or one per sample and time step.</summary>
+    private int Rows(int batch) => InputShape.Rank == 1 ? batch : batch * InputShape[0];
 
     /// <inheritdoc/>
     protected override void OnForward(Tensor input, Tensor output, bool training)
     {
         _input = input;
-        int n = input.BatchSize, inputs = InputShape[0];
+        int inputs = Inputs, n = Rows(input.BatchSize);
         // y = x W^T + b: W is read transposed in place by the GEMM's packing, the bias added in its epilogue.
         Gemm.Product(input.Span, false, Weight.Value.Span, true, output.Span, n, inputs, Units, accumulate: false, Bias.Value.Span, GemmBias.PerColumn, relu: false);
     }
@@ -75,7 +83,7 @@ public sealed class Dense : Layer
     protected override void OnBackward(Tensor outputGradient, Tensor? inputGradient)
     {
         var input = _input ?? throw new InvalidOperationException("dense: backward called before forward.");
-        int n = outputGradient.BatchSize, inputs = InputShape[0];
+        int inputs = Inputs, n = Rows(outputGradient.BatchSize);
         Gemm.AddTransposedAB(outputGradient.Span, input.Span, Weight.Gradient.Span, n, Units, inputs, []);
         var db = Bias.Gradient.Span;
         for (int i = 0; i < n; i++)

@@ -9,7 +9,8 @@ namespace Nonlinear.Models;
 /// <summary>
 /// The compact text form of a model: comma-separated layer tokens, in order.
 /// <list type="bullet">
-/// <item><c>dense:&lt;units&gt;[:he|glorot|lecun]</c> (alias <c>linear</c>): <see cref="Dense"/>.</item>
+/// <item><c>dense:&lt;units&gt;[:he|glorot|lecun]</c> (alias <c>linear</c>): <see cref="Dense"/>, on a flat vector
+/// [F] or at each step of a sequence [T, F].</item>
 /// <item><c>conv:&lt;filters&gt;x&lt;k&gt;[:s&lt;stride&gt;][:p&lt;padding&gt;|:same][:he|glorot|lecun]</c> (alias
 /// <c>conv2d</c>): <see cref="Conv2D"/> with k×k kernels; stride 1 and padding 0 unless given; <c>same</c> pads
 /// by k/2 (odd k, stride 1). Options may come in any order; the canonical form is the one shown.</item>
@@ -22,6 +23,10 @@ namespace Nonlinear.Models;
 /// <item><c>rnn:&lt;H&gt;[:&lt;activation&gt;][:seq]</c> (tanh unless given), <c>lstm:&lt;H&gt;[:seq]</c>,
 /// <c>gru:&lt;H&gt;[:seq]</c>: <see cref="Rnn"/>, <see cref="Lstm"/>, <see cref="Gru"/> over input [T, F] per sample;
 /// the output is the last hidden state [H], or every state [T, H] with <c>seq</c>.</item>
+/// <item><c>seqpool:mean</c>, <c>seqpool:last</c>: <see cref="SequencePool"/>, a sequence [T, D] to one vector [D]
+/// (the mean over the steps, or the last step).</item>
+/// <item><c>positions:learned</c>, <c>positions:sinusoidal</c>: <see cref="PositionalEncoding"/>, adds a vector per
+/// position to a sequence [T, D] (learned: parameter weight [T, D]; sinusoidal: Vaswani et al.'s fixed table).</item>
 /// <item><c>layernorm</c> (alias <c>ln</c>): <see cref="LayerNorm"/> over the last dimension.</item>
 /// <item><c>attention:heads=&lt;h&gt;[:causal][:unscaled]</c>: <see cref="MultiHeadAttention"/> on sequences [T, D].</item>
 /// <item><c>transformer:[d=&lt;D&gt;,]heads=&lt;h&gt;,ff=&lt;units&gt;[:causal]</c>: <see cref="TransformerEncoderBlock"/>; its
@@ -135,6 +140,20 @@ public static class ModelSpec
             case "layernorm":
             case "ln":
                 return parts.Length == 1 ? new LayerNorm() : throw new ModelSpecException(spec, index, token, "layernorm takes no arguments.");
+            case "seqpool":
+                return (parts.Length == 2 ? parts[1].Trim().ToLowerInvariant() : null) switch
+                {
+                    "mean" => new SequencePool(SequencePooling.Mean),
+                    "last" => new SequencePool(SequencePooling.Last),
+                    _ => throw new ModelSpecException(spec, index, token, "expected seqpool:mean or seqpool:last."),
+                };
+            case "positions":
+                return (parts.Length == 2 ? parts[1].Trim().ToLowerInvariant() : null) switch
+                {
+                    "learned" => new PositionalEncoding(PositionalEncodingKind.Learned),
+                    "sinusoidal" => new PositionalEncoding(PositionalEncodingKind.Sinusoidal),
+                    _ => throw new ModelSpecException(spec, index, token, "expected positions:learned or positions:sinusoidal."),
+                };
             case "attention":
                 return ParseAttention(spec, index, token, parts);
             case "transformer":
@@ -169,7 +188,7 @@ public static class ModelSpec
                 }
                 catch (ActivationSpecException e)
                 {
-                    throw new ModelSpecException(spec, index, token, e.Message + " Layers: dense:<units>, embedding:<V>:<D>, conv:<filters>x<k>, pool:<size>, flatten, dropout:<rate>, batchnorm, prelu, rnn:<H>, lstm:<H>, gru:<H>, layernorm, attention:heads=<h>, transformer:heads=<h>,ff=<units>, or an activation.");
+                    throw new ModelSpecException(spec, index, token, e.Message + " Layers: dense:<units>, embedding:<V>:<D>, conv:<filters>x<k>, pool:<size>, flatten, dropout:<rate>, batchnorm, prelu, rnn:<H>, lstm:<H>, gru:<H>, layernorm, attention:heads=<h>, transformer:heads=<h>,ff=<units>, positions:learned|sinusoidal, seqpool:mean|last, or an activation.");
                 }
         }
     }

@@ -64,7 +64,7 @@ public class Adam : Optimizer
         $"{(DecoupledWeightDecay ? "adamw" : "adam")}(lr={LearningRate}, betas=({Beta1}, {Beta2}), eps={Epsilon}, weight_decay={WeightDecay})");
 
     /// <inheritdoc/>
-    protected sealed override void Update(Parameter parameter)
+    protected sealed override void Update(Parameter parameter, float gradientScale)
     {
         Span<float> p = parameter.Value.Span;
         ReadOnlySpan<float> grad = parameter.Gradient.Span;
@@ -102,6 +102,7 @@ public class Adam : Optimizer
             var vc1 = Vector512.Create(c1);
             var vc2 = Vector512.Create(c2);
             var vwd = Vector512.Create(wd);
+            var vscale = Vector512.Create(gradientScale);
             var vstep = Vector512.Create(stepSize);
             var vcorrection = Vector512.Create(correction2);
             var veps = Vector512.Create(eps);
@@ -112,7 +113,7 @@ public class Adam : Optimizer
             for (; i <= p.Length - 16; i += 16)
             {
                 var pv = Vector512.LoadUnsafe(ref pr, (nuint)i);
-                var g = Vector512.LoadUnsafe(ref gr, (nuint)i) + (vwd * pv);
+                var g = (vscale * Vector512.LoadUnsafe(ref gr, (nuint)i)) + (vwd * pv);
                 var mi = (vb1 * Vector512.LoadUnsafe(ref mr, (nuint)i)) + (vc1 * g);
                 var vi = (vb2 * Vector512.LoadUnsafe(ref vr, (nuint)i)) + (vc2 * g * g);
                 mi.StoreUnsafe(ref mr, (nuint)i);
@@ -123,7 +124,7 @@ public class Adam : Optimizer
 
         for (; i < p.Length; i++)
         {
-            float g = grad[i] + (wd * p[i]);
+            float g = (gradientScale * grad[i]) + (wd * p[i]);
             float mi = (b1 * m[i]) + (c1 * g);
             float vi = (b2 * v[i]) + (c2 * g * g);
             m[i] = mi;

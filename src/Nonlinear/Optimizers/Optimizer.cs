@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Nonlinear.Layers;
 
 namespace Nonlinear.Optimizers;
@@ -11,6 +14,14 @@ namespace Nonlinear.Optimizers;
 /// moments) is keyed by the <see cref="Parameter"/> instance, allocated the first time that parameter is stepped
 /// and reused afterwards, so steady-state steps allocate nothing. Gradients are read, never modified or zeroed:
 /// call <see cref="Parameter.ZeroGradient"/> before the next backward pass.
+/// <para>
+/// Every step first measures the global gradient norm ||g|| = sqrt(sum over all parameters and elements of g^2)
+/// in double (<see cref="LastGradientNorm"/>). A non-finite norm (a NaN or infinite gradient, or squares that
+/// overflow) leaves every parameter untouched and fails the step: one bad batch would otherwise turn all weights
+/// into NaN. With <see cref="ClipNorm"/> set, gradients are rescaled by clip / (||g|| + 1e-6) when that factor is
+/// below 1, as torch.nn.utils.clip_grad_norm_ does before <c>optimizer.step()</c>; the rescaling happens inside
+/// the update, so the gradient tensors themselves are still left as they are.
+/// </para>
 /// </remarks>
 /// <example><code>
 /// var optimizer = Optimizer.Create("adamw", 1e-3);
@@ -20,7 +31,11 @@ public abstract class Optimizer
 {
     private static readonly string[] ValidNames = ["sgd", "momentum", "nesterov", "adam", "adamw"];
 
+    /// <summary>Added to the norm in the clipping factor, as PyTorch does, so that a zero gradient divides by 1e-6, not 0.</summary>
+    private const double ClipEpsilon = 1e-6;
+
     private double _learningRate;
+    private double? _clipNorm;
 
     /// <summary>Sets the initial learning rate.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The rate is not finite and positive.</exception>
@@ -45,31 +60,141 @@ public abstract class Optimizer
         }
     }
 
-    /// <summary>The number of completed <see cref="Step"/> calls.</summary>
+    /// <summary>
+    /// The largest global L2 norm of the gradients that a step uses: a step whose norm n is larger uses every
+    /// gradient times clip / (n + 1e-6) instead (torch.nn.utils.clip_grad_norm_ with max_norm = clip, norm_type 2),
+    /// which keeps the direction and caps the length. Null (the default) never rescales. May be changed between steps.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not null and not finite and positive.</exception>
+    public double? ClipNorm
+    {
+        get => _clipNorm;
+        set
+        {
+            if (value is { } v && !(v > 0 && double.IsFinite(v)))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), v, "The gradient clipping norm must be finite and positive (or null for no clipping).");
+            }
+
+            _clipNorm = value;
+        }
+    }
+
+    /// <summary>
+    /// The global L2 norm of all gradients seen by the last <see cref="Step"/> or <see cref="TryStep"/>, before
+    /// clipping, computed in double; NaN before the first step. Infinite or NaN after a step refused for it.
+    /// </summary>
+    public double LastGradientNorm { get; private set; } = double.NaN;
+
+    /// <summary>The number of completed <see cref="Step"/> calls (refused steps do not count).</summary>
     public int Steps { get; private set; }
 
-    /// <summary>Updates every parameter in place from its <see cref="Parameter.Gradient"/>.</summary>
+    /// <summary>
+    /// Updates every parameter in place from its <see cref="Parameter.Gradient"/>, clipped to <see cref="ClipNorm"/>
+    /// when set.
+    /// </summary>
     /// <exception cref="ArgumentNullException">The list or one of its parameters is null.</exception>
+    /// <exception cref="NotFiniteNumberException">
+    /// The global gradient norm is NaN or infinite (<see cref="NotFiniteNumberException.OffendingNumber"/>); no
+    /// parameter was changed.
+    /// </exception>
     public void Step(IReadOnlyList<Parameter> parameters)
     {
+        if (!TryStep(parameters))
+        {
+            throw new NotFiniteNumberException(
+                string.Create(CultureInfo.InvariantCulture, $"The gradient norm is {LastGradientNorm} ({FirstNonFinite(parameters)}); no parameter was updated. Lower the learning rate, set a clipping norm, or check the data for NaN or huge values."),
+                LastGradientNorm);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Step"/>, but returns false instead of throwing when the global gradient norm is not finite
+    /// (no parameter changed, <see cref="Steps"/> not counted; <see cref="LastGradientNorm"/> holds the norm).
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The list or one of its parameters is null.</exception>
+    public bool TryStep(IReadOnlyList<Parameter> parameters)
+    {
         ArgumentNullException.ThrowIfNull(parameters);
+        double sumOfSquares = 0;
         for (int i = 0; i < parameters.Count; i++)
         {
             if (parameters[i] is null)
             {
                 throw new ArgumentNullException(nameof(parameters), $"Parameter {i} of {parameters.Count} is null.");
             }
+
+            sumOfSquares += SumOfSquares(parameters[i].Gradient.Span);
         }
 
+        double norm = Math.Sqrt(sumOfSquares);
+        LastGradientNorm = norm;
+        if (!double.IsFinite(norm))
+        {
+            return false;
+        }
+
+        // As PyTorch: the factor is applied only when it shrinks (clamped to 1), and in the gradients' precision.
+        double factor = _clipNorm is { } clip ? clip / (norm + ClipEpsilon) : 1;
+        float scale = factor < 1 ? (float)factor : 1f;
         Steps++;
         for (int i = 0; i < parameters.Count; i++)
         {
-            Update(parameters[i]);
+            Update(parameters[i], scale);
         }
+
+        return true;
     }
 
-    /// <summary>Applies one step of the rule to one parameter (called by <see cref="Step"/>, in list order).</summary>
-    protected abstract void Update(Parameter parameter);
+    /// <summary>
+    /// Applies one step of the rule to one parameter, using <paramref name="gradientScale"/> times its gradient
+    /// (1 unless clipping; multiplying by 1 is exact, so an unclipped step is bit for bit the plain rule). Called by
+    /// <see cref="Step"/> in list order.
+    /// </summary>
+    protected abstract void Update(Parameter parameter, float gradientScale);
+
+    /// <summary>sum of x^2 in double: each float square is exact in double (24-bit significands), only the sum rounds.</summary>
+    private static double SumOfSquares(ReadOnlySpan<float> x)
+    {
+        int i = 0;
+        double sum = 0;
+        if (Vector256.IsHardwareAccelerated && x.Length >= Vector256<float>.Count)
+        {
+            var low = Vector256<double>.Zero;
+            var high = Vector256<double>.Zero;
+            ref float r = ref MemoryMarshal.GetReference(x);
+            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var (l, h) = Vector256.Widen(Vector256.LoadUnsafe(ref r, (nuint)i));
+                low += l * l;
+                high += h * h;
+            }
+
+            sum = Vector256.Sum(low + high);
+        }
+
+        for (; i < x.Length; i++)
+        {
+            double v = x[i];
+            sum += v * v;
+        }
+
+        return sum;
+    }
+
+    /// <summary>Names the first parameter with a non-finite gradient (only on the failure path: it allocates).</summary>
+    private static string FirstNonFinite(IReadOnlyList<Parameter> parameters)
+    {
+        foreach (var p in parameters)
+        {
+            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(p.Gradient.Span))
+            {
+                return $"the gradient of '{p.Name}' holds NaN or infinite values";
+            }
+        }
+
+        return "no single gradient holds NaN or infinity";
+    }
 
     /// <summary>
     /// An optimizer with its default settings, by name (case-insensitive): "sgd" (plain), "momentum" (SGD with

@@ -57,7 +57,7 @@ public sealed class Sgd : Optimizer
     public double WeightDecay { get; }
 
     /// <inheritdoc/>
-    protected override void Update(Parameter parameter)
+    protected override void Update(Parameter parameter, float gradientScale)
     {
         Span<float> p = parameter.Value.Span;
         ReadOnlySpan<float> grad = parameter.Gradient.Span;
@@ -70,18 +70,19 @@ public sealed class Sgd : Optimizer
             {
                 var vlr = Vector512.Create(lr);
                 var vwd = Vector512.Create(wd);
+                var vscale = Vector512.Create(gradientScale);
                 ref float pr = ref MemoryMarshal.GetReference(p);
                 ref float gr = ref MemoryMarshal.GetReference(grad);
                 for (; i <= p.Length - 16; i += 16)
                 {
                     var pv = Vector512.LoadUnsafe(ref pr, (nuint)i);
-                    (pv - (vlr * (Vector512.LoadUnsafe(ref gr, (nuint)i) + (vwd * pv)))).StoreUnsafe(ref pr, (nuint)i);
+                    (pv - (vlr * ((vscale * Vector512.LoadUnsafe(ref gr, (nuint)i)) + (vwd * pv)))).StoreUnsafe(ref pr, (nuint)i);
                 }
             }
 
             for (; i < p.Length; i++)
             {
-                p[i] -= lr * (grad[i] + (wd * p[i]));
+                p[i] -= lr * ((gradientScale * grad[i]) + (wd * p[i]));
             }
 
             return;
@@ -95,7 +96,7 @@ public sealed class Sgd : Optimizer
             _momentumBuffers.Add(parameter, buffer);
         }
 
-        Apply(p, grad, buffer!, lr, wd, mu, firstStep);
+        Apply(p, grad, buffer!, lr, wd, mu, gradientScale, firstStep);
     }
 
     /// <summary>"sgd(lr=0.1, momentum=0.9, nesterov, weight_decay=0.0001)".</summary>
@@ -116,7 +117,7 @@ public sealed class Sgd : Optimizer
         return s + ")";
     }
 
-    private void Apply(Span<float> p, ReadOnlySpan<float> grad, Span<float> buffer, float lr, float wd, float mu, bool firstStep)
+    private void Apply(Span<float> p, ReadOnlySpan<float> grad, Span<float> buffer, float lr, float wd, float mu, float scale, bool firstStep)
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
@@ -125,13 +126,14 @@ public sealed class Sgd : Optimizer
             var vlr = Vector512.Create(lr);
             var vwd = Vector512.Create(wd);
             var vmu = Vector512.Create(mu);
+            var vscale = Vector512.Create(scale);
             ref float pr = ref MemoryMarshal.GetReference(p);
             ref float gr = ref MemoryMarshal.GetReference(grad);
             ref float br = ref MemoryMarshal.GetReference(buffer);
             for (; i <= p.Length - 16; i += 16)
             {
                 var pv = Vector512.LoadUnsafe(ref pr, (nuint)i);
-                var g = Vector512.LoadUnsafe(ref gr, (nuint)i) + (vwd * pv);
+                var g = (vscale * Vector512.LoadUnsafe(ref gr, (nuint)i)) + (vwd * pv);
                 var b = firstStep ? g : (vmu * Vector512.LoadUnsafe(ref br, (nuint)i)) + g;
                 b.StoreUnsafe(ref br, (nuint)i);
                 (pv - (vlr * (Nesterov ? g + (vmu * b) : b))).StoreUnsafe(ref pr, (nuint)i);
@@ -140,7 +142,7 @@ public sealed class Sgd : Optimizer
 
         for (; i < p.Length; i++)
         {
-            float g = grad[i] + (wd * p[i]);
+            float g = (scale * grad[i]) + (wd * p[i]);
 
             // PyTorch starts the buffer at the first gradient: b = g, not mu b + g with b = 0 (equal here, but
             // not once dampening is added).

@@ -131,12 +131,18 @@ internal static class ModelFileFormat
             return "the loss is empty; use e.g. \"mse\", \"bce_logits\" or \"cross_entropy\"";
         }
 
+        if (metadata.Task == TaskKind.Sequence && outputShape.Rank != 2)
+        {
+            return $"a sequence model produces [T, K] (K class scores at each of T steps) per sample; this one produces {outputShape}";
+        }
+
         if (metadata.ClassNames is { } names)
         {
             int expected = metadata.Task switch
             {
                 TaskKind.Binary => 2,
                 TaskKind.Multiclass => outputShape.Length,
+                TaskKind.Sequence => outputShape[-1],
                 _ => 0,
             };
             if (metadata.Task == TaskKind.Regression)
@@ -146,9 +152,12 @@ internal static class ModelFileFormat
 
             if (names.Count != expected)
             {
-                return metadata.Task == TaskKind.Binary
-                    ? $"a binary model has 2 class names (negative, positive); found {names.Count}"
-                    : $"a multiclass model with {expected} outputs has {expected} class names; found {names.Count}";
+                return metadata.Task switch
+                {
+                    TaskKind.Binary => $"a binary model has 2 class names (negative, positive); found {names.Count}",
+                    TaskKind.Sequence => $"a sequence model with {expected} classes per step has {expected} class names; found {names.Count}",
+                    _ => $"a multiclass model with {expected} outputs has {expected} class names; found {names.Count}",
+                };
             }
 
             if (names.Any(n => n is null))

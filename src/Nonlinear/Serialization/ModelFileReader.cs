@@ -171,7 +171,7 @@ internal static class ModelFileReader
 
         if (!ModelFileFormat.TryParseTask(taskText, out var task))
         {
-            throw Fail($"__metadata__.task '{ModelFileFormat.Shorten(taskText)}' is not regression, binary or multiclass");
+            throw Fail($"__metadata__.task '{ModelFileFormat.Shorten(taskText)}' is not regression, binary, multiclass or sequence");
         }
 
         IReadOnlyList<string>? classNames = meta.TryGetValue(ModelFileFormat.ClassNamesKey, out var classText) ? ParseClassNames(classText, name) : null;
@@ -478,13 +478,14 @@ internal static class ModelFileReader
             switch (layer)
             {
                 case Dense dense:
-                    if (shape.Length != 1)
+                    if (shape.Length is not (1 or 2))
                     {
                         return total;
                     }
 
-                    total += (shape[0] + 1) * dense.Units;
-                    shape = [dense.Units];
+                    // Flat [F] -> [units], or per step [T, F] -> [T, units]: the weights depend on F only.
+                    total += (shape[^1] + 1) * dense.Units;
+                    shape = shape.Length == 1 ? [dense.Units] : [shape[0], dense.Units];
                     break;
                 case Conv2D conv:
                     if (shape.Length != 3)
@@ -534,6 +535,12 @@ internal static class ModelFileReader
                     long gh = (long)recurrent.Gates * recurrent.HiddenSize;
                     total += gh * (shape[1] + recurrent.HiddenSize + 2);
                     shape = recurrent.ReturnSequences ? [shape[0], recurrent.HiddenSize] : [recurrent.HiddenSize];
+                    break;
+                case PositionalEncoding positions when shape.Length == 2:
+                    total += positions.Kind == PositionalEncodingKind.Learned ? shape[0] * shape[1] : 0;   // weight [T, D]
+                    break;
+                case SequencePool when shape.Length == 2:
+                    shape = [shape[1]];
                     break;
                 case ActivationLayer or Dropout:
                     break;

@@ -29,7 +29,8 @@ public sealed record ModelMetadata
 
     /// <summary>
     /// Class names in output order: two for <see cref="TaskKind.Binary"/> (negative, positive), one per output
-    /// for <see cref="TaskKind.Multiclass"/>; must be null for regression. Null when the classes are unnamed.
+    /// for <see cref="TaskKind.Multiclass"/>, one per class of a step for <see cref="TaskKind.Sequence"/> (K of
+    /// outputs [T, K]); must be null for regression. Null when the classes are unnamed.
     /// </summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
 

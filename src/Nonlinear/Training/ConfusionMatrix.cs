@@ -113,14 +113,14 @@ public sealed class ConfusionMatrix
     }
 
     /// <summary>Adds a batch of outputs and targets (see <see cref="FromOutputs"/>).</summary>
-    /// <exception cref="ArgumentException">The task is regression, or the shapes do not agree.</exception>
+    /// <exception cref="ArgumentException">The task is regression or sequence, or the shapes do not agree.</exception>
     public void AddOutputs(Tensor outputs, Tensor targets, TaskKind task, float binaryThreshold = 0.5f)
     {
         ArgumentNullException.ThrowIfNull(outputs);
         ArgumentNullException.ThrowIfNull(targets);
-        if (task == TaskKind.Regression)
+        if (task is TaskKind.Regression or TaskKind.Sequence)
         {
-            throw new ArgumentException("A confusion matrix needs a classification task; this one is regression.", nameof(task));
+            throw new ArgumentException($"A confusion matrix needs one class per sample (binary or multiclass); this task is {task}.", nameof(task));
         }
 
         int n = outputs.BatchSize;

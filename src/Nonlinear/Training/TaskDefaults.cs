@@ -5,7 +5,8 @@ namespace Nonlinear.Training;
 
 /// <summary>
 /// The output activation and loss that fit a task: binary → sigmoid with binary cross-entropy on the logit,
-/// several classes → softmax with cross-entropy on the logits, regression → identity with mean squared error.
+/// several classes → softmax with cross-entropy on the logits, a class at every step (sequence) → softmax per step
+/// with sequence cross-entropy (padded steps ignored), regression → identity with mean squared error.
 /// The loss is fused with its activation (computed from logits, stable), so the model itself ends in a dense
 /// layer and the activation is applied when predicting.
 /// </summary>
@@ -15,7 +16,7 @@ public static class TaskDefaults
     public static string OutputActivation(TaskKind task) => task switch
     {
         TaskKind.Binary => "sigmoid",
-        TaskKind.Multiclass => "softmax",
+        TaskKind.Multiclass or TaskKind.Sequence => "softmax",
         _ => "identity",
     };
 
@@ -24,12 +25,13 @@ public static class TaskDefaults
     {
         TaskKind.Binary => new BinaryCrossEntropyWithLogits(),
         TaskKind.Multiclass => new SoftmaxCrossEntropy(),
+        TaskKind.Sequence => new SequenceCrossEntropy(),
         _ => new MeanSquaredError(),
     };
 
     /// <summary>
     /// The output activation a loss implies: the fused losses apply theirs (binary cross-entropy with logits a
-    /// sigmoid, cross-entropy a softmax); mean squared error none (identity).
+    /// sigmoid, cross-entropy and sequence cross-entropy a softmax); mean squared error none (identity).
     /// </summary>
     public static string OutputActivation(Loss loss)
     {
@@ -37,19 +39,22 @@ public static class TaskDefaults
         return loss switch
         {
             BinaryCrossEntropyWithLogits => "sigmoid",
-            SoftmaxCrossEntropy => "softmax",
+            SoftmaxCrossEntropy or SequenceCrossEntropy => "softmax",
             _ => "identity",
         };
     }
 
-    /// <summary>Outputs the last dense layer needs: 1 for binary, K for K classes, T for T regression targets.</summary>
+    /// <summary>
+    /// Outputs the last dense layer needs: 1 for binary, K for K classes, T for T regression targets; K for a
+    /// sequence task (per step: the dense layer is applied at every step).
+    /// </summary>
     public static int Outputs(Dataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
         return data.Task switch
         {
             TaskKind.Binary => 1,
-            TaskKind.Multiclass => data.ClassCount,
+            TaskKind.Multiclass or TaskKind.Sequence => data.ClassCount,
             _ => data.Targets.SampleLength,
         };
     }

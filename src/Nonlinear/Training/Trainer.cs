@@ -16,8 +16,12 @@ namespace Nonlinear.Training;
 /// The model's last layer produces what the loss expects: logits for <see cref="SoftmaxCrossEntropy"/> and
 /// <see cref="BinaryCrossEntropyWithLogits"/> (the output activation is applied at prediction time, fused into the
 /// loss during training), values for <see cref="MeanSquaredError"/>. Accuracy: binary, the sign of the logit
-/// against the 0/1 target; multiclass, the arg-max against the class index. Steady state allocates nothing per
-/// batch: batches, layer outputs, gradients and optimizer state are buffers reused while shapes stay the same.
+/// against the 0/1 target; multiclass, the arg-max against the class index; sequence, the arg-max at every real
+/// (non-padded) step against its class index. Loss and accuracy over many batches are weighted by what each batch
+/// averages over: its samples, or for a sequence task its real steps, so that the loss of a sequence data set is
+/// the mean over all its real steps (nats per character for next-character prediction) whatever the batching.
+/// Steady state allocates nothing per batch: batches, layer outputs, gradients and optimizer state are buffers
+/// reused while shapes stay the same.
 /// </remarks>
 public sealed class Trainer
 {
@@ -170,6 +174,7 @@ public sealed class Trainer
         var clock = Stopwatch.StartNew();
         double lossSum = 0;
         long correct = 0;
+        long scored = 0;
         int samples = 0;
         for (int b = firstBatch; b < firstBatch + count; b++)
         {
@@ -193,13 +198,20 @@ public sealed class Trainer
             _model.BackwardParameters(gradient);
             Diagnostics?.BatchEnded(_model, x, epoch, b + 1);
             Regularization?.AddGradient(_model.Parameters);
-            _optimizer.Step(_model.Parameters);
+            if (!_optimizer.TryStep(_model.Parameters))
+            {
+                // The observer has seen this batch (BatchEnded located the non-finite gradient): close its record.
+                Diagnostics?.EpochEnded(_model, epoch);
+                throw Diverged(epoch, b + 1, loss, _optimizer.LastGradientNorm);
+            }
 
             int n = x.BatchSize;
-            lossSum += loss * n;
+            long weight = Scored(y, train.Task);
+            lossSum += loss * weight;
             correct += Correct(output, y, train.Task);
+            scored += weight;
             samples += n;
-            BatchEnded?.Invoke(new BatchReport(epoch, b + 1, batches.BatchesPerEpoch, loss, lossSum / samples, Accuracy(correct, samples, train.Task), samples));
+            BatchEnded?.Invoke(new BatchReport(epoch, b + 1, batches.BatchesPerEpoch, loss, lossSum / scored, Accuracy(correct, scored, train.Task), samples));
         }
 
         if (firstBatch + count == batches.BatchesPerEpoch)
@@ -207,10 +219,13 @@ public sealed class Trainer
             Diagnostics?.EpochEnded(_model, epoch);
         }
 
-        return new EpochReport(epoch, lossSum / samples, Accuracy(correct, samples, train.Task), double.NaN, double.NaN, _optimizer.LearningRate, clock.Elapsed);
+        return new EpochReport(epoch, lossSum / scored, Accuracy(correct, scored, train.Task), double.NaN, double.NaN, _optimizer.LearningRate, clock.Elapsed);
     }
 
-    /// <summary>Mean loss and accuracy of the model on <paramref name="data"/> (inference mode, no gradients kept).</summary>
+    /// <summary>
+    /// Mean loss and accuracy of the model on <paramref name="data"/> (inference mode, no gradients kept): the means
+    /// over the samples, or for a sequence task over all the real steps (nats per character).
+    /// </summary>
     public Evaluation Evaluate(Dataset data, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -218,21 +233,26 @@ public sealed class Trainer
         var batches = new BatchIterator(data, batchSize, shuffle: false, seed: 0);
         double lossSum = 0;
         long correct = 0;
+        long scored = 0;
         for (int b = 0; b < batches.BatchesPerEpoch; b++)
         {
             batches.Fill(0, b, out var x, out var y);
             var output = _model.Forward(x, training: false);
             var gradient = Buffer(ref _lossGradient, output.Shape);
-            lossSum += _loss.Compute(output, y, gradient) * x.BatchSize;
+            long weight = Scored(y, data.Task);
+            lossSum += _loss.Compute(output, y, gradient) * weight;
             correct += Correct(output, y, data.Task);
+            scored += weight;
         }
 
-        return new Evaluation(lossSum / data.Count, Accuracy(correct, data.Count, data.Task), data.Count);
+        return new Evaluation(lossSum / scored, Accuracy(correct, scored, data.Task), data.Count);
     }
 
     /// <summary>
-    /// Samples of a batch whose predicted class matches the target: binary, the sign of the logit against the 0/1
-    /// target; multiclass, the arg-max against the class index; 0 for regression.
+    /// Predictions of a batch that match the target: binary, samples whose logit sign matches the 0/1 target;
+    /// multiclass, samples whose arg-max is the class index; sequence (outputs [N, T, K], targets [N, T]), real steps
+    /// whose arg-max is the step's class index (padded steps, target -1, are skipped); 0 for regression. Divide by
+    /// <see cref="Scored"/> for the accuracy.
     /// </summary>
     public static long Correct(Tensor output, Tensor targets, TaskKind task)
     {
@@ -261,19 +281,70 @@ public sealed class Trainer
                 }
 
                 break;
+            case TaskKind.Sequence:
+                int classes = output.Shape[-1];
+                ReadOnlySpan<float> t = targets.Span;
+                ReadOnlySpan<float> o = output.Span;
+                for (int i = 0; i < t.Length; i++)
+                {
+                    if (t[i] != SequenceCrossEntropy.IgnoreIndex && TensorPrimitives.IndexOfMax(o.Slice(i * classes, classes)) == (int)t[i])
+                    {
+                        correct++;
+                    }
+                }
+
+                break;
         }
 
         return correct;
     }
 
-    private static double Accuracy(long correct, int samples, TaskKind task)
-        => task == TaskKind.Regression || samples == 0 ? double.NaN : (double)correct / samples;
+    /// <summary>
+    /// What a batch's loss and accuracy are means over: its samples (N), or for a sequence task its real steps
+    /// (targets other than -1). Batches are weighted by it when losses are averaged over an epoch or a data set.
+    /// </summary>
+    public static long Scored(Tensor targets, TaskKind task)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        if (task != TaskKind.Sequence)
+        {
+            return targets.BatchSize;
+        }
+
+        long real = 0;
+        foreach (float v in targets.Span)
+        {
+            if (v != SequenceCrossEntropy.IgnoreIndex)
+            {
+                real++;
+            }
+        }
+
+        return real;
+    }
+
+    private static double Accuracy(long correct, long scored, TaskKind task)
+        => task == TaskKind.Regression || scored == 0 ? double.NaN : (double)correct / scored;
 
     private void CheckFits(Dataset data)
     {
         if (data.FeatureShape != _model.InputShape)
         {
             throw new ArgumentException($"The data '{data.Name}' has samples of shape {data.FeatureShape}; the model takes {_model.InputShape}.");
+        }
+
+        if (data.Task == TaskKind.Sequence)
+        {
+            var shape = _model.OutputShape;
+            int steps = data.Targets.Shape[1];
+            if (shape.Rank != 2 || shape[0] != steps || shape[1] != data.ClassCount)
+            {
+                throw new ArgumentException(
+                    $"The data '{data.Name}' is Sequence with {data.ClassCount} classes at each of {steps} steps, so the model must produce [{steps}, {data.ClassCount}] per sample; "
+                    + $"it produces {shape}. Keep every step (e.g. lstm:128:seq) and end with a per-step dense:{data.ClassCount}.");
+            }
+
+            return;
         }
 
         int outputs = _model.OutputShape.Length;
@@ -289,8 +360,12 @@ public sealed class Trainer
         }
     }
 
-    private TrainingDivergedException Diverged(int epoch, int batch, double loss)
+    /// <summary>The exception for a non-finite loss, or (<paramref name="gradientNorm"/> given) a finite loss whose gradient norm is not finite.</summary>
+    private TrainingDivergedException Diverged(int epoch, int batch, double loss, double? gradientNorm = null)
     {
+        string what = gradientNorm is { } norm
+            ? $"the gradient norm is {norm} (the loss is {loss}; no parameter was updated)"
+            : $"the loss is {loss}";
         var layers = _model.Layers;
         for (int i = 0; i < layers.Count; i++)
         {
@@ -298,12 +373,13 @@ public sealed class Trainer
             if (output is not null && !TensorPrimitives.IsFiniteAll<float>(output.Span))
             {
                 return new TrainingDivergedException(epoch, batch, i + 1, layers[i].Spec,
-                    $"Training diverged at epoch {epoch}, batch {batch}: the output of layer {i + 1} ('{layers[i].Spec}') is not finite (the loss is {loss}). {Advice}");
+                    $"Training diverged at epoch {epoch}, batch {batch}: the output of layer {i + 1} ('{layers[i].Spec}') is not finite ({what}). {Advice}");
             }
         }
 
-        return new TrainingDivergedException(epoch, batch, 0, "",
-            $"Training diverged at epoch {epoch}, batch {batch}: the loss is {loss} while every layer output is finite (check the targets, or the output scale against the loss). {Advice}");
+        return new TrainingDivergedException(epoch, batch, 0, "", gradientNorm is null
+            ? $"Training diverged at epoch {epoch}, batch {batch}: {what} while every layer output is finite (check the targets, or the output scale against the loss). {Advice}"
+            : $"Training diverged at epoch {epoch}, batch {batch}: {what} while every layer output is finite (a gradient overflowed in the backward pass). {Advice}");
     }
 
     private const string Advice = "Usual fixes: lower the learning rate (e.g. by 10x), use an activation that does not blow up (tanh, or Leaky ReLU instead of ReLU), check the input data for NaN or huge values, or normalise the inputs.";

@@ -81,7 +81,7 @@ public sealed class ModelTests
     public void Impossible_shapes_are_reported_with_the_layer()
     {
         var model = Sequential.Parse("dense:4,dense:2");
-        var e = Assert.Throws<ArgumentException>(() => model.Build(new TensorShape(2, 3), seed: 1));
+        var e = Assert.Throws<ArgumentException>(() => model.Build(new TensorShape(2, 3, 4), seed: 1));
         Assert.Contains("Layer 1 ('dense:4')", e.Message, StringComparison.Ordinal);
         model.Build(new TensorShape(3), seed: 1);
         var bad = Assert.Throws<ArgumentException>(() => model.Forward(new Tensor(5, 4)));

@@ -10,18 +10,38 @@ namespace Nonlinear.Tests.Layers;
 
 /// <summary>
 /// PyTorch's nn.RNN / nn.LSTM / nn.GRU (batch_first=True) on the same weights and inputs:
-/// Golden/recurrent-torch.json, made by tools/make_golden_recurrent.py (format in Golden/README.md).
+/// Golden/recurrent-torch.json, made by tools/make_golden_recurrent.py (format in Golden/README.md), with the fused
+/// cell kernels on every vector width the machine can run.
 /// </summary>
+[Collection(Nonlinear.Tests.Activations.KernelSettings.Name)]
 public sealed class RecurrentGoldenTests
 {
     private static readonly Lazy<JsonDocument> Document = new(() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Golden", "recurrent-torch.json"))));
 
-    public static TheoryData<int> Cases => new(Enumerable.Range(0, Document.Value.RootElement.GetProperty("cases").GetArrayLength()));
+    public static TheoryData<int, int> Cases
+    {
+        get
+        {
+            var data = new TheoryData<int, int>();
+            foreach (int width in Nonlinear.Tests.Activations.KernelSettings.Widths)
+            {
+                for (int i = 0; i < Document.Value.RootElement.GetProperty("cases").GetArrayLength(); i++)
+                {
+                    data.Add(i, width);
+                }
+            }
+
+            return data;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Forward_and_backward_match_PyTorch_on_the_same_weights(int index)
+    public void Forward_and_backward_match_PyTorch_on_the_same_weights(int index, int width)
+        => Nonlinear.Tests.Activations.KernelSettings.WithWidth(width, () => Check(index));
+
+    private static bool Check(int index)
     {
         var c = Document.Value.RootElement.GetProperty("cases")[index];
         var shape = c.GetProperty("shape");
@@ -57,6 +77,7 @@ public sealed class RecurrentGoldenTests
         Near(Floats(grads.GetProperty("weight_hh")), layer.WeightHh.Gradient.Span, $"{what} dL/dweight_hh");
         Near(Floats(grads.GetProperty("bias_ih")), layer.BiasIh.Gradient.Span, $"{what} dL/dbias_ih");
         Near(Floats(grads.GetProperty("bias_hh")), layer.BiasHh.Gradient.Span, $"{what} dL/dbias_hh");
+        return true;
     }
 
     private static float[] Floats(JsonElement array) => array.EnumerateArray().Select(e => (float)e.GetDouble()).ToArray();

@@ -394,7 +394,7 @@ public sealed class ModelFileTests : IDisposable
         { "architecture", "dense:4,tanhh,dense:1", "is not a valid model spec" },
         { "input_shape", "[2, x]", "not a positive integer" },
         { "input_shape", "2", "is not a shape like [2]" },
-        { "task", "Binary", "is not regression, binary or multiclass" },
+        { "task", "Binary", "is not regression, binary, multiclass or sequence" },
         { "class_names", "[\"no\", 3]", "not a JSON array of strings" },
         { "class_names", "[\"no\"", "not valid JSON" },
         { "output_activation", "sigmoidd", "not an activation" },

@@ -125,6 +125,33 @@ public sealed class WordList
     }
 
     /// <summary>
+    /// <paramref name="words"/> as a <see cref="TaskKind.Sequence"/> data set for next-character prediction:
+    /// features [N, T] of input ids (boundary, the letters, boundary padding), targets [N, T] of the next symbol's id
+    /// (-1 on padded steps), <see cref="CharacterVocabulary.SymbolCount"/> classes named "^", "a", ..., "z".
+    /// </summary>
+    /// <param name="words">The words (letters a-z only), e.g. <see cref="Train"/>.</param>
+    /// <param name="name">The data set's name, e.g. "words".</param>
+    /// <param name="steps">T; 0 takes the longest word + 1. A model keeps one T: use the list's <see cref="MaxSteps"/> for all three splits.</param>
+    /// <exception cref="ArgumentException">There are no words, a word holds a character outside a-z, or a word needs more than <paramref name="steps"/> steps.</exception>
+    public static Dataset ToDataset(IReadOnlyList<string> words, string name, int steps = 0)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var batch = new WordBatch(words, steps);
+        return new Dataset(name, batch.Inputs, batch.Targets, TaskKind.Sequence, CharacterVocabulary.SymbolCount, SymbolNames);
+    }
+
+    /// <summary>
+    /// The three splits as sequence data sets (see <see cref="ToDataset"/>), all with <see cref="MaxSteps"/> steps
+    /// and the name <paramref name="name"/>.
+    /// </summary>
+    public (Dataset Train, Dataset Validation, Dataset Test) ToDatasets(string name = "words")
+        => (ToDataset(Train, name, MaxSteps), ToDataset(Validation, name, MaxSteps), ToDataset(Test, name, MaxSteps));
+
+    /// <summary>The names of the <see cref="CharacterVocabulary.SymbolCount"/> symbols in id order: "^" (the boundary), then "a" to "z".</summary>
+    public static IReadOnlyList<string> SymbolNames { get; } =
+        Enumerable.Range(0, CharacterVocabulary.SymbolCount).Select(i => CharacterVocabulary.SymbolName(i).ToString()).ToArray();
+
+    /// <summary>
     /// The cleaning rule: trim, lower-case (invariant), keep only words made entirely of a-z, deduplicate; sorted
     /// in ordinal order.
     /// </summary>

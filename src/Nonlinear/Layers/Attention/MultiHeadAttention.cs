@@ -16,9 +16,13 @@ namespace Nonlinear.Layers.Attention;
 /// off, to show the softmax saturating), with S[t, u] = −∞ for u &gt; t when causal; P = softmax(S) row by row
 /// with the catalog's stable softmax kernel; O = P V; the heads are concatenated and y = O W_outᵀ + b_out
 /// ("out_proj.weight" [D, D], "out_proj.bias" [D]). No dropout.</para>
-/// <para>Backward: dW_out += dyᵀ O, dO = dy W_out; per head dP = dO Vᵀ, dV = Pᵀ dO, dS = P ⊙ (dP − rowsum(dP ⊙ P)) ·
-/// scale (masked entries have P = 0 and get no gradient), dQ = dS K, dK = dSᵀ Q; dW_in += d[Q|K|V]ᵀ x,
+/// <para>Backward: dW_out += dyᵀ O, dO = dy W_out; per head dP = dO Vᵀ, dV = Pᵀ dO, dS = P ⊙ (dP − rowsum(dP ⊙ P))
+/// (masked entries have P = 0 and get no gradient), dQ = scale · dS K, dK = scale · dSᵀ Q; dW_in += d[Q|K|V]ᵀ x,
 /// dx = d[Q|K|V] W_in.</para>
+/// <para>Speed: the projections are single GEMMs over all N·T rows; the per-head work reads each head in place from
+/// the packed projections (<see cref="AttentionKernel"/>, no split or merge copies) and is split over the worker
+/// team by (sample, head) pairs, each pair running the catalog's softmax on its own [T, T] block. When causal,
+/// entries above the diagonal are neither computed nor read (P is exactly 0 there).</para>
 /// <para>Initialisation as PyTorch: in_proj_weight Glorot-uniform (fan-in D, fan-out 3D), out_proj.weight
 /// uniform ±1/√D, both biases 0. Biases are not weight-decayed.</para>
 /// </remarks>
@@ -30,11 +34,18 @@ public sealed class MultiHeadAttention : Layer
     private Tensor? _input;
     private int _t, _d, _dk, _batch = -1;
 
-    // Forward buffers, reused while the batch size is unchanged: [N·T, 3D], per head [N, h, T, d_k] and [N, h, T, T].
-    private float[] _qkv = [], _q = [], _k = [], _v = [], _probabilities = [], _headOutput = [], _context = [];
+    /// <summary>Below this many multiply-adds per head loop (N·h·T²·d_k) the pairs stay on one thread (settable for tests).</summary>
+    internal static long HeadParallelWork { get; set; } = 1 << 16;
 
-    // Backward buffers.
-    private float[] _dContext = [], _dHeadOutput = [], _dProbabilities = [], _dScores = [], _dq = [], _dk2 = [], _dv = [], _dQkv = [];
+    // Buffers, reused while the batch size is unchanged: packed projections [N·T, 3D] (head i of Q at columns
+    // i·d_k, of K at D + i·d_k, of V at 2D + i·d_k: heads are read in place), P and dS [N, h, T, T], the
+    // concatenated head outputs [N·T, D] and their gradient, and the packed d[Q|K|V] [N·T, 3D].
+    private float[] _qkv = [], _probabilities = [], _context = [];
+    private float[] _dContext = [], _dScores = [], _dQkv = [];
+
+    // Per-part scratch of the (sample, head) loops, and the reusable parallel job.
+    private float[][] _scratch = [];
+    private HeadJob? _job;
 
     /// <summary>Self-attention with <paramref name="heads"/> heads; <paramref name="causal"/> hides later positions;
     /// <paramref name="scaled"/> = false drops the 1/√d_k scaling of the scores.</summary>
@@ -72,6 +83,15 @@ public sealed class MultiHeadAttention : Layer
     /// position t gives to every position); empty before the first forward. Diagnostics read it (entropy per head).
     /// </summary>
     public ReadOnlySpan<float> AttentionWeights => _probabilities;
+
+    /// <summary>
+    /// The gradient reaching the softmax in the last backward, dL/dS [N, h, T, T] flat, laid out as
+    /// <see cref="AttentionWeights"/>: S are the scores the softmax receives (already divided by √d_k when scaled),
+    /// so dS = P ⊙ (dP − rowsum(dP ⊙ P)); masked entries are 0. A view of the layer's buffer (no copy: read it before
+    /// the next backward); empty before the first forward. The attention-scale demonstration reads its magnitude
+    /// (a saturated softmax passes almost no gradient).
+    /// </summary>
+    public ReadOnlySpan<float> ScoreGradients => _dScores;
 
     /// <inheritdoc/>
     public override string Spec => $"attention:heads={Heads.ToString(CultureInfo.InvariantCulture)}{(Causal ? ":causal" : "")}{(Scaled ? "" : ":unscaled")}";
@@ -115,40 +135,10 @@ public sealed class MultiHeadAttention : Layer
     protected override void OnForward(Tensor input, Tensor output, bool training)
     {
         _input = input;
-        int n = input.BatchSize, t = _t, d = _d, dk = _dk, h = Heads, rows = n * t;
+        int n = input.BatchSize, d = _d, rows = n * _t;
         Allocate(n);
         Gemm.Product(input.Span, false, InProjectionWeight.Value.Span, true, _qkv, rows, d, 3 * d, false, InProjectionBias.Value.Span, GemmBias.PerColumn, relu: false);
-        SplitHeads(_qkv, 0, _q);
-        SplitHeads(_qkv, 1, _k);
-        SplitHeads(_qkv, 2, _v);
-        float scale = Scaled ? (float)(1 / Math.Sqrt(dk)) : 1f;
-        int headSize = t * dk, scoreSize = t * t;
-        for (int b = 0; b < n * h; b++)
-        {
-            var scores = _probabilities.AsSpan(b * scoreSize, scoreSize);
-            Gemm.Product(_q.AsSpan(b * headSize, headSize), false, _k.AsSpan(b * headSize, headSize), true, scores, t, dk, t, false);
-            if (scale != 1f)
-            {
-                TensorPrimitives.Multiply(scores, scale, scores);
-            }
-
-            if (Causal)
-            {
-                for (int i = 0; i < t - 1; i++)
-                {
-                    scores.Slice(i * t + i + 1, t - i - 1).Fill(float.NegativeInfinity);
-                }
-            }
-        }
-
-        // Softmax in place over all N·h·T rows of length T at once (the kernel splits rows over threads itself).
-        SoftmaxKernel.Forward(_probabilities, _probabilities, t, log: false);
-        for (int b = 0; b < n * h; b++)
-        {
-            Gemm.Product(_probabilities.AsSpan(b * scoreSize, scoreSize), false, _v.AsSpan(b * headSize, headSize), false, _headOutput.AsSpan(b * headSize, headSize), t, t, dk, false);
-        }
-
-        MergeHeads(_headOutput, _context);
+        RunHeads(backward: false);
         Gemm.Product(_context, false, OutProjectionWeight.Value.Span, true, output.Span, rows, d, d, false, OutProjectionBias.Value.Span, GemmBias.PerColumn, relu: false);
     }
 
@@ -156,41 +146,128 @@ public sealed class MultiHeadAttention : Layer
     protected override void OnBackward(Tensor outputGradient, Tensor? inputGradient)
     {
         var input = _input ?? throw new InvalidOperationException("attention: backward called before forward.");
-        int n = input.BatchSize, t = _t, d = _d, dk = _dk, h = Heads, rows = n * t;
+        int n = input.BatchSize, d = _d, rows = n * _t;
         var dy = outputGradient.Span;
         Gemm.AddTransposedAB(dy, _context, OutProjectionWeight.Gradient.Span, rows, d, d, []);
         AddRowSums(dy, OutProjectionBias.Gradient.Span, rows, d);
         Gemm.MatMul(dy, OutProjectionWeight.Value.Span, _dContext, rows, d, d);
-        SplitContext(_dContext, _dHeadOutput);
-        int headSize = t * dk, scoreSize = t * t;
-        for (int b = 0; b < n * h; b++)
-        {
-            var dO = _dHeadOutput.AsSpan(b * headSize, headSize);
-            Gemm.Product(dO, false, _v.AsSpan(b * headSize, headSize), true, _dProbabilities.AsSpan(b * scoreSize, scoreSize), t, dk, t, false);
-            Gemm.Product(_probabilities.AsSpan(b * scoreSize, scoreSize), true, dO, false, _dv.AsSpan(b * headSize, headSize), t, t, dk, false);
-        }
-
-        SoftmaxKernel.Backward(_probabilities, _dProbabilities, _dScores, t, log: false);
-        if (Scaled)
-        {
-            TensorPrimitives.Multiply(_dScores, (float)(1 / Math.Sqrt(dk)), _dScores);
-        }
-
-        for (int b = 0; b < n * h; b++)
-        {
-            var dS = _dScores.AsSpan(b * scoreSize, scoreSize);
-            Gemm.Product(dS, false, _k.AsSpan(b * headSize, headSize), false, _dq.AsSpan(b * headSize, headSize), t, t, dk, false);
-            Gemm.Product(dS, true, _q.AsSpan(b * headSize, headSize), false, _dk2.AsSpan(b * headSize, headSize), t, t, dk, false);
-        }
-
-        MergeHeadsInto(_dq, 0);
-        MergeHeadsInto(_dk2, 1);
-        MergeHeadsInto(_dv, 2);
+        RunHeads(backward: true);
         Gemm.AddTransposedAB(_dQkv, input.Span, InProjectionWeight.Gradient.Span, rows, 3 * d, d, []);
         AddRowSums(_dQkv, InProjectionBias.Gradient.Span, rows, 3 * d);
         if (inputGradient is not null)
         {
             Gemm.MatMul(_dQkv, InProjectionWeight.Value.Span, inputGradient.Span, rows, 3 * d, d);
+        }
+    }
+
+    /// <summary>
+    /// The per-(sample, head) part of the forward or backward for all N·h pairs, split over the worker team in
+    /// contiguous ranges of pairs when there is enough work (each pair is independent and writes only its own
+    /// rows and columns), else on this thread.
+    /// </summary>
+    private void RunHeads(bool backward)
+    {
+        int pairs = _batch * Heads;
+        long work = (long)pairs * _t * _t * _dk;
+        int parts = work < HeadParallelWork ? 1 : Math.Min(Engine.MaxThreads, pairs);
+        EnsureScratch(parts);
+        _job ??= new HeadJob(this);
+        _job.Backward = backward;
+        _job.Parts = parts;
+        WorkerPool.Run(parts, _job);
+    }
+
+    /// <summary>Pairs first … last − 1 of the forward: S, P = softmax(S), O = P V, read and written in place.</summary>
+    private unsafe void ForwardPairs(int first, int last, float[] scratch)
+    {
+        int t = _t, d = _d, dk = _dk, h = Heads, ld = 3 * d, scoreSize = t * t;
+        float scale = Scale;
+        fixed (float* qkv = _qkv, probabilities = _probabilities, context = _context, work = scratch)
+        {
+            float* row = work + dk * AttentionKernel.Padded(t);
+            for (int pair = first; pair < last; pair++)
+            {
+                int s = pair / h, a = pair % h;
+                float* q = qkv + (long)s * t * ld + a * dk;
+                float* p = probabilities + (long)pair * scoreSize;
+                AttentionKernel.Scores(q, ld, q + d, ld, p, t, dk, scale, Causal, float.NegativeInfinity, work, row);
+                var block = new Span<float>(p, scoreSize);
+                SoftmaxKernel.Forward(block, block, t, log: false);
+                AttentionKernel.Combine(p, false, q + 2 * d, ld, context + (long)s * t * d + a * dk, d, t, dk, 1f, Causal);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Pairs first … last − 1 of the backward: dP = dO Vᵀ, dV = Pᵀ dO, dS = softmax backward (kept for
+    /// <see cref="ScoreGradients"/>), dQ = scale dS K, dK = scale dSᵀ Q, written into the packed d[Q|K|V].
+    /// </summary>
+    private unsafe void BackwardPairs(int first, int last, float[] scratch)
+    {
+        int t = _t, d = _d, dk = _dk, h = Heads, ld = 3 * d, scoreSize = t * t;
+        float scale = Scale;
+        fixed (float* qkv = _qkv, dQkv = _dQkv, probabilities = _probabilities, dScores = _dScores, dContext = _dContext, work = scratch)
+        {
+            float* row = work + dk * AttentionKernel.Padded(t);
+            float* dP = row + AttentionKernel.Padded(t);
+            for (int pair = first; pair < last; pair++)
+            {
+                int s = pair / h, a = pair % h;
+                long offset = (long)s * t * ld + a * dk;
+                float* q = qkv + offset;
+                float* dq = dQkv + offset;
+                float* dO = dContext + (long)s * t * d + a * dk;
+                float* p = probabilities + (long)pair * scoreSize;
+                float* dS = dScores + (long)pair * scoreSize;
+                // Masked entries have P = 0: their dP (set to 0) does not reach dS.
+                AttentionKernel.Scores(dO, d, q + 2 * d, ld, dP, t, dk, 1f, Causal, 0f, work, row);
+                AttentionKernel.Combine(p, true, dO, d, dq + 2 * d, ld, t, dk, 1f, Causal);
+                SoftmaxKernel.Backward(new ReadOnlySpan<float>(p, scoreSize), new ReadOnlySpan<float>(dP, scoreSize), new Span<float>(dS, scoreSize), t, log: false);
+                AttentionKernel.Combine(dS, false, q + d, ld, dq, ld, t, dk, scale, Causal);
+                AttentionKernel.Combine(dS, true, q, ld, dq + d, ld, t, dk, scale, Causal);
+            }
+        }
+    }
+
+    private float Scale => Scaled ? (float)(1 / Math.Sqrt(_dk)) : 1f;
+
+    /// <summary>Per-part scratch: Bᵀ [d_k, T̃], one row [T̃] and dP [T, T] (T̃ = T rounded up to 8).</summary>
+    private void EnsureScratch(int parts)
+    {
+        int tp = AttentionKernel.Padded(_t), length = _dk * tp + tp + _t * _t;
+        if (_scratch.Length < parts)
+        {
+            Array.Resize(ref _scratch, parts);
+        }
+
+        for (int i = 0; i < parts; i++)
+        {
+            if (_scratch[i] is not { } buffer || buffer.Length != length)
+            {
+                _scratch[i] = new float[length];
+            }
+        }
+    }
+
+    /// <summary>The reusable parallel job over (sample, head) pairs (no allocation per call).</summary>
+    private sealed class HeadJob(MultiHeadAttention layer) : IParallelJob
+    {
+        public bool Backward { get; set; }
+
+        public int Parts { get; set; }
+
+        public void Execute(int part)
+        {
+            int pairs = layer._batch * layer.Heads;
+            int first = (int)((long)pairs * part / Parts), last = (int)((long)pairs * (part + 1) / Parts);
+            if (Backward)
+            {
+                layer.BackwardPairs(first, last, layer._scratch[part]);
+            }
+            else
+            {
+                layer.ForwardPairs(first, last, layer._scratch[part]);
+            }
         }
     }
 
@@ -210,85 +287,12 @@ public sealed class MultiHeadAttention : Layer
         }
 
         _batch = n;
-        int rows = n * _t, heads = n * Heads * _t * _dk, scores = n * Heads * _t * _t;
+        int rows = n * _t, scores = n * Heads * _t * _t;
         _qkv = new float[rows * 3 * _d];
-        _q = new float[heads];
-        _k = new float[heads];
-        _v = new float[heads];
-        _headOutput = new float[heads];
         _probabilities = new float[scores];
         _context = new float[rows * _d];
         _dContext = new float[rows * _d];
-        _dHeadOutput = new float[heads];
-        _dProbabilities = new float[scores];
         _dScores = new float[scores];
-        _dq = new float[heads];
-        _dk2 = new float[heads];
-        _dv = new float[heads];
         _dQkv = new float[rows * 3 * _d];
-    }
-
-    /// <summary>Part (0 = Q, 1 = K, 2 = V) of the packed [N·T, 3D] projections into per-head [N, h, T, d_k].</summary>
-    private void SplitHeads(ReadOnlySpan<float> qkv, int part, Span<float> heads)
-    {
-        int n = _batch, t = _t, d = _d, dk = _dk;
-        for (int s = 0; s < n; s++)
-        {
-            for (int i = 0; i < t; i++)
-            {
-                for (int a = 0; a < Heads; a++)
-                {
-                    qkv.Slice(((s * t) + i) * 3 * d + part * d + a * dk, dk).CopyTo(heads.Slice((((s * Heads) + a) * t + i) * dk, dk));
-                }
-            }
-        }
-    }
-
-    /// <summary>Per-head [N, h, T, d_k] into the concatenated [N·T, D].</summary>
-    private void MergeHeads(ReadOnlySpan<float> heads, Span<float> context)
-    {
-        int n = _batch, t = _t, d = _d, dk = _dk;
-        for (int s = 0; s < n; s++)
-        {
-            for (int i = 0; i < t; i++)
-            {
-                for (int a = 0; a < Heads; a++)
-                {
-                    heads.Slice((((s * Heads) + a) * t + i) * dk, dk).CopyTo(context.Slice(((s * t) + i) * d + a * dk, dk));
-                }
-            }
-        }
-    }
-
-    /// <summary>The concatenated [N·T, D] into per-head [N, h, T, d_k].</summary>
-    private void SplitContext(ReadOnlySpan<float> context, Span<float> heads)
-    {
-        int n = _batch, t = _t, d = _d, dk = _dk;
-        for (int s = 0; s < n; s++)
-        {
-            for (int i = 0; i < t; i++)
-            {
-                for (int a = 0; a < Heads; a++)
-                {
-                    context.Slice(((s * t) + i) * d + a * dk, dk).CopyTo(heads.Slice((((s * Heads) + a) * t + i) * dk, dk));
-                }
-            }
-        }
-    }
-
-    /// <summary>Per-head gradients [N, h, T, d_k] into part (0 = Q, 1 = K, 2 = V) of the packed [N·T, 3D].</summary>
-    private void MergeHeadsInto(ReadOnlySpan<float> heads, int part)
-    {
-        int n = _batch, t = _t, d = _d, dk = _dk;
-        for (int s = 0; s < n; s++)
-        {
-            for (int i = 0; i < t; i++)
-            {
-                for (int a = 0; a < Heads; a++)
-                {
-                    heads.Slice((((s * Heads) + a) * t + i) * dk, dk).CopyTo(_dQkv.AsSpan(((s * t) + i) * 3 * d + part * d + a * dk, dk));
-                }
-            }
-        }
     }
 }

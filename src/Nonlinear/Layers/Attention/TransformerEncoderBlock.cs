@@ -16,6 +16,10 @@ namespace Nonlinear.Layers.Attention;
 /// batch_first=True, dropout=0), so weights map one to one: self_attn.in_proj_weight, self_attn.in_proj_bias,
 /// self_attn.out_proj.weight, self_attn.out_proj.bias, linear1.weight, linear1.bias, linear2.weight,
 /// linear2.bias, norm1.weight, norm1.bias, norm2.weight, norm2.bias (PyTorch's order).</para>
+/// <para>Initial values are drawn as PyTorch 1.13 draws them (same distributions, not the same numbers), so training
+/// compares fairly: linear1 and linear2 as nn.Linear (weights kaiming_uniform(a=√5) = U(±1/√fan_in), biases
+/// U(±1/√fan_in)); the attention's in_proj_weight xavier_uniform, in_proj_bias and out_proj.bias 0, out_proj.weight
+/// U(±1/√D) (see <see cref="MultiHeadAttention"/>); the norms γ = 1, β = 0. The model's initializer is ignored.</para>
 /// <para>Backward: dh = dy + norm2ᵀ(linear1ᵀ(gelu'(linear2ᵀ dy))), dx = dh + norm1ᵀ(attentionᵀ dh), each sub-layer
 /// accumulating its own parameter gradients.</para>
 /// </remarks>
@@ -78,10 +82,12 @@ public sealed class TransformerEncoderBlock : Layer
         _norm1.Build(inputShape, initializer, random);
         _attention.Build(inputShape, initializer, random);
         _norm2.Build(inputShape, initializer, random);
-        _linear1.Build(new TensorShape(_d), Initialization.For(_gelu.Activation), random);
+        _linear1.Build(new TensorShape(_d), Initializer.Glorot, random);
+        LinearDefault(_linear1, random);
         _gelu.Build(new TensorShape(FeedForward), initializer, random);
         _linear2 = new Dense(_d);
         _linear2.Build(new TensorShape(FeedForward), Initializer.Glorot, random);
+        LinearDefault(_linear2, random);
         _parameters =
         [
             .. _attention.Parameters.Select(p => new Parameter("self_attn." + p.Name, p)),
@@ -124,6 +130,25 @@ public sealed class TransformerEncoderBlock : Layer
         }
 
         TensorPrimitives.Add(dResidual.Span, _norm1.Backward(dAttention).Span, inputGradient.Span);
+    }
+
+    /// <summary>
+    /// Redraws a built dense layer as PyTorch's nn.Linear.reset_parameters: weight kaiming_uniform_(a=√5), whose
+    /// bound gain·√(3/fan_in) with gain = √(2/(1+a²)) is 1/√fan_in, and bias U(±1/√fan_in).
+    /// </summary>
+    private static void LinearDefault(Dense layer, Random random)
+    {
+        double bound = 1 / Math.Sqrt(layer.InputShape[-1]);
+        Uniform(layer.Weight.Value.Span);
+        Uniform(layer.Bias.Value.Span);
+
+        void Uniform(Span<float> values)
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = (float)((random.NextDouble() * 2 - 1) * bound);
+            }
+        }
     }
 
     /// <summary>A reshaped view of <paramref name="tensor"/>, cached while the tensor (a layer-owned buffer) is the same.</summary>

@@ -13,9 +13,6 @@ namespace Nonlinear.Layers.Recurrent;
 /// <example><c>new Rnn(32)</c> or the spec token <c>rnn:32</c>; <c>rnn:32:relu:seq</c> for every step with ReLU.</example>
 public sealed class Rnn : RecurrentLayer
 {
-    private float[] _pre = [];
-    private float[] _dpre = [];
-
     /// <summary>An Elman RNN with <paramref name="hiddenSize"/> units and activation <paramref name="activation"/> (tanh if null).</summary>
     /// <exception cref="ArgumentException">The activation is row-wise (softmax couples the units of a state).</exception>
     public Rnn(int hiddenSize, Activation? activation = null, bool returnSequences = false)
@@ -37,29 +34,20 @@ public sealed class Rnn : RecurrentLayer
 
     private protected override void AllocateCell(int batch)
     {
-        _pre = new float[Steps * batch * HiddenSize];
-        _dpre = new float[HiddenSize];
     }
 
-    private protected override void StepForward(int step, int sample, ReadOnlySpan<float> xp, ReadOnlySpan<float> hp, ReadOnlySpan<float> hPrev, Span<float> h)
+    // InputProjections hold the pre-activations a_t (the recurrent product is added into them), so the cell is the
+    // activation on one contiguous block of rows: a single span call per step and thread.
+    private protected override void ForwardRows(int step, int first, int last)
     {
-        var a = Pre(step, sample);
-        System.Numerics.Tensors.TensorPrimitives.Add(xp, hp, a);
-        Activation.Forward(a, h);
+        int hs = HiddenSize, at = At(step, first, hs), length = (last - first) * hs;
+        Activation.Forward(InputProjections.AsSpan(at, length), States.AsSpan(At(step + 1, first, hs), length));
     }
 
-    private protected override void StepBackward(int step, int sample, ReadOnlySpan<float> xp, ReadOnlySpan<float> hp, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> h,
-        ReadOnlySpan<float> dh, Span<float> dxp, Span<float> dhp, Span<float> dhPrevDirect)
+    private protected override void BackwardRows(int step, int first, int last)
     {
-        Activation.Backward(Pre(step, sample), h, dh, _dpre);
-        _dpre.CopyTo(dxp);
-        _dpre.CopyTo(dhp);
-        dhPrevDirect.Clear();
-    }
-
-    private Span<float> Pre(int step, int sample)
-    {
-        int batch = _pre.Length / (Steps * HiddenSize);
-        return _pre.AsSpan((step * batch + sample) * HiddenSize, HiddenSize);
+        int hs = HiddenSize, at = At(step, first, hs), length = (last - first) * hs;
+        Activation.Backward(InputProjections.AsSpan(at, length), States.AsSpan(At(step + 1, first, hs), length), StateGradients.AsSpan(at, length),
+            InputProjectionGradients.AsSpan(at, length));
     }
 }
