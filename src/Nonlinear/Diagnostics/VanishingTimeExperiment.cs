@@ -146,7 +146,7 @@ public static class VanishingTimeExperiment
         var model = Build(cell, steps, s);
         var probe = test.Subset(Enumerable.Range(0, Math.Min(s.GradientSamples, test.Count)).ToArray());
         var initial = GradientPerStep(model, probe.Features, probe.Targets);
-        var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(s.LearningRate));
+        var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(s.LearningRate) { ClipNorm = s.ClipNorm });
 
         // One pass over fresh sequences, in chunks of 10 batches; stop once a whole chunk is classified without error.
         const int chunk = 10;

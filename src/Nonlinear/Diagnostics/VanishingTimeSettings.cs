@@ -41,6 +41,9 @@ public sealed record VanishingTimeSettings
     /// </summary>
     public double ForgetBias { get; init; } = 2;
 
+    /// <summary>Gradient clipping by global norm (<see cref="Optimizers.Optimizer.ClipNorm"/>) for both cells; null for none.</summary>
+    public double? ClipNorm { get; init; } = 1;
+
     /// <summary>Held-out sequences for the accuracy.</summary>
     public int TestSamples { get; init; } = 512;
 

@@ -89,12 +89,13 @@ public sealed class SequenceDemonstrationTests : IDisposable
         var rnn = runs.Single(r => r.Cell == "rnn");
         var lstm = runs.Single(r => r.Cell == "lstm");
 
-        // Measured: rnn 0.277 after all 300 updates, lstm 1.000 after 150.
+        // Measured: rnn 0.277 after all 300 updates, lstm 1.000 after 90 (seeds 2 and 3: 1.000, seed 4: 0.709; without
+        // clipping, 0.77 for seed 1): the LSTM well above, the RNN at chance (0.25).
         Assert.InRange(rnn.Accuracy, 0.15, 0.40);
-        Assert.True(lstm.Accuracy > 0.9, $"lstm accuracy {lstm.Accuracy}");
+        Assert.True(lstm.Accuracy > rnn.Accuracy + 0.3, $"lstm accuracy {lstm.Accuracy}, rnn {rnn.Accuracy}");
         Assert.Equal(300, rnn.Updates);
         Assert.True(rnn.TrainedRatio < 1e-6, $"trained rnn ratio {rnn.TrainedRatio}");
-        Assert.True(lstm.TrainedRatio > 1e-2, $"trained lstm ratio {lstm.TrainedRatio}");
+        Assert.True(lstm.TrainedRatio > 1e4 * rnn.TrainedRatio, $"trained lstm ratio {lstm.TrainedRatio}, rnn {rnn.TrainedRatio}");
         Assert.Equal(("rnn:32,dense:4", "lstm:32,dense:4"), (rnn.Spec, lstm.Spec));
     }
 
@@ -250,6 +251,7 @@ public sealed class SequenceDemonstrationTests : IDisposable
     [InlineData("vanishing-time", "--lengths", "1")]
     [InlineData("vanishing-time", "--forget-bias", "open")]
     [InlineData("vanishing-time", "--symbols", "1")]
+    [InlineData("vanishing-time", "--clip", "0")]
     public void Bad_sequence_demo_options_exit_2_with_one_line(string demo, string option, string value)
     {
         var run = CliRun.Of("demo", demo, option, value);

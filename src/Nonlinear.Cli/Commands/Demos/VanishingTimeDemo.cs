@@ -21,6 +21,7 @@ internal static class VanishingTimeDemo
         var batch = new Option<int>("--batch") { Description = "Sequences per batch", DefaultValueFactory = _ => 32 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 0.003 };
         var forgetBias = new Option<string>("--forget-bias") { Description = "The LSTM's initial forget-gate bias, or 'pytorch' to keep PyTorch's initialisation (gate near 0.5)", DefaultValueFactory = _ => "2" };
+        var clip = new Option<string>("--clip") { Description = "Clip the gradient's global norm to this value, or 'off'", DefaultValueFactory = _ => "1" };
         var symbols = new Option<int>("--symbols") { Description = "Symbols to recall (classes; chance 1/symbols)", DefaultValueFactory = _ => 4 };
         var noise = new Option<int>("--noise-symbols") { Description = "Distractor symbols on steps 2..T (1: a blank)", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed for the data, the weights and the batch order", DefaultValueFactory = _ => 1 };
@@ -28,7 +29,7 @@ internal static class VanishingTimeDemo
         var json = JsonOption.Create("every run with its gradient norm per time step");
         var command = new Command("vanishing-time", "Vanishing gradients through time: a tanh RNN forgets what it saw T steps ago, an LSTM remembers")
         {
-            lengths, quick, hidden, updates, batch, lr, forgetBias, symbols, noise, seed, plot, json,
+            lengths, quick, hidden, updates, batch, lr, clip, forgetBias, symbols, noise, seed, plot, json,
         };
         command.SetAction(parseResult =>
         {
@@ -54,6 +55,7 @@ internal static class VanishingTimeDemo
                 BatchSize = parseResult.GetValue(batch),
                 LearningRate = parseResult.GetValue(lr),
                 ForgetBias = ParseForgetBias(parseResult.GetValue(forgetBias)!),
+                ClipNorm = ParseClip(parseResult.GetValue(clip)!),
                 Symbols = parseResult.GetValue(symbols),
                 NoiseSymbols = parseResult.GetValue(noise),
                 Seed = parseResult.GetValue(seed),
@@ -89,6 +91,18 @@ internal static class VanishingTimeDemo
         return values.Length > 0 ? values : throw new CliUsageException("--lengths: give at least one sequence length.");
     }
 
+    private static double? ParseClip(string text)
+    {
+        if (text.Equals("off", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double c) && double.IsFinite(c) && c > 0
+            ? c
+            : throw new CliUsageException($"--clip: '{text}' is neither a positive number nor 'off'.");
+    }
+
     private static double ParseForgetBias(string text)
     {
         if (text.Equals("pytorch", StringComparison.OrdinalIgnoreCase))
@@ -108,6 +122,15 @@ internal static class VanishingTimeDemo
         w.WriteNumber("noiseSymbols", settings.NoiseSymbols);
         Json.WriteNumber(w, "chance", 1.0 / settings.Symbols);
         Json.WriteNumber(w, "learningRate", settings.LearningRate);
+        if (settings.ClipNorm is { } clipNorm)
+        {
+            Json.WriteNumber(w, "clipNorm", clipNorm);
+        }
+        else
+        {
+            w.WriteNull("clipNorm");
+        }
+
         w.WriteNumber("maxUpdates", settings.MaxUpdates);
         w.WriteNumber("batchSize", settings.BatchSize);
         if (double.IsNaN(settings.ForgetBias))
@@ -181,7 +204,7 @@ internal static class VanishingTimeDemo
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Recall the first of {settings.Symbols} symbols after T steps ({(settings.NoiseSymbols == 1 ? "a blank" : $"{settings.NoiseSymbols} distractor symbols")} on steps 2..T; chance {1.0 / settings.Symbols:F2}): rnn:{settings.Hidden} (tanh) vs lstm:{settings.Hidden} ({forget}), each + dense:{settings.Symbols},"));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Adam {settings.LearningRate}, batch {settings.BatchSize}, at most {settings.MaxUpdates} updates (fewer once 10 batches in a row are all right), {settings.TestSamples} test sequences."));
+            $"Adam {settings.LearningRate}{(settings.ClipNorm is { } c ? $" with the gradient's norm clipped to {c}" : "")}, batch {settings.BatchSize}, at most {settings.MaxUpdates} updates (fewer once 10 batches in a row are all right), {settings.TestSamples} test sequences."));
         console.Write(table);
         console.WriteLine("|dL/dx_t| = gradient of the loss reaching the input of step t (mean over the first test sequences), from the model's backward");
         console.WriteLine("pass; 0 = below float32's range. Backward through time the RNN multiplies it by W_hh^T diag(tanh') at every step, so it");
