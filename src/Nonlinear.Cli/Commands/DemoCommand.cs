@@ -14,12 +14,14 @@ internal static class DemoCommand
 {
     public static Command Create(CliContext context)
     {
-        var demo = new Command("demo", "Run a demonstration: xor (no activation, no learning), collapse (a linear stack is one map), vanishing (gradients fade through sigmoid layers), dying-relu (ReLU units die at a high learning rate) or softmax-overflow (why softmax subtracts the maximum)");
+        var demo = new Command("demo", "Run a demonstration: xor (no activation, no learning), collapse (a linear stack is one map), vanishing (gradients fade through sigmoid layers), dying-relu (ReLU units die at a high learning rate), softmax-overflow (why softmax subtracts the maximum), vanishing-time (an RNN forgets across time, an LSTM remembers) or attention-scale (attention without 1/sqrt(d) saturates)");
         demo.Subcommands.Add(Xor(context));
         demo.Subcommands.Add(CollapseCommand.CreateDemo(context));
         demo.Subcommands.Add(Demos.VanishingDemo.Create(context));
         demo.Subcommands.Add(Demos.DyingReluDemo.Create(context));
         demo.Subcommands.Add(Demos.SoftmaxOverflowDemo.Create(context));
+        demo.Subcommands.Add(Demos.VanishingTimeDemo.Create(context));
+        demo.Subcommands.Add(Demos.AttentionScaleDemo.Create(context));
         return demo;
     }
 
