@@ -61,7 +61,16 @@ internal sealed class TrainingCheckGate
         try
         {
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            limit.CancelAfter(TimeLimit);
+            if (TimeLimit < TimeSpan.FromMilliseconds(1))
+            {
+                // The timer would round this to 0 ms and still fire later, on a pool thread: with the pool busy the
+                // whole training could finish first. A limit below a millisecond is spent before training starts.
+                await limit.CancelAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                limit.CancelAfter(TimeLimit);
+            }
             var token = limit.Token;
             var result = await Task.Factory.StartNew(() => train(token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
             cancellation.ThrowIfCancellationRequested();
