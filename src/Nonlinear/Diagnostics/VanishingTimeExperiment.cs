@@ -148,15 +148,17 @@ public static class VanishingTimeExperiment
         var initial = GradientPerStep(model, probe.Features, probe.Targets);
         var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(s.LearningRate) { ClipNorm = s.ClipNorm });
 
-        // One pass over fresh sequences, in chunks of 10 batches; stop once a whole chunk is classified without error.
+        // One pass over fresh sequences, in chunks of 10 batches; stop once two chunks in a row (20 batches) are
+        // classified without error (one perfect chunk right after the jump can still be followed by a wobble).
         const int chunk = 10;
-        int updates = 0;
+        int updates = 0, perfect = 0;
         while (updates < s.MaxUpdates)
         {
             int count = Math.Min(chunk, s.MaxUpdates - updates);
             var report = trainer.TrainBatches(train, 1, updates, count, s.BatchSize, s.Seed)!.Value;
             updates += count;
-            if (report.Accuracy >= 1)
+            perfect = report.Accuracy >= 1 ? perfect + 1 : 0;
+            if (perfect == 2)
             {
                 break;
             }

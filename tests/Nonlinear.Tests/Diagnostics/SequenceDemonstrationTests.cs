@@ -83,17 +83,19 @@ public sealed class SequenceDemonstrationTests : IDisposable
     }
 
     [Fact]
-    public void At_fifty_steps_the_lstm_learns_to_recall_the_first_symbol_and_the_rnn_stays_at_chance()
+    public void At_a_hundred_steps_the_lstm_learns_to_recall_the_first_symbol_and_the_rnn_stays_at_chance()
     {
-        var runs = VanishingTimeExperiment.Run(new VanishingTimeSettings { Lengths = [50] });
+        var runs = VanishingTimeExperiment.Run(new VanishingTimeSettings { Lengths = [100] });
         var rnn = runs.Single(r => r.Cell == "rnn");
         var lstm = runs.Single(r => r.Cell == "lstm");
 
-        // Measured: rnn 0.277 after all 300 updates, lstm 1.000 after 90 (seeds 2 and 3: 1.000, seed 4: 0.709; without
-        // clipping, 0.77 for seed 1): the LSTM well above, the RNN at chance (0.25).
+        // Measured with the defaults (forget bias 4, Adam 5e-4, batch 64, clip 1): rnn 0.256 after all 1000 updates,
+        // lstm 1.000 after 70; seeds 2-4 the same picture (lstm 1.000 at T = 10..200 for seeds 1-4, rnn at chance from
+        // T = 50).
         Assert.InRange(rnn.Accuracy, 0.15, 0.40);
-        Assert.True(lstm.Accuracy > rnn.Accuracy + 0.3, $"lstm accuracy {lstm.Accuracy}, rnn {rnn.Accuracy}");
-        Assert.Equal(300, rnn.Updates);
+        Assert.True(lstm.Accuracy >= 0.95, $"lstm accuracy {lstm.Accuracy}");
+        Assert.Equal(1000, rnn.Updates);
+        Assert.True(lstm.Updates < 1000, $"lstm updates {lstm.Updates}");
         Assert.True(rnn.TrainedRatio < 1e-6, $"trained rnn ratio {rnn.TrainedRatio}");
         Assert.True(lstm.TrainedRatio > 1e4 * rnn.TrainedRatio, $"trained lstm ratio {lstm.TrainedRatio}, rnn {rnn.TrainedRatio}");
         Assert.Equal(("rnn:32,dense:4", "lstm:32,dense:4"), (rnn.Spec, lstm.Spec));

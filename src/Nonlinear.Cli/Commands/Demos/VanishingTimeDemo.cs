@@ -17,10 +17,10 @@ internal static class VanishingTimeDemo
         var lengths = new Option<string?>("--lengths") { Description = $"Comma-separated sequence lengths T (default {string.Join(",", VanishingTimeSettings.DefaultLengths)}; --quick: {string.Join(",", VanishingTimeSettings.QuickLengths)})" };
         var quick = new Option<bool>("--quick") { Description = "Only the short lengths (a few seconds)" };
         var hidden = new Option<int>("--hidden") { Description = "Hidden units of each cell", DefaultValueFactory = _ => 32 };
-        var updates = new Option<int>("--updates") { Description = "Most Adam steps per run (a fresh batch each; a run stops once 10 batches in a row are all right)", DefaultValueFactory = _ => 300 };
-        var batch = new Option<int>("--batch") { Description = "Sequences per batch", DefaultValueFactory = _ => 32 };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 0.003 };
-        var forgetBias = new Option<string>("--forget-bias") { Description = "The LSTM's initial forget-gate bias, or 'pytorch' to keep PyTorch's initialisation (gate near 0.5)", DefaultValueFactory = _ => "2" };
+        var updates = new Option<int>("--updates") { Description = "Most Adam steps per run (a fresh batch each; a run stops once 20 batches in a row are all right)", DefaultValueFactory = _ => 1000 };
+        var batch = new Option<int>("--batch") { Description = "Sequences per batch", DefaultValueFactory = _ => 64 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 0.0005 };
+        var forgetBias = new Option<string>("--forget-bias") { Description = "The LSTM's initial forget-gate bias, or 'pytorch' to keep PyTorch's initialisation (gate near 0.5)", DefaultValueFactory = _ => "4" };
         var clip = new Option<string>("--clip") { Description = "Clip the gradient's global norm to this value, or 'off'", DefaultValueFactory = _ => "1" };
         var symbols = new Option<int>("--symbols") { Description = "Symbols to recall (classes; chance 1/symbols)", DefaultValueFactory = _ => 4 };
         var noise = new Option<int>("--noise-symbols") { Description = "Distractor symbols on steps 2..T (1: a blank)", DefaultValueFactory = _ => 1 };
@@ -204,7 +204,7 @@ internal static class VanishingTimeDemo
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Recall the first of {settings.Symbols} symbols after T steps ({(settings.NoiseSymbols == 1 ? "a blank" : $"{settings.NoiseSymbols} distractor symbols")} on steps 2..T; chance {1.0 / settings.Symbols:F2}): rnn:{settings.Hidden} (tanh) vs lstm:{settings.Hidden} ({forget}), each + dense:{settings.Symbols},"));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Adam {settings.LearningRate}{(settings.ClipNorm is { } c ? $" with the gradient's norm clipped to {c}" : "")}, batch {settings.BatchSize}, at most {settings.MaxUpdates} updates (fewer once 10 batches in a row are all right), {settings.TestSamples} test sequences."));
+            $"Adam {settings.LearningRate}{(settings.ClipNorm is { } c ? $" with the gradient's norm clipped to {c}" : "")}, batch {settings.BatchSize}, at most {settings.MaxUpdates} updates (fewer once 20 batches in a row are all right), {settings.TestSamples} test sequences."));
         console.Write(table);
         console.WriteLine("|dL/dx_t| = gradient of the loss reaching the input of step t (mean over the first test sequences), from the model's backward");
         console.WriteLine("pass; 0 = below float32's range. Backward through time the RNN multiplies it by W_hh^T diag(tanh') at every step, so it");
