@@ -100,8 +100,17 @@ internal static class FashionAccuracy
         Console.WriteLine(report);
         if (output is not null)
         {
-            File.WriteAllText(output, report);
-            Console.Error.WriteLine($"wrote {output}");
+            // The file's hand-written "# Sequences" part (recurrent and transformer results) is kept after the table.
+            string kept = "";
+            if (File.Exists(output))
+            {
+                string previous = File.ReadAllText(output);
+                int at = previous.IndexOf("\n# Sequences", StringComparison.Ordinal);
+                kept = at < 0 ? "" : "\n" + previous[(at + 1)..];
+            }
+
+            File.WriteAllText(output, report.TrimEnd() + "\n" + kept);
+            Console.Error.WriteLine($"wrote {output}{(kept.Length > 0 ? " (kept its Sequences part)" : "")}");
         }
 
         return 0;
