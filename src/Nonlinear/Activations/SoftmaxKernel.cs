@@ -395,4 +395,19 @@ internal static unsafe class SoftmaxKernel
             }
         }
     }
+
+    /// <summary>The entropy −Σ p ln p of probabilities in nats (0 ln 0 = 0), accumulated in double in order.</summary>
+    public static double Entropy(ReadOnlySpan<float> probabilities)
+    {
+        double h = 0;
+        foreach (float p in probabilities)
+        {
+            if (p > 0)
+            {
+                h -= p * Math.Log(p);
+            }
+        }
+
+        return h;
+    }
 }

@@ -59,19 +59,7 @@ public static class AttentionScaleExperiment
     }
 
     /// <summary>The entropy of one probability row in nats (0 · ln 0 = 0).</summary>
-    public static double Entropy(ReadOnlySpan<float> p)
-    {
-        double h = 0;
-        foreach (float v in p)
-        {
-            if (v > 0)
-            {
-                h -= v * Math.Log(v);
-            }
-        }
-
-        return h;
-    }
+    public static double Entropy(ReadOnlySpan<float> p) => SoftmaxKernel.Entropy(p);
 
     private static AttentionScaleRow Measure(Tensor x, Tensor dp, int d, bool scaled, int seed, bool unitQueries)
     {
@@ -83,11 +71,7 @@ public static class AttentionScaleExperiment
             // LeCun normal: entries N(0, 1/d), so each entry of q = W_q x (x with unit-variance entries) has variance 1.
             var w = attention.InProjectionWeight.Value.Span;
             var rng = new Random(unchecked((seed * 7919) + 1)); // not the inputs' stream
-            double std = 1 / Math.Sqrt(d);
-            for (int i = 0; i < w.Length; i++)
-            {
-                w[i] = (float)(std * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
-            }
+            FillNormal(w, 1 / Math.Sqrt(d), rng);
         }
 
         return Measure(model, x, dp);
@@ -194,12 +178,16 @@ public static class AttentionScaleExperiment
     private static Tensor Normal(Random rng, params int[] shape)
     {
         var tensor = new Tensor(shape);
-        var span = tensor.Span;
-        for (int i = 0; i < span.Length; i++)
-        {
-            span[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
-        }
-
+        FillNormal(tensor.Span, 1, rng);
         return tensor;
+    }
+
+    /// <summary>N(0, std²) by Box-Muller, one cosine draw per value (std · r · cos: with std = 1 exactly r · cos).</summary>
+    private static void FillNormal(Span<float> values, double std, Random rng)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)(std * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+        }
     }
 }

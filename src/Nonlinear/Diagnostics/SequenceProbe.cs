@@ -1,3 +1,4 @@
+using Nonlinear.Activations;
 using Nonlinear.Layers;
 using Nonlinear.Layers.Attention;
 using Nonlinear.Layers.Recurrent;
@@ -194,17 +195,7 @@ internal sealed class SequenceProbe
         int matrices = weights.Length / block;
         for (int m = 0; m < matrices; m++)
         {
-            double sum = 0;
-            var matrix = weights.Slice(m * block, block);
-            foreach (float p in matrix)
-            {
-                if (p > 0)
-                {
-                    sum -= p * Math.Log(p);
-                }
-            }
-
-            _entropySums[m % heads] += sum;
+            _entropySums[m % heads] += SoftmaxKernel.Entropy(weights.Slice(m * block, block));
         }
 
         _entropyRows += (long)(matrices / heads) * t;

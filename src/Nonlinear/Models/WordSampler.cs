@@ -205,19 +205,7 @@ public sealed class WordSampler
     }
 
     /// <summary>The entropy -sum p ln p of a distribution, in nats (0 ln 0 = 0), accumulated in double.</summary>
-    public static double Entropy(ReadOnlySpan<float> probabilities)
-    {
-        double h = 0;
-        foreach (float p in probabilities)
-        {
-            if (p > 0)
-            {
-                h -= p * Math.Log(p);
-            }
-        }
-
-        return h;
-    }
+    public static double Entropy(ReadOnlySpan<float> probabilities) => SoftmaxKernel.Entropy(probabilities);
 
     /// <summary>Inverse-CDF draw: the first id whose cumulative probability exceeds u ~ U[0, 1) times the total.</summary>
     private static int Draw(ReadOnlySpan<float> probabilities, Random random)
