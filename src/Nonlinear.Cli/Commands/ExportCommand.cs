@@ -74,8 +74,8 @@ internal static class ExportCommand
                     w.WriteNumber("nodes", written.Graph.Node.Count);
                     w.WriteNumber("initializers", written.Graph.Initializer.Count);
                     w.WriteNumber("parameters", saved.Model.ParameterCount);
-                    w.WriteString("input", input);
-                    w.WriteString("output", output);
+                    WriteValue(w, "input", written.Graph.Input[0]);
+                    WriteValue(w, "output", written.Graph.Output[0]);
                     w.WriteString("output_activation", saved.Metadata.OutputActivation);
                     w.WriteEndObject();
                 });
@@ -94,17 +94,40 @@ internal static class ExportCommand
         return command;
     }
 
-    /// <summary>"input [N, 1, 28, 28] float32".</summary>
+    /// <summary>"'input' [N, 1, 28, 28] float32".</summary>
     private static string Describe(global::Onnx.ValueInfoProto value)
+        => $"'{value.Name}' [{string.Join(", ", Dims(value))}] {TypeName(value)}";
+
+    /// <summary>{"name": "input", "shape": ["N", 1, 28, 28], "type": "float32"}: symbolic sizes as strings.</summary>
+    private static void WriteValue(System.Text.Json.Utf8JsonWriter w, string property, global::Onnx.ValueInfoProto value)
     {
-        var tensor = value.Type.TensorType;
-        var dims = tensor.Shape.Dim.Select(d => d.HasDimValue ? d.DimValue.ToString(CultureInfo.InvariantCulture) : d.HasDimParam ? d.DimParam : "?");
-        string type = tensor.ElemType switch
+        w.WriteStartObject(property);
+        w.WriteString("name", value.Name);
+        w.WriteStartArray("shape");
+        foreach (var d in value.Type.TensorType.Shape.Dim)
         {
-            (int)global::Onnx.TensorProto.Types.DataType.Float => "float32",
-            (int)global::Onnx.TensorProto.Types.DataType.Int64 => "int64",
-            var other => $"type {other}",
-        };
-        return $"'{value.Name}' [{string.Join(", ", dims)}] {type}";
+            if (d.HasDimValue)
+            {
+                w.WriteNumberValue(d.DimValue);
+            }
+            else
+            {
+                w.WriteStringValue(d.HasDimParam ? d.DimParam : "?");
+            }
+        }
+
+        w.WriteEndArray();
+        w.WriteString("type", TypeName(value));
+        w.WriteEndObject();
     }
+
+    private static IEnumerable<string> Dims(global::Onnx.ValueInfoProto value)
+        => value.Type.TensorType.Shape.Dim.Select(d => d.HasDimValue ? d.DimValue.ToString(CultureInfo.InvariantCulture) : d.HasDimParam ? d.DimParam : "?");
+
+    private static string TypeName(global::Onnx.ValueInfoProto value) => value.Type.TensorType.ElemType switch
+    {
+        (int)global::Onnx.TensorProto.Types.DataType.Float => "float32",
+        (int)global::Onnx.TensorProto.Types.DataType.Int64 => "int64",
+        var other => $"type {other}",
+    };
 }

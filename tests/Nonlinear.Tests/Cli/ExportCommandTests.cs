@@ -65,7 +65,12 @@ public sealed class ExportCommandTests : IDisposable
         Assert.Equal(18, json.GetProperty("opset").GetInt32());
         Assert.Equal(new FileInfo(onnx).Length, json.GetProperty("bytes").GetInt64());
         Assert.Equal(27, json.GetProperty("parameters").GetInt32());
-        Assert.Equal("'output' [N, 3] float32", json.GetProperty("output").GetString());
+        var outputValue = json.GetProperty("output");
+        Assert.Equal("output", outputValue.GetProperty("name").GetString());
+        Assert.Equal("N", outputValue.GetProperty("shape")[0].GetString());
+        Assert.Equal(3, outputValue.GetProperty("shape")[1].GetInt32());
+        Assert.Equal("float32", outputValue.GetProperty("type").GetString());
+        Assert.Equal(2, json.GetProperty("input").GetProperty("shape")[1].GetInt32());
         Assert.Equal(18, global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(onnx)).OpsetImport[0].Version);
     }
 

@@ -57,7 +57,7 @@ internal static class OnnxActivations
             LogSigmoid => graph.AddNode("Neg", [graph.AddNode("Softplus", [graph.AddNode("Neg", [x])])]),
             Sin => graph.AddNode("Sin", [x]),
             Gaussian => graph.AddNode("Exp", [graph.AddNode("Neg", [graph.AddNode("Mul", [x, x])])]),
-            Step => graph.AddNode("Cast", [graph.AddNode("Greater", [x, graph.Scalar(0f)])], OnnxGraphBuilder.Attribute("to", (long)global::Onnx.TensorProto.Types.DataType.Float)),
+            Step => StepOf(graph, x),
             Softmax => graph.AddNode("Softmax", [x], OnnxGraphBuilder.Attribute("axis", -1L)),
             LogSoftmax => graph.AddNode("LogSoftmax", [x], OnnxGraphBuilder.Attribute("axis", -1L)),
             _ => throw new NotSupportedException($"activation '{activation.Spec}' has no ONNX mapping"),
@@ -110,6 +110,13 @@ internal static class OnnxActivations
         var w = graph.AddNode("Mul", [n, graph.AddNode("Add", [n, graph.Scalar(2f)])]);
         var gate = graph.AddNode("Div", [w, graph.AddNode("Add", [w, graph.Scalar(2f)])]);
         return graph.AddNode("Mul", [graph.AddNode("Max", [x, graph.Scalar(-200f)]), gate]);
+    }
+
+    // 1 where x > 0, else 0, and NaN stays NaN (as ours; Greater alone would give 0).
+    private static string StepOf(OnnxGraphBuilder graph, string x)
+    {
+        var step = graph.AddNode("Cast", [graph.AddNode("Greater", [x, graph.Scalar(0f)])], OnnxGraphBuilder.Attribute("to", (long)global::Onnx.TensorProto.Types.DataType.Float));
+        return graph.AddNode("Where", [graph.AddNode("IsNaN", [x]), x, step]);
     }
 
     // PyTorch's softplus: x where beta x > threshold, else ln(1 + e^(beta x)) / beta. ONNX's Softplus is the stable

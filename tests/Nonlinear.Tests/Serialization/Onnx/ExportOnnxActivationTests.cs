@@ -37,7 +37,7 @@ public sealed class ExportOnnxActivationTests(ITestOutputHelper output)
         return specs;
     }
 
-    /// <summary>20,001 points over [-30, 30], then zeros, tiny and huge magnitudes and the infinities.</summary>
+    /// <summary>20,001 points over [-30, 30], then zeros, tiny and huge magnitudes, the infinities and NaN.</summary>
     internal static float[] SweepPoints()
     {
         var points = new List<float>();
@@ -46,7 +46,7 @@ public sealed class ExportOnnxActivationTests(ITestOutputHelper output)
             points.Add((float)(-30 + 60.0 * i / 20_000));
         }
 
-        foreach (float v in new[] { 0f, 1e-30f, 1e-7f, 0.5f, 1f, 3f, 6f, 16f, 20f, 40f, 80f, 88f, 89f, 100f, 200f, 1e4f, 1e6f, 1e20f, 3e38f, float.MaxValue, float.PositiveInfinity })
+        foreach (float v in new[] { 0f, 1e-30f, 1e-7f, 0.5f, 1f, 3f, 6f, 16f, 20f, 40f, 80f, 88f, 89f, 100f, 200f, 1e4f, 1e6f, 1e20f, 3e38f, float.MaxValue, float.PositiveInfinity, float.NaN })
         {
             points.Add(v);
             points.Add(-v);
