@@ -53,7 +53,7 @@ internal static class ExportCommand
             }
             catch (NotSupportedException e)
             {
-                throw new CliUsageException($"{source} cannot be exported to ONNX: {e.Message}");
+                throw new CliUsageException($"{source}: {e.Message}");
             }
 
             var written = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(target));
