@@ -61,7 +61,7 @@ public sealed class SequenceModelExportTests
     [InlineData("rnn:6:relu", "RNN")]
     public void Recurrent_layers_become_onnx_recurrent_operators(string spec, string op)
     {
-        var graph = Onnx.ModelProto.Parser.ParseFrom(Export(Model(spec, new TensorShape(4, 3), seed: 1))).Graph;
+        var graph = global::Onnx.ModelProto.Parser.ParseFrom(Export(Model(spec, new TensorShape(4, 3), seed: 1))).Graph;
         var node = Assert.Single(graph.Node, n => n.OpType == op);
         Assert.Equal(6, node.Attribute.Single(a => a.Name == "hidden_size").I);
         if (op == "GRU")
@@ -79,9 +79,9 @@ public sealed class SequenceModelExportTests
     public void A_words_model_takes_int64_ids_with_symbolic_batch_and_steps()
     {
         var model = Model(SequenceModels.ForWords("transformer", 8), new TensorShape(Steps), seed: 2, outputActivation: "softmax", task: TaskKind.Sequence);
-        var graph = Onnx.ModelProto.Parser.ParseFrom(Export(model)).Graph;
+        var graph = global::Onnx.ModelProto.Parser.ParseFrom(Export(model)).Graph;
         var input = Assert.Single(graph.Input, i => i.Name == "input");
-        Assert.Equal((int)Onnx.TensorProto.Types.DataType.Int64, input.Type.TensorType.ElemType);
+        Assert.Equal((int)global::Onnx.TensorProto.Types.DataType.Int64, input.Type.TensorType.ElemType);
         var dims = input.Type.TensorType.Shape.Dim;
         Assert.Equal(2, dims.Count);
         Assert.False(string.IsNullOrEmpty(dims[0].DimParam));

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
+using DenseTensorLong = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long>;
+using DenseTensorFloat = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
 using Nonlinear.Data;
 using Nonlinear.Models;
 using Nonlinear.Serialization;
@@ -27,7 +28,7 @@ internal static class SequenceOnnxHarness
     {
         var model = Sequential.Parse(spec);
         model.Build(inputShape, seed);
-        return new SavedModel(model, new ModelMetadata
+        return new SavedModel(model, new Nonlinear.Serialization.ModelMetadata
         {
             Task = task,
             OutputActivation = outputActivation,
@@ -85,7 +86,7 @@ internal static class SequenceOnnxHarness
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
         using var session = new InferenceSession(onnx, options);
-        int[] dims = [.. input.Shape];
+        int[] dims = Enumerable.Range(0, input.Shape.Rank).Select(i => input.Shape[i]).ToArray();
         var span = input.Span;
         NamedOnnxValue value;
         if (ids)
@@ -96,11 +97,11 @@ internal static class SequenceOnnxHarness
                 data[i] = (long)span[i];
             }
 
-            value = NamedOnnxValue.CreateFromTensor("input", new DenseTensor<long>(data, dims));
+            value = NamedOnnxValue.CreateFromTensor("input", new DenseTensorLong(data, dims));
         }
         else
         {
-            value = NamedOnnxValue.CreateFromTensor("input", new DenseTensor<float>(span.ToArray(), dims));
+            value = NamedOnnxValue.CreateFromTensor("input", new DenseTensorFloat(span.ToArray(), dims));
         }
 
         using var results = session.Run([value]);
