@@ -32,6 +32,57 @@ public sealed class SequenceLayerExportTests
     }
 
     [Theory]
+    [InlineData("lstm:16:seq")]
+    [InlineData("gru:16:seq")]
+    [InlineData("rnn:16:seq")]
+    [InlineData("transformer:d=8,heads=2,ff=16:causal")]
+    public void Large_weights_that_saturate_the_gates_still_match(string spec)
+    {
+        // Trained models have larger weights than a fresh draw: here ×4, with inputs up to ±3, many gates and
+        // softmax rows are saturated, where an activation formula that differs from ours in its tails would show.
+        // The transformer's outputs reach ~90, where a float32 step is 7.6e-6: the bound is 1e-5 relative to the
+        // largest output (measured: 1.3e-4 at |y| = 87, 1.5e-6 relative; the recurrent states stay in [-1, 1]).
+        var model = Model(spec, new TensorShape(T * 2, 8), seed: 22);
+        foreach (var p in model.Model.Parameters)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Multiply(p.Value.Span, 4f, p.Value.Span);
+        }
+
+        double error = MaxError(spec + " (weights x4)", model, Features(23, 3.0, N, T * 2, 8), ids: false);
+        Assert.InRange(error, 0, Tolerance * Math.Max(1, LastScale));
+    }
+
+    [Theory]
+    [InlineData("rnn:7:gelu:seq")]
+    [InlineData("rnn:7:leaky_relu")]
+    [InlineData("rnn:7:softsign:seq")]
+    [InlineData("rnn:7:identity")]
+    public void An_rnn_with_an_activation_the_rnn_operator_lacks_is_unrolled_and_matches(string spec)
+    {
+        var model = Model(spec, new TensorShape(T, F), seed: 18);
+        double error = MaxError(spec, model, Features(19, 2.0, N, T, F), ids: false);
+        Assert.InRange(error, 0, Tolerance);
+        var graph = global::Onnx.ModelProto.Parser.ParseFrom(Export(model)).Graph;
+        Assert.DoesNotContain(graph.Node, n => n.OpType == "RNN");
+        Assert.Equal(T, graph.Input.Single().Type.TensorType.Shape.Dim[1].DimValue);   // unrolled over the built steps: T fixed
+    }
+
+    [Theory]
+    [InlineData(14)]
+    [InlineData(16)]
+    [InlineData(18)]
+    [InlineData(21)]
+    public void Every_opset_the_exporter_writes_runs_the_sequence_layers(int opset)
+    {
+        // LayerNormalization is opset 17 (composed below it); ReduceMean takes its axes as an input from 18; Shape's
+        // start and end are 15: this stack crosses each of them.
+        const string spec = "embedding:11:8,positions:learned,transformer:d=8,heads=2,ff=16:causal,layernorm,gru:6:seq,attention:heads=2:causal,seqpool:mean,dense:3";
+        var model = Model(spec, new TensorShape(T), seed: 20, outputActivation: "softmax", task: TaskKind.Multiclass);
+        double error = MaxError($"opset {opset}: {spec}", model, Ids(21, 11, 4, T), ids: true, opset: opset);
+        Assert.InRange(error, 0, Tolerance);
+    }
+
+    [Theory]
     [InlineData("embedding:11:6")]
     [InlineData("embedding:11:6,dense:4")]
     [InlineData("embedding:11:6,lstm:5:seq,dense:11")]

@@ -24,8 +24,8 @@ public sealed class SequenceModelExportTests
     [InlineData("transformer")]
     public void The_words_models_match_on_padded_token_ids(string name)
     {
-        // The exact stacks of --data words (smaller widths, for speed): next-character probabilities at every step.
-        string spec = SequenceModels.ForWords(name, hidden: 16);
+        // The exact stacks of --data words at their default widths: next-character probabilities at every step.
+        string spec = SequenceModels.ForWords(name, hidden: null);
         var model = Model(spec, new TensorShape(Steps), seed: 21, outputActivation: "softmax", task: TaskKind.Sequence,
             classNames: WordList.SymbolNames);
         double error = MaxError($"words {name} ({spec})", model, Ids(22, CharacterVocabulary.SymbolCount, 8, Steps), ids: true);
