@@ -57,7 +57,7 @@ internal static class OnnxActivations
             LogSigmoid => graph.AddNode("Neg", [graph.AddNode("Softplus", [graph.AddNode("Neg", [x])])]),
             Sin => graph.AddNode("Sin", [x]),
             Gaussian => graph.AddNode("Exp", [graph.AddNode("Neg", [graph.AddNode("Mul", [x, x])])]),
-            Step => graph.AddNode("Cast", [graph.AddNode("Greater", [x, graph.Scalar(0f)])], OnnxGraphBuilder.Attribute("to", (long)global::Onnx.TensorProto.Types.DataType.Float)),
+            Step => StepOf(graph, x),
             Softmax => graph.AddNode("Softmax", [x], OnnxGraphBuilder.Attribute("axis", -1L)),
             LogSoftmax => graph.AddNode("LogSoftmax", [x], OnnxGraphBuilder.Attribute("axis", -1L)),
             _ => throw new NotSupportedException($"activation '{activation.Spec}' has no ONNX mapping"),
@@ -72,14 +72,15 @@ internal static class OnnxActivations
     private static string Clip(OnnxGraphBuilder graph, string x, float min, float max)
         => graph.AddNode("Clip", [x, graph.Scalar(min), graph.Scalar(max)]);
 
-    // 0.5 x (1 + erf(x / sqrt 2)), PyTorch's own export pattern, on max(x, -16): below -16 Phi(x) is 0 in float32
-    // (ours gives -0 there too), and -inf · 0 would be NaN.
+    // (0.5 x) (1 + erf(x / sqrt 2)), the Erf pattern of PyTorch's export (halving first, which is exact, so that
+    // x (1 + erf) cannot overflow above 1.7e38), on max(x, -16): below -16 Phi(x) is 0 in float32 (ours gives -0
+    // there too), and -inf · 0 would be NaN.
     private static string GeluExact(OnnxGraphBuilder graph, string x)
     {
         var xc = graph.AddNode("Max", [x, graph.Scalar(-16f)]);
         var erf = graph.AddNode("Erf", [graph.AddNode("Div", [xc, graph.Scalar(MathF.Sqrt(2f))])]);
         var gate = graph.AddNode("Add", [erf, graph.Scalar(1f)]);
-        return graph.AddNode("Mul", [graph.AddNode("Mul", [xc, gate]), graph.Scalar(0.5f)]);
+        return graph.AddNode("Mul", [graph.AddNode("Mul", [xc, graph.Scalar(0.5f)]), gate]);
     }
 
     // 0.5 x (1 + tanh u) = x sigmoid(2u) = x / (1 + e^(-2u)), u = sqrt(2/pi) (x + 0.044715 x^3), with x clamped
@@ -109,6 +110,13 @@ internal static class OnnxActivations
         var w = graph.AddNode("Mul", [n, graph.AddNode("Add", [n, graph.Scalar(2f)])]);
         var gate = graph.AddNode("Div", [w, graph.AddNode("Add", [w, graph.Scalar(2f)])]);
         return graph.AddNode("Mul", [graph.AddNode("Max", [x, graph.Scalar(-200f)]), gate]);
+    }
+
+    // 1 where x > 0, else 0, and NaN stays NaN (as ours; Greater alone would give 0).
+    private static string StepOf(OnnxGraphBuilder graph, string x)
+    {
+        var step = graph.AddNode("Cast", [graph.AddNode("Greater", [x, graph.Scalar(0f)])], OnnxGraphBuilder.Attribute("to", (long)global::Onnx.TensorProto.Types.DataType.Float));
+        return graph.AddNode("Where", [graph.AddNode("IsNaN", [x]), x, step]);
     }
 
     // PyTorch's softplus: x where beta x > threshold, else ln(1 + e^(beta x)) / beta. ONNX's Softplus is the stable
