@@ -53,6 +53,11 @@ public sealed class SequenceModelExportTests
         Assert.Equal(imageTest.Features.Span[..(count * 28 * 28)].ToArray(), x.Span.ToArray());
         double error = MaxError($"fashion rows {name} ({spec})", model, x, ids: false);
         Assert.InRange(error, 0, Tolerance);
+
+        // The per-row normalisation constants fix T = 28 in the graph's input; without one, T is symbolic.
+        var dims = global::Onnx.ModelProto.Parser.ParseFrom(Export(model)).Graph.Input.Single().Type.TensorType.Shape.Dim;
+        Assert.Equal([0, 28, 28], dims.Select(d => d.DimValue));
+        Assert.Equal("N", dims[0].DimParam);
     }
 
     [Theory]
@@ -73,6 +78,15 @@ public sealed class SequenceModelExportTests
         {
             Assert.Equal("Relu", node.Attribute.Single(a => a.Name == "activations").Strings.Single().ToStringUtf8());
         }
+    }
+
+    [Fact]
+    public void A_recurrent_model_on_features_without_normalisation_takes_a_symbolic_T()
+    {
+        var graph = global::Onnx.ModelProto.Parser.ParseFrom(Export(Model("lstm:4,dense:2", new TensorShape(7, 3), seed: 5))).Graph;
+        var dims = graph.Input.Single().Type.TensorType.Shape.Dim;
+        Assert.Equal(["N", "T", ""], dims.Select(d => d.DimParam));
+        Assert.Equal(3, dims[2].DimValue);
     }
 
     [Fact]

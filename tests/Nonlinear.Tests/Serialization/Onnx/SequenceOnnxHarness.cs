@@ -128,12 +128,18 @@ internal static class SequenceOnnxHarness
     {
         var expected = model.Predict(input);
         var (actual, shape) = Run(Export(model, opset), input, ids);
+        return Compare(name, expected, actual, shape);
+    }
+
+    /// <summary>The largest |expected − actual| after checking the shapes agree; recorded under <paramref name="name"/>.</summary>
+    public static double Compare(string name, Tensor expected, float[] actual, int[] shape)
+    {
         if (!shape.SequenceEqual(expected.Shape))
         {
             throw new InvalidOperationException($"{name}: ONNX output shape [{string.Join(", ", shape)}], ours {expected.Shape}.");
         }
 
-        double max = 0;
+        double max = 0, scale = 0;
         var e = expected.Span;
         for (int i = 0; i < e.Length; i++)
         {
@@ -142,15 +148,11 @@ internal static class SequenceOnnxHarness
             {
                 max = double.IsNaN(d) ? double.PositiveInfinity : d;
             }
+
+            scale = Math.Max(scale, Math.Abs(e[i]));
         }
 
         Errors.AddOrUpdate(name, max, (_, old) => Math.Max(old, max));
-        double scale = 0;
-        foreach (var v in e)
-        {
-            scale = Math.Max(scale, Math.Abs(v));
-        }
-
         LastScale = scale;
         if (Environment.GetEnvironmentVariable("NONLINEAR_ONNX_ERRORS") is { Length: > 0 } log)
         {
