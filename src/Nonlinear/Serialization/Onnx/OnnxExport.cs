@@ -124,6 +124,12 @@ public static class OnnxExport
 
         var graph = new OnnxGraphBuilder(options.Opset);
         var (inputType, inputShape) = emitters[0].Input(layers[0]);
+        if (saved.Metadata.NormalizationMean is not null && inputType == TensorProto.Types.DataType.Float)
+        {
+            // The normalisation constants have the sample's shape (or [C, 1, ...]): they fix a sequence's T too.
+            inputShape = OnnxGraphBuilder.BatchOf(model.InputShape);
+        }
+
         graph.Scope = "input";
         graph.AddInput(inputType, inputShape);
         EmitNormalization(graph, saved);
