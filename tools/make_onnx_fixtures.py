@@ -154,31 +154,32 @@ def main():
     export(nn.Sequential(*mlp, nn.Softmax(dim=1)), "mlp_fashion_13", test_images, 13, "softmax",
            "Fashion-MNIST MLP: Flatten, Linear 784-16, ReLU, Dropout, Linear 16-10, Softmax; trained 400 steps", props)
 
-    # Fashion-MNIST CNN (Conv, BatchNormalization, MaxPool, PRelu, Flatten, LogSoftmax), opset 17.
-    cnn = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+    # Fashion-MNIST CNN (Conv, BatchNormalization, MaxPool, PRelu, Flatten, Softmax), opset 17. The batch norm follows
+    # the ReLU: right after a Conv, torch.onnx.export folds it into the Conv's weights.
+    cnn = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.BatchNorm2d(4), nn.MaxPool2d(2),
                         nn.Conv2d(4, 8, 3, padding=1), nn.PReLU(8), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(288, 10))
     train(cnn, 300, g)
-    export(nn.Sequential(*cnn, nn.LogSoftmax(dim=1)), "cnn_fashion_17", test_images, 17, "log_softmax",
-           "Fashion-MNIST CNN: Conv 4x3, BatchNorm2d, ReLU, MaxPool 2, Conv 8x3 pad 1, PReLU(8), MaxPool 2, Flatten, "
-           "Linear 288-10, LogSoftmax; trained 300 steps", props)
+    export(nn.Sequential(*cnn, nn.Softmax(dim=1)), "cnn_fashion_17", test_images, 17, "softmax",
+           "Fashion-MNIST CNN: Conv 4x3, ReLU, BatchNorm2d, MaxPool 2, Conv 8x3 pad 1, PReLU(8), MaxPool 2, Flatten, "
+           "Linear 288-10, Softmax; trained 300 steps", props)
 
     # Small CNN on [3, 8, 8] with strides, a reshape to [-1, k] and a sigmoid at the end (binary), both opsets.
     for opset in (13, 17):
         torch.manual_seed(5)
-        small = nn.Sequential(nn.Conv2d(3, 4, 3, stride=2, padding=1), nn.BatchNorm2d(4), nn.SiLU(),
+        small = nn.Sequential(nn.Conv2d(3, 4, 3, stride=2, padding=1), nn.SiLU(), nn.BatchNorm2d(4),
                               nn.Conv2d(4, 6, 3, padding=1), nn.Hardswish(), nn.MaxPool2d(3, stride=1),
                               ReshapeFlatten(24), nn.Linear(24, 1), nn.Sigmoid())
         perturb_batchnorm(small, torch.Generator().manual_seed(3))
         x = torch.rand(3, 3, 8, 8, generator=torch.Generator().manual_seed(4)) * 2 - 1
         export(small, f"cnn_small_{opset}", x, opset, "sigmoid",
-               "CNN on [3,8,8]: Conv 4x3 s2 p1, BatchNorm2d, SiLU, Conv 6x3 p1, Hardswish, MaxPool 3 s1, "
+               "CNN on [3,8,8]: Conv 4x3 s2 p1, SiLU, BatchNorm2d, Conv 6x3 p1, Hardswish, MaxPool 3 s1, "
                "reshape(-1, 24), Linear 24-1, Sigmoid")
 
     # x.view(x.size(0), -1) with a symbolic batch: the Shape/Gather/Unsqueeze/Concat chain before Reshape.
     torch.manual_seed(6)
-    viewed = nn.Sequential(nn.Conv2d(2, 3, 2), nn.Tanh(), ViewFlatten(), nn.Linear(27, 4))
+    viewed = nn.Sequential(nn.Conv2d(2, 3, 2), nn.Tanh(), ViewFlatten(), nn.Linear(27, 4), nn.LogSoftmax(dim=1))
     x = torch.rand(2, 2, 4, 4, generator=torch.Generator().manual_seed(7)) * 2 - 1
-    export(viewed, "cnn_view_13", x, 13, "none", "Conv 3x2, Tanh, x.view(x.size(0), -1), Linear 27-4 (raw outputs)")
+    export(viewed, "cnn_view_13", x, 13, "log_softmax", "Conv 3x2, Tanh, x.view(x.size(0), -1), Linear 27-4, LogSoftmax")
 
     # Every activation pattern torch writes, on MLPs over [8] inputs, both opsets.
     for opset in (13, 17):
