@@ -26,6 +26,9 @@ internal static class ImportActivations
 
     private const int GridPoints = 641;
 
+    /// <summary>The longest run tried (tanh GELU is 11 nodes): bounds the work a forged graph can cause.</summary>
+    private const int MaxRunNodes = 32;
+
     private static readonly double[] Grid = MakeGrid();
 
     /// <summary>
@@ -51,7 +54,7 @@ internal static class ImportActivations
                 }
             }
 
-            if (next is null || !IsElementwiseOnScalars(graph, next, produced))
+            if (next is null || nodes.Count >= MaxRunNodes || !IsElementwiseOnScalars(graph, next, produced))
             {
                 if (nodes.Count == 0)
                 {

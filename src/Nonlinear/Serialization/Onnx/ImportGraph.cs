@@ -66,7 +66,8 @@ internal sealed class ImportGraph
                     _consumers[input] = list = [];
                 }
 
-                if (!list.Contains(node))
+                // Nodes are added in order, so a node reading a value twice (Mul(x, x)) is the last one listed.
+                if (list.Count == 0 || !ReferenceEquals(list[^1], node))
                 {
                     list.Add(node);
                 }

@@ -183,7 +183,7 @@ public static class OnnxImport
     {
         string producer = string.Join(" ", new[] { model.ProducerName, model.ProducerVersion }.Where(s => s.Length > 0));
         long opset = model.OpsetImport.Where(o => o.Domain.Length == 0 || o.Domain == "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
-        return $"onnx ({(producer.Length > 0 ? ImportException.Shorten(producer) + ", " : "")}opset {opset.ToString(CultureInfo.InvariantCulture)})";
+        return $"onnx, {(producer.Length > 0 ? ImportException.Shorten(producer) + ", " : "")}opset {opset.ToString(CultureInfo.InvariantCulture)}";
     }
 
     /// <summary>Reports the first operator Nonlinear has no import for, preferring a telling one (LSTM) to plumbing (Transpose).</summary>
