@@ -307,15 +307,15 @@ internal static class ImportActivations
         return Math.Min(Math.Max(a, low), high);
     }
 
-    /// <summary>erf in double to about 1e-13: its Maclaurin series below 0.5, erfc's continued fraction above.</summary>
+    /// <summary>erf in double to about 1e-13: its Maclaurin series below 2.5, erfc's continued fraction above.</summary>
     internal static double Erf(double x)
     {
         double ax = Math.Abs(x);
-        if (ax < 0.5)
+        if (ax < 2.5)
         {
             // Maclaurin series: converges fast for small |x|.
             double term = x, sum = x, x2 = x * x;
-            for (int n = 1; n < 30; n++)
+            for (int n = 1; n < 100; n++)
             {
                 term *= -x2 / n;
                 double add = term / (2 * n + 1);
@@ -334,7 +334,7 @@ internal static class ImportActivations
             return Math.Sign(x);
         }
 
-        // erfc by its continued fraction (Lentz), accurate for ax >= 0.5.
+        // erfc by its continued fraction (Lentz), which converges quickly for ax >= 2.5.
         double tiny = 1e-300, f = ax, c = ax, d = 0;
         for (int n = 1; n < 300; n++)
         {

@@ -67,6 +67,16 @@ public sealed class OnnxImportFixtureTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(0.1, 0.1124629160182849)]
+    [InlineData(0.5, 0.5204998778130465)]
+    [InlineData(1.0, 0.8427007929497149)]
+    [InlineData(-1.5, -0.9661051464753108)]
+    [InlineData(2.0, 0.9953222650189527)]
+    [InlineData(4.0, 0.9999999845827421)]
+    public void Erf_used_to_evaluate_patterns_is_accurate(double x, double expected)
+        => Assert.Equal(expected, ImportActivations.Erf(x), 1e-12);
+
     /// <summary>The model's outputs in the form the graph ends with: probabilities, log-probabilities, or raw values.</summary>
     internal static Tensor Outputs(SavedModel saved, ImportFixture fixture)
     {
