@@ -21,7 +21,7 @@ internal static class ImportActivations
     {
         "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Erf", "Tanh", "Sigmoid", "Relu", "LeakyRelu", "Elu", "Selu",
         "Celu", "Softplus", "Softsign", "HardSigmoid", "HardSwish", "Clip", "Exp", "Log", "Neg", "Abs", "Sqrt",
-        "Reciprocal", "Sin", "Identity",
+        "Reciprocal", "Sin", "Identity", "Greater", "Less", "GreaterOrEqual", "LessOrEqual", "Where", "Cast",
     };
 
     private const int GridPoints = 641;
@@ -233,11 +233,11 @@ internal static class ImportActivations
             else
             {
                 // Two parameters (softplus beta and threshold, hardtanh min and max): the first from the constants
-                // with the second at its default, then pairs in increasing order.
+                // with the second at its default, then every pair.
                 specs.AddRange(values.Select(v => $"{d.Name}:{p.Name}={Format(v)}"));
                 foreach (double a in values)
                 {
-                    specs.AddRange(values.Where(b => b > a).Select(b => $"{d.Name}:{Format(a)}:{Format(b)}"));
+                    specs.AddRange(values.Where(b => b != a).Select(b => $"{d.Name}:{Format(a)}:{Format(b)}"));
                 }
             }
         }
@@ -285,6 +285,12 @@ internal static class ImportActivations
                 "Sqrt" => Math.Sqrt(a),
                 "Reciprocal" => 1 / a,
                 "Sin" => Math.Sin(a),
+                "Greater" => a > In(1) ? 1 : 0,
+                "Less" => a < In(1) ? 1 : 0,
+                "GreaterOrEqual" => a >= In(1) ? 1 : 0,
+                "LessOrEqual" => a <= In(1) ? 1 : 0,
+                "Where" => a != 0 ? In(1) : In(2),
+                "Cast" => Cast(node, a),
                 _ => a, // Identity
             };
             values[node.Output[0]] = result;
@@ -292,6 +298,14 @@ internal static class ImportActivations
 
         return values[y];
     }
+
+    /// <summary>Cast to bool gives 0 or 1, to an integer type truncates, to a float type keeps the value.</summary>
+    private static double Cast(NodeProto node, double a) => ImportGraph.Int(node, "to", (long)TensorProto.Types.DataType.Float) switch
+    {
+        (long)TensorProto.Types.DataType.Bool => a != 0 ? 1 : 0,
+        (long)TensorProto.Types.DataType.Float or (long)TensorProto.Types.DataType.Double or (long)TensorProto.Types.DataType.Float16 => a,
+        _ => Math.Truncate(a),
+    };
 
     private static double Clip(NodeProto node, double a, double low, double high)
     {

@@ -84,7 +84,7 @@ internal static class ImportMetadata
             ClassNames = names,
             NormalizationMean = mean,
             NormalizationStd = std,
-            Extra = new Dictionary<string, string>(StringComparer.Ordinal) { [SourceKey] = source },
+            Extra = Extra(props, source),
         };
         if (ModelFileFormat.Problem(metadata, model.InputShape, model.OutputShape) is { } problem)
         {
@@ -192,6 +192,24 @@ internal static class ImportMetadata
         }
 
         return model;
+    }
+
+    /// <summary>The exporter's free-form settings (nonlinear.extra.&lt;key&gt;) and where the model came from.</summary>
+    private static Dictionary<string, string> Extra(IReadOnlyDictionary<string, string> props, string source)
+    {
+        const string Prefix = "nonlinear.extra.";
+        var extra = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in props)
+        {
+            if (key.StartsWith(Prefix, StringComparison.Ordinal) && key.Length > Prefix.Length
+                && !ModelFileFormat.ReservedKeys.Contains(key[Prefix.Length..]) && key[Prefix.Length..] != SourceKey)
+            {
+                extra[key[Prefix.Length..]] = value;
+            }
+        }
+
+        extra[SourceKey] = source;
+        return extra;
     }
 
     private static float[]? Floats(IReadOnlyDictionary<string, string> props, string key)

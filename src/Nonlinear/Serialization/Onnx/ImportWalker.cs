@@ -131,29 +131,51 @@ internal sealed class ImportWalker
     {
         var consumers = _graph.Consumers(_value);
         if (consumers.Count != 1 || consumers[0] is not { OpType: "Sub" } sub || sub.Input.Count != 2 || sub.Input[0] != _value
-            || _graph.Constant(sub.Input[1]) is not { Floats: { } mean } meanTensor)
+            || _graph.Constant(sub.Input[1]) is not { Floats: not null } meanTensor)
         {
             return;
         }
 
         var after = _graph.Consumers(Output(sub));
         if (after.Count != 1 || after[0] is not { OpType: "Div" } div || div.Input[0] != Output(sub)
-            || _graph.Constant(div.Input[1]) is not { Floats: { } std } stdTensor)
+            || _graph.Constant(div.Input[1]) is not { Floats: not null } stdTensor)
         {
             return;
         }
 
-        int channels = _shape[0];
-        if (!Broadcasts(meanTensor, channels) || !Broadcasts(stdTensor, channels) || mean.Length != std.Length || std.Any(s => !(s > 0) || !float.IsFinite(s)) || mean.Any(m => !float.IsFinite(m)))
+        var meanValues = NormalizationConstants(meanTensor);
+        var stdValues = NormalizationConstants(stdTensor);
+        if (meanValues is null || stdValues is null || meanValues.Length != stdValues.Length
+            || stdValues.Any(v => !(v > 0) || !float.IsFinite(v)) || meanValues.Any(v => !float.IsFinite(v)))
         {
             return;
         }
 
-        Mean = mean.Length == 1 ? Enumerable.Repeat(mean[0], channels).ToArray() : mean;
-        Std = std.Length == 1 ? Enumerable.Repeat(std[0], channels).ToArray() : std;
+        Mean = meanValues;
+        Std = stdValues;
         _graph.Used.Add(sub);
         _graph.Used.Add(div);
         _value = Output(div);
+    }
+
+    /// <summary>
+    /// The constants of a normalisation as <see cref="Data.Normalization"/> keeps them: one per feature (the sample's
+    /// shape), or one per channel ([C, 1, 1] for images); a single value is repeated per channel. Null when it is neither.
+    /// </summary>
+    private float[]? NormalizationConstants(ImportTensor t)
+    {
+        var dims = t.Dims.SkipWhile((d, i) => d == 1 && t.Dims.Length - i > _shape.Rank).ToArray();
+        if (t.Length == _shape.Length && dims.SequenceEqual(_shape.Select(d => (long)d)))
+        {
+            return (float[])t.Floats!.Clone();
+        }
+
+        if (t.Length == 1)
+        {
+            return Enumerable.Repeat(t.Floats![0], _shape[0]).ToArray();
+        }
+
+        return _shape.Rank >= 2 && Broadcasts(t, _shape[0]) ? (float[])t.Floats!.Clone() : null;
     }
 
     /// <summary>A per-channel constant for [C] or [C, H, W] samples: [C], [1, C], [C, 1, 1], [1, C, 1, 1] (or one value).</summary>
