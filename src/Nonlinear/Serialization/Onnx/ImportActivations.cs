@@ -21,7 +21,7 @@ internal static class ImportActivations
     {
         "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Erf", "Tanh", "Sigmoid", "Relu", "LeakyRelu", "Elu", "Selu",
         "Celu", "Softplus", "Softsign", "HardSigmoid", "HardSwish", "Clip", "Exp", "Log", "Neg", "Abs", "Sqrt",
-        "Reciprocal", "Sin", "Identity", "Greater", "Less", "GreaterOrEqual", "LessOrEqual", "Where", "Cast",
+        "Reciprocal", "Sin", "Identity", "Greater", "Less", "GreaterOrEqual", "LessOrEqual", "Equal", "Where", "Cast", "IsNaN", "Not", "Sign",
     };
 
     private const int GridPoints = 641;
@@ -289,7 +289,11 @@ internal static class ImportActivations
                 "Less" => a < In(1) ? 1 : 0,
                 "GreaterOrEqual" => a >= In(1) ? 1 : 0,
                 "LessOrEqual" => a <= In(1) ? 1 : 0,
+                "Equal" => a == In(1) ? 1 : 0,
                 "Where" => a != 0 ? In(1) : In(2),
+                "IsNaN" => double.IsNaN(a) ? 1 : 0,
+                "Not" => a == 0 ? 1 : 0,
+                "Sign" => Math.Sign(a),
                 "Cast" => Cast(node, a),
                 _ => a, // Identity
             };
