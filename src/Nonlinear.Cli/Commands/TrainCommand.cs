@@ -62,6 +62,8 @@ internal static class TrainCommand
         command.Add(noAdvice);
         var diagnosticsOption = TrainDiagnosticsOutput.CreateOption();
         command.Add(diagnosticsOption);
+        var from = TrainFrom.CreateOption();
+        command.Add(from);
 
         command.SetAction((parseResult, cancellation) =>
         {
@@ -71,6 +73,7 @@ internal static class TrainCommand
             bool words = kind == DataSource.DataKind.Words;
             string? modelName = parseResult.GetValue(model);
             int? hiddenWidth = parseResult.GetValue(hidden);
+            var start = TrainFrom.Load(parseResult.GetValue(from), modelName);
 
             // Sequence models: on words always (an LSTM unless named); on images, read row by row.
             bool sequenceModel = words ? modelName is null || SequenceModels.IsName(modelName) : SequenceModels.IsName(modelName);
@@ -109,7 +112,7 @@ internal static class TrainCommand
                 throw new CliUsageException($"--normalize {normalizeMode}: the inputs of --data {DataSource.WordsName} are symbol ids, which are not normalised.");
             }
 
-            var normalization = words ? null : Normalize(normalizeMode, kind, train);
+            var normalization = words ? null : start is not null ? TrainFrom.Normalization(start) : Normalize(normalizeMode, kind, train);
             Dataset? test = data.Test;
             var final = test ?? data.Train;
             if (normalization is not null)
@@ -135,10 +138,17 @@ internal static class TrainCommand
             string spec = !sequenceModel
                 ? Spec(modelName, parseResult.GetValue(layers)!, parseResult.GetValue(activation)!, outputs, train.FeatureShape.Rank > 1)
                 : words ? SequenceModels.ForWords(modelName ?? "lstm", hiddenWidth) : SequenceModels.ForRows(modelName!, hiddenWidth, outputs);
-            var lossFunction = parseResult.GetValue(loss) is { } l ? Loss.Parse(l) : TaskDefaults.Loss(train.Task);
-            string outputActivation = OutputActivation(lossFunction, parseResult.GetValue(output), ref spec);
-            var network = Sequential.Parse(spec);
-            network.Build(train.FeatureShape, seedValue);
+            var lossFunction = start is not null ? TrainFrom.Loss(start, parseResult.GetValue(loss)) : parseResult.GetValue(loss) is { } l ? Loss.Parse(l) : TaskDefaults.Loss(train.Task);
+            string outputActivation = start?.Metadata.OutputActivation ?? OutputActivation(lossFunction, parseResult.GetValue(output), ref spec);
+            var network = start?.Model ?? Sequential.Parse(spec);
+            if (start is null)
+            {
+                network.Build(train.FeatureShape, seedValue);
+            }
+            else
+            {
+                TrainFrom.Check(start, train);
+            }
             var opt = Optimizer.Create(parseResult.GetValue(optimizer)!, rate);
             opt.ClipNorm = ClipOption.Get(parseResult, clip);
             var trainer = new Trainer(network, lossFunction, opt, Schedule(parseResult.GetValue(schedule)!, epochCount)) { Augmentation = ImageAugmentation.Parse(parseResult.GetValue(augment)!, seedValue) };
