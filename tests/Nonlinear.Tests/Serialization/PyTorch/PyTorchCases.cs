@@ -53,7 +53,7 @@ public static class PyTorchCases
 
             // SequenceModels.ForRows: images read row by row, one class per image.
             Case("rows-lstm", "sequence", "lstm:12,dense:4", [7, 5], TaskKind.Multiclass, "softmax", "cross_entropy", batch: 3, classes: ["0", "1", "2", "3"],
-                normalization: ([0.5f], [0.25f])),
+                normalization: ([0.5f, 0, 0, 0, 0, 0, -0.5f], [0.25f, 1, 1, 1, 1, 1, 2])),
             Case("rows-gru", "sequence", "gru:12,dense:4", [7, 5], TaskKind.Multiclass, "softmax", "cross_entropy", batch: 3, classes: ["0", "1", "2", "3"]),
             Case("rows-rnn", "sequence", "rnn:12,dense:4", [7, 5], TaskKind.Multiclass, "softmax", "cross_entropy", batch: 3, classes: ["0", "1", "2", "3"]),
             Case("rows-transformer", "sequence", "dense:16,positions:learned,transformer:d=16,heads=4,ff=64,seqpool:mean,dense:4", [7, 5],

@@ -63,7 +63,7 @@ public sealed class PyTorchExportTests(PyTorchRun run, ITestOutputHelper output)
         Assert.True(train["error"] is null, (string?)train["error"]);
         Assert.True((bool)train["all_have_gradients"]!);
         var errors = train["gradient_errors"]!.AsObject();
-        Assert.Equal(6, errors.Count);   // conv, batchnorm and two dense layers: weight and bias each
+        Assert.Equal(8, errors.Count);   // conv, batchnorm and two dense layers: weight and bias each
         foreach (var (name, error) in errors)
         {
             output.WriteLine($"gradient {name}: {PyTorchRun.F((double)error!)}");
