@@ -13,6 +13,9 @@ internal sealed class PyTorchSource
 {
     private static readonly JsonSerializerOptions Literal = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>PEP 8's longest line.</summary>
+    private const int MaxLine = 79;
+
     private readonly SavedModel _saved;
     private readonly string _modelFile;
     private readonly string _pythonFile;
@@ -94,9 +97,14 @@ internal sealed class PyTorchSource
 
             import torch
             from torch import nn
-            from torch.nn import functional as F
-
             """);
+        var helpers = _helpers.Select(h => PyTorchHelpers.Order[h]).ToList();
+        if (helpers.Contains(PyTorchHelpers.ElmanRnn) || helpers.Contains(PyTorchHelpers.SelfAttention))
+        {
+            Line("from torch.nn import functional as F");
+        }
+
+        Line();
         WriteConstants();
         foreach (int helper in _helpers)
         {
@@ -133,20 +141,25 @@ internal sealed class PyTorchSource
         Line($"\"\"\"PyTorch version of the Nonlinear model {className}.");
         Line();
         Lines($"""
-            Written by `nonlinear export` (Nonlinear's PyTorchExport). Model below is an
-            nn.Module with the same layers, activations and parameters as the Nonlinear
-            model, in PyTorch's weight layout; load() reads the weights from the model
-            file itself (no conversion step, no other dependency than torch).
+            Written by `nonlinear export` (Nonlinear's PyTorchExport). Model, below, is
+            the same network as an nn.Module: the same layers, activations and
+            parameters, in PyTorch's weight layout. load() reads the weights from the
+            model file itself (no conversion step; torch is the only dependency).
 
-                architecture  {model.Spec}
+            {Wrap("    architecture  ", "                  ", model.Spec.Split(','), ",")}
                 input         {InputDescription()}
                 output        {model.OutputShape} per sample; predict() applies {meta.OutputActivation}
                 task          {meta.Task.ToString().ToLowerInvariant()}
             """);
         if (meta.ClassNames is { Count: > 0 } names)
         {
-            string shown = string.Join(", ", names.Take(10).Select(Py)) + (names.Count > 10 ? I($", ... ({names.Count} in all)") : "");
-            Line($"    classes       {shown}");
+            var shown = names.Take(10).Select(Py).ToList();
+            if (names.Count > 10)
+            {
+                shown.Add(I($"... ({names.Count} in all)"));
+            }
+
+            Lines(Wrap("    classes       ", "                  ", shown, ", "));
         }
 
         Line($"    loss          {meta.Loss} (loss_function() gives PyTorch's)");
@@ -191,10 +204,10 @@ internal sealed class PyTorchSource
 
     private string PredictDescription() => _output.Code switch
     {
-        "nn.Softmax(dim=-1)" => "probabilities (softmax), eval mode",
-        "nn.Sigmoid()" => "probabilities (sigmoid), eval mode",
-        "nn.Identity()" => "the outputs (no output activation), eval mode",
-        _ => $"{_saved.Metadata.OutputActivation} of the logits, eval mode",
+        "nn.Softmax(dim=-1)" => "probabilities (softmax)",
+        "nn.Sigmoid()" => "probabilities (sigmoid)",
+        "nn.Identity()" => "the outputs (no output activation)",
+        _ => $"{_saved.Metadata.OutputActivation} of the logits",
     };
 
     private string NormalizationKind()
@@ -210,7 +223,32 @@ internal sealed class PyTorchSource
         Line("# The model file load() reads by default, relative to this file's folder.");
         Line($"MODEL_FILE = {Py(_modelFile)}");
         Line("# What the model file must hold (load() checks it).");
-        Line($"ARCHITECTURE = {Py(_saved.Model.Spec)}");
+        string architecture = $"ARCHITECTURE = {Py(_saved.Model.Spec)}";
+        if (architecture.Length <= MaxLine)
+        {
+            Line(architecture);
+        }
+        else
+        {
+            // Implicit concatenation of pieces that end at a comma of the spec.
+            var tokens = _saved.Model.Spec.Split(',');
+            var pieces = tokens.Select((t, i) => i < tokens.Length - 1 ? t + "," : t).ToList();
+            Line("ARCHITECTURE = (");
+            string current = "";
+            foreach (var piece in pieces)
+            {
+                if (current.Length > 0 && 4 + Py(current + piece).Length > MaxLine)
+                {
+                    Line("    " + Py(current));
+                    current = "";
+                }
+
+                current += piece;
+            }
+
+            Line("    " + Py(current));
+            Line(")");
+        }
         string dims = string.Join(", ", Enumerable.Range(0, shape.Rank).Select(i => shape[i].ToString(CultureInfo.InvariantCulture)));
         Line($"INPUT_SHAPE = ({dims}{(shape.Rank == 1 ? "," : "")})");
         Line($"TASK = {Py(meta.Task.ToString().ToLowerInvariant())}");
@@ -246,7 +284,7 @@ internal sealed class PyTorchSource
         var model = _saved.Model;
         Lines($""""
             class Model(nn.Module):
-                """The Nonlinear model {Py(model.Spec)} as a PyTorch module.
+                """The Nonlinear model as a PyTorch module (ARCHITECTURE).
 
                 forward(x) returns the logits, the last layer's output before the output
                 activation ({meta.OutputActivation}): train on them with loss_function(). predict(x)
@@ -272,7 +310,7 @@ internal sealed class PyTorchSource
         {
             var layer = model.Layers[i];
             Line(I($"            # {i}  {layer.Spec}  {layer.InputShape} -> {layer.OutputShape}"));
-            Line($"            {_layers[i].Code},");
+            LayerLine(_layers[i].Code);
         }
 
         Line("        )");
@@ -305,13 +343,13 @@ internal sealed class PyTorchSource
         Line("    def forward(self, x):");
         Line(_tokens
             ? "        \"\"\"Logits for token ids x, an integer tensor [N, T].\"\"\""
-            : "        \"\"\"Logits for a batch x of raw (unnormalised) inputs [N, *INPUT_SHAPE].\"\"\"");
+            : "        \"\"\"Logits for a batch x [N, *INPUT_SHAPE] of raw inputs.\"\"\"");
         Line("        return self.layers(self.normalize(x))");
         Line();
         Lines(""""
                 @torch.no_grad()
                 def predict(self, x):
-                    """Predictions in eval mode (dropout off, batch norm on running stats)."""
+                    """The output activation of the logits, computed in eval mode."""
                     was_training = self.training
                     self.eval()
                     try:
@@ -319,6 +357,33 @@ internal sealed class PyTorchSource
                     finally:
                         self.train(was_training)
             """");
+    }
+
+    /// <summary>One module of the nn.Sequential; its arguments one per line if it does not fit on one.</summary>
+    private void LayerLine(string code)
+    {
+        const string Indent = "            ";
+        int open = code.IndexOf('(', StringComparison.Ordinal);
+        if (Indent.Length + code.Length + 1 <= MaxLine || open < 0 || code[^1] != ')')
+        {
+            Line($"{Indent}{code},");
+            return;
+        }
+
+        Line(Indent + code[..(open + 1)]);
+        int depth = 0, start = open + 1;
+        for (int i = start; i < code.Length - 1; i++)
+        {
+            depth += code[i] switch { '(' => 1, ')' => -1, _ => 0 };
+            if (depth == 0 && code[i] == ',')
+            {
+                Line($"{Indent}    {code[start..i].Trim()},");
+                start = i + 1;
+            }
+        }
+
+        Line($"{Indent}    {code[start..^1].Trim()},");
+        Line(Indent + "),");
     }
 
     private void WriteTensorNames()
@@ -429,7 +494,8 @@ internal sealed class PyTorchSource
             (header_length,) = struct.unpack_from("<Q", data, 0)
             start = 8 + header_length
             if header_length < 2 or start > len(data):
-                raise ValueError(f"{path}: truncated (the header says {header_length} bytes)")
+                raise ValueError(f"{path}: truncated (the header says "
+                                 f"{header_length} bytes)")
             header = json.loads(data[8:start].decode("utf-8"))
             metadata = header.pop("__metadata__", None) or {}
             if metadata.get("format") != "nonlinear":
@@ -442,15 +508,15 @@ internal sealed class PyTorchSource
                 shape = entry.get("shape")
                 begin, end = entry.get("data_offsets", (0, -1))
                 count = math.prod(shape)
-                if (entry.get("dtype") != "F32" or begin < 0 or end - begin != 4 * count
-                        or start + end > len(data)):
-                    raise ValueError(f"{path}: bad entry for tensor {name!r}: {entry}")
+                if (entry.get("dtype") != "F32" or begin < 0
+                        or end - begin != 4 * count or start + end > len(data)):
+                    raise ValueError(f"{path}: bad entry for {name!r}: {entry}")
                 tensors[name] = _floats(data, start + begin, count).reshape(shape)
             return metadata, tensors
 
 
         def _floats(data, offset, count):
-            """count little-endian float32 values of data from offset, as a new tensor."""
+            """count little-endian float32 values from data[offset:], as a tensor."""
             if count == 0:
                 return torch.zeros(0)
             if sys.byteorder == "little":
@@ -462,7 +528,7 @@ internal sealed class PyTorchSource
 
 
         def load(path=None):
-            """A Model holding the weights of a Nonlinear model file, in eval mode.
+            """A Model with the weights of a Nonlinear model file, in eval mode.
 
             path defaults to MODEL_FILE in this file's folder. The check is strict: the
             file must have this ARCHITECTURE and INPUT_SHAPE and exactly the tensors of
@@ -474,8 +540,9 @@ internal sealed class PyTorchSource
                 path = os.path.join(here, MODEL_FILE)
             metadata, tensors = read_model_file(path)
             if metadata.get("architecture") != ARCHITECTURE:
-                raise ValueError(f"{path}: architecture {metadata.get('architecture')!r}; "
-                                 f"this module is {ARCHITECTURE!r} (export it again)")
+                raise ValueError(f"{path}: architecture "
+                                 f"{metadata.get('architecture')!r}; this module "
+                                 f"is {ARCHITECTURE!r} (export it again)")
             if json.loads(metadata.get("input_shape", "null")) != list(INPUT_SHAPE):
                 raise ValueError(f"{path}: input shape {metadata.get('input_shape')}; "
                                  f"this module takes {list(INPUT_SHAPE)}")
@@ -497,7 +564,8 @@ internal sealed class PyTorchSource
                 state[key] = value
             filled = set(TENSOR_NAMES.values())
             unfilled = [key for key in state
-                        if key not in filled and not key.endswith("num_batches_tracked")]
+                        if key not in filled
+                        and not key.endswith("num_batches_tracked")]
             if unfilled:
                 raise ValueError(f"the model file fills no value for {unfilled}")
             model.load_state_dict(state, strict=True)
@@ -507,9 +575,10 @@ internal sealed class PyTorchSource
     private const string Main = """"
         def main():
             parser = argparse.ArgumentParser(
-                description="Load the Nonlinear model into PyTorch and print a summary.")
+                description="Load the model into PyTorch and print a summary.")
             parser.add_argument("model_file", nargs="?",
-                                help=f"the .nlm file (default: {MODEL_FILE} next to this file)")
+                                help=f"the .nlm file (default: {MODEL_FILE} "
+                                     "next to this file)")
             parser.add_argument("--check", action="store_true",
                                 help="also run a random batch through predict()")
             args = parser.parse_args()
@@ -521,12 +590,41 @@ internal sealed class PyTorchSource
                 x = example_input()
                 y = model.predict(x)
                 finite = bool(torch.isfinite(y).all())
-                print(f"predict: {list(x.shape)} -> {list(y.shape)}, finite: {finite}")
+                print(f"predict: {list(x.shape)} -> {list(y.shape)}, "
+                      f"finite: {finite}")
 
 
         if __name__ == "__main__":
             main()
         """";
+
+    /// <summary>
+    /// <paramref name="first"/> followed by <paramref name="pieces"/> joined by <paramref name="separator"/>, wrapped
+    /// before <see cref="MaxLine"/> columns onto lines that start with <paramref name="indent"/>.
+    /// </summary>
+    private static string Wrap(string first, string indent, IReadOnlyList<string> pieces, string separator)
+    {
+        var lines = new List<string>();
+        var current = new StringBuilder(first);
+        bool empty = true;
+        for (int i = 0; i < pieces.Count; i++)
+        {
+            string piece = pieces[i] + (i < pieces.Count - 1 ? separator.TrimEnd() : "");
+            string gap = empty || separator.EndsWith(' ') is false ? "" : " ";
+            if (!empty && current.Length + gap.Length + piece.Length > MaxLine)
+            {
+                lines.Add(current.ToString());
+                current.Clear().Append(indent);
+                gap = "";
+            }
+
+            current.Append(gap).Append(piece);
+            empty = false;
+        }
+
+        lines.Add(current.ToString());
+        return string.Join("\n", lines);
+    }
 
     private static string Py(string text) => JsonSerializer.Serialize(text, Literal);
 
