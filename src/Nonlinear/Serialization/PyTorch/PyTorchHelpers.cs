@@ -36,10 +36,10 @@ internal static class PyTorchHelpers
         Sine => SineSource,
         Gaussian => GaussianSource,
         Step => StepSource,
-        Rnn => RecurrentSource("RNN", "nn.RNN", "rnn", ", nonlinearity=\"tanh\"", ", nonlinearity=nonlinearity", "Nonlinear's rnn layer (tanh or relu)"),
+        Rnn => RecurrentSource("RNN", "nn.RNN", "rnn", ", nonlinearity=\"tanh\"", ", nonlinearity=nonlinearity", "Nonlinear's rnn (tanh, relu)"),
         ElmanRnn => ElmanSource,
-        Lstm => RecurrentSource("LSTM", "nn.LSTM", "lstm", "", "", "Nonlinear's lstm layer (gates i, f, g, o)"),
-        Gru => RecurrentSource("GRU", "nn.GRU", "gru", "", "", "Nonlinear's gru layer (gates r, z, n)"),
+        Lstm => RecurrentSource("LSTM", "nn.LSTM", "lstm", "", "", "Nonlinear's lstm (gates i, f, g, o)"),
+        Gru => RecurrentSource("GRU", "nn.GRU", "gru", "", "", "Nonlinear's gru (gates r, z, n)"),
         LearnedPositions => LearnedPositionsSource,
         SinusoidalPositions => SinusoidalPositionsSource,
         SequencePool => SequencePoolSource,
@@ -105,7 +105,7 @@ internal static class PyTorchHelpers
 
     private const string ElmanSource = """"
         class ElmanRNN(nn.Module):
-            """A one-layer RNN with any elementwise activation, as Nonlinear's rnn layer.
+            """A one-layer RNN with any elementwise activation, as Nonlinear's rnn.
 
             nn.RNN offers only tanh and relu; this loop computes, for t = 1..T,
             h_t = activation(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), h_0 = 0.
@@ -181,7 +181,7 @@ internal static class PyTorchHelpers
 
     private const string SequencePoolSource = """"
         class SequencePool(nn.Module):
-            """Nonlinear's seqpool: a sequence [N, T, D] to one vector [N, D] per sample.
+            """Nonlinear's seqpool: a sequence [N, T, D] to one vector [N, D].
 
             "mean" averages the T steps (padded ones included); "last" keeps step T-1.
             """
@@ -205,9 +205,10 @@ internal static class PyTorchHelpers
 
             Input and output [N, T, D]; query = key = value = the input. With
             [Q | K | V] = x in_proj_weight^T + in_proj_bias, head i takes columns
-            i*d_k .. (i+1)*d_k - 1 of each (d_k = D / heads), softmax(Q K^T / sqrt(d_k))
-            V per head (no scaling when scaled is False; step t sees only steps <= t
-            when causal), the heads are concatenated and out_proj maps them back to D.
+            i*d_k .. (i+1)*d_k - 1 of each (d_k = D / heads) and computes
+            softmax(Q K^T / sqrt(d_k)) V (no scaling when scaled is False; step t
+            sees only steps <= t when causal); the heads are concatenated and
+            out_proj maps them back to D.
             The parameter names and shapes are nn.MultiheadAttention's (in_proj_weight
             [3D, D], in_proj_bias [3D], out_proj.weight [D, D], out_proj.bias [D]);
             there is no dropout.

@@ -287,8 +287,8 @@ internal sealed class PyTorchSource
                 """The Nonlinear model as a PyTorch module (ARCHITECTURE).
 
                 forward(x) returns the logits, the last layer's output before the output
-                activation ({meta.OutputActivation}): train on them with loss_function(). predict(x)
-                applies the output activation in eval mode, as Nonlinear's predict does.
+                activation: train on them with loss_function(). predict(x) applies the
+                output activation (OUTPUT_ACTIVATION) in eval mode, as Nonlinear does.
                 """
 
                 def __init__(self):
@@ -314,7 +314,7 @@ internal sealed class PyTorchSource
         }
 
         Line("        )");
-        Line($"        # Turns the logits into predictions ({meta.OutputActivation}); used by predict() only.");
+        Line($"        # The output activation (predict() only): {meta.OutputActivation}");
         Line($"        self.output_activation = {_output.Code}");
         Line();
         Line("    def normalize(self, x):");
