@@ -186,7 +186,7 @@ internal sealed class PyTorchSource
                     optimizer.zero_grad()
                     loss_fn(model(x), target).backward()
                     optimizer.step()
-                torch.save(model.state_dict(), "model.pt")
+                save(model, "trained.nlm")   # back to Nonlinear (or torch.save)
 
             Run `python3 {{_pythonFile}} --check` to load the weights and print a summary.
             """
@@ -570,6 +570,50 @@ internal sealed class PyTorchSource
                 raise ValueError(f"the model file fills no value for {unfilled}")
             model.load_state_dict(state, strict=True)
             return model.eval()
+
+
+        def save(model, path):
+            """Writes model to a Nonlinear model file (.nlm), e.g. after training here.
+
+            The inverse of load(): the same architecture, input shape, task, loss,
+            class names and tensor names, so `nonlinear predict`, `evaluate`,
+            `advise` and the web app read it. Written to a temporary file, then
+            renamed over path. Other metadata of the original file is not kept.
+            """
+            state = model.state_dict()
+            metadata = {"format": "nonlinear", "format_version": "1",
+                        "architecture": ARCHITECTURE,
+                        "input_shape": json.dumps(list(INPUT_SHAPE)),
+                        "task": TASK, "output_activation": OUTPUT_ACTIVATION,
+                        "loss": LOSS}
+            if CLASS_NAMES is not None:
+                metadata["class_names"] = json.dumps(CLASS_NAMES)
+            header = {"__metadata__": metadata}
+            chunks = []
+            offset = 0
+            for name, key in TENSOR_NAMES.items():
+                value = state[key].detach().to("cpu", torch.float32)
+                if not bool(torch.isfinite(value).all()):
+                    raise ValueError(f"{key} is not finite: not saved")
+                values = array.array("f", value.flatten().tolist())
+                if sys.byteorder != "little":
+                    values.byteswap()
+                chunks.append(values.tobytes())
+                end = offset + len(chunks[-1])
+                header[name] = {"dtype": "F32", "shape": list(value.shape),
+                                "data_offsets": [offset, end]}
+                offset = end
+            text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+            text += b" " * (-(8 + len(text)) % 8)
+            temporary = f"{path}.tmp-{os.getpid()}"
+            with open(temporary, "wb") as f:
+                f.write(struct.pack("<Q", len(text)))
+                f.write(text)
+                for chunk in chunks:
+                    f.write(chunk)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(temporary, path)
         """";
 
     private const string Main = """"

@@ -75,6 +75,23 @@ public sealed class PyTorchExportTests(PyTorchRun run, ITestOutputHelper output)
         Assert.True(losses[^1] < losses[0], $"five SGD steps did not lower the loss: {string.Join(", ", losses)}");
     }
 
+    [Fact]
+    public void A_model_trained_in_pytorch_saves_back_to_a_model_file_we_load()
+    {
+        AssertRan();
+        var c = run.Training!;
+        var trained = Nonlinear.Serialization.ModelFile.Load(Path.Combine(run.Folder(c.Name), "trained.nlm"));
+        Assert.Equal(c.Saved.Model.Spec, trained.Model.Spec);
+        Assert.Equal(c.Saved.Metadata.ClassNames, trained.Metadata.ClassNames);
+        Assert.Equal(c.Saved.Metadata.NormalizationMean, trained.Metadata.NormalizationMean);
+
+        float[] ours = trained.Predict(c.Input).Span.ToArray();
+        double error = Error(ours, run.TrainedPredictions!);
+        output.WriteLine($"predictions after training in PyTorch: {PyTorchRun.F(error)}");
+        Assert.True(error <= Tolerance, $"the saved model predicts {PyTorchRun.F(error)} away from PyTorch");
+        Assert.True(Error(c.Saved.Predict(c.Input).Span.ToArray(), ours) > 1e-3, "the weights did not change");
+    }
+
     private void AssertRan() => Assert.True(run.Failure is null, run.Failure);
 
     private void AssertGroup(string group)

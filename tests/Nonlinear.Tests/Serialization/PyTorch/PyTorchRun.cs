@@ -56,6 +56,15 @@ public sealed class PyTorchRun : IDisposable
     /// <summary>Per case: PyTorch's predict() output, flat.</summary>
     public Dictionary<string, float[]> Predictions { get; } = [];
 
+    /// <summary>The case trained for a few steps in PyTorch (its folder holds trained.nlm, written by the generated save()).</summary>
+    public PyTorchCase? Training { get; private set; }
+
+    /// <summary>PyTorch's predict() on the training case's input after training, or null.</summary>
+    public float[]? TrainedPredictions =>
+        Training is { } t && File.Exists(Path.Combine(Folder(t.Name), "trained-predictions.bin"))
+            ? Floats(File.ReadAllBytes(Path.Combine(Folder(t.Name), "trained-predictions.bin")))
+            : null;
+
     /// <summary>The driver's JSON report (check, strict, train sections).</summary>
     public JsonObject Report { get; private set; } = [];
 
@@ -107,6 +116,7 @@ public sealed class PyTorchRun : IDisposable
         }
 
         var train = PyTorchCases.TrainingCase();
+        Training = train.Case;
         var trainManifest = new JsonObject
         {
             ["name"] = train.Case.Name,
@@ -308,6 +318,8 @@ public sealed class PyTorchRun : IDisposable
                         gradient_errors[nlm_name] = float((ours - theirs).abs().max()) / scale
                 losses.append(float(loss))
                 optimizer.step()
+            m.save(model, os.path.join(train["folder"], "trained.nlm"))
+            write(os.path.join(train["folder"], "trained-predictions.bin"), model.predict(x))
             report["train"] = {"losses": losses, "gradient_errors": gradient_errors,
                                "all_have_gradients": all(p.grad is not None for p in model.parameters())}
         except Exception:
