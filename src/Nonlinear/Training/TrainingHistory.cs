@@ -1,6 +1,6 @@
 namespace Nonlinear.Training;
 
-/// <summary>The epochs a <see cref="Trainer.Fit"/> call ran, and whether it was cancelled.</summary>
+/// <summary>The epochs a <see cref="Trainer.Fit(Nonlinear.Data.Dataset, int, int, int, Nonlinear.Data.Dataset?, CancellationToken)"/> call ran, and whether it was cancelled.</summary>
 public sealed class TrainingHistory
 {
     private readonly List<EpochReport> _epochs = [];
@@ -10,6 +10,9 @@ public sealed class TrainingHistory
 
     /// <summary>True when cancellation stopped training before the last epoch.</summary>
     public bool Cancelled { get; internal set; }
+
+    /// <summary>True when early stopping (<see cref="TrainingState.Patience"/>) ended the run before its last epoch.</summary>
+    public bool StoppedEarly { get; internal set; }
 
     /// <summary>The last completed epoch (throws if none completed).</summary>
     public EpochReport Last => _epochs.Count > 0 ? _epochs[^1] : throw new InvalidOperationException("No epoch completed.");
