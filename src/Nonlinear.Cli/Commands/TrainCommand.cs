@@ -53,6 +53,9 @@ internal static class TrainCommand
         var save = new Option<string?>("--save") { Description = "Save the trained model to this file (atomic: a crash never leaves half a file)" };
         var json = JsonOption.Create("the summary and the per-epoch history");
         var checkpoints = new TrainCheckpoints.Options();
+
+        // --resume takes --data from the checkpoint: required only without it (checked in the action).
+        source.Data.Required = false;
         var command = new Command("train", "Train a network on a dataset");
         foreach (var option in source.All.Concat([layers, activation, model, hidden, epochs, lr, optimizer, batch, seed, validation, normalize, schedule, augment, clip, loss, output, save, json]).Concat(checkpoints.All))
         {
@@ -86,6 +89,11 @@ internal static class TrainCommand
                 resumed = Checkpoint.Load(resumeDir);
                 parseResult = TrainCheckpoints.Resumed(command, commandLine, resumed, runOptions, overridable, resumeDir);
                 checkpointDir = resumeDir;
+            }
+
+            if (parseResult.GetValue(source.Data) is null)
+            {
+                throw new CliUsageException("Option '--data' is required (or --resume DIR to carry on a saved run).");
             }
 
             int? every = parseResult.GetValue(checkpoints.Every);
