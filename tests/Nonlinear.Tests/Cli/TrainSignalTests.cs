@@ -78,7 +78,7 @@ public sealed class TrainSignalTests(ITestOutputHelper output) : IDisposable
     [Theory]
     [InlineData(Sigint, "SIGINT")]
     [InlineData(Sigterm, "SIGTERM")]
-    public void A_signal_mid_training_writes_a_checkpoint_exits_130_and_resuming_is_identical(int signal, string name)
+    public async Task A_signal_mid_training_writes_a_checkpoint_exits_130_and_resuming_is_identical(int signal, string name)
     {
         // 3,200 training samples in batches of 32: 100 batches an epoch, so a signal almost surely lands mid-epoch.
         string[] run = ["train", "--data", "moons", "--count", "4000", "--model", "dense:32,tanh,dropout:0.1,dense:32,tanh", "--optimizer", "adam", "--lr", "0.01", "--seed", "3", "--epochs", "40", "--no-advice"];
@@ -92,12 +92,12 @@ public sealed class TrainSignalTests(ITestOutputHelper output) : IDisposable
             Thread.Sleep(Random.Shared.Next(0, 50));
             Assert.Equal(0, Kill(child.Id, signal));
             Assert.True(child.WaitForExit(60_000));
-            string err = stderr.Result;
+            string err = await stderr;
             output.WriteLine(err);
             Assert.Equal(130, child.ExitCode);
             Assert.Contains($"interrupted ({name})", err, StringComparison.Ordinal);
             Assert.Contains($"resume with: nonlinear train --resume {dir}", err, StringComparison.Ordinal);
-            Assert.DoesNotContain("saved ", stdout.Result, StringComparison.Ordinal);
+            Assert.DoesNotContain("saved ", await stdout, StringComparison.Ordinal);
         }
 
         var stoppedAt = Checkpoint.Load(dir).State;
@@ -111,7 +111,7 @@ public sealed class TrainSignalTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void Sigkill_at_random_moments_of_saving_always_leaves_a_loadable_checkpoint()
+    public async Task Sigkill_at_random_moments_of_saving_always_leaves_a_loadable_checkpoint()
     {
         // A checkpoint after every batch (about 800 KB: 67k parameters and Adam's two moments, fsynced), so that
         // most of the child's time is spent saving and the kills land inside saves.
@@ -131,10 +131,15 @@ public sealed class TrainSignalTests(ITestOutputHelper output) : IDisposable
 
             // Once this child has written a checkpoint of its own, kill it at a random moment of its next saves.
             Assert.True(WaitFor(() => (File.Exists(file) && File.GetLastWriteTimeUtc(file) != before) || child.HasExited, 60), $"kill {i}: no checkpoint within 60 s");
-            Assert.False(child.HasExited, $"kill {i}: the child ended: {stderr.Result}");
+            if (child.HasExited)
+            {
+                Assert.Fail($"kill {i}: the child ended: {await stderr}");
+            }
+
             Thread.Sleep(random.Next(0, 30));
             child.Kill();
             Assert.True(child.WaitForExit(30_000));
+            await Task.WhenAll(stdout, stderr);
             if (Directory.EnumerateFiles(dir, Checkpoint.FileName + ".tmp-*").Any())
             {
                 torn++;
