@@ -125,11 +125,8 @@ public sealed class Trainer
             throw new ArgumentException($"The run stands at batch {state.NextBatch} of an epoch, but '{train.Name}' in batches of {batchSize} has {perEpoch} batches per epoch: it is not the data this run trained on.", nameof(state));
         }
 
-        var history = new TrainingHistory();
-        foreach (var done in state.History)
-        {
-            history.Add(done);
-        }
+        // The returned history is the state's own list of epochs (the epochs before a resume included).
+        var history = new TrainingHistory(state.HistoryList);
 
         while (!state.Finished)
         {
@@ -153,7 +150,6 @@ public sealed class Trainer
                 Track(state, epoch, val.Loss);
             }
 
-            history.Add(full);
             EpochEnded?.Invoke(full);
         }
 

@@ -16,7 +16,7 @@ namespace Nonlinear.Training;
 /// </remarks>
 public sealed class TrainingState
 {
-    private readonly List<EpochReport> _history = [];
+    private readonly List<EpochReport> _history;
     private int _epochs;
     private int? _patience;
 
@@ -29,6 +29,9 @@ public sealed class TrainingState
         _epochs = epochs;
         BatchSize = batchSize;
         Seed = seed;
+
+        // Sized for the run up front (up to a bound), so that the epochs of a fit do not grow the list as they go.
+        _history = new List<EpochReport>(Math.Min(epochs, 1024));
     }
 
     /// <summary>The epochs of the whole run; may be raised (or lowered) to resume to a new total.</summary>
@@ -187,6 +190,9 @@ public sealed class TrainingState
     }
 
     internal void AddEpoch(EpochReport report) => _history.Add(report);
+
+    /// <summary>The history list itself, shared with the <see cref="TrainingHistory"/> a fit returns (one list: no copy per epoch).</summary>
+    internal List<EpochReport> HistoryList => _history;
 
     /// <summary>Clears the current epoch's position and sums (an epoch boundary).</summary>
     internal void ResetEpoch()
