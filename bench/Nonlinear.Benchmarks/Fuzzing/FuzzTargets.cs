@@ -12,6 +12,7 @@ internal static class FuzzTargets
         ("model", ModelFileTarget.Create),
         ("idx", IdxTarget.CreateRaw),
         ("idx-gz", IdxTarget.CreateGzip),
+        ("idx-stream", IdxTarget.CreateStream),
         ("csv", CsvTarget.Create),
         ("png", PngTarget.Create),
     ];

@@ -24,6 +24,19 @@ internal static class IdxTarget
         Read,
         [typeof(DataFormatException)]);
 
+    /// <summary>Raw and gzip files through a stream that cannot seek (a download, a pipe): no file length to check sizes against.</summary>
+    public static FuzzTarget CreateStream()
+    {
+        var raw = CreateRaw();
+        var gzip = CreateGzip();
+        return new(
+            "idx-stream",
+            [.. raw.Seeds, .. gzip.Seeds],
+            [.. raw.Mutations, .. gzip.Mutations],
+            bytes => Read(new ForwardOnlyStream(bytes)),
+            [typeof(DataFormatException)]);
+    }
+
     public static FuzzTarget CreateGzip() => new(
         "idx-gz",
         [.. RawSeeds().Select(Gzip)],
@@ -38,9 +51,11 @@ internal static class IdxTarget
         Read,
         [typeof(DataFormatException)]);
 
-    private static string? Read(byte[] bytes)
+    private static string? Read(byte[] bytes) => Read(new MemoryStream(bytes, writable: false));
+
+    private static string? Read(Stream stream)
     {
-        using var stream = new MemoryStream(bytes, writable: false);
+        using var owned = stream;
         var file = IdxFile.Read(stream, "fuzz.idx");
         long product = file.Dimensions.Aggregate(1L, (a, d) => a * d);
         return product == file.Data.Length ? null : $"dimensions [{string.Join(", ", file.Dimensions)}] but {file.Data.Length} values";
@@ -166,5 +181,45 @@ internal static class IdxTarget
         var output = Gzip(forged);
         BinaryPrimitives.WriteUInt32LittleEndian(output.AsSpan(output.Length - 4), (uint)claimed);
         return output;
+    }
+
+    /// <summary>A read-only stream over bytes that cannot seek and has no length.</summary>
+    private sealed class ForwardOnlyStream(byte[] bytes) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n = Math.Min(buffer.Length, bytes.Length - _position);
+            bytes.AsSpan(_position, n).CopyTo(buffer);
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
