@@ -68,7 +68,7 @@ const TEMPLATE = `
       </section>
     </div>
     <section class="img-panel img-gallery model-examples" data-out="examplesPanel" hidden aria-labelledby="model-examples-heading">
-      <h4 id="model-examples-heading">Test images <span class="img-sub">the first ones, then the mistakes it was surest of (green: right, red: wrong)</span></h4>
+      <h4 id="model-examples-heading">Test images <span class="img-sub">the network's answer and its probability (green: right, red: wrong), the true class below; hover an image for the top three</span></h4>
       <div data-out="examples"></div>
     </section>
     <section class="img-panel model-inside" data-out="insidePanel" hidden aria-labelledby="model-inside-heading">
@@ -270,26 +270,46 @@ class ModelView {
   renderExamples(examples, names) {
     const bytes = Uint8Array.from(atob(examples.pixels), (c) => c.charCodeAt(0));
     const side = examples.side;
-    const grid = document.createElement('div');
-    grid.className = 'gallery-grid';
-    examples.items.forEach((item, n) => {
-      const figure = document.createElement('figure');
-      figure.className = `gallery-item ${item.right ? 'right' : 'wrong'}`;
-      figure.dataset.index = String(item.index);
-      figure.dataset.predicted = String(item.predicted);
-      const canvas = document.createElement('canvas');
-      canvas.width = side;
-      canvas.height = side;
-      paintGrey(canvas, bytes.subarray(n * side * side, (n + 1) * side * side), side);
-      canvas.title = `Test image ${item.index + 1}. The network's top answers:\n`
-        + item.top.map((t) => `${t.name}: ${pct(t.probability)}`).join('\n');
-      const caption = document.createElement('figcaption');
-      caption.innerHTML = `<span class="predicted">${item.right ? '✓' : '✗'} ${escapeHtml(names[item.predicted])} ${pct0(item.probability)}</span>`
-        + `<span class="truth">${escapeHtml(names[item.label])}${item.right ? '' : ` (${pct0(item.labelProbability)})`}</span>`;
-      figure.append(canvas, caption);
-      grid.appendChild(figure);
-    });
-    this.out('examples').replaceChildren(grid);
+    const groups = [
+      ['first', 'The first test images'],
+      ['mistake', 'The mistakes it was surest of'],
+    ];
+    const parts = [];
+    for (const [kind, title] of groups) {
+      const grid = document.createElement('div');
+      grid.className = 'gallery-grid';
+      examples.items.forEach((item, n) => {
+        if (item.kind !== kind) {
+          return;
+        }
+
+        const figure = document.createElement('figure');
+        figure.className = `gallery-item ${item.right ? 'right' : 'wrong'}`;
+        figure.dataset.index = String(item.index);
+        figure.dataset.predicted = String(item.predicted);
+        const canvas = document.createElement('canvas');
+        canvas.width = side;
+        canvas.height = side;
+        paintGrey(canvas, bytes.subarray(n * side * side, (n + 1) * side * side), side);
+        canvas.title = `Test image ${item.index + 1}. The network's top answers:\n`
+          + item.top.map((t) => `${t.name}: ${pct(t.probability)}`).join('\n');
+        const caption = document.createElement('figcaption');
+        caption.innerHTML = `<span class="predicted">${item.right ? '✓' : '✗'} ${escapeHtml(names[item.predicted])} ${pct0(item.probability)}</span>`
+          + `<span class="truth">${escapeHtml(names[item.label])}${item.right ? '' : ` (${pct0(item.labelProbability)})`}</span>`;
+        figure.append(canvas, caption);
+        grid.appendChild(figure);
+      });
+      if (grid.childElementCount > 0) {
+        const group = document.createElement('div');
+        group.className = `model-example-group ${kind}`;
+        const heading = document.createElement('h5');
+        heading.textContent = title;
+        group.append(heading, grid);
+        parts.push(group);
+      }
+    }
+
+    this.out('examples').replaceChildren(...parts);
     this.out('examplesPanel').hidden = false;
   }
 
