@@ -14,6 +14,11 @@ export async function mountModel(element, ctx) {
   linkStylesheet('/static/images/images.css');
   linkStylesheet('/static/model/model.css');
   const view = new ModelView(element, ctx);
+  const id = new URLSearchParams(location.search).get('model');
+  if (id) {
+    await view.reopen(id);
+  }
+
   return view;
 }
 
@@ -144,6 +149,16 @@ class ModelView {
     }
   }
 
+  /** Opens a model file the server still keeps (a /?model=<id> link). */
+  async reopen(id) {
+    try {
+      this.show(await this.api.get(`/api/models/${encodeURIComponent(id)}`));
+    } catch (e) {
+      this.element.dataset.state = 'refused';
+      this.showMessage(e.message, 'error');
+    }
+  }
+
   show(view) {
     this.model = view;
     this.element.dataset.model = view.id;
@@ -208,7 +223,8 @@ class ModelView {
       : 'none saved (the model gets its inputs as they are)']);
     const summary = this.out('summary');
     summary.innerHTML = `<div class="model-spec" title="The architecture as a spec (nonlinear train --arch)"><code>${escapeHtml(v.spec)}</code></div>`
-      + `<dl>${facts.map(([k, t]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(t)}</dd></div>`).join('')}</dl>`;
+      + `<dl>${facts.map(([k, t]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(t)}</dd></div>`).join('')}</dl>`
+      + `<p class="model-link"><a href="/?model=${encodeURIComponent(v.id)}">Link to this view</a> (works while the server keeps the file: 4 hours)</p>`;
     summary.hidden = false;
   }
 
@@ -337,7 +353,11 @@ class ModelView {
       + '<th class="num" title="Pre-activations where the derivative is under 1% of its peak (sigmoid, tanh ...)">saturated</th>'
       + '<th class="num" title="Units whose input was at most 0 on every test image (rectifiers)">never positive</th>'
       + '<th class="num" title="Norm of the loss gradient with respect to the layer\'s weights">gradient</th></tr></thead>'
-      + `<tbody>${rows.join('')}</tbody></table>${ratio}${nonFinite}`;
+      + `<tbody>${rows.join('')}</tbody></table>`
+      + '<p class="img-hint model-diag-hint"><b>dead</b>: units that output 0 for every test image, so no gradient reaches their weights; '
+      + '<b>saturated</b>: inputs in the flat tails of sigmoid or tanh, where the gradient nearly vanishes; '
+      + '<b>never positive</b>: units whose input was at most 0 for every image; <b>gradient</b>: how strongly the loss pulls on the layer\'s weights.</p>'
+      + `${ratio}${nonFinite}`;
     this.renderAdvice(this.out('runtimeAdvice'), d.advice, 'Healthy: no dead units, saturation or vanishing gradients beyond the advisor\'s thresholds on the test images.');
     this.out('insidePanel').hidden = false;
   }

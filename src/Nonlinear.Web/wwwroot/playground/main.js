@@ -576,4 +576,5 @@ if (new URLSearchParams(location.search).has('embed')) {
 }
 
 setupTabs();
-showTab(isLearnPath() ? 'learn' : 'playground', false);
+// /?model=<id> opens the Model tab on a model file the server keeps (the link the Model tab shows).
+showTab(isLearnPath() ? 'learn' : new URLSearchParams(location.search).has('model') ? 'model' : 'playground', false);
