@@ -163,6 +163,28 @@ public sealed class ModelApiTests(WebAppFactory factory) : IClassFixture<WebAppF
     }
 
     [Fact]
+    public async Task A_model_whose_outputs_overflow_is_evaluated_with_nulls_where_numbers_are_not_finite()
+    {
+        // Weights of 1e38: finite in the file, infinite logits on any image with ink, NaN probabilities and loss.
+        var model = Models.Sequential.Parse("flatten,dense:10");
+        model.Build(new TensorShape(1, 28, 28), 1);
+        foreach (var p in model.Parameters)
+        {
+            p.Value.Span.Fill(1e38f);
+        }
+
+        byte[] bytes = TestModelFiles.Save(model, new ModelMetadata { Task = TaskKind.Multiclass, OutputActivation = "softmax", Loss = "cross_entropy" });
+        using var client = factory.CreateClient();
+        var view = await Created(client, bytes, "huge.nlm");
+        using var response = await client.GetAsync($"/api/models/{view.GetProperty("id").GetString()}/evaluation");
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        var answer = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(JsonValueKind.Null, answer.GetProperty("loss").ValueKind);
+        Assert.Contains("non-finite", answer.GetProperty("diagnostics").GetProperty("advice").EnumerateArray().Select(a => a.GetProperty("code").GetString()));
+    }
+
+    [Fact]
     public async Task A_model_of_another_shape_is_described_but_its_evaluation_is_refused_with_the_reason()
     {
         using var client = factory.CreateClient();

@@ -164,10 +164,10 @@ internal static class ModelEvaluation
                 label,
                 predicted,
                 right = label == predicted,
-                probability = (double)row[predicted],
-                labelProbability = (double)row[label],
+                probability = Finite(row[predicted]),
+                labelProbability = Finite(row[label]),
                 top = row.Select((v, c) => (v, c)).OrderByDescending(x => x.v).ThenBy(x => x.c).Take(Top)
-                    .Select(x => new { @class = x.c, name = names[x.c], probability = (double)x.v }).ToArray(),
+                    .Select(x => new { @class = x.c, name = names[x.c], probability = Finite(x.v) }).ToArray(),
                 kind = e < FirstExamples ? "first" : "mistake",
             });
         }
