@@ -9,9 +9,6 @@ namespace Nonlinear.Web.Endpoints;
 /// </summary>
 internal static class ModelEndpoints
 {
-    /// <summary>One evaluation at a time on the whole server: each is a few passes over 500 images, and the cores are shared with training sessions.</summary>
-    private static readonly SemaphoreSlim Evaluations = new(1, 1);
-
     public static void MapModels(this WebApplication app)
     {
         var source = new ImageDataSource(app.Services.GetRequiredService<ServeOptions>());
@@ -52,14 +49,15 @@ internal static class ModelEndpoints
             {
                 if (upload.Evaluation is null)
                 {
-                    await Evaluations.WaitAsync(cancel).ConfigureAwait(false);
+                    await store.Evaluations.WaitAsync(cancel).ConfigureAwait(false);
                     try
                     {
-                        upload.Evaluation = await Task.Run(() => ModelEvaluation.Evaluate(upload, images, fit), cancel).ConfigureAwait(false);
+                        // Not cancelled once started: the model's gate is held until the computation has finished with its buffers.
+                        upload.Evaluation = await Task.Run(() => ModelEvaluation.Evaluate(upload, images, fit), CancellationToken.None).ConfigureAwait(false);
                     }
                     finally
                     {
-                        Evaluations.Release();
+                        store.Evaluations.Release();
                     }
                 }
 

@@ -14,6 +14,9 @@ internal sealed class ModelStore(PlaygroundLimits limits)
     private readonly Dictionary<string, ModelUpload> _models = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
+    /// <summary>One evaluation at a time on the server: each is a few passes over 500 images, and the cores are shared with training sessions.</summary>
+    public SemaphoreSlim Evaluations { get; } = new(1, 1);
+
     public int Count
     {
         get
