@@ -13,8 +13,9 @@ public sealed class ModelBrowserTests(LiveServer server)
     {
         // Two dense layers with nothing between them (linear collapse: the advisor warns), trained one epoch.
         byte[] bytes = TestModelFiles.Fashion("flatten,dense:32,dense:32,relu,dense:10");
-        var (page, errors) = await server.OpenAsync();
-        await page.ClickAsync("[data-tab=model]");
+        // /?model opens the Model tab at once: no playground session is started (the browser tests share the server's cap).
+        var (page, errors) = await server.OpenAsync("/?model");
+        await Assertions.Expect(page.Locator("#tab-model")).ToHaveAttributeAsync("aria-selected", "true");
         var view = page.Locator("#model-view");
         await view.Locator("[data-out=drop]").WaitForAsync();
 

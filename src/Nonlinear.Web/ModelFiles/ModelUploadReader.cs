@@ -1,33 +1,29 @@
 using System.Buffers.Binary;
 using Nonlinear.Serialization;
+using Nonlinear.Serialization.Onnx;
 
 namespace Nonlinear.Web.ModelFiles;
 
 /// <summary>
 /// Reads an uploaded model file by its content (the name's extension only breaks a tie): a Nonlinear model file
 /// (.nlm: an 8-byte header length, then the JSON header) with <see cref="ModelFile.Load(Stream, string?)"/>, an
-/// ONNX file (a protobuf ModelProto, which starts with its ir_version field) with the library's ONNX import.
-/// Whatever the reader finds wrong is a 400 with its message, which names the file and the problem.
+/// ONNX file (a protobuf ModelProto, which starts with its ir_version field) with <see cref="OnnxImport.Load(Stream, string?)"/>.
+/// Whatever the reader finds wrong is a 400 with its message, which names the file and the problem (for ONNX, the
+/// node and its operator).
 /// </summary>
 internal static class ModelUploadReader
 {
     /// <summary>The model in <paramref name="bytes"/>, with its format ("nlm" or "onnx").</summary>
-    /// <exception cref="WebRequestException">400: the file cannot be read (the reader's message); 415: an ONNX file and no ONNX import in this build.</exception>
+    /// <exception cref="WebRequestException">400: the file cannot be read (the reader's message).</exception>
     public static (SavedModel Model, string Format) Read(byte[] bytes, int length, string name)
     {
         ArgumentNullException.ThrowIfNull(bytes);
         bool onnx = !LooksLikeModelFile(bytes, length)
             && (LooksLikeOnnx(bytes, length) || name.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase));
-        if (onnx)
-        {
-            throw new WebRequestException(StatusCodes.Status415UnsupportedMediaType,
-                $"{name} is an ONNX file: ONNX import is not available in this build. Open a Nonlinear model file (.nlm), as 'nonlinear train --save' writes.");
-        }
-
         using var stream = new MemoryStream(bytes, 0, length, writable: false);
         try
         {
-            return (ModelFile.Load(stream, name), "nlm");
+            return onnx ? (OnnxImport.Load(stream, name), "onnx") : (ModelFile.Load(stream, name), "nlm");
         }
         catch (ModelFileException e)
         {

@@ -576,5 +576,6 @@ if (new URLSearchParams(location.search).has('embed')) {
 }
 
 setupTabs();
-// /?model=<id> opens the Model tab on a model file the server keeps (the link the Model tab shows).
+// /?model opens the Model tab (no playground session is started); /?model=<id> opens it on a model file the server
+// keeps (the link the Model tab shows).
 showTab(isLearnPath() ? 'learn' : new URLSearchParams(location.search).has('model') ? 'model' : 'playground', false);
