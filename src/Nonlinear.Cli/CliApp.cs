@@ -45,6 +45,8 @@ public static class CliApp
                 CompareCommand.Create(context),
                 GenerateCommand.Create(context),
                 ServeCommand.Create(context),
+                ExportCommand.Create(context),
+                ImportCommand.Create(context),
             };
 
             // The same name in help whether run as the installed tool, with 'dotnet run' or inside a test host.

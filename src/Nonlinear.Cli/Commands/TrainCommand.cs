@@ -62,14 +62,16 @@ internal static class TrainCommand
             command.Add(option);
         }
 
-        // The options that define a run: saved in a checkpoint, read back from it by --resume.
-        Option[] runOptions = [.. source.All, layers, activation, model, hidden, epochs, lr, optimizer, batch, seed, validation, normalize, schedule, augment, clip, loss, output, save, checkpoints.Every, checkpoints.Patience, checkpoints.SaveBest];
-        Option[] overridable = [epochs, save, checkpoints.Every];
-
         var noAdvice = TrainAdvice.CreateOption();
         command.Add(noAdvice);
         var diagnosticsOption = TrainDiagnosticsOutput.CreateOption();
         command.Add(diagnosticsOption);
+        var from = TrainFrom.CreateOption();
+        command.Add(from);
+
+        // The options that define a run: saved in a checkpoint, read back from it by --resume.
+        Option[] runOptions = [.. source.All, layers, activation, model, hidden, epochs, lr, optimizer, batch, seed, validation, normalize, schedule, augment, clip, loss, output, save, checkpoints.Every, checkpoints.Patience, checkpoints.SaveBest, from];
+        Option[] overridable = [epochs, save, checkpoints.Every];
 
         command.SetAction((commandLine, cancellation) =>
         {
@@ -125,6 +127,7 @@ internal static class TrainCommand
             bool words = kind == DataSource.DataKind.Words;
             string? modelName = parseResult.GetValue(model);
             int? hiddenWidth = parseResult.GetValue(hidden);
+            var start = TrainFrom.Load(parseResult.GetValue(from), modelName);
 
             // Sequence models: on words always (an LSTM unless named); on images, read row by row.
             bool sequenceModel = words ? modelName is null || SequenceModels.IsName(modelName) : SequenceModels.IsName(modelName);
@@ -168,7 +171,7 @@ internal static class TrainCommand
                 throw new CliUsageException($"--normalize {normalizeMode}: the inputs of --data {DataSource.WordsName} are symbol ids, which are not normalised.");
             }
 
-            var normalization = words ? null : Normalize(normalizeMode, kind, train);
+            var normalization = words ? null : start is not null ? TrainFrom.Normalization(start) : Normalize(normalizeMode, kind, train);
             Dataset? test = data.Test;
             var final = test ?? data.Train;
             if (normalization is not null)
@@ -194,20 +197,26 @@ internal static class TrainCommand
             string spec = !sequenceModel
                 ? Spec(modelName, parseResult.GetValue(layers)!, parseResult.GetValue(activation)!, outputs, train.FeatureShape.Rank > 1)
                 : words ? SequenceModels.ForWords(modelName ?? "lstm", hiddenWidth) : SequenceModels.ForRows(modelName!, hiddenWidth, outputs);
-            var lossFunction = parseResult.GetValue(loss) is { } l ? Loss.Parse(l) : TaskDefaults.Loss(train.Task);
-            string outputActivation = OutputActivation(lossFunction, parseResult.GetValue(output), ref spec);
-            var network = Sequential.Parse(spec);
-            if (resumed is null)
+            var lossFunction = start is not null ? TrainFrom.Loss(start, parseResult.GetValue(loss)) : parseResult.GetValue(loss) is { } l ? Loss.Parse(l) : TaskDefaults.Loss(train.Task);
+            string outputActivation = start?.Metadata.OutputActivation ?? OutputActivation(lossFunction, parseResult.GetValue(output), ref spec);
+            var network = start?.Model ?? Sequential.Parse(spec);
+            if (resumed is not null)
+            {
+                // The checkpoint's model carries on (its weights, layer state and dropout generators).
+                if (resumed.Model.Model.Spec != network.Spec || resumed.Model.Model.InputShape != train.FeatureShape)
+                {
+                    throw new CliUsageException($"the checkpoint in '{resumeDir}' holds the model {resumed.Model.Model.Spec} for inputs {resumed.Model.Model.InputShape}, but its settings give {network.Spec} for {train.FeatureShape}: was it written by another version?");
+                }
+
+                network = resumed.Model.Model;
+            }
+            else if (start is null)
             {
                 network.Build(train.FeatureShape, seedValue);
             }
-            else if (resumed.Model.Model.Spec != network.Spec || resumed.Model.Model.InputShape != train.FeatureShape)
-            {
-                throw new CliUsageException($"the checkpoint in '{resumeDir}' holds the model {resumed.Model.Model.Spec} for inputs {resumed.Model.Model.InputShape}, but its settings give {network.Spec} for {train.FeatureShape}: was it written by another version?");
-            }
             else
             {
-                network = resumed.Model.Model;
+                TrainFrom.Check(start, train);
             }
 
             var opt = Optimizer.Create(parseResult.GetValue(optimizer)!, rate);
