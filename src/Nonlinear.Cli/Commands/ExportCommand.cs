@@ -3,27 +3,29 @@ using System.Globalization;
 using Nonlinear.Cli.Output;
 using Nonlinear.Serialization;
 using Nonlinear.Serialization.Onnx;
+using Nonlinear.Serialization.PyTorch;
 
 namespace Nonlinear.Cli.Commands;
 
 /// <summary>
 /// <c>nonlinear export model.nlm --to model.onnx [--opset N]</c>: writes the saved model in another format, chosen
 /// by the extension of the target: <c>.onnx</c> is an ONNX model that ONNX Runtime runs (normalisation, layers and
-/// output activation in the graph; class names in its metadata). <c>.py</c> (PyTorch source) is not available yet.
+/// output activation in the graph; class names in its metadata). <c>.py</c> is PyTorch source: an nn.Module with the
+/// same layers and a loader that reads the weights from the model file (docs/pytorch-export.md).
 /// </summary>
 internal static class ExportCommand
 {
     public static Command Create(CliContext context)
     {
         var model = new Argument<string>("model") { Description = "A model file saved by 'nonlinear train --save'" };
-        var to = new Option<string>("--to") { Description = "The file to write; its extension picks the format: .onnx", Required = true };
+        var to = new Option<string>("--to") { Description = "The file to write; its extension picks the format: .onnx (ONNX) or .py (PyTorch source)", Required = true };
         var opset = new Option<int>("--opset")
         {
-            Description = $"ONNX operator set version ({OnnxExportOptions.MinimumOpset}-{OnnxExportOptions.MaximumOpset})",
+            Description = $"ONNX operator set version, for .onnx ({OnnxExportOptions.MinimumOpset}-{OnnxExportOptions.MaximumOpset})",
             DefaultValueFactory = _ => OnnxExportOptions.DefaultOpset,
         };
         var json = JsonOption.Create("what was written");
-        var command = new Command("export", "Export a saved model to ONNX") { model, to, opset, json };
+        var command = new Command("export", "Export a saved model to ONNX or PyTorch source") { model, to, opset, json };
         command.SetAction(parseResult =>
         {
             string source = parseResult.GetValue(model)!;
@@ -31,13 +33,13 @@ internal static class ExportCommand
             string extension = Path.GetExtension(target).ToLowerInvariant();
             if (extension == ".py")
             {
-                throw new CliUsageException($"export to PyTorch source ({target}) is not available yet; export to ONNX with --to {Path.ChangeExtension(target, ".onnx")}.");
+                return ExportPython(context, source, target, parseResult.GetValue(json));
             }
 
             if (extension != ".onnx")
             {
                 string found = extension.Length == 0 ? "no extension" : $"'{extension}'";
-                throw new CliUsageException($"--to {target}: the extension picks the format, and {found} is not one: use .onnx (ONNX).");
+                throw new CliUsageException($"--to {target}: the extension picks the format, and {found} is not one: use .onnx (ONNX) or .py (PyTorch source).");
             }
 
             int version = parseResult.GetValue(opset);
@@ -92,6 +94,51 @@ internal static class ExportCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Writes PyTorch source for <paramref name="source"/> to <paramref name="target"/> (PyTorchExport).</summary>
+    private static int ExportPython(CliContext context, string source, string target, bool json)
+    {
+        var saved = ModelFile.Load(source);
+        try
+        {
+            PyTorchExport.Save(target, saved, source);
+        }
+        catch (NotSupportedException e)
+        {
+            throw new CliUsageException($"{source} cannot be exported to PyTorch: {e.Message}");
+        }
+
+        long bytes = new FileInfo(target).Length;
+        string modelFile = Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(target))!, Path.GetFullPath(source)).Replace('\\', '/');
+        int layers = saved.Model.Layers.Count;
+        if (json)
+        {
+            Json.Write(context.Out, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("model", source);
+                w.WriteString("architecture", saved.Model.Spec);
+                w.WriteString("format", "pytorch");
+                w.WriteString("file", target);
+                w.WriteNumber("bytes", bytes);
+                w.WriteNumber("layers", layers);
+                w.WriteNumber("parameters", saved.Model.ParameterCount);
+                w.WriteString("weights", modelFile);
+                w.WriteString("output_activation", saved.Metadata.OutputActivation);
+                w.WriteEndObject();
+            });
+        }
+        else
+        {
+            var c = CultureInfo.InvariantCulture;
+            context.Out.WriteLine($"Exported {source} ({saved.Model.Spec}) to {target}");
+            context.Out.WriteLine(string.Create(c, $"  PyTorch source: class Model(nn.Module), {layers} layers, {saved.Model.ParameterCount:N0} parameters, {bytes:N0} bytes"));
+            context.Out.WriteLine($"  load() reads the weights from {modelFile} (relative to the .py file); forward() gives logits, predict() applies {saved.Metadata.OutputActivation}");
+            context.Out.WriteLine($"  try it: /usr/bin/python3 {target} --check");
+        }
+
+        return 0;
     }
 
     /// <summary>"'input' [N, 1, 28, 28] float32".</summary>

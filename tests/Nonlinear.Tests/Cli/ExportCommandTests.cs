@@ -75,14 +75,51 @@ public sealed class ExportCommandTests : IDisposable
     }
 
     [Fact]
-    public void Export_to_python_is_not_available_yet_and_says_so()
+    public void Export_to_py_writes_pytorch_source_that_loads_the_model_file()
+    {
+        string model = SaveModel("dense:6,mish,dense:3", new TensorShape(2));
+        Directory.CreateDirectory(Path("code"));
+        string py = Path(System.IO.Path.Combine("code", "net.py"));
+        var run = CliRun.Of("export", model, "--to", py);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("", run.Stderr);
+        Assert.Contains($"Exported {model} (dense:6,mish,dense:3) to {py}", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("PyTorch source: class Model(nn.Module), 3 layers, 39 parameters", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("load() reads the weights from ../m.nlm", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("predict() applies softmax", run.Stdout, StringComparison.Ordinal);
+
+        string source = File.ReadAllText(py);
+        Assert.Contains("class Model(nn.Module):", source, StringComparison.Ordinal);
+        Assert.Contains("            nn.Mish(),\n", source, StringComparison.Ordinal);
+        Assert.Contains("MODEL_FILE = \"../m.nlm\"\n", source, StringComparison.Ordinal);
+        Assert.Equal(Nonlinear.Serialization.PyTorch.PyTorchExport.Generate(ModelFile.Load(model), "../m.nlm", "net.py"), source);
+    }
+
+    [Fact]
+    public void Export_to_py_json_reports_the_file_and_the_weights_it_reads()
+    {
+        string model = SaveModel("dense:4,relu,dense:3", new TensorShape(2));
+        string py = Path("Out.PY");
+        var run = CliRun.Of("export", model, "--to", py, "--json");
+        Assert.Equal(0, run.ExitCode);
+        var json = JsonDocument.Parse(run.Stdout).RootElement;
+        Assert.Equal("pytorch", json.GetProperty("format").GetString());
+        Assert.Equal(py, json.GetProperty("file").GetString());
+        Assert.Equal(new FileInfo(py).Length, json.GetProperty("bytes").GetInt64());
+        Assert.Equal(27, json.GetProperty("parameters").GetInt32());
+        Assert.Equal(3, json.GetProperty("layers").GetInt32());
+        Assert.Equal("m.nlm", json.GetProperty("weights").GetString());
+        Assert.Equal("softmax", json.GetProperty("output_activation").GetString());
+    }
+
+    [Fact]
+    public void Export_to_py_in_a_missing_folder_is_an_error_naming_it()
     {
         string model = SaveModel("dense:3", new TensorShape(2));
-        var run = CliRun.Of("export", model, "--to", Path("m.py"));
+        var run = CliRun.Of("export", model, "--to", Path(System.IO.Path.Combine("nowhere", "m.py")));
         Assert.Equal(2, run.ExitCode);
-        Assert.StartsWith("error: export to PyTorch source", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains("not available yet", run.Stderr, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path("m.py")));
+        Assert.Contains("does not exist", run.Stderr, StringComparison.Ordinal);
+        Assert.Single(run.Stderr.Trim().Split('\n'));
     }
 
     [Theory]

@@ -4,7 +4,7 @@ namespace Nonlinear.Serialization.Onnx;
 /// <example><code>OnnxExport.Save("model.onnx", saved, new OnnxExportOptions { Opset = 18 });</code></example>
 public sealed record OnnxExportOptions
 {
-    /// <summary>The operator set version written by default: 17, which ONNX Runtime 1.14 and later run.</summary>
+    /// <summary>The operator set version written by default: 17, widely supported by ONNX runtimes.</summary>
     public const int DefaultOpset = 17;
 
     /// <summary>The oldest operator set the exporter can write (HardSwish appears in 14).</summary>
