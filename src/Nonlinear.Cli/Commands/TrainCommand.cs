@@ -62,16 +62,16 @@ internal static class TrainCommand
             command.Add(option);
         }
 
-        // The options that define a run: saved in a checkpoint, read back from it by --resume.
-        Option[] runOptions = [.. source.All, layers, activation, model, hidden, epochs, lr, optimizer, batch, seed, validation, normalize, schedule, augment, clip, loss, output, save, checkpoints.Every, checkpoints.Patience, checkpoints.SaveBest];
-        Option[] overridable = [epochs, save, checkpoints.Every];
-
         var noAdvice = TrainAdvice.CreateOption();
         command.Add(noAdvice);
         var diagnosticsOption = TrainDiagnosticsOutput.CreateOption();
         command.Add(diagnosticsOption);
         var from = TrainFrom.CreateOption();
         command.Add(from);
+
+        // The options that define a run: saved in a checkpoint, read back from it by --resume.
+        Option[] runOptions = [.. source.All, layers, activation, model, hidden, epochs, lr, optimizer, batch, seed, validation, normalize, schedule, augment, clip, loss, output, save, checkpoints.Every, checkpoints.Patience, checkpoints.SaveBest, from];
+        Option[] overridable = [epochs, save, checkpoints.Every];
 
         command.SetAction((commandLine, cancellation) =>
         {
@@ -202,6 +202,7 @@ internal static class TrainCommand
             var network = start?.Model ?? Sequential.Parse(spec);
             if (resumed is not null)
             {
+                // The checkpoint's model carries on (its weights, layer state and dropout generators).
                 if (resumed.Model.Model.Spec != network.Spec || resumed.Model.Model.InputShape != train.FeatureShape)
                 {
                     throw new CliUsageException($"the checkpoint in '{resumeDir}' holds the model {resumed.Model.Model.Spec} for inputs {resumed.Model.Model.InputShape}, but its settings give {network.Spec} for {train.FeatureShape}: was it written by another version?");
