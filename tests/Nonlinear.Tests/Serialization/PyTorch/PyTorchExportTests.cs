@@ -47,12 +47,16 @@ public sealed class PyTorchExportTests(PyTorchRun run, ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_loader_refuses_a_file_of_another_architecture()
+    public void The_loader_refuses_a_file_of_another_architecture_or_a_truncated_one()
     {
         AssertRan();
         string strict = (string?)run.Report["strict"] ?? "";
         Assert.StartsWith("ValueError: ", strict, StringComparison.Ordinal);
         Assert.Contains("architecture 'dense:8,gelu,dropout:0.5,dense:1'", strict, StringComparison.Ordinal);
+
+        string truncated = (string?)run.Report["truncated"] ?? "";
+        Assert.StartsWith("ValueError: ", truncated, StringComparison.Ordinal);
+        Assert.Contains("cut.nlm: bad entry for 'normalization.std'", truncated, StringComparison.Ordinal);
     }
 
     [Fact]

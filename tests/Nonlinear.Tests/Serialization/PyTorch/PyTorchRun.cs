@@ -293,6 +293,19 @@ public sealed class PyTorchRun : IDisposable
         except Exception:
             report["strict"] = "other: " + traceback.format_exc()
 
+        # A truncated model file: a ValueError naming the problem, not a crash.
+        try:
+            whole = open(os.path.join(first["folder"], "model.nlm"), "rb").read()
+            cut = os.path.join(first["folder"], "cut.nlm")
+            with open(cut, "wb") as f:
+                f.write(whole[:len(whole) - 10])
+            modules[first["name"]].load(cut)
+            report["truncated"] = "loaded"
+        except ValueError as e:
+            report["truncated"] = "ValueError: " + str(e)
+        except Exception:
+            report["truncated"] = "other: " + traceback.format_exc()
+
         # Training in PyTorch: gradients of the first step against Nonlinear's, then a few SGD steps.
         train = manifest["train"]
         try:
