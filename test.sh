@@ -7,6 +7,8 @@
 #  - wamerican (~1 MB): Debian's English word list /usr/share/dict/words, for the word-list FullData test.
 #  - fonts-dejavu-core: DejaVu Sans, the font every Nonlinear.Plots chart names; without a font file Skia draws no text.
 #  - chromium: Debian's browser, which the web app's browser tests drive with Playwright (no browser download).
+#  - python3-torch (PyTorch 1.13 for /usr/bin/python3) and libopenblas0-pthread (makes it fast): the PyTorch export
+#    tests import the generated modules and compare their outputs with ours (they fail, not skip, without them).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,6 +22,8 @@ PACKAGES=()
 [ -f /usr/share/dict/american-english ] || PACKAGES+=(wamerican)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || PACKAGES+=(fonts-dejavu-core)
 [ -x /usr/lib/chromium/chromium ] || PACKAGES+=(chromium)
+[ -f /usr/lib/python3/dist-packages/torch/__init__.py ] || PACKAGES+=(python3-torch)
+compgen -G "/usr/lib/*/openblas-pthread/libopenblas.so.0" >/dev/null || PACKAGES+=(libopenblas0-pthread)
 if [ ${#PACKAGES[@]} -gt 0 ]; then
   echo "installing: ${PACKAGES[*]}"
   SUDO=""

@@ -45,6 +45,7 @@ public static class CliApp
                 CompareCommand.Create(context),
                 GenerateCommand.Create(context),
                 ServeCommand.Create(context),
+                ExportCommand.Create(context),
                 ImportCommand.Create(context),
             };
 

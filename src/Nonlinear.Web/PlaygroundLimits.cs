@@ -33,6 +33,18 @@ public sealed class PlaygroundLimits
     /// <summary>An uploaded table is forgotten this long after its upload (sessions already training on it keep it).</summary>
     public TimeSpan UploadLifetime { get; set; } = TimeSpan.FromHours(4);
 
+    /// <summary>Bytes of an uploaded model file (.nlm, .onnx) for the Model tab.</summary>
+    public long MaxModelBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Uploaded model files kept at once (the least recently used goes first); each for <see cref="UploadLifetime"/>.</summary>
+    public int MaxModels { get; set; } = 16;
+
+    /// <summary>
+    /// Multiply-adds one test image may cost the Model tab's evaluation (estimated from the layers' weights and
+    /// output sizes); a model beyond it is described and advised on but not evaluated. The CNN of the Images tab costs about 2.6 million.
+    /// </summary>
+    public long MaxModelMultiplyAdds { get; set; } = 50_000_000;
+
     /// <summary>Bytes of a JSON request body.</summary>
     public int MaxJsonBytes { get; set; } = 64 * 1024;
 
@@ -56,6 +68,9 @@ public sealed class PlaygroundLimits
         Positive(MaxUploadRows, nameof(MaxUploadRows));
         Positive(MaxUploads, nameof(MaxUploads));
         Positive(MaxUploadMemoryBytes, nameof(MaxUploadMemoryBytes));
+        Positive(MaxModelBytes, nameof(MaxModelBytes));
+        Positive(MaxModels, nameof(MaxModels));
+        Positive(MaxModelMultiplyAdds, nameof(MaxModelMultiplyAdds));
         Positive(MaxJsonBytes, nameof(MaxJsonBytes));
         Positive(MaxFramesPerSecond, nameof(MaxFramesPerSecond));
         if (SessionIdleTimeout <= TimeSpan.Zero || SessionLifetime <= TimeSpan.Zero)

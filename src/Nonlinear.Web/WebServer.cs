@@ -9,6 +9,7 @@ using Nonlinear.Web.Learn;
 using Nonlinear.Web.Learn.Exercises;
 using Nonlinear.Web.Learn.Widgets;
 using Nonlinear.Web.Learners;
+using Nonlinear.Web.ModelFiles;
 using Nonlinear.Web.Security;
 using Nonlinear.Web.Sessions;
 using Nonlinear.Web.Storage;
@@ -62,10 +63,11 @@ public static class WebServer
         builder.Services.AddSingleton(options.Limits);
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<UploadStore>();
+        builder.Services.AddSingleton<ModelStore>();
         builder.Services.AddHostedService<SessionSweeper>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.MaxRequestBodySize = options.Limits.MaxUploadBytes + 64 * 1024;
+            kestrel.Limits.MaxRequestBodySize = Math.Max(options.Limits.MaxUploadBytes, options.Limits.MaxModelBytes) + 64 * 1024;
             kestrel.AddServerHeader = false;
             if (IPAddress.TryParse(options.Host.Trim('[', ']'), out var ip))
             {
@@ -86,6 +88,7 @@ public static class WebServer
         app.MapEmbeddedFiles();
         app.MapPlayground();
         app.MapUploads();
+        app.MapModels();
         app.MapCatalog();
         app.MapPreviews();
         app.MapImages();

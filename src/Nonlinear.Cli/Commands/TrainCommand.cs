@@ -52,11 +52,19 @@ internal static class TrainCommand
         var clip = ClipOption.Create();
         var save = new Option<string?>("--save") { Description = "Save the trained model to this file (atomic: a crash never leaves half a file)" };
         var json = JsonOption.Create("the summary and the per-epoch history");
+        var checkpoints = new TrainCheckpoints.Options();
+
+        // --resume takes --data from the checkpoint: required only without it (checked in the action).
+        source.Data.Required = false;
         var command = new Command("train", "Train a network on a dataset");
-        foreach (var option in source.All.Concat([layers, activation, model, hidden, epochs, lr, optimizer, batch, seed, validation, normalize, schedule, augment, clip, loss, output, save, json]))
+        foreach (var option in source.All.Concat([layers, activation, model, hidden, epochs, lr, optimizer, batch, seed, validation, normalize, schedule, augment, clip, loss, output, save, json]).Concat(checkpoints.All))
         {
             command.Add(option);
         }
+
+        // The options that define a run: saved in a checkpoint, read back from it by --resume.
+        Option[] runOptions = [.. source.All, layers, activation, model, hidden, epochs, lr, optimizer, batch, seed, validation, normalize, schedule, augment, clip, loss, output, save, checkpoints.Every, checkpoints.Patience, checkpoints.SaveBest];
+        Option[] overridable = [epochs, save, checkpoints.Every];
 
         var noAdvice = TrainAdvice.CreateOption();
         command.Add(noAdvice);
@@ -65,8 +73,54 @@ internal static class TrainCommand
         var from = TrainFrom.CreateOption();
         command.Add(from);
 
-        command.SetAction((parseResult, cancellation) =>
+        command.SetAction((commandLine, cancellation) =>
         {
+            // With --resume every run option comes from the checkpoint's settings (parseResult below); output
+            // options (--json, --no-advice, --diagnostics) from this command line.
+            string? resumeDir = commandLine.GetValue(checkpoints.Resume);
+            string? checkpointDir = commandLine.GetValue(checkpoints.Directory);
+            Checkpoint? resumed = null;
+            var parseResult = commandLine;
+            if (resumeDir is not null)
+            {
+                if (checkpointDir is not null && Path.GetFullPath(checkpointDir) != Path.GetFullPath(resumeDir))
+                {
+                    throw new CliUsageException($"--resume {resumeDir} goes on writing checkpoints into '{resumeDir}'; drop --checkpoint-dir {checkpointDir}.");
+                }
+
+                resumed = Checkpoint.Load(resumeDir);
+                parseResult = TrainCheckpoints.Resumed(command, commandLine, resumed, runOptions, overridable, resumeDir);
+                checkpointDir = resumeDir;
+            }
+
+            if (parseResult.GetValue(source.Data) is null)
+            {
+                throw new CliUsageException("Option '--data' is required (or --resume DIR to carry on a saved run).");
+            }
+
+            int? every = parseResult.GetValue(checkpoints.Every);
+            int? patience = parseResult.GetValue(checkpoints.Patience);
+            bool saveBest = parseResult.GetValue(checkpoints.SaveBest);
+            if (every is { } n && n < 1)
+            {
+                throw new CliUsageException($"--checkpoint-every must be at least 1 batch; found {n}.");
+            }
+
+            if (every is not null && checkpointDir is null)
+            {
+                throw new CliUsageException("--checkpoint-every needs --checkpoint-dir (where the checkpoints go).");
+            }
+
+            if (patience is { } pn && pn < 1)
+            {
+                throw new CliUsageException($"--patience must be at least 1 epoch; found {pn}.");
+            }
+
+            if (saveBest && parseResult.GetValue(save) is null)
+            {
+                throw new CliUsageException("--save-best chooses which weights --save writes: give --save FILE too.");
+            }
+
             int seedValue = parseResult.GetValue(seed);
             var data = source.Load(parseResult, seedValue);
             var kind = data.Kind;
@@ -88,7 +142,7 @@ internal static class TrainCommand
                 throw new CliUsageException($"--hidden sets the width of the sequence models (--model {string.Join(", ", SequenceModels.Names)}); use --layers or a spec for other models.");
             }
 
-            int epochCount = parseResult.GetValue(epochs) ?? kind switch { DataSource.DataKind.Synthetic => 300, DataSource.DataKind.Images => 10, DataSource.DataKind.Words => 4, _ => 200 };
+            int epochCount = commandLine.GetValue(epochs) ?? resumed?.State.Epochs ?? parseResult.GetValue(epochs) ?? kind switch { DataSource.DataKind.Synthetic => 300, DataSource.DataKind.Images => 10, DataSource.DataKind.Words => 4, _ => 200 };
             int batchSize = parseResult.GetValue(batch) ?? (kind is DataSource.DataKind.Images or DataSource.DataKind.Words ? 128 : 32);
             double rate = parseResult.GetValue(lr) ?? kind switch { DataSource.DataKind.Synthetic => 0.05, DataSource.DataKind.Images => 0.001, DataSource.DataKind.Words => 0.003, _ => 0.01 };
             if (words && parseResult.GetValue(validation) is not null)
@@ -106,6 +160,11 @@ internal static class TrainCommand
 
             var (train, held) = words ? (data.Train, data.Validation)
                 : holdOut > 0 && data.Train.Count >= 10 ? data.Train.Split(holdOut, seedValue) : (data.Train, (Dataset?)null);
+            if ((patience is not null || saveBest) && held is null)
+            {
+                throw new CliUsageException($"{(patience is not null ? "--patience" : "--save-best")} watches the validation loss, and this run has no validation data: use --validation with a share above 0.");
+            }
+
             string normalizeMode = parseResult.GetValue(normalize)!;
             if (words && normalizeMode.Trim().ToLowerInvariant() is not ("auto" or "none"))
             {
@@ -141,7 +200,16 @@ internal static class TrainCommand
             var lossFunction = start is not null ? TrainFrom.Loss(start, parseResult.GetValue(loss)) : parseResult.GetValue(loss) is { } l ? Loss.Parse(l) : TaskDefaults.Loss(train.Task);
             string outputActivation = start?.Metadata.OutputActivation ?? OutputActivation(lossFunction, parseResult.GetValue(output), ref spec);
             var network = start?.Model ?? Sequential.Parse(spec);
-            if (start is null)
+            if (resumed is not null)
+            {
+                if (resumed.Model.Model.Spec != network.Spec || resumed.Model.Model.InputShape != train.FeatureShape)
+                {
+                    throw new CliUsageException($"the checkpoint in '{resumeDir}' holds the model {resumed.Model.Model.Spec} for inputs {resumed.Model.Model.InputShape}, but its settings give {network.Spec} for {train.FeatureShape}: was it written by another version?");
+                }
+
+                network = resumed.Model.Model;
+            }
+            else if (start is null)
             {
                 network.Build(train.FeatureShape, seedValue);
             }
@@ -149,56 +217,161 @@ internal static class TrainCommand
             {
                 TrainFrom.Check(start, train);
             }
+
             var opt = Optimizer.Create(parseResult.GetValue(optimizer)!, rate);
             opt.ClipNorm = ClipOption.Get(parseResult, clip);
+
+            // The trainer takes a schedule's base rate from the optimizer: create it before the saved state (and rate) goes in.
             var trainer = new Trainer(network, lossFunction, opt, Schedule(parseResult.GetValue(schedule)!, epochCount)) { Augmentation = ImageAugmentation.Parse(parseResult.GetValue(augment)!, seedValue) };
+            TrainingState state;
+            if (resumed is null)
+            {
+                state = new TrainingState(epochCount, batchSize, seedValue) { Patience = patience, KeepBestWeights = saveBest };
+            }
+            else
+            {
+                resumed.RestoreOptimizer(opt);
+                state = resumed.State;
+                if (state.BatchSize != batchSize || state.Seed != seedValue)
+                {
+                    throw new CliUsageException($"the checkpoint in '{resumeDir}' was trained with batch {state.BatchSize} and seed {state.Seed}, but its settings give {batchSize} and {seedValue}: was it written by another version?");
+                }
+
+                state.Epochs = epochCount;
+            }
+
             if (trainer.Augmentation is not null && train.FeatureShape.Rank != 3)
             {
                 throw new CliUsageException($"--augment works on images [C, H, W]; the data '{train.Name}' has samples of shape {train.FeatureShape}.");
             }
 
-            var diagnostics = TrainDiagnosticsOutput.Attach(parseResult, diagnosticsOption, trainer);
+            var diagnostics = TrainDiagnosticsOutput.Attach(commandLine, diagnosticsOption, trainer);
             var clipping = ClipOption.Watch(trainer, opt);
-            bool asJson = parseResult.GetValue(json);
-            var advice = TrainAdvice.Check(!parseResult.GetValue(noAdvice), network, train.Task, lossFunction, outputActivation, opt.ClipNorm);
+            bool asJson = commandLine.GetValue(json);
+            var advice = TrainAdvice.Check(!commandLine.GetValue(noAdvice), network, train.Task, lossFunction, outputActivation, opt.ClipNorm);
             if (!asJson)
             {
                 TrainAdvice.Print(context, advice);
             }
 
-            var history = asJson
-                ? trainer.Fit(train, epochCount, batchSize, seedValue, held, cancellation)
-                : WithProgress(context, trainer, train, held, epochCount, batchSize, seedValue, cancellation);
+            ModelMetadata Metadata(int epochsDone) => new()
+            {
+                Task = train.Task,
+                OutputActivation = outputActivation,
+                Loss = lossFunction.Name,
+                ClassNames = train.ClassNames,
+                NormalizationMean = normalization?.Mean,
+                NormalizationStd = normalization?.Std,
+                Extra = new Dictionary<string, string>
+                {
+                    ["data"] = train.Name,
+                    ["epochs"] = epochsDone.ToString(CultureInfo.InvariantCulture),
+                    ["optimizer"] = opt.ToString() ?? "",
+                    ["seed"] = seedValue.ToString(CultureInfo.InvariantCulture),
+                    ["batch"] = batchSize.ToString(CultureInfo.InvariantCulture),
+                    ["augment"] = trainer.Augmentation?.ToString() ?? "none",
+                    ["input"] = rows ? "rows" : "as-is",
+                    ["clip"] = ClipOption.Format(opt.ClipNorm),
+                },
+            };
+
+            // Checkpoints: every N batches with --checkpoint-every, else after every epoch (after validation and
+            // early stopping's bookkeeping), and once more when the run ends or is interrupted.
+            var settings = TrainCheckpoints.Settings(parseResult, runOptions.Where(o => o != epochs), epochCount);
+            string? checkpointFile = null;
+            void SaveCheckpoint(string directory)
+            {
+                Directory.CreateDirectory(directory);
+                checkpointFile = Checkpoint.Save(directory, network, Metadata(state.CompletedEpochs), opt, state, settings);
+            }
+
+            if (checkpointDir is not null)
+            {
+                if (every is { } batches)
+                {
+                    trainer.BatchEnded += _ =>
+                    {
+                        if (((state.CompletedEpochs * (long)state.BatchesPerEpoch) + state.NextBatch) % batches == 0)
+                        {
+                            SaveCheckpoint(checkpointDir);
+                        }
+                    };
+                }
+                else
+                {
+                    trainer.EpochEnded += _ => SaveCheckpoint(checkpointDir);
+                }
+            }
+
+            TrainingHistory history;
+            string? signal;
+            using (var interruption = new TrainCheckpoints.Interruption(cancellation))
+            {
+                history = asJson
+                    ? trainer.Fit(train, held, state, interruption.Token)
+                    : WithProgress(context, trainer, train, held, state, interruption.Token);
+                signal = interruption.Signal;
+            }
+
+            if (history.Cancelled)
+            {
+                // Interrupted (Ctrl+C, SIGTERM): the current batch has finished; save where the run stands and say how to go on.
+                string directory = checkpointDir ?? TrainCheckpoints.DefaultDirectory;
+                SaveCheckpoint(directory);
+                string where = state.NextBatch == 0
+                    ? $"after epoch {state.CompletedEpochs}"
+                    : $"at epoch {state.CompletedEpochs + 1}, batch {state.NextBatch} of {state.BatchesPerEpoch}";
+                context.Error.WriteLine($"interrupted{(signal is null ? "" : $" ({signal})")} {where}; checkpoint saved to {checkpointFile}");
+                context.Error.WriteLine($"resume with: {TrainCheckpoints.ResumeCommand(directory)}");
+                if (asJson)
+                {
+                    Json.Write(context.Out, w =>
+                    {
+                        w.WriteStartObject();
+                        w.WriteBoolean("interrupted", true);
+                        w.WriteString("signal", signal);
+                        TrainCheckpoints.WriteJson(w, directory, checkpointFile, state);
+                        WriteEpochs(w, history);
+                        w.WriteEndObject();
+                    });
+                }
+
+                return Task.FromResult(TrainCheckpoints.InterruptedExitCode);
+            }
+
+            if (checkpointDir is not null)
+            {
+                SaveCheckpoint(checkpointDir);
+            }
+
+            // --save-best: end with the best epoch's weights (the checkpoint above keeps the last ones, to go on from).
+            bool restoredBest = saveBest && state.RestoreBestWeights(network);
             var finalEvaluation = trainer.Evaluate(final);
             if (parseResult.GetValue(save) is { } path)
             {
-                ModelFile.Save(path, network, new ModelMetadata
+                var metadata = Metadata(history.Epochs.Count);
+                if (restoredBest)
                 {
-                    Task = train.Task,
-                    OutputActivation = outputActivation,
-                    Loss = lossFunction.Name,
-                    ClassNames = train.ClassNames,
-                    NormalizationMean = normalization?.Mean,
-                    NormalizationStd = normalization?.Std,
-                    Extra = new Dictionary<string, string>
+                    metadata = metadata with
                     {
-                        ["data"] = train.Name,
-                        ["epochs"] = history.Epochs.Count.ToString(CultureInfo.InvariantCulture),
-                        ["optimizer"] = opt.ToString() ?? "",
-                        ["seed"] = seedValue.ToString(CultureInfo.InvariantCulture),
-                        ["batch"] = batchSize.ToString(CultureInfo.InvariantCulture),
-                        ["augment"] = trainer.Augmentation?.ToString() ?? "none",
-                        ["input"] = rows ? "rows" : "as-is",
-                        ["clip"] = ClipOption.Format(opt.ClipNorm),
-                    },
-                });
+                        Extra = new Dictionary<string, string>(metadata.Extra!) { ["best_epoch"] = state.BestEpoch.ToString(CultureInfo.InvariantCulture) },
+                    };
+                }
+
+                ModelFile.Save(path, network, metadata);
                 if (!asJson)
                 {
                     context.Out.WriteLine($"saved {path}");
                 }
             }
 
-            var summary = new Summary(data, train, held, test is not null, network, outputActivation, lossFunction, opt, normalization, history, finalEvaluation, Trainer.Scored(final.Targets, final.Task), rows, clipping);
+            var summary = new Summary(data, train, held, test is not null, network, outputActivation, lossFunction, opt, normalization, history, finalEvaluation, Trainer.Scored(final.Targets, final.Task), rows, clipping)
+            {
+                State = state,
+                CheckpointDirectory = checkpointDir,
+                CheckpointFile = checkpointFile,
+                RestoredBest = restoredBest,
+            };
             if (asJson)
             {
                 WriteJson(context, summary, advice, diagnostics);
@@ -209,7 +382,7 @@ internal static class TrainCommand
                 TrainDiagnosticsOutput.WriteTable(context, diagnostics);
             }
 
-            return Task.FromResult(history.Cancelled ? 130 : 0);
+            return Task.FromResult(0);
         });
         return command;
     }
@@ -242,6 +415,15 @@ internal static class TrainCommand
     private sealed record Summary(DataSource.Loaded Data, Dataset Train, Dataset? Validation, bool HasTest, Sequential Network, string OutputActivation, Loss Loss, Optimizer Optimizer, Normalization? Normalization, TrainingHistory History, Evaluation Final, long FinalScored, bool Rows, ClipOption.Counts Clipping)
     {
         public bool PerStep => Train.Task == TaskKind.Sequence;
+
+        public required TrainingState State { get; init; }
+
+        public string? CheckpointDirectory { get; init; }
+
+        public string? CheckpointFile { get; init; }
+
+        /// <summary>--save-best put the best epoch's weights back before the final evaluation and the save.</summary>
+        public bool RestoredBest { get; init; }
     }
 
     /// <summary>An image normalisation with one constant (the single channel) as one constant per row of [H, W] samples.</summary>
@@ -272,8 +454,9 @@ internal static class TrainCommand
         return images ? "flatten," + spec : spec;
     }
 
-    private static TrainingHistory WithProgress(CliContext context, Trainer trainer, Dataset train, Dataset? held, int epochs, int batch, int seed, CancellationToken cancellation)
+    private static TrainingHistory WithProgress(CliContext context, Trainer trainer, Dataset train, Dataset? held, TrainingState state, CancellationToken cancellation)
     {
+        int epochs = state.Epochs;
         var console = context.CreateConsole();
         var clock = new System.Diagnostics.Stopwatch();
         trainer.BatchEnded += b =>
@@ -294,7 +477,7 @@ internal static class TrainCommand
                     console.WriteLine(EpochLine(e, epochs) + $"  {Rate(train.Count, e.Elapsed.TotalSeconds)}  {e.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)} s");
                 }
             };
-            return trainer.Fit(train, epochs, batch, seed, held, cancellation);
+            return trainer.Fit(train, held, state, cancellation);
         }
 
         TrainingHistory? history = null;
@@ -331,7 +514,7 @@ internal static class TrainCommand
 
                     task = null;
                 };
-                history = trainer.Fit(train, epochs, batch, seed, held, cancellation);
+                history = trainer.Fit(train, held, state, cancellation);
             });
         return history!;
     }
@@ -420,7 +603,17 @@ internal static class TrainCommand
         table.AddRow("output", Markup.Escape($"{r.OutputActivation}, loss {r.Loss.Name}"));
         table.AddRow("optimizer", Markup.Escape(r.Optimizer.ToString() ?? ""));
         table.AddRow("gradient clipping", Markup.Escape(r.Clipping.Describe(r.Optimizer.ClipNorm)));
-        table.AddRow("epochs", $"{history.Epochs.Count}{(history.Cancelled ? " (cancelled)" : "")}");
+        string stopped = history.StoppedEarly ? $" (early stopping: no better validation loss for {r.State.Patience} epochs)" : "";
+        table.AddRow("epochs", $"{history.Epochs.Count}{(history.Cancelled ? " (cancelled)" : "")}{stopped}");
+        if (r.State.BestEpoch > 0 && (r.State.Patience is not null || r.RestoredBest))
+        {
+            table.AddRow("best epoch", Markup.Escape($"{r.State.BestEpoch} (validation loss {F(r.State.BestValidationLoss)}){(r.RestoredBest ? "; its weights are the final model's" : "")}"));
+        }
+
+        if (r.CheckpointDirectory is not null)
+        {
+            table.AddRow("checkpoint", Markup.Escape($"{r.CheckpointFile}; carry on with: {TrainCheckpoints.ResumeCommand(r.CheckpointDirectory)} --epochs N"));
+        }
         // A sequence task's loss is a mean over characters (nats per character), its accuracy a share of characters.
         string metrics = r.PerStep ? "nats/char / char accuracy" : "loss / accuracy";
         table.AddRow($"train {metrics}", $"{F(last.Loss)} / {F(last.Accuracy)}");
@@ -452,6 +645,15 @@ internal static class TrainCommand
             ClipOption.WriteJson(w, r.Optimizer.ClipNorm, r.Clipping);
             w.WriteBoolean("normalized", r.Normalization is not null);
             w.WriteBoolean("cancelled", r.History.Cancelled);
+            w.WriteBoolean("stoppedEarly", r.History.StoppedEarly);
+            if (r.State.BestEpoch > 0)
+            {
+                w.WriteNumber("bestEpoch", r.State.BestEpoch);
+                Json.WriteNumber(w, "bestValidationLoss", r.State.BestValidationLoss);
+            }
+
+            w.WriteBoolean("restoredBestWeights", r.RestoredBest);
+            TrainCheckpoints.WriteJson(w, r.CheckpointDirectory, r.CheckpointFile, r.State);
             TrainAdvice.WriteJson(w, advice);
             w.WriteString("finalOn", r.HasTest ? "test" : "all");
             w.WriteNumber("finalSamples", r.Final.Count);
@@ -469,23 +671,28 @@ internal static class TrainCommand
                 Json.WriteNumber(w, "validationNatsPerCharacter", r.Validation is null ? double.NaN : last.ValidationLoss);
                 Json.WriteNumber(w, "validationCharacterAccuracy", r.Validation is null ? double.NaN : last.ValidationAccuracy);
             }
-            w.WriteStartArray("epochs");
-            foreach (var e in r.History.Epochs)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("epoch", e.Epoch);
-                Json.WriteNumber(w, "loss", e.Loss);
-                Json.WriteNumber(w, "accuracy", e.Accuracy);
-                Json.WriteNumber(w, "validationLoss", e.ValidationLoss);
-                Json.WriteNumber(w, "validationAccuracy", e.ValidationAccuracy);
-                Json.WriteNumber(w, "seconds", e.Elapsed.TotalSeconds);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            WriteEpochs(w, r.History);
             TrainDiagnosticsOutput.WriteJson(w, diagnostics);
             w.WriteEndObject();
         });
+    }
+
+    private static void WriteEpochs(System.Text.Json.Utf8JsonWriter w, TrainingHistory history)
+    {
+        w.WriteStartArray("epochs");
+        foreach (var e in history.Epochs)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("epoch", e.Epoch);
+            Json.WriteNumber(w, "loss", e.Loss);
+            Json.WriteNumber(w, "accuracy", e.Accuracy);
+            Json.WriteNumber(w, "validationLoss", e.ValidationLoss);
+            Json.WriteNumber(w, "validationAccuracy", e.ValidationAccuracy);
+            Json.WriteNumber(w, "seconds", e.Elapsed.TotalSeconds);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     private static string F3(double v) => double.IsNaN(v) ? "-" : v.ToString("F3", CultureInfo.InvariantCulture);

@@ -27,6 +27,7 @@ internal sealed class ImageData
         Normalization = Normalization.FitStandardization(train, perChannel: true);
         Train = Normalization.Apply(train);
         Test = Normalization.Apply(test);
+        RawTest = test;
         int count = Math.Min(GallerySize, test.Count);
         GalleryPixels = new byte[count * Side * Side];
         var raw = test.Features.Span[..GalleryPixels.Length];
@@ -50,6 +51,9 @@ internal sealed class ImageData
 
     /// <summary>Standardised test images [N, 1, 28, 28].</summary>
     public Dataset Test { get; }
+
+    /// <summary>The test images as in the files, [N, 1, 28, 28] in [0, 1]: the Model tab feeds them through a model's own saved normalisation.</summary>
+    public Dataset RawTest { get; }
 
     /// <summary>The ten class names, in label order.</summary>
     public static IReadOnlyList<string> ClassNames => FashionMnist.ClassNames;

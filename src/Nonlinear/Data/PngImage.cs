@@ -25,6 +25,10 @@ public sealed class PngImage
     /// <summary>Caps the pixel count so that a forged header cannot make the decoder allocate gigabytes.</summary>
     public const long MaxPixels = 64L << 20;
 
+    private const long MaxDeflateRatio = 1032;
+
+    private const int InitialInflateBuffer = 1 << 16;
+
     private readonly float[] _pixels;
 
     private PngImage(int width, int height, float[] pixels)
@@ -162,7 +166,7 @@ public sealed class PngImage
         int bitsPerPixel = channels * bitDepth;
         long stride = ((long)width * bitsPerPixel + 7) / 8;
         long expected = (stride + 1) * height;
-        var raw = Inflate(name, compressed, expected);
+        var raw = Inflate(name, compressed, expected, $"{width}x{height}");
         Unfilter(name, raw, (int)stride, height, Math.Max(1, bitsPerPixel / 8));
         var pixels = ToGray(raw, (int)stride, width, height, bitDepth, colorType, palette, paletteAlpha, name);
         return new PngImage(width, height, pixels);
@@ -251,16 +255,29 @@ public sealed class PngImage
         }
     }
 
-    private static byte[] Inflate(string name, MemoryStream compressed, long expected)
+    // The header's size is not trusted for the allocation: deflate expands at most about 1032:1, so a header that
+    // needs more than that from the compressed bytes is refused at once, and the buffer grows with the data actually
+    // inflated, so a forged width and height cannot make the decoder allocate what the file does not hold.
+    private static byte[] Inflate(string name, MemoryStream compressed, long expected, string size)
     {
+        if (expected > (compressed.Length + 1) * MaxDeflateRatio)
+        {
+            throw Error(name, $"the {size} image needs {expected} bytes of image data, more than its {compressed.Length} compressed bytes can hold");
+        }
+
         compressed.Position = 0;
-        var raw = new byte[expected];
+        var raw = new byte[Math.Min(expected, InitialInflateBuffer)];
         try
         {
             using var inflater = new ZLibStream(compressed, CompressionMode.Decompress);
             int read = 0;
-            while (read < raw.Length)
+            while (read < expected)
             {
+                if (read == raw.Length)
+                {
+                    Array.Resize(ref raw, (int)Math.Min(expected, 2L * raw.Length));
+                }
+
                 int n = inflater.Read(raw, read, raw.Length - read);
                 if (n == 0)
                 {

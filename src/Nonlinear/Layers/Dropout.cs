@@ -39,6 +39,16 @@ public sealed class Dropout : Layer
     /// <summary>The probability p that an element is zeroed during training.</summary>
     public double Rate { get; }
 
+    /// <summary>
+    /// The mask generator's state (SplitMix64's counter): the next batch's masks follow from it alone, so a checkpoint
+    /// saves and restores it to resume with the same masks.
+    /// </summary>
+    internal ulong GeneratorState
+    {
+        get => _state;
+        set => _state = value;
+    }
+
     /// <inheritdoc/>
     public override string Spec => $"dropout:{Rate.ToString("R", CultureInfo.InvariantCulture)}";
 

@@ -64,6 +64,22 @@ public class Adam : Optimizer
         $"{(DecoupledWeightDecay ? "adamw" : "adam")}(lr={LearningRate}, betas=({Beta1}, {Beta2}), eps={Epsilon}, weight_decay={WeightDecay})");
 
     /// <inheritdoc/>
+    internal override IReadOnlyList<string> StateBufferNames => ["exp_avg", "exp_avg_sq"];
+
+    /// <inheritdoc/>
+    internal override (int Step, float[][] Buffers)? GetParameterState(Parameter parameter)
+        => _moments.TryGetValue(parameter, out var state) ? (state.Step, [state.First, state.Second]) : null;
+
+    /// <inheritdoc/>
+    internal override void SetParameterState(Parameter parameter, int step, float[][] buffers)
+    {
+        var state = new Moments(parameter.Length) { Step = step };
+        buffers[0].AsSpan().CopyTo(state.First);
+        buffers[1].AsSpan().CopyTo(state.Second);
+        _moments[parameter] = state;
+    }
+
+    /// <inheritdoc/>
     protected sealed override void Update(Parameter parameter, float gradientScale)
     {
         Span<float> p = parameter.Value.Span;

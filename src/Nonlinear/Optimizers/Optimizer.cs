@@ -147,6 +147,26 @@ public abstract class Optimizer
     }
 
     /// <summary>
+    /// The names of the buffers this optimizer keeps per parameter, as PyTorch's state_dict names them
+    /// ("exp_avg", "exp_avg_sq" for Adam; "momentum_buffer" for SGD with momentum; none for plain SGD).
+    /// </summary>
+    internal virtual IReadOnlyList<string> StateBufferNames => [];
+
+    /// <summary>
+    /// The state kept for <paramref name="parameter"/>: its step count (Adam's t; 1 for SGD's momentum buffer) and
+    /// its buffers (live arrays, in <see cref="StateBufferNames"/> order), or null before its first step.
+    /// </summary>
+    internal virtual (int Step, float[][] Buffers)? GetParameterState(Parameter parameter) => null;
+
+    /// <summary>Sets the state of <paramref name="parameter"/> (checked by the caller: one buffer per name, each as long as the parameter).</summary>
+    internal virtual void SetParameterState(Parameter parameter, int step, float[][] buffers)
+    {
+    }
+
+    /// <summary>Sets <see cref="Steps"/> (a checkpoint restores it).</summary>
+    internal void RestoreSteps(int steps) => Steps = steps;
+
+    /// <summary>
     /// Applies one step of the rule to one parameter, using <paramref name="gradientScale"/> times its gradient
     /// (1 unless clipping; multiplying by 1 is exact, so an unclipped step is bit for bit the plain rule). Called by
     /// <see cref="Step"/> in list order.

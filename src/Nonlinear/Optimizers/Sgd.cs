@@ -57,6 +57,22 @@ public sealed class Sgd : Optimizer
     public double WeightDecay { get; }
 
     /// <inheritdoc/>
+    internal override IReadOnlyList<string> StateBufferNames => Momentum == 0 ? [] : ["momentum_buffer"];
+
+    /// <inheritdoc/>
+    internal override (int Step, float[][] Buffers)? GetParameterState(Parameter parameter)
+        => _momentumBuffers.TryGetValue(parameter, out var buffer) ? (1, [buffer]) : null;
+
+    /// <inheritdoc/>
+    internal override void SetParameterState(Parameter parameter, int step, float[][] buffers)
+    {
+        if (Momentum != 0)
+        {
+            _momentumBuffers[parameter] = (float[])buffers[0].Clone();
+        }
+    }
+
+    /// <inheritdoc/>
     protected override void Update(Parameter parameter, float gradientScale)
     {
         Span<float> p = parameter.Value.Span;

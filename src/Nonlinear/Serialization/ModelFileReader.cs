@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Nonlinear.Data;
 using Nonlinear.Layers;
+using Nonlinear.Layers.Attention;
 using Nonlinear.Layers.Recurrent;
 using Nonlinear.Models;
 using Nonlinear.Tensors;
@@ -17,6 +18,13 @@ namespace Nonlinear.Serialization;
 /// </summary>
 internal static class ModelFileReader
 {
+    /// <summary>
+    /// The largest sinusoidal position table [T, D] a file may make the reader build: 4M values (48 MiB while it is
+    /// computed in float64), e.g. 4096 steps of 1024 dimensions. The table is not stored in the file, so the file's
+    /// size cannot bound it.
+    /// </summary>
+    internal const long MaxPositionTable = 1L << 22;
+
     private sealed record HeaderTensor(string Name, int[] Shape, long Elements, long Begin, long End)
     {
         public string ShapeText => $"[{string.Join(", ", Shape)}]";
@@ -198,7 +206,7 @@ internal static class ModelFileReader
         // Building allocates the parameters; make sure the file holds at least as many weights as the
         // architecture asks for, so a corrupted "dense:99999999" cannot make us allocate gigabytes.
         long stored = dataLength / 4;
-        long needed = MinimumParameterCount(model.Layers, inputShape);
+        long needed = MinimumParameterCount(model.Layers, inputShape, spec, name);
         if (needed > stored)
         {
             throw Fail($"the architecture '{ModelFileFormat.Shorten(spec)}' on input {inputShape} needs at least {needed} weights; the file holds {stored}");
@@ -466,9 +474,11 @@ internal static class ModelFileReader
     /// A lower bound on the floats the file must hold for these layers (parameters and state), computed from the
     /// shapes alone, without allocating. Known layers are counted exactly and their output shapes followed; at the
     /// first layer of a kind this reader does not know, or a shape a layer would reject, the count stops (Build
-    /// reports the problem, and what follows cannot be predicted), which keeps it a lower bound.
+    /// reports the problem, and what follows cannot be predicted), which keeps it a lower bound. Building also
+    /// allocates what the file does not hold (a sinusoidal position table [T, D]); a per-sample shape beyond an
+    /// array or a table beyond <see cref="MaxPositionTable"/> values is refused here, before Build allocates it.
     /// </summary>
-    private static long MinimumParameterCount(IReadOnlyList<Layer> layers, TensorShape input)
+    private static long MinimumParameterCount(IReadOnlyList<Layer> layers, TensorShape input, string spec, string name)
     {
         long total = 0;
         long[] shape = input.Select(d => (long)d).ToArray();
@@ -536,8 +546,35 @@ internal static class ModelFileReader
                     total += gh * (shape[1] + recurrent.HiddenSize + 2);
                     shape = recurrent.ReturnSequences ? [shape[0], recurrent.HiddenSize] : [recurrent.HiddenSize];
                     break;
+                case Embedding embedding:
+                    if (shape.Length != 1)
+                    {
+                        return total;
+                    }
+
+                    total += (long)embedding.VocabularySize * embedding.Dimension;   // weight [V, D]
+                    shape = [shape[0], embedding.Dimension];
+                    break;
+                case LayerNorm when shape.Length is 1 or 2:
+                    total += 2 * shape[^1];   // weight, bias [D]
+                    break;
+                case MultiHeadAttention when shape.Length == 2:
+                    total += AttentionParameters(shape[1]);
+                    break;
+                case TransformerEncoderBlock block when shape.Length == 2:
+                    // attention, norm1 and norm2 [D] twice each, linear1 [ff, D] + [ff], linear2 [D, ff] + [D]
+                    total += AttentionParameters(shape[1]) + (4 * shape[1]) + ((shape[1] + 1) * block.FeedForward) + ((block.FeedForward + 1) * shape[1]);
+                    break;
                 case PositionalEncoding positions when shape.Length == 2:
-                    total += positions.Kind == PositionalEncodingKind.Learned ? shape[0] * shape[1] : 0;   // weight [T, D]
+                    if (positions.Kind == PositionalEncodingKind.Learned)
+                    {
+                        total += shape[0] * shape[1];   // weight [T, D]
+                    }
+                    else if (shape[0] * shape[1] > MaxPositionTable)
+                    {
+                        throw new ModelFileException(name, $"the architecture '{ModelFileFormat.Shorten(spec)}' on input {input} needs a sinusoidal position table [{shape[0]}, {shape[1]}], more than the {MaxPositionTable} values this reader builds; the file is corrupt or the input shape is forged");
+                    }
+
                     break;
                 case SequencePool when shape.Length == 2:
                     shape = [shape[1]];
@@ -548,16 +585,25 @@ internal static class ModelFileReader
                     return total;
             }
 
-            // Already more than any file can hold, or a shape no layer can allocate (Build rejects it): stop before
-            // the arithmetic could overflow.
-            if (total > int.MaxValue || shape.Aggregate(1.0, (a, b) => a * b) > Array.MaxLength)
+            // Already more than any file can hold: stop before the arithmetic could overflow.
+            if (total > int.MaxValue)
             {
                 return total;
+            }
+
+            // A per-sample shape no array can hold: no model can run on it, and layers that size tables by it would
+            // overflow their arithmetic.
+            if (shape.Aggregate(1.0, (a, b) => a * b) > Array.MaxLength)
+            {
+                throw new ModelFileException(name, $"the architecture '{ModelFileFormat.Shorten(spec)}' on input {input} makes a per-sample shape [{string.Join(", ", shape)}] after '{ModelFileFormat.Shorten(layer.Spec)}', more values than an array can hold");
             }
         }
 
         return total;
     }
+
+    /// <summary>in_proj_weight [3D, D], in_proj_bias [3D], out_proj.weight [D, D], out_proj.bias [D].</summary>
+    private static long AttentionParameters(long d) => (4 * d * d) + (4 * d);
 
     private static void ReadFloats(Stream stream, long dataStart, HeaderTensor tensor, Span<float> destination, string name)
     {

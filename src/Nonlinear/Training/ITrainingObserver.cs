@@ -20,7 +20,7 @@ public interface ITrainingObserver
     /// </summary>
     /// <param name="model">The model being trained.</param>
     /// <param name="input">The batch as the first layer saw it (after augmentation).</param>
-    /// <param name="epoch">1-based epoch of the current <see cref="Trainer.Fit"/> call.</param>
+    /// <param name="epoch">1-based epoch of the current <see cref="Trainer.Fit(Nonlinear.Data.Dataset, int, int, int, Nonlinear.Data.Dataset?, CancellationToken)"/> call.</param>
     /// <param name="batch">1-based batch within the epoch.</param>
     void BatchEnded(Sequential model, Tensor input, int epoch, int batch);
 

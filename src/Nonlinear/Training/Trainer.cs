@@ -32,6 +32,7 @@ public sealed class Trainer
     private readonly double _baseRate;
     private Tensor? _lossGradient;
     private BatchIterator? _batches;
+    private TrainingState? _scratch;
 
     /// <summary>A trainer for <paramref name="model"/> (already built) with a loss, an optimizer and an optional schedule.</summary>
     public Trainer(Sequential model, Loss loss, Optimizer optimizer, LearningRateSchedule? schedule = null)
@@ -79,16 +80,60 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(train);
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        return Fit(train, validation, new TrainingState(epochs, batchSize, seed), cancellation);
+    }
+
+    /// <summary>
+    /// Trains from where <paramref name="state"/> stands to its last epoch, updating it after every batch: a fresh
+    /// state trains exactly as <see cref="Fit(Dataset, int, int, int, Dataset?, CancellationToken)"/> does, and a state restored
+    /// from a <see cref="Checkpoint"/> (with the model and optimizer restored too) carries the run on bit for bit,
+    /// from an epoch boundary or from the middle of an epoch. Cancellation is checked before every batch: the batch
+    /// in progress finishes, and the state then holds the position of the next one (save it with
+    /// <see cref="Checkpoint"/>). With <see cref="TrainingState.Patience"/> the run stops after that many epochs
+    /// without a better validation loss (<see cref="TrainingHistory.StoppedEarly"/>).
+    /// </summary>
+    /// <returns>The whole run's history (the epochs before a resume included); Cancelled when interrupted.</returns>
+    /// <exception cref="TrainingDivergedException">The loss or a layer output became NaN or infinite.</exception>
+    /// <exception cref="ArgumentException">
+    /// The data does not fit the model; early stopping or best weights without validation data; or the state's
+    /// position does not fit this data (more batches done than an epoch has).
+    /// </exception>
+    public TrainingHistory Fit(Dataset train, Dataset? validation, TrainingState state, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(state);
         CheckFits(train);
         if (validation is not null)
         {
             CheckFits(validation);
         }
-
-        var history = new TrainingHistory();
-        for (int epoch = 1; epoch <= epochs; epoch++)
+        else if (state.Patience is not null || state.KeepBestWeights)
         {
-            var report = RunEpoch(train, epoch, batchSize, seed, cancellation);
+            throw new ArgumentException("Early stopping and keeping the best weights watch the validation loss: give validation data.", nameof(validation));
+        }
+
+        int batchSize = state.BatchSize;
+        int perEpoch = (train.Count + batchSize - 1) / batchSize;
+        if (state.BatchesPerEpoch != 0 && state.BatchesPerEpoch != perEpoch)
+        {
+            throw new ArgumentException($"The run trained on {state.BatchesPerEpoch} batches per epoch, but '{train.Name}' in batches of {batchSize} has {perEpoch}: it is not the data this run trained on.", nameof(state));
+        }
+
+        state.BatchesPerEpoch = perEpoch;
+        if (state.NextBatch > perEpoch)
+        {
+            throw new ArgumentException($"The run stands at batch {state.NextBatch} of an epoch, but '{train.Name}' in batches of {batchSize} has {perEpoch} batches per epoch: it is not the data this run trained on.", nameof(state));
+        }
+
+        // The returned history is the state's own list of epochs (the epochs before a resume included).
+        var history = new TrainingHistory(state.HistoryList);
+
+        while (!state.Finished)
+        {
+            int epoch = state.CompletedEpochs + 1;
+            var report = state.NextBatch < perEpoch
+                ? RunBatches(train, epoch, state.NextBatch, perEpoch - state.NextBatch, batchSize, state.Seed, cancellation, state)
+                : EndOfBatches(epoch, state, train.Task); // resumed after the epoch's last batch, before its validation
             if (report is null)
             {
                 history.Cancelled = true;
@@ -97,16 +142,48 @@ public sealed class Trainer
 
             var val = validation is null ? new Evaluation(double.NaN, double.NaN, 0) : Evaluate(validation, Math.Max(batchSize, 256));
             var full = report.Value with { ValidationLoss = val.Loss, ValidationAccuracy = val.Accuracy };
-            history.Add(full);
+            state.AddEpoch(full);
+            state.CompletedEpochs = epoch;
+            state.ResetEpoch();
+            if (validation is not null)
+            {
+                Track(state, epoch, val.Loss);
+            }
+
             EpochEnded?.Invoke(full);
         }
 
+        history.StoppedEarly = state.StoppedEarly;
         return history;
+    }
+
+    /// <summary>Early stopping's bookkeeping after a validated epoch (Keras: improvement means strictly below the best).</summary>
+    private void Track(TrainingState state, int epoch, double validationLoss)
+    {
+        if (validationLoss < state.BestValidationLoss)
+        {
+            state.BestValidationLoss = validationLoss;
+            state.BestEpoch = epoch;
+            state.EpochsWithoutImprovement = 0;
+            if (state.KeepBestWeights)
+            {
+                state.KeepWeights(_model);
+            }
+        }
+        else
+        {
+            state.EpochsWithoutImprovement++;
+        }
+
+        if (state.Patience is { } patience && state.EpochsWithoutImprovement >= patience && !state.Finished)
+        {
+            state.StoppedEarly = true;
+        }
     }
 
     /// <summary>
     /// Trains one epoch, number <paramref name="epoch"/> (1-based), exactly as epoch <paramref name="epoch"/> of
-    /// <see cref="Fit"/> would: the shuffle is a function of (<paramref name="seed"/>, epoch) and the schedule
+    /// <see cref="Fit(Dataset, int, int, int, Dataset?, CancellationToken)"/> would: the shuffle is a function of (<paramref name="seed"/>, epoch) and the schedule
     /// gives the epoch's rate. For callers that drive the loop themselves (an interactive playground that trains
     /// epoch by epoch between frames). Raises <see cref="BatchEnded"/> but not <see cref="EpochEnded"/>.
     /// </summary>
@@ -119,12 +196,12 @@ public sealed class Trainer
         ArgumentOutOfRangeException.ThrowIfLessThan(epoch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         CheckFits(train);
-        return RunEpoch(train, epoch, batchSize, seed, cancellation);
+        return RunBatches(train, epoch, 0, (train.Count + batchSize - 1) / batchSize, batchSize, seed, cancellation, Scratch());
     }
 
     /// <summary>
     /// Trains batches <paramref name="firstBatch"/> to <paramref name="firstBatch"/> + <paramref name="count"/> - 1
-    /// (0-based) of epoch <paramref name="epoch"/> (1-based), exactly as <see cref="Fit"/> trains those batches of
+    /// (0-based) of epoch <paramref name="epoch"/> (1-based), exactly as <see cref="Fit(Dataset, int, int, int, Dataset?, CancellationToken)"/> trains those batches of
     /// that epoch: consecutive ranges that cover an epoch train it as <see cref="TrainEpoch"/> does. For callers
     /// that must stay responsive within an epoch (a live session whose epoch takes longer than a frame). Raises
     /// <see cref="BatchEnded"/> for each batch (its running values cover this range); the observer's epoch end comes
@@ -151,13 +228,41 @@ public sealed class Trainer
         }
 
         CheckFits(train);
-        return RunBatches(train, epoch, firstBatch, count, batchSize, seed, cancellation);
+        return RunBatches(train, epoch, firstBatch, count, batchSize, seed, cancellation, Scratch());
     }
 
-    private EpochReport? RunEpoch(Dataset train, int epoch, int batchSize, int seed, CancellationToken cancellation)
-        => RunBatches(train, epoch, 0, (train.Count + batchSize - 1) / batchSize, batchSize, seed, cancellation);
+    /// <summary>The sums of a range trained outside <see cref="Fit(Dataset, Dataset?, TrainingState, CancellationToken)"/>, from zero.</summary>
+    private TrainingState Scratch()
+    {
+        _scratch ??= new TrainingState(1, 1, 0);
+        _scratch.ResetEpoch();
+        return _scratch;
+    }
 
-    private EpochReport? RunBatches(Dataset train, int epoch, int firstBatch, int count, int batchSize, int seed, CancellationToken cancellation)
+    /// <summary>Sets the schedule's rate for <paramref name="epoch"/> (1-based); without a schedule the rate stays as it is.</summary>
+    private void SetRate(int epoch)
+    {
+        if (_schedule is not null)
+        {
+            _optimizer.LearningRate = _schedule.At(epoch - 1, _baseRate);
+        }
+    }
+
+    /// <summary>The report of an epoch whose batches were all trained before a checkpoint that came before its validation.</summary>
+    private EpochReport EndOfBatches(int epoch, TrainingState state, TaskKind task)
+    {
+        SetRate(epoch);
+        return Report(epoch, state, task, TimeSpan.Zero) with { LearningRate = _optimizer.LearningRate };
+    }
+
+    private static EpochReport Report(int epoch, TrainingState sums, TaskKind task, TimeSpan elapsed)
+        => new(epoch, sums.LossSum / sums.Scored, Accuracy(sums.Correct, sums.Scored, task), double.NaN, double.NaN, double.NaN, sums.PartialElapsed + elapsed);
+
+    /// <summary>
+    /// Trains the batches of a range, adding to <paramref name="sums"/> (the epoch's running sums, position and
+    /// time) after every batch, before <see cref="BatchEnded"/> is raised.
+    /// </summary>
+    private EpochReport? RunBatches(Dataset train, int epoch, int firstBatch, int count, int batchSize, int seed, CancellationToken cancellation, TrainingState sums)
     {
         // One iterator per (data, batch size, seed): its batch buffers are reused from epoch to epoch.
         if (_batches is null || _batches.Dataset != train || _batches.BatchSize != batchSize || _batches.Seed != seed)
@@ -166,20 +271,14 @@ public sealed class Trainer
         }
 
         var batches = _batches;
-        if (_schedule is not null)
-        {
-            _optimizer.LearningRate = _schedule.At(epoch - 1, _baseRate);
-        }
+        SetRate(epoch);
 
         var clock = Stopwatch.StartNew();
-        double lossSum = 0;
-        long correct = 0;
-        long scored = 0;
-        int samples = 0;
         for (int b = firstBatch; b < firstBatch + count; b++)
         {
             if (cancellation.IsCancellationRequested)
             {
+                sums.PartialElapsed += clock.Elapsed;
                 return null;
             }
 
@@ -207,11 +306,12 @@ public sealed class Trainer
 
             int n = x.BatchSize;
             long weight = Scored(y, train.Task);
-            lossSum += loss * weight;
-            correct += Correct(output, y, train.Task);
-            scored += weight;
-            samples += n;
-            BatchEnded?.Invoke(new BatchReport(epoch, b + 1, batches.BatchesPerEpoch, loss, lossSum / scored, Accuracy(correct, scored, train.Task), samples));
+            sums.LossSum += loss * weight;
+            sums.Correct += Correct(output, y, train.Task);
+            sums.Scored += weight;
+            sums.Samples += n;
+            sums.NextBatch = b + 1;
+            BatchEnded?.Invoke(new BatchReport(epoch, b + 1, batches.BatchesPerEpoch, loss, sums.LossSum / sums.Scored, Accuracy(sums.Correct, sums.Scored, train.Task), sums.Samples));
         }
 
         if (firstBatch + count == batches.BatchesPerEpoch)
@@ -219,7 +319,7 @@ public sealed class Trainer
             Diagnostics?.EpochEnded(_model, epoch);
         }
 
-        return new EpochReport(epoch, lossSum / scored, Accuracy(correct, scored, train.Task), double.NaN, double.NaN, _optimizer.LearningRate, clock.Elapsed);
+        return Report(epoch, sums, train.Task, clock.Elapsed) with { LearningRate = _optimizer.LearningRate };
     }
 
     /// <summary>

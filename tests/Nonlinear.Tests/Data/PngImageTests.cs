@@ -117,6 +117,39 @@ public sealed class PngImageTests
         Assert.Contains("no-such.png", missing.Message);
     }
 
+    [Theory]
+    [InlineData(8192, 8192)]     // under MaxPixels, 64 MiB of image data claimed by a 16-byte IDAT
+    [InlineData(1, 67_108_864)]
+    public void A_forged_size_within_the_pixel_limit_fails_without_allocating_the_image_data(int width, int height)
+    {
+        // Found by fuzzing (docs/fuzzing.md): the decoder allocated the whole image data the header claims before
+        // inflating a byte, 128 MiB here from an 80-byte file.
+        var forged = Encode(new byte[] { 1, 2, 3, 4 }, 2, 2, 0, 0);
+        BinaryPrimitives.WriteInt32BigEndian(forged.AsSpan(16), width);
+        BinaryPrimitives.WriteInt32BigEndian(forged.AsSpan(20), height);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        string message = Fails(Recrc(forged, 8));
+
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
+        Assert.Contains("compressed bytes can hold", message);
+    }
+
+    [Fact]
+    public void Image_data_that_inflates_short_of_a_plausible_header_fails_after_a_small_allocation()
+    {
+        // 100x100 needs 10,100 bytes: plausible for the compressed size, so the decoder inflates and finds 6.
+        var forged = Encode(new byte[] { 1, 2, 3, 4 }, 2, 2, 0, 0);
+        BinaryPrimitives.WriteInt32BigEndian(forged.AsSpan(16), 100);
+        BinaryPrimitives.WriteInt32BigEndian(forged.AsSpan(20), 100);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        string message = Fails(Recrc(forged, 8));
+
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
+        Assert.Contains("inflates to 6 bytes; the header needs 10100", message);
+    }
+
     [Fact]
     public void Every_truncation_fails_cleanly()
     {

@@ -387,6 +387,29 @@ public sealed class ModelFileTests : IDisposable
         Assert.Contains("needs at least", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("embedding:100000000:100,seqpool:mean,dense:1", "[5]", "needs at least")]
+    [InlineData("embedding:10:8,layernorm,transformer:heads=1,ff=2000000000,seqpool:mean,dense:1", "[5]", "needs at least")]
+    [InlineData("embedding:10:60000,attention:heads=1,seqpool:mean,dense:1", "[5]", "needs at least")]
+    [InlineData("embedding:10:6,positions:sinusoidal,seqpool:mean,dense:1", "[100000000]", "sinusoidal position table [100000000, 6]")]
+    [InlineData("embedding:10:100000,positions:sinusoidal,seqpool:mean,dense:1", "[100000]", "more values than an array can hold")]
+    public void A_huge_sequence_architecture_is_rejected_before_it_is_built(string spec, string input, string expected)
+    {
+        // Found by fuzzing (docs/fuzzing.md): the size pre-check stopped at the first embedding, layer norm or
+        // attention layer, so these were built: gigabytes of weights, or a sinusoidal table computed for minutes.
+        var bytes = Edit(SaveToBytes(SmallModel(), FullMetadata()), h =>
+        {
+            h["__metadata__"]!["architecture"] = spec;
+            h["__metadata__"]!["input_shape"] = input;
+        });
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        var e = LoadFails(bytes);
+
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string, string> MetadataEdits => new()
     {
         { "format", "pytorch", "not a Nonlinear model file (__metadata__.format is 'pytorch', expected 'nonlinear')" },

@@ -398,6 +398,7 @@ async function mount(url, exportName, element) {
 const views = {
   playground: document.getElementById('playground-view'),
   images: document.getElementById('images-view'),
+  model: document.getElementById('model-view'),
   learn: document.getElementById('learn-view'),
 };
 const mounted = {};
@@ -445,6 +446,14 @@ async function showTab(name, push) {
     mounted.images = mount('/static/images/images.js', 'mountImages', views.images).then((ok) => {
       if (!ok) {
         views.images.innerHTML = '<p class="hint">The Images view is not part of this build.</p>';
+      }
+    });
+  }
+
+  if (name === 'model' && !mounted.model && views.model) {
+    mounted.model = mount('/static/model/model.js', 'mountModel', views.model).then((ok) => {
+      if (!ok) {
+        views.model.innerHTML = '<p class="hint">The Model view is not part of this build.</p>';
       }
     });
   }
@@ -567,4 +576,5 @@ if (new URLSearchParams(location.search).has('embed')) {
 }
 
 setupTabs();
-showTab(isLearnPath() ? 'learn' : 'playground', false);
+// /?model=<id> opens the Model tab on a model file the server keeps (the link the Model tab shows).
+showTab(isLearnPath() ? 'learn' : new URLSearchParams(location.search).has('model') ? 'model' : 'playground', false);
