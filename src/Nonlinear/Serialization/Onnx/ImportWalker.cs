@@ -573,7 +573,7 @@ internal sealed class ImportWalker
         }
 
         var node = _graph.Producer(name);
-        if (node is null || node.Output.Count != 1)
+        if (node is null || node.Output.Count != 1 || node.Input.Count == 0)
         {
             return null;
         }

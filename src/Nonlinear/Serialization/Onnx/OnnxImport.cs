@@ -108,6 +108,11 @@ public static class OnnxImport
         {
             throw new ModelFileException(name, e.Message, e);
         }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or OverflowException or FormatException or NotSupportedException)
+        {
+            // A graph malformed in a way no check above anticipated: still one clear error, never a crash.
+            throw new ModelFileException(name, $"cannot import: {e.Message}", e);
+        }
     }
 
     private static byte[] ReadAll(Stream stream, string name)
