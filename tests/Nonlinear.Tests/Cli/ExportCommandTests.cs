@@ -137,9 +137,8 @@ public sealed class ExportCommandTests : IDisposable
     [Fact]
     public void A_model_that_cannot_be_exported_is_a_usage_error_in_one_line_and_writes_nothing()
     {
-        // Token ids with a saved normalisation: an ONNX graph takes int64 ids, which cannot be normalised (and,
-        // until the sequence emitters land, the embedding layer itself has no ONNX form). Either way the library
-        // throws NotSupportedException, which the command reports as a usage error.
+        // Token ids with a saved normalisation: an ONNX graph takes int64 ids, which cannot be normalised, so the
+        // library throws NotSupportedException, which the command reports as a usage error.
         var model = Sequential.Parse("embedding:10:4,seqpool:mean,dense:3");
         model.Build(new TensorShape(5), seed: 1);
         string path = Path("seq.nlm");
@@ -157,6 +156,21 @@ public sealed class ExportCommandTests : IDisposable
         Assert.Single(run.Stderr.Trim().Split('\n'));
         Assert.False(File.Exists(Path("seq.onnx")));
         Assert.Equal(["seq.nlm"], Directory.GetFiles(_dir).Select(System.IO.Path.GetFileName));
+    }
+
+    [Fact]
+    public void A_sequence_model_exports_with_int64_token_ids()
+    {
+        // Every layer of the catalog has an ONNX form now that the sequence emitters landed (the library-level
+        // NotSupportedException path is tested with an unexportable layer in ExportOnnxModelTests).
+        var model = Sequential.Parse("embedding:10:4,seqpool:mean,dense:3");
+        model.Build(new TensorShape(5), seed: 1);
+        string path = Path("seq.nlm");
+        ModelFile.Save(path, model, new ModelMetadata { Task = TaskKind.Multiclass, OutputActivation = "softmax", Loss = "cross_entropy" });
+        var run = CliRun.Of("export", path, "--to", Path("seq.onnx"));
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("int64", run.Stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path("seq.onnx")));
     }
 
     [Fact]
