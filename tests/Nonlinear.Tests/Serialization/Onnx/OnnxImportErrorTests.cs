@@ -29,6 +29,19 @@ public sealed class OnnxImportErrorTests
     }
 
     [Fact]
+    public void An_erf_node_without_its_input_is_a_ModelFileException_not_an_ArithmeticException()
+    {
+        // Found by fuzzing (docs/fuzzing.md): the missing input evaluates to NaN, and Erf's Math.Sign threw on it.
+        Assert.True(double.IsNaN(ImportActivations.Erf(double.NaN)));
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Fixture("mlp_acts_a_13.onnx")));
+        model.Graph.Node.First(n => n.OpType == "Erf").Input.Clear();
+
+        var e = Record.Exception(() => OnnxImport.Load(new MemoryStream(model.ToByteArray()), "model.onnx"));
+
+        Assert.True(e is null or ModelFileException, $"{e?.GetType().Name}: {e?.Message}");
+    }
+
+    [Fact]
     public void A_made_up_operator_is_refused_naming_the_node()
     {
         var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Fixture("mlp_acts_a_13.onnx")));
