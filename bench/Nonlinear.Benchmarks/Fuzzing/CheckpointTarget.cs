@@ -199,7 +199,7 @@ internal static partial class CheckpointTarget
         foreach (var (name, value) in blobs)
         {
             if (value is not JsonObject range || range["offset"] is not JsonValue o || range["length"] is not JsonValue l
-                || !o.TryGetValue(out long offset) || !l.TryGetValue(out long length) || offset < 0 || length < 0 || offset + length > data.Length)
+                || !o.TryGetValue(out long offset) || !l.TryGetValue(out long length) || offset < 0 || length < 0 || offset > data.Length || length > data.Length - offset)
             {
                 return input;
             }
