@@ -15,7 +15,7 @@ internal static class FuzzBench
 {
     public const string Heading = "## Results";
 
-    private const string Usage = "[--cases 10000] [--seed 1] [--readers model,idx,idx-gz,idx-stream,csv,png] [--case I] [--file PATH] [--dump DIR] [--out docs/fuzzing.md]";
+    private const string Usage = "[--cases 10000] [--seed 1] [--readers model,checkpoint,onnx,idx,idx-gz,idx-stream,csv,png] [--case I] [--file PATH] [--dump DIR] [--out docs/fuzzing.md]";
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 

@@ -35,7 +35,7 @@ using Nonlinear.Benchmarks;
 //                   [--costs-seconds 1] [--dataset spiral] [--server-dll PATH] [--in-process] [--out docs/benchmarks.md]
 //       The web playground's server under load: N simulated pages over 127.0.0.1 train 6x8 networks and take frames
 //       over WebSockets while GET /api/health is timed; with --out, replaces the "## Playground server" section.
-//   fuzz [--cases 10000] [--seed 1] [--readers model,idx,idx-gz,idx-stream,csv,png] [--case I] [--file PATH] [--dump DIR] [--out docs/fuzzing.md]
+//   fuzz [--cases 10000] [--seed 1] [--readers model,checkpoint,onnx,idx,idx-gz,idx-stream,csv,png] [--case I] [--file PATH] [--dump DIR] [--out docs/fuzzing.md]
 //       Every file reader fed mutated valid files (bit flips, truncations, forged lengths and counts, splices): each case
 //       must end in a valid result or a clear error within 1 s and 64 MiB; with --out, replaces "## Results" (docs/fuzzing.md).
 //   bdn [BenchmarkDotNet arguments]
@@ -61,7 +61,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- exhaustive sin|gaussian [--from 1e-4] [--to 65536]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- playground-load [--sessions 1,20] [--seconds 10] [--speed 1,0]
                 [--warmup 2] [--draw-ms 2] [--health-ms 20] [--costs-seconds 1] [--dataset spiral] [--server-dll PATH] [--in-process] [--out docs/benchmarks.md]
-          dotnet run -c Release --project bench/Nonlinear.Benchmarks -- fuzz [--cases 10000] [--seed 1] [--readers model,idx,idx-gz,idx-stream,csv,png]
+          dotnet run -c Release --project bench/Nonlinear.Benchmarks -- fuzz [--cases 10000] [--seed 1] [--readers model,checkpoint,onnx,idx,idx-gz,idx-stream,csv,png]
                 [--case I] [--file PATH] [--dump DIR] [--out docs/fuzzing.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- bdn [BenchmarkDotNet args, e.g. --filter '*']
         """);

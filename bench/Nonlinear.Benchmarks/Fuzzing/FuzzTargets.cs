@@ -10,6 +10,8 @@ internal static class FuzzTargets
     private static readonly (string Name, Func<FuzzTarget> Create)[] Factories =
     [
         ("model", ModelFileTarget.Create),
+        ("checkpoint", CheckpointTarget.Create),
+        ("onnx", OnnxTarget.Create),
         ("idx", IdxTarget.CreateRaw),
         ("idx-gz", IdxTarget.CreateGzip),
         ("idx-stream", IdxTarget.CreateStream),

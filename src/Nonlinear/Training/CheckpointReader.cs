@@ -42,6 +42,48 @@ internal static class CheckpointReader
 
     private sealed record Range(string Name, long Offset, long Length);
 
+    /// <summary>
+    /// JsonDocument accepts bytes that are not UTF-8 and escapes such as a lone "\ud800" that cannot become a .NET
+    /// string; reading them later throws InvalidOperationException. One pass over every key and string up front
+    /// turns that into the checkpoint's own error.
+    /// </summary>
+    private static void CheckText(JsonElement element, string name)
+    {
+        try
+        {
+            Visit(element);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ModelFileException(name, $"the header holds text that is not valid Unicode ({e.Message})", e);
+        }
+
+        static void Visit(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        Visit(property.Value);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        Visit(item);
+                    }
+
+                    break;
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    break;
+            }
+        }
+    }
+
     private static Checkpoint ReadCore(Stream stream, string name)
     {
         ModelFileException Fail(string problem) => new(name, problem);
@@ -123,6 +165,7 @@ internal static class CheckpointReader
 
         using (document)
         {
+            CheckText(document.RootElement, name);
             var root = Object(document.RootElement, "the header", Fail);
             string format = Text(root, "format", "the header", Fail);
             if (format != Checkpoint.FormatName)

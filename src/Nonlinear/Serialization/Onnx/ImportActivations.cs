@@ -342,6 +342,12 @@ internal static class ImportActivations
     /// <summary>erf in double to about 1e-13: its Maclaurin series below 2.5, erfc's continued fraction above.</summary>
     internal static double Erf(double x)
     {
+        // A node whose input is missing evaluates to NaN (found by fuzzing: Math.Sign threw on it).
+        if (double.IsNaN(x))
+        {
+            return double.NaN;
+        }
+
         double ax = Math.Abs(x);
         if (ax < 2.5)
         {

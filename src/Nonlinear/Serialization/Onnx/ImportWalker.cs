@@ -137,7 +137,7 @@ internal sealed class ImportWalker
         }
 
         var after = _graph.Consumers(Output(sub));
-        if (after.Count != 1 || after[0] is not { OpType: "Div" } div || div.Input[0] != Output(sub)
+        if (after.Count != 1 || after[0] is not { OpType: "Div" } div || div.Input.Count != 2 || div.Input[0] != Output(sub)
             || _graph.Constant(div.Input[1]) is not { Floats: not null } stdTensor)
         {
             return;
@@ -581,7 +581,7 @@ internal sealed class ImportWalker
         long[]? result = node.OpType switch
         {
             "Shape" when node.Input[0] == _value => ShapeOf(node),
-            "Gather" when ImportGraph.Int(node, "axis", 0) == 0 => Gather(node, depth),
+            "Gather" when node.Input.Count == 2 && ImportGraph.Int(node, "axis", 0) == 0 => Gather(node, depth),
             "Unsqueeze" or "Squeeze" or "Cast" => ShapeValues(node.Input[0], reader, depth + 1),
             "Concat" when ImportGraph.Int(node, "axis", 0) == 0 => Concat(node, reader, depth),
             _ => null,

@@ -29,6 +29,41 @@ public sealed class OnnxImportErrorTests
     }
 
     [Fact]
+    public void An_erf_node_without_its_input_is_a_ModelFileException_not_an_ArithmeticException()
+    {
+        // Found by fuzzing (docs/fuzzing.md): the missing input evaluates to NaN, and Erf's Math.Sign threw on it.
+        Assert.True(double.IsNaN(ImportActivations.Erf(double.NaN)));
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Fixture("mlp_acts_a_13.onnx")));
+        model.Graph.Node.First(n => n.OpType == "Erf").Input.Clear();
+
+        var e = Record.Exception(() => OnnxImport.Load(new MemoryStream(model.ToByteArray()), "model.onnx"));
+
+        Assert.True(e is null or ModelFileException, $"{e?.GetType().Name}: {e?.Message}");
+    }
+
+    [Fact]
+    public void A_normalisation_div_without_its_divisor_is_not_an_ArgumentOutOfRangeException()
+    {
+        // Found by fuzzing (docs/fuzzing.md): the normalisation pattern read the Div node's second input unchecked.
+        var model = Nonlinear.Models.Sequential.Parse("dense:3,relu,dense:2");
+        model.Build(new Nonlinear.Tensors.TensorShape(2), seed: 1);
+        var metadata = new ModelMetadata
+        {
+            Task = Nonlinear.Data.TaskKind.Binary, OutputActivation = "sigmoid", Loss = "bce_logits",
+            NormalizationMean = [0.5f, 1f], NormalizationStd = [2f, 3f],
+        };
+        using var exported = new MemoryStream();
+        OnnxExport.Save(exported, new SavedModel(model, metadata));
+        var proto = ModelProto.Parser.ParseFrom(exported.ToArray());
+        var div = proto.Graph.Node.First(n => n.OpType == "Div");
+        div.Input.RemoveAt(1);
+
+        var e = Record.Exception(() => OnnxImport.Load(new MemoryStream(proto.ToByteArray()), "model.onnx"));
+
+        Assert.True(e is null or ModelFileException, $"{e?.GetType().Name}: {e?.Message}");
+    }
+
+    [Fact]
     public void A_made_up_operator_is_refused_naming_the_node()
     {
         var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Fixture("mlp_acts_a_13.onnx")));
