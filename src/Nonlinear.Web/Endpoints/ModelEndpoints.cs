@@ -74,38 +74,6 @@ internal static class ModelEndpoints
     }
 
     /// <summary>The body's bytes, or 413 beyond <paramref name="maxBytes"/>, 415 for a form, 400 when empty.</summary>
-    private static async Task<(byte[] Bytes, int Length)> ReadBytesAsync(HttpRequest request, long maxBytes)
-    {
-        if (request.ContentType is { } type && type.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new WebRequestException(StatusCodes.Status415UnsupportedMediaType,
-                "Send the model file's bytes as the request body (Content-Type: application/octet-stream), not as a form.");
-        }
-
-        string cap = $"model files are limited to {ModelStore.Megabytes(maxBytes)}";
-        if (request.ContentLength > maxBytes)
-        {
-            throw new WebRequestException(StatusCodes.Status413PayloadTooLarge, $"The file has {request.ContentLength} bytes; {cap}.");
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                throw new WebRequestException(StatusCodes.Status413PayloadTooLarge, $"The file is larger than the cap: {cap}.");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        if (buffer.Length == 0)
-        {
-            throw WebRequestException.BadRequest("The request body is empty: send the model file's bytes.");
-        }
-
-        return (buffer.GetBuffer(), (int)buffer.Length);
-    }
+    private static Task<(byte[] Bytes, int Length)> ReadBytesAsync(HttpRequest request, long maxBytes)
+        => RequestBody.ReadFileAsync(request, maxBytes, "the model file's bytes (Content-Type: application/octet-stream)", $"model files are limited to {ModelStore.Megabytes(maxBytes)}");
 }

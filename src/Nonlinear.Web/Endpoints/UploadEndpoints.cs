@@ -83,39 +83,7 @@ internal static class UploadEndpoints
     /// <summary>The body as UTF-8 text (a byte-order mark dropped, invalid bytes as U+FFFD), or 413 beyond <paramref name="maxBytes"/>.</summary>
     private static async Task<string> ReadTextAsync(HttpRequest request, long maxBytes)
     {
-        // A multipart form wraps the file in boundaries and headers; any other body is taken as the file's text
-        // (curl --data-binary sends it as application/x-www-form-urlencoded).
-        if (request.ContentType is { } type && type.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new WebRequestException(StatusCodes.Status415UnsupportedMediaType,
-                "Send the CSV file's text as the request body (Content-Type: text/csv), not as a form.");
-        }
-
-        string cap = $"uploads are limited to {Uploads.UploadStore.Megabytes(maxBytes)}";
-        if (request.ContentLength > maxBytes)
-        {
-            throw new WebRequestException(StatusCodes.Status413PayloadTooLarge, $"The file has {request.ContentLength} bytes; {cap}.");
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                throw new WebRequestException(StatusCodes.Status413PayloadTooLarge, $"The file is larger than the cap: {cap}.");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        if (buffer.Length == 0)
-        {
-            throw WebRequestException.BadRequest("The request body is empty: send the CSV file's text.");
-        }
-
-        return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false)
-            .GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        var (bytes, length) = await RequestBody.ReadFileAsync(request, maxBytes, "the CSV file's text (Content-Type: text/csv)", $"uploads are limited to {Uploads.UploadStore.Megabytes(maxBytes)}").ConfigureAwait(false);
+        return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false).GetString(bytes, 0, length);
     }
 }

@@ -45,44 +45,8 @@ public static class ModelFile
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var header = EncodeHeader(model, metadata);
-        string full;
-        try
-        {
-            full = Path.GetFullPath(path);
-        }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            throw new ModelFileException(path, $"cannot save: not a valid path ({e.Message})", e);
-        }
-
-        var directory = Path.GetDirectoryName(full);
-        if (directory is not null && !Directory.Exists(directory))
-        {
-            throw new ModelFileException(path, $"cannot save: the directory '{directory}' does not exist");
-        }
-
-        // Same directory as the target so the final rename stays on one file system, which keeps it atomic.
-        var temporary = $"{full}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                Write(stream, header, model, metadata);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch (Exception e)
-        {
-            TryDelete(temporary);
-            if (e is IOException or UnauthorizedAccessException && e is not ModelFileException)
-            {
-                throw new ModelFileException(path, $"cannot save: {e.Message}", e);
-            }
-
-            throw;
-        }
+        var full = AtomicFile.FullPath(path);
+        AtomicFile.Write(full, path, stream => Write(stream, header, model, metadata));
     }
 
     /// <summary>Writes <paramref name="model"/> and <paramref name="metadata"/> to <paramref name="stream"/> at its current position.</summary>
@@ -324,18 +288,6 @@ public static class ModelFile
 
             stream.Write(chunk[..(4 * n)]);
             values = values[n..];
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: the save already failed, and that error is the one to report.
         }
     }
 }

@@ -22,47 +22,12 @@ internal static class CheckpointWriter
 
     public static string SaveFile(string path, Sequential model, ModelMetadata metadata, Optimizer optimizer, TrainingState state, IReadOnlyDictionary<string, string>? settings)
     {
-        string full;
-        try
-        {
-            full = Path.GetFullPath(Directory.Exists(path) ? Checkpoint.PathIn(path) : path);
-        }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            throw new ModelFileException(path, $"cannot save: not a valid path ({e.Message})", e);
-        }
-
-        var directory = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory))
-        {
-            throw new ModelFileException(full, $"cannot save: the directory '{directory}' does not exist");
-        }
+        string full = AtomicFile.FullPath(Directory.Exists(path) ? Checkpoint.PathIn(path) : path);
 
         // Encode first (all validation happens here), so a bad argument never costs the old checkpoint.
         var blobs = Blobs(model, metadata, optimizer, state);
         RemoveStaleTemporaries(full);
-        var temporary = $"{full}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                WriteBlobs(stream, optimizer, state, settings, blobs, model);
-                stream.Flush(flushToDisk: true);
-            }
-
-            // The rename is atomic on one file system: readers (and a crash) see the old file or the new one.
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch (Exception e)
-        {
-            TryDelete(temporary);
-            if (e is IOException or UnauthorizedAccessException && e is not ModelFileException)
-            {
-                throw new ModelFileException(full, $"cannot save: {e.Message}", e);
-            }
-
-            throw;
-        }
+        AtomicFile.Write(full, full, stream => WriteBlobs(stream, optimizer, state, settings, blobs, model));
 
         return full;
     }
@@ -310,24 +275,12 @@ internal static class CheckpointWriter
         {
             foreach (var stale in Directory.EnumerateFiles(Path.GetDirectoryName(full)!, Path.GetFileName(full) + ".tmp-*"))
             {
-                TryDelete(stale);
+                AtomicFile.TryDelete(stale);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Leftovers cost disk space, never correctness: the reader never opens them.
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: a leftover temporary file never replaces a checkpoint.
         }
     }
 }

@@ -34,44 +34,8 @@ public static class OnnxExport
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var proto = Build(model, options ?? new OnnxExportOptions());
-        string full;
-        try
-        {
-            full = Path.GetFullPath(path);
-        }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            throw new ModelFileException(path, $"cannot save: not a valid path ({e.Message})", e);
-        }
-
-        var directory = Path.GetDirectoryName(full);
-        if (directory is not null && !Directory.Exists(directory))
-        {
-            throw new ModelFileException(path, $"cannot save: the directory '{directory}' does not exist");
-        }
-
-        // Same directory as the target so the final rename stays on one file system, which keeps it atomic.
-        var temporary = $"{full}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                proto.WriteTo(stream);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch (Exception e)
-        {
-            TryDelete(temporary);
-            if (e is IOException or UnauthorizedAccessException)
-            {
-                throw new ModelFileException(path, $"cannot save: {e.Message}", e);
-            }
-
-            throw;
-        }
+        var full = AtomicFile.FullPath(path);
+        AtomicFile.Write(full, path, proto.WriteTo);
     }
 
     /// <summary>Writes <paramref name="model"/> as ONNX to <paramref name="stream"/> at its current position (not atomic).</summary>
@@ -255,17 +219,5 @@ public static class OnnxExport
         }
 
         writer.WriteEndArray();
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: the temporary file is harmless.
-        }
     }
 }

@@ -50,29 +50,9 @@ public static class PyTorchExport
         }
 
         string source = Generate(model, reference, Path.GetFileName(full));
-        var directory = Path.GetDirectoryName(full);
-        if (directory is not null && !Directory.Exists(directory))
-        {
-            throw new ModelFileException(path, $"cannot save: the directory '{directory}' does not exist");
-        }
-
-        var temporary = $"{full}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(source);
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(temporary);
-            throw new ModelFileException(path, $"cannot save: {e.Message}", e);
-        }
+        full = AtomicFile.FullPath(full);
+        var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(source);
+        AtomicFile.Write(full, path, stream => stream.Write(bytes));
     }
 
     /// <summary>
@@ -90,17 +70,5 @@ public static class PyTorchExport
         ArgumentException.ThrowIfNullOrWhiteSpace(modelFile);
         ArgumentException.ThrowIfNullOrWhiteSpace(pythonFile);
         return PyTorchSource.Generate(model, modelFile, pythonFile);
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: the temporary file is harmless.
-        }
     }
 }
