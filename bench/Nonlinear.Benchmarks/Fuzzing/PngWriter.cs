@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using Nonlinear.Data;
 
 namespace Nonlinear.Fuzzing;
 
@@ -12,8 +13,6 @@ namespace Nonlinear.Fuzzing;
 internal static class PngWriter
 {
     public static readonly byte[] Signature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
-
-    private static readonly uint[] CrcTable = BuildCrcTable();
 
     /// <summary>One chunk: its type and data (length and CRC are derived).</summary>
     public sealed record Chunk(string Type, byte[] Data);
@@ -136,7 +135,7 @@ internal static class PngWriter
             output.Write(word);
             output.Write(type);
             output.Write(chunk.Data);
-            BinaryPrimitives.WriteUInt32BigEndian(word, Crc([.. type, .. chunk.Data]));
+            BinaryPrimitives.WriteUInt32BigEndian(word, PngImage.Crc([.. type, .. chunk.Data]));
             output.Write(word);
         }
 
@@ -148,33 +147,5 @@ internal static class PngWriter
         int p = a + b - c;
         int pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);
         return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-    }
-
-    private static uint Crc(ReadOnlySpan<byte> data)
-    {
-        uint c = 0xFFFFFFFFu;
-        foreach (byte b in data)
-        {
-            c = CrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
-        }
-
-        return c ^ 0xFFFFFFFFu;
-    }
-
-    private static uint[] BuildCrcTable()
-    {
-        var table = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            }
-
-            table[n] = c;
-        }
-
-        return table;
     }
 }

@@ -401,7 +401,8 @@ public sealed class PngImage
 
     private static DataFormatException Error(string name, string problem) => new(name, problem);
 
-    private static uint Crc(ReadOnlySpan<byte> data)
+    /// <summary>PNG's CRC-32 (ISO 3309) of a chunk's type and data; the fuzz harness's PNG writer seals chunks with it.</summary>
+    internal static uint Crc(ReadOnlySpan<byte> data)
     {
         uint c = 0xFFFFFFFFu;
         foreach (byte b in data)
