@@ -74,7 +74,7 @@ internal static class EvaluateCommand
                 throw new CliUsageException($"the model takes samples of shape {saved.Model.InputShape}; the data '{data.Name}' has {data.FeatureShape}.");
             }
 
-            var outputs = PredictAll(saved, data);
+            var outputs = saved.Predict(data, Batch);
             if (saved.Metadata.Task == TaskKind.Regression)
             {
                 WriteRegression(context, parseResult.GetValue(json), data, outputs, targets);
@@ -96,29 +96,6 @@ internal static class EvaluateCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>Probabilities (or values) for every sample, in batches, through the saved normalisation and output activation.</summary>
-    private static Tensor PredictAll(SavedModel saved, Dataset data)
-    {
-        int n = data.Count, k = saved.Model.OutputShape.Length, per = data.FeatureShape.Length;
-        var all = new Tensor(n, k);
-        var dims = new int[data.FeatureShape.Rank + 1];
-        for (int i = 0; i < data.FeatureShape.Rank; i++)
-        {
-            dims[i + 1] = data.FeatureShape[i];
-        }
-
-        for (int start = 0; start < n; start += Batch)
-        {
-            int count = Math.Min(Batch, n - start);
-            dims[0] = count;
-            var x = new Tensor(dims);
-            data.Features.Span.Slice(start * per, count * per).CopyTo(x.Span);
-            saved.Predict(x).Span.CopyTo(all.Span.Slice(start * k, count * k));
-        }
-
-        return all;
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace Nonlinear.Web.ModelFiles;
 
 /// <summary>
 /// A model file's results on the server's Fashion-MNIST test images, every number from the library: the loss and
-/// accuracy (<see cref="Trainer.Evaluate"/>), the probabilities (<see cref="SavedModel.Predict"/>, through the model's
+/// accuracy (<see cref="Trainer.Evaluate"/>), the probabilities (<see cref="SavedModel.Predict(Tensor)"/>, through the model's
 /// own saved normalisation and output activation), the confusion matrix and per-class scores
 /// (<see cref="ConfusionMatrix"/>), a few test images with their predictions, and the per-layer diagnostics of one
 /// pass over the images (<see cref="ModelProbe"/>) with the advisor's reading of them (<see cref="Advisor.FromDiagnostics"/>).
@@ -44,7 +44,7 @@ internal static class ModelEvaluation
         var (loss, lossNote) = LossOf(saved.Metadata);
 
         var evaluation = new Trainer(model, loss, new Sgd(0.01)).Evaluate(inputs, BatchSize);
-        var probabilities = Predict(saved, raw);
+        var probabilities = saved.Predict(raw, BatchSize);
         int classes = model.OutputShape.Length;
         var matrix = ConfusionMatrix.FromOutputs(probabilities, raw.Targets, TaskKind.Multiclass, classes);
         var names = saved.Metadata.ClassNames ?? FashionMnist.ClassNames;
@@ -98,29 +98,6 @@ internal static class ModelEvaluation
         {
             return (fallback, $"The model names its loss '{metadata.Loss}', which this library does not know; the loss here is {fallback.Name}.");
         }
-    }
-
-    /// <summary>Probabilities [N, classes] of the raw images, in batches, through <see cref="SavedModel.Predict"/>.</summary>
-    private static Tensor Predict(SavedModel saved, Dataset raw)
-    {
-        int n = raw.Count, k = saved.Model.OutputShape.Length, per = raw.FeatureShape.Length;
-        var all = new Tensor(n, k);
-        var dims = new int[raw.FeatureShape.Rank + 1];
-        for (int i = 0; i < raw.FeatureShape.Rank; i++)
-        {
-            dims[i + 1] = raw.FeatureShape[i];
-        }
-
-        for (int start = 0; start < n; start += BatchSize)
-        {
-            int count = Math.Min(BatchSize, n - start);
-            dims[0] = count;
-            var x = new Tensor(dims);
-            raw.Features.Span.Slice(start * per, count * per).CopyTo(x.Span);
-            saved.Predict(x).Span.CopyTo(all.Span.Slice(start * k, count * k));
-        }
-
-        return all;
     }
 
     private static object? MostFrequentMistake(ConfusionMatrix m, IReadOnlyList<string> names)

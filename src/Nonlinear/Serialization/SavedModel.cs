@@ -44,4 +44,34 @@ public sealed class SavedModel
         ActivationRegistry.Parse(Metadata.OutputActivation).Forward(logits, output);
         return output;
     }
+
+    /// <summary>
+    /// <see cref="Predict(Tensor)"/> for every sample of <paramref name="data"/> (raw features), <paramref name="batchSize"/>
+    /// samples at a time. Returns a new tensor [N, outputs] in the data's order.
+    /// </summary>
+    /// <exception cref="ArgumentException">The data's samples do not have the model's input shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
+    public Tensor Predict(Dataset data, int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        int n = data.Count, k = Model.OutputShape.Length, per = data.FeatureShape.Length;
+        var all = new Tensor(n, k);
+        var dims = new int[data.FeatureShape.Rank + 1];
+        for (int i = 0; i < data.FeatureShape.Rank; i++)
+        {
+            dims[i + 1] = data.FeatureShape[i];
+        }
+
+        for (int start = 0; start < n; start += batchSize)
+        {
+            int count = Math.Min(batchSize, n - start);
+            dims[0] = count;
+            var x = new Tensor(dims);
+            data.Features.Span.Slice(start * per, count * per).CopyTo(x.Span);
+            Predict(x).Span.CopyTo(all.Span.Slice(start * k, count * k));
+        }
+
+        return all;
+    }
 }

@@ -10,7 +10,7 @@ namespace Nonlinear.Serialization.Onnx;
 /// <summary>
 /// Writes a saved model as an ONNX model that ONNX Runtime runs: one input <c>input</c> [N, ...input shape]
 /// (float32, symbolic batch N), the saved input normalisation as Sub and Div nodes, the layers, then the model's
-/// output activation, so that the one output <c>output</c> equals <see cref="SavedModel.Predict"/> (probabilities
+/// output activation, so that the one output <c>output</c> equals <see cref="SavedModel.Predict(Nonlinear.Tensors.Tensor)"/> (probabilities
 /// for a softmax or sigmoid model). The architecture, task, class names, output activation, loss and
 /// normalisation go into the model's metadata_props ("nonlinear.*").
 /// </summary>

@@ -17,7 +17,7 @@ namespace Nonlinear.Serialization.PyTorch;
 /// transformer block, positional encodings, sequence pooling). The saved input normalisation is a step of
 /// <c>forward()</c>; <c>forward()</c> returns logits (what PyTorch's losses take) and <c>predict()</c> applies
 /// the model's output activation. See docs/pytorch-export.md.</para>
-/// <para>The tests import the generated module in PyTorch 1.13 and match <see cref="SavedModel.Predict"/> within
+/// <para>The tests import the generated module in PyTorch 1.13 and match <see cref="SavedModel.Predict(Nonlinear.Tensors.Tensor)"/> within
 /// 1e-5 for MLPs, CNNs, every activation and the sequence models.</para>
 /// </remarks>
 /// <example><c>PyTorchExport.Save("model.py", ModelFile.Load("model.nlm"), "model.nlm")</c>, then in Python
