@@ -64,32 +64,8 @@ public static class ModelFile
     public static SavedModel Load(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new ModelFileException(path, "no such file", e);
-        }
-        catch (DirectoryNotFoundException e)
-        {
-            throw new ModelFileException(path, "no such file (its directory does not exist)", e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new ModelFileException(path, $"cannot open: {e.Message}", e);
-        }
-        catch (Exception e) when (e is IOException or ArgumentException or NotSupportedException)
-        {
-            throw new ModelFileException(path, $"cannot open: {e.Message}", e);
-        }
-
-        using (stream)
-        {
-            return ModelFileReader.Read(stream, path);
-        }
+        using var stream = ModelFileIO.OpenRead(path);
+        return ModelFileReader.Read(stream, path);
     }
 
     /// <summary>Reads a model from a seekable <paramref name="stream"/>, from its current position to its end.</summary>

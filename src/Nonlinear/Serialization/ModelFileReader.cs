@@ -30,26 +30,7 @@ internal static class ModelFileReader
         public string ShapeText => $"[{string.Join(", ", Shape)}]";
     }
 
-    public static SavedModel Read(Stream stream, string name)
-    {
-        try
-        {
-            return ReadCore(stream, name);
-        }
-        catch (EndOfStreamException e)
-        {
-            // Only when the file shrinks while being read: the lengths were checked up front.
-            throw new ModelFileException(name, "truncated: the file ended while it was being read", e);
-        }
-        catch (IOException e) when (e is not ModelFileException)
-        {
-            throw new ModelFileException(name, $"cannot read: {e.Message}", e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new ModelFileException(name, $"cannot read: {e.Message}", e);
-        }
-    }
+    public static SavedModel Read(Stream stream, string name) => ModelFileIO.Read(name, () => ReadCore(stream, name));
 
     private static SavedModel ReadCore(Stream stream, string name)
     {

@@ -136,28 +136,8 @@ public sealed class Checkpoint
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         string file = Directory.Exists(path) ? PathIn(path) : path;
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new ModelFileException(file, Directory.Exists(path) ? "no checkpoint in this directory" : "no such file", e);
-        }
-        catch (DirectoryNotFoundException e)
-        {
-            throw new ModelFileException(file, "no such file (its directory does not exist)", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new ModelFileException(file, $"cannot open: {e.Message}", e);
-        }
-
-        using (stream)
-        {
-            return CheckpointReader.Read(stream, file);
-        }
+        using var stream = ModelFileIO.OpenRead(file, Directory.Exists(path) ? "no checkpoint in this directory" : "no such file");
+        return CheckpointReader.Read(stream, file);
     }
 
     /// <summary>Reads a checkpoint from a seekable <paramref name="stream"/>, from its position to its end.</summary>

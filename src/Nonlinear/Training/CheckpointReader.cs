@@ -20,25 +20,7 @@ internal static class CheckpointReader
     private const int MaxSettings = 4096;
     private const int MaxEpochs = 100_000_000;
 
-    public static Checkpoint Read(Stream stream, string name)
-    {
-        try
-        {
-            return ReadCore(stream, name);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new ModelFileException(name, "truncated: the file ended while it was being read", e);
-        }
-        catch (IOException e) when (e is not ModelFileException)
-        {
-            throw new ModelFileException(name, $"cannot read: {e.Message}", e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new ModelFileException(name, $"cannot read: {e.Message}", e);
-        }
-    }
+    public static Checkpoint Read(Stream stream, string name) => ModelFileIO.Read(name, () => ReadCore(stream, name));
 
     private sealed record Range(string Name, long Offset, long Length);
 

@@ -57,28 +57,8 @@ public static class OnnxImport
     public static SavedModel Load(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new ModelFileException(path, "no such file", e);
-        }
-        catch (DirectoryNotFoundException e)
-        {
-            throw new ModelFileException(path, "no such file (its directory does not exist)", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new ModelFileException(path, $"cannot open: {e.Message}", e);
-        }
-
-        using (stream)
-        {
-            return Load(stream, path);
-        }
+        using var stream = ModelFileIO.OpenRead(path);
+        return Load(stream, path);
     }
 
     /// <summary>Reads an ONNX model from <paramref name="stream"/> (to its end).</summary>
@@ -115,40 +95,33 @@ public static class OnnxImport
         }
     }
 
-    private static byte[] ReadAll(Stream stream, string name)
+    private static byte[] ReadAll(Stream stream, string name) => ModelFileIO.Read(name, () =>
     {
-        try
+        if (stream.CanSeek && stream.Length - stream.Position > MaxFileBytes)
         {
-            if (stream.CanSeek && stream.Length - stream.Position > MaxFileBytes)
-            {
-                throw new ModelFileException(name, $"the file has {stream.Length - stream.Position} bytes; Nonlinear imports ONNX files of at most {MaxFileBytes} bytes");
-            }
-
-            using var buffer = new MemoryStream();
-            var chunk = new byte[1 << 16];
-            int n;
-            while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
-            {
-                if (buffer.Length + n > MaxFileBytes)
-                {
-                    throw new ModelFileException(name, $"the stream has more than {MaxFileBytes} bytes; Nonlinear imports ONNX files of at most that");
-                }
-
-                buffer.Write(chunk, 0, n);
-            }
-
-            if (buffer.Length == 0)
-            {
-                throw new ModelFileException(name, "the file is empty: not an ONNX model");
-            }
-
-            return buffer.ToArray();
+            throw new ModelFileException(name, $"the file has {stream.Length - stream.Position} bytes; Nonlinear imports ONNX files of at most {MaxFileBytes} bytes");
         }
-        catch (IOException e) when (e is not ModelFileException)
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[1 << 16];
+        int n;
+        while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
         {
-            throw new ModelFileException(name, $"cannot read: {e.Message}", e);
+            if (buffer.Length + n > MaxFileBytes)
+            {
+                throw new ModelFileException(name, $"the stream has more than {MaxFileBytes} bytes; Nonlinear imports ONNX files of at most that");
+            }
+
+            buffer.Write(chunk, 0, n);
         }
-    }
+
+        if (buffer.Length == 0)
+        {
+            throw new ModelFileException(name, "the file is empty: not an ONNX model");
+        }
+
+        return buffer.ToArray();
+    });
 
     private static SavedModel Import(ModelProto model)
     {

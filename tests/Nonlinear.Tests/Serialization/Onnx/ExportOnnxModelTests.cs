@@ -19,7 +19,7 @@ namespace Nonlinear.Tests.Serialization.Onnx;
 
 /// <summary>
 /// Exported MLPs and CNNs, trained briefly on the shipped Fashion-MNIST images, give in ONNX Runtime the outputs of
-/// <see cref="SavedModel.Predict"/> on the shipped test images; the graph carries the metadata; errors are clear.
+/// <see cref="SavedModel.Predict(Tensor)"/> on the shipped test images; the graph carries the metadata; errors are clear.
 /// </summary>
 public sealed class ExportOnnxModelTests(ITestOutputHelper output) : IDisposable
 {

@@ -12,7 +12,7 @@ namespace Nonlinear.Tests.Serialization.Onnx;
 
 /// <summary>
 /// Builds sequence models with seeded random weights, exports them with <see cref="OnnxExport"/>, runs the file in
-/// ONNX Runtime and compares its output with <see cref="SavedModel.Predict"/>.
+/// ONNX Runtime and compares its output with <see cref="SavedModel.Predict(Tensor)"/>.
 /// </summary>
 internal static class SequenceOnnxHarness
 {
