@@ -6,6 +6,7 @@
 
 import { linkStylesheet } from '../common/styles.js';
 import { csrfHeaders } from '../common/api.js';
+import { wireFileDrop } from '../common/filedrop.js';
 import { ConfusionTable, escapeHtml } from '../images/confusion.js';
 import { paintGrey } from '../images/gallery.js';
 
@@ -95,30 +96,7 @@ class ModelView {
     this.out = (name) => element.querySelector(`[data-out="${name}"]`);
     const drop = this.out('drop');
     const input = this.out('file');
-    input.addEventListener('change', () => {
-      if (input.files && input.files[0]) {
-        this.open(input.files[0]);
-      }
-    });
-    drop.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' || e.key === ' ') {
-        e.preventDefault();
-        input.click();
-      }
-    });
-    drop.addEventListener('dragover', (e) => {
-      e.preventDefault();
-      drop.classList.add('over');
-    });
-    drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-    drop.addEventListener('drop', (e) => {
-      e.preventDefault();
-      drop.classList.remove('over');
-      const file = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
-      if (file) {
-        this.open(file);
-      }
-    });
+    wireFileDrop(drop, input, (file) => this.open(file));
   }
 
   /** Sends the file's bytes; the server's refusal (damaged, too big, ONNX unavailable) is shown as it is. */

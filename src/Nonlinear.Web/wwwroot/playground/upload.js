@@ -5,6 +5,7 @@
 // the file and shows the answers.
 
 import { csrfHeaders } from '../common/api.js';
+import { wireFileDrop } from '../common/filedrop.js';
 
 const STYLE = `
 .upload-box { border-top: 1px solid var(--line, #e3e6e8); padding-top: 12px; }
@@ -199,30 +200,7 @@ export function mountUpload(root, ctx) {
     }
   }
 
-  input.addEventListener('change', () => {
-    if (input.files && input.files[0]) {
-      upload(input.files[0], null);
-    }
-  });
-  drop.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      input.click();
-    }
-  });
-  drop.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    drop.classList.add('over');
-  });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    const dropped = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
-    if (dropped) {
-      upload(dropped, null);
-    }
-  });
+  wireFileDrop(drop, input, (picked) => upload(picked, null));
   label.addEventListener('change', () => {
     if (file && table && label.value !== table.label) {
       upload(file, label.value);
