@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The test command: installs what a fresh Debian machine lacks, then runs every test.
+# The test command: installs what a fresh Debian machine lacks, then runs every test, then the library and CLI tests
+# again at two narrower instruction-set levels (DOTNET_EnableAVX512F=0: AVX2 is the widest; DOTNET_EnableAVX=0:
+# 128-bit vectors only, the stand-in for ARM64 NEON and WebAssembly), so that every SIMD path is tested.
 #   ./test.sh                  all tests
 #   ./test.sh --filter X       any extra arguments go to dotnet test
 # System packages, each checked by a file it installs:
@@ -33,4 +35,8 @@ if [ ${#PACKAGES[@]} -gt 0 ]; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-exec dotnet test Nonlinear.slnx -c Release "$@"
+dotnet test Nonlinear.slnx -c Release "$@"
+for level in DOTNET_EnableAVX512F=0 DOTNET_EnableAVX=0; do
+  echo "== library and CLI tests again with $level"
+  env "$level" dotnet test tests/Nonlinear.Tests -c Release --no-build "$@"
+done
