@@ -2,7 +2,7 @@ namespace Nonlinear.Tensors.Simd;
 
 /// <summary>
 /// The few vector operations Nonlinear's kernels are written in, implemented once per width
-/// (<see cref="V512"/>, <see cref="V256"/>). A kernel is written once, generic over
+/// (<see cref="V512"/>, <see cref="V256"/>, <see cref="V128"/>). A kernel is written once, generic over
 /// <typeparamref name="TSelf"/>; the JIT specialises it per width, so there is no abstraction cost.
 /// </summary>
 /// <remarks>
@@ -32,6 +32,9 @@ internal interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
     /// <summary>a * b + c with a single rounding.</summary>
     static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf c);
     static abstract TSelf Abs(TSelf x);
+
+    /// <summary>The square root, correctly rounded (IEEE 754), so the same bits as MathF.Sqrt.</summary>
+    static abstract TSelf Sqrt(TSelf x);
     static abstract TSelf MinNative(TSelf a, TSelf b);
     static abstract TSelf MaxNative(TSelf a, TSelf b);
 

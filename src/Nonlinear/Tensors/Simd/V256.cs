@@ -27,6 +27,7 @@ internal readonly struct V256(Vector256<float> value) : ISimd<V256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 operator |(V256 a, V256 b) => new(a.Value | b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 MultiplyAdd(V256 a, V256 b, V256 c) => new(Vector256.FusedMultiplyAdd(a.Value, b.Value, c.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Abs(V256 x) => new(Vector256.Abs(x.Value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Sqrt(V256 x) => new(Vector256.Sqrt(x.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 MinNative(V256 a, V256 b) => Avx.IsSupported ? new(Avx.Min(a.Value, b.Value)) : Select(LessThan(a, b), a, b);
