@@ -57,6 +57,14 @@ internal interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
     static abstract TSelf Pow2(TSelf n);
 
     /// <summary>x 2^n for lanes holding an integral n, rounded once (subnormal results, overflow to inf).</summary>
+    /// <remarks>
+    /// With AVX-512 (VSCALEFPS) for every x. The portable form (<see cref="V256"/> without AVX-512VL,
+    /// <see cref="V128"/>), which scales in steps of at most 2^75, rounds once for |x| in [2^-24, 2^25) (and
+    /// keeps 0, ±inf, NaN) whenever the exact result is at least 2^-150 in magnitude; below that it gives 0 or the
+    /// smallest subnormal, possibly the wrong one of the two, and smaller or larger x may round twice. The
+    /// kernels only scale values near 1 (exponentials: 1 + expm1(r), logarithms' mantissas) or a bounded factor
+    /// times one, inside that domain.
+    /// </remarks>
     static abstract TSelf ScaleB(TSelf x, TSelf n);
 
     /// <summary>floor(log2 |x|) as a float, for finite non-zero normal x.</summary>
