@@ -320,7 +320,7 @@ internal static unsafe class SoftmaxKernel
     {
         var d = x - m;
         var e = VectorMath.Exp(d);
-        return T.MultiplyAdd(e, Error(x, m, d), e);
+        return T.MultiplyAddEstimate(e, Error(x, m, d), e);
     }
 
     /// <summary>(x - m) - lse with the exact rounding error of x - m added back.</summary>

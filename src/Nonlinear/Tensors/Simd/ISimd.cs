@@ -29,8 +29,16 @@ internal interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
     static abstract TSelf operator &(TSelf a, TSelf b);
     static abstract TSelf operator |(TSelf a, TSelf b);
 
-    /// <summary>a * b + c with a single rounding.</summary>
+    /// <summary>a * b + c with a single rounding (exact: error-free transformations rely on it).</summary>
     static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf c);
+
+    /// <summary>
+    /// a * b + c, fused where the hardware has an FMA (then the same bits as <see cref="MultiplyAdd"/>), else a
+    /// multiply then an add (two roundings), as <c>Vector128.MultiplyAddEstimate</c>. For polynomials and other
+    /// sums whose last bit may vary: on x86 without FMA (<see cref="V128"/> under SSE) an exact FMA costs ~20
+    /// instructions, which would make every exponential several times slower.
+    /// </summary>
+    static abstract TSelf MultiplyAddEstimate(TSelf a, TSelf b, TSelf c);
     static abstract TSelf Abs(TSelf x);
 
     /// <summary>The square root, correctly rounded (IEEE 754), so the same bits as MathF.Sqrt.</summary>

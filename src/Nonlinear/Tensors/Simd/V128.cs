@@ -48,14 +48,24 @@ internal readonly struct V128(Vector128<float> value) : ISimd<V128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator &(V128 a, V128 b) => new(a.Value & b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator |(V128 a, V128 b) => new(a.Value | b.Value);
 
-    /// <summary>Whether <see cref="MultiplyAdd"/> is one hardware instruction here (FMA3 or ARM64's FMLA).</summary>
+    /// <summary>
+    /// Whether <see cref="MultiplyAdd"/> is one hardware instruction here (FMA3 or ARM64's FMLA). The methods below
+    /// test the IsSupported flags themselves: the JIT folds those while importing, but not a call to this
+    /// property, and the dead branch's software Vector128.FusedMultiplyAdd then exhausted the inlining budget of
+    /// the unrolled kernel loops (measured under DOTNET_EnableAVX=0: every operation became a call, 10x slower).
+    /// </summary>
     public static bool HasFusedMultiplyAdd => Fma.IsSupported || AdvSimd.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 MultiplyAdd(V128 a, V128 b, V128 c)
-        => HasFusedMultiplyAdd || !Sse2.IsSupported
+        => Fma.IsSupported || AdvSimd.IsSupported || !Sse2.IsSupported
             ? new(Vector128.FusedMultiplyAdd(a.Value, b.Value, c.Value))
             : new(MultiplyAddEmulated(a.Value, b.Value, c.Value));
+
+    /// <summary>Fused where the hardware has FMA (the same bits as the other widths), else a multiply then an add.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 MultiplyAddEstimate(V128 a, V128 b, V128 c)
+        => Fma.IsSupported || AdvSimd.IsSupported ? new(Vector128.FusedMultiplyAdd(a.Value, b.Value, c.Value)) : new((a.Value * b.Value) + c.Value);
 
     /// <summary>
     /// a b + c rounded once, without an FMA instruction: the product is exact in float64 (48 significant bits),
@@ -97,10 +107,10 @@ internal readonly struct V128(Vector128<float> value) : ISimd<V128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Abs(V128 x) => new(Vector128.Abs(x.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V128 MinNative(V128 a, V128 b) => Sse.IsSupported ? new(Sse.Min(a.Value, b.Value)) : new(MinPortable(a.Value, b.Value));
+    public static V128 MinNative(V128 a, V128 b) => new(MinRaw(a.Value, b.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V128 MaxNative(V128 a, V128 b) => Sse.IsSupported ? new(Sse.Max(a.Value, b.Value)) : new(MaxPortable(a.Value, b.Value));
+    public static V128 MaxNative(V128 a, V128 b) => new(MaxRaw(a.Value, b.Value));
 
     /// <summary>MINPS's rule without MINPS: a &lt; b ? a : b (NaN or two zeros: b).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -111,7 +121,7 @@ internal readonly struct V128(Vector128<float> value) : ISimd<V128>
     internal static Vector128<float> MaxPortable(Vector128<float> a, Vector128<float> b) => Vector128.ConditionalSelect(Vector128.GreaterThan(a, b), a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V128 Round(V128 x) => Sse41.IsSupported || AdvSimd.IsSupported ? new(Vector128.Round(x.Value)) : new(RoundPortable(x.Value));
+    public static V128 Round(V128 x) => new(RoundRaw(x.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Floor(V128 x) => Sse41.IsSupported || AdvSimd.IsSupported ? new(Vector128.Floor(x.Value)) : new(FloorPortable(x.Value));
@@ -149,36 +159,49 @@ internal readonly struct V128(Vector128<float> value) : ISimd<V128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Sqrt(V128 x) => new(Vector128.Sqrt(x.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V128 Pow2(V128 n) => new(Vector128.ShiftLeft(Vector128.ConvertToInt32Native(n.Value) + Vector128.Create(127), 23).AsSingle());
+    public static V128 Pow2(V128 n) => new(Pow2Raw(n.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V128 ScaleB(V128 x, V128 n) => Avx512F.VL.IsSupported ? new(Avx512F.VL.Scale(x.Value, n.Value)) : ScaleBPortable(x, n);
+    public static V128 ScaleB(V128 x, V128 n) => Avx512F.VL.IsSupported ? new(Avx512F.VL.Scale(x.Value, n.Value)) : new(ScaleBPortable(x.Value, n.Value));
 
     /// <summary>
-    /// x 2^n without VSCALEFPS, as <see cref="V256"/>'s fallback: n clamped to [-300, 300] (which covers every float
-    /// result) and applied in steps of at most 2^75, so that only the last multiplication can round.
+    /// x 2^n without VSCALEFPS, as <see cref="V256"/>'s fallback: n clamped to [-300, 300] and applied in steps of
+    /// at most 2^75, so that only the last multiplication rounds (in the domain <see cref="ISimd{TSelf}.ScaleB"/>
+    /// states). Written on raw vectors, not on this type's operators: the exponentials inline it four times per
+    /// unrolled loop, and two dozen nested inlines each would exhaust the JIT's inlining budget (measured: the
+    /// kernels then fell back to calls, 10x slower).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static V128 ScaleBPortable(V128 x, V128 n)
+    internal static Vector128<float> ScaleBPortable(Vector128<float> x, Vector128<float> n)
     {
-        var nc = MinNative(Create(300f), MaxNative(Create(-300f), n));
-        var n1 = Round(nc * Create(0.25f));
-        var r = x * Pow2(n1) * Pow2(n1);
+        var nc = MinRaw(Vector128.Create(300f), MaxRaw(Vector128.Create(-300f), n));
+        var n1 = RoundRaw(nc * Vector128.Create(0.25f));
+        var p1 = Pow2Raw(n1);
+        var r = x * p1 * p1;
         var n2 = nc - n1 - n1;
-        var n3 = Round(n2 * Create(0.5f));
-        return r * Pow2(n3) * Pow2(n2 - n3);
+        var n3 = RoundRaw(n2 * Vector128.Create(0.5f));
+        return r * Pow2Raw(n3) * Pow2Raw(n2 - n3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V128 Exponent(V128 x) => Avx512F.VL.IsSupported ? new(Avx512F.VL.GetExponent(x.Value)) : ExponentPortable(x);
+    private static Vector128<float> MinRaw(Vector128<float> a, Vector128<float> b) => Sse.IsSupported ? Sse.Min(a, b) : MinPortable(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> MaxRaw(Vector128<float> a, Vector128<float> b) => Sse.IsSupported ? Sse.Max(a, b) : MaxPortable(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> RoundRaw(Vector128<float> x) => Sse41.IsSupported || AdvSimd.IsSupported ? Vector128.Round(x) : RoundPortable(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Pow2Raw(Vector128<float> n) => Vector128.ShiftLeft(Vector128.ConvertToInt32Native(n) + Vector128.Create(127), 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Exponent(V128 x) => Avx512F.VL.IsSupported ? new(Avx512F.VL.GetExponent(x.Value)) : new(ExponentPortable(x.Value));
 
     /// <summary>floor(log2 |x|) from the exponent bits (finite non-zero normal x).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static V128 ExponentPortable(V128 x)
-    {
-        var bits = Vector128.ShiftRightLogical(x.Value.AsInt32() & Vector128.Create(0x7F80_0000), 23);
-        return new(Vector128.ConvertToSingle(bits - Vector128.Create(127)));
-    }
+    internal static Vector128<float> ExponentPortable(Vector128<float> x)
+        => Vector128.ConvertToSingle(Vector128.ShiftRightLogical(x.AsInt32() & Vector128.Create(0x7F80_0000), 23) - Vector128.Create(127));
 
     /// <summary>
     /// A 16-entry lookup as four 4-entry ones (index bits 0-1) and a select on index bits 2 and 3. A NaN index
