@@ -114,7 +114,7 @@ public sealed class Gelu : ElementwiseActivation
         {
             var cdf = NormalCdf(x, out var density);
             var xc = T.MinNative(T.Create(16f), T.MaxNative(T.Create(-16f), x));
-            return dy * T.MultiplyAdd(xc, density, cdf);
+            return dy * T.MultiplyAddEstimate(xc, density, cdf);
         }
     }
 
@@ -142,13 +142,13 @@ public sealed class Gelu : ElementwiseActivation
         var x3Lo = T.MultiplyAdd(x2, x, -x3) + x2Lo * x;
         var k = T.Create(CubicHi);
         var kx3 = k * x3;
-        var kx3Lo = T.MultiplyAdd(k, x3, -kx3) + T.MultiplyAdd(k, x3Lo, T.Create(CubicLo) * x3);
+        var kx3Lo = T.MultiplyAdd(k, x3, -kx3) + T.MultiplyAddEstimate(k, x3Lo, T.Create(CubicLo) * x3);
         var p = x + kx3;
         var b = p - x;
         var pLo = (x - (p - b)) + (kx3 - b) + kx3Lo;
         var c = T.Create(ScaleHi);
         var hi = c * p;
-        var lo = T.MultiplyAdd(c, p, -hi) + T.MultiplyAdd(c, pLo, T.Create(ScaleLo) * p);
+        var lo = T.MultiplyAdd(c, p, -hi) + T.MultiplyAddEstimate(c, pLo, T.Create(ScaleLo) * p);
         var s = VectorMath.Sigmoid(hi, out var m);
         var correction = lo * s * m;
         mirror = m - correction;
@@ -170,8 +170,8 @@ public sealed class Gelu : ElementwiseActivation
         {
             var xc = T.MinNative(T.Create(200f), T.MaxNative(T.Create(-200f), x));
             var s = TanhGate(xc, out var mirror);
-            var du = T.Create(ScaleHi) * T.MultiplyAdd(T.Create(3f * CubicHi) * xc, xc, T.Create(1f));
-            return dy * T.MultiplyAdd(xc * s * mirror, du, s);
+            var du = T.Create(ScaleHi) * T.MultiplyAddEstimate(T.Create(3f * CubicHi) * xc, xc, T.Create(1f));
+            return dy * T.MultiplyAddEstimate(xc * s * mirror, du, s);
         }
     }
 }

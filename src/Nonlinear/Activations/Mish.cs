@@ -84,7 +84,7 @@ public sealed class Mish : ElementwiseActivation
             var sigmoid = n / (T.Create(1f) + n);
             var sech2 = T.Create(4f) * (w + T.Create(1f)) / (d * d);
             var xc = T.MinNative(T.Create(20f), T.MaxNative(T.Create(-200f), x));
-            return dy * T.MultiplyAdd(xc * sigmoid, sech2, w / d);
+            return dy * T.MultiplyAddEstimate(xc * sigmoid, sech2, w / d);
         }
     }
 }

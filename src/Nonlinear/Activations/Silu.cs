@@ -68,7 +68,7 @@ public sealed class Silu : ElementwiseActivation
         {
             var s = VectorMath.Sigmoid(x, out var mirror);
             var xc = T.MinNative(T.Create(200f), T.MaxNative(T.Create(-200f), x));
-            return dy * (s * T.MultiplyAdd(xc, mirror, T.Create(1f)));
+            return dy * (s * T.MultiplyAddEstimate(xc, mirror, T.Create(1f)));
         }
     }
 }

@@ -88,7 +88,12 @@ internal static unsafe class SoftmaxKernel
         }
 
         // One read-only pass for ln(sum): no scratch, and y (which may be x) is only written by the last pass.
-        double rest = Elementwise.UseVector512 ? Rest<V512>(x, m) : Rest<V256>(x, m);
+        double rest = Elementwise.Width switch
+        {
+            512 => Rest<V512>(x, m),
+            256 => Rest<V256>(x, m),
+            _ => Rest<V128>(x, m),
+        };
         Elementwise.Map(x, y, new ShiftedLogOperator(m, (float)Math.Log(1 + rest)));
     }
 
@@ -173,13 +178,17 @@ internal static unsafe class SoftmaxKernel
     /// </summary>
     private static void ShortLogSoftmaxRows(ReadOnlySpan<float> x, Span<float> y, int n)
     {
-        if (Elementwise.UseVector512)
+        switch (Elementwise.Width)
         {
-            ShortLogSoftmaxRows<V512>(x, y, n);
-        }
-        else
-        {
-            ShortLogSoftmaxRows<V256>(x, y, n);
+            case 512:
+                ShortLogSoftmaxRows<V512>(x, y, n);
+                break;
+            case 256:
+                ShortLogSoftmaxRows<V256>(x, y, n);
+                break;
+            default:
+                ShortLogSoftmaxRows<V128>(x, y, n);
+                break;
         }
     }
 
@@ -311,7 +320,7 @@ internal static unsafe class SoftmaxKernel
     {
         var d = x - m;
         var e = VectorMath.Exp(d);
-        return T.MultiplyAdd(e, Error(x, m, d), e);
+        return T.MultiplyAddEstimate(e, Error(x, m, d), e);
     }
 
     /// <summary>(x - m) - lse with the exact rounding error of x - m added back.</summary>

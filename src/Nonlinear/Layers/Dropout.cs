@@ -1,8 +1,10 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Nonlinear.Tensors;
+using Nonlinear.Tensors.Simd;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Nonlinear.Layers;
@@ -76,9 +78,15 @@ public sealed class Dropout : Layer
         var y = output.Span;
         ulong state = _state;
         int i = 0;
-        if (UseVector && Vector512.IsHardwareAccelerated && Avx512DQ.IsSupported)
+        if (UseVector)
         {
-            i = MaskVector(x, y, mask, ref state, threshold, scale);
+            i = VectorWidth switch
+            {
+                512 => MaskVector(x, y, mask, ref state, threshold, scale),
+                256 => MaskVector256(x, y, mask, ref state, threshold, scale),
+                128 => MaskVector128(x, y, mask, ref state, threshold, scale),
+                _ => 0,
+            };
         }
 
         for (; i + 2 <= mask.Length; i += 2)
@@ -99,8 +107,19 @@ public sealed class Dropout : Layer
         _state = state;
     }
 
-    /// <summary>Whether masks are drawn 16 at a time on AVX-512 (tests switch it off to compare with the scalar path).</summary>
+    /// <summary>Whether masks are drawn by a vector loop (tests switch it off to compare with the scalar path).</summary>
     internal static bool UseVector { get; set; } = true;
+
+    /// <summary>
+    /// The vector loop's width: <see cref="Elementwise.Width"/> where the hardware has the instructions it needs
+    /// (512: AVX-512 DQ's 64-bit multiply; 256: AVX2), else the next narrower; 128 wherever Vector128 is
+    /// accelerated (SSE2's 32x32-bit multiplies on x86); 0 (scalar) with no SIMD.
+    /// </summary>
+    private static int VectorWidth
+        => Elementwise.Width == 512 && Vector512.IsHardwareAccelerated && Avx512DQ.IsSupported ? 512
+        : Elementwise.Width >= 256 && Avx2.IsSupported ? 256
+        : Vector128.IsHardwareAccelerated ? 128
+        : 0;
 
     /// <summary>
     /// The masks of whole 16-element chunks, and y = x · m, with AVX-512; returns how many elements were done and
@@ -141,6 +160,93 @@ public sealed class Dropout : Layer
         return chunks * 16;
     }
 
+    /// <summary>
+    /// <see cref="MaskVector"/> on 256-bit vectors (4 draws, 8 masks a step). AVX2 has no 64-bit lane multiply:
+    /// the low 64 bits of each product are formed from 32x32-bit ones (<see cref="MultiplyLow(Vector256{ulong}, ulong)"/>).
+    /// </summary>
+    private static int MaskVector256(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, ref ulong state, uint threshold, float scale)
+    {
+        int chunks = mask.Length / 8;
+        var counter = Vector256.Create(state) + Vector256.Create(1UL * Gamma, unchecked(2 * Gamma), unchecked(3 * Gamma), unchecked(4 * Gamma));
+        var step = Vector256.Create(unchecked(4 * Gamma));
+        var limit = Vector256.Create(threshold);
+        var kept = Vector256.Create(scale);
+        ref float px = ref MemoryMarshal.GetReference(x);
+        ref float py = ref MemoryMarshal.GetReference(y);
+        ref float pm = ref MemoryMarshal.GetReference(mask);
+        for (int c = 0; c < chunks; c++)
+        {
+            var z = counter;
+            z = MultiplyLow(z ^ Vector256.ShiftRightLogical(z, 30), 0xBF58476D1CE4E5B9UL);
+            z = MultiplyLow(z ^ Vector256.ShiftRightLogical(z, 27), 0x94D049BB133111EBUL);
+            z ^= Vector256.ShiftRightLogical(z, 31);
+            var m = Vector256.ConditionalSelect(Vector256.LessThan(z.AsUInt32(), limit).AsSingle(), Vector256<float>.Zero, kept);
+            nuint at = (nuint)(c * 8);
+            m.StoreUnsafe(ref pm, at);
+            (Vector256.LoadUnsafe(ref px, at) * m).StoreUnsafe(ref py, at);
+            counter += step;
+        }
+
+        state += (ulong)chunks * 4 * Gamma;
+        return chunks * 8;
+    }
+
+    /// <summary><see cref="MaskVector"/> on 128-bit vectors (2 draws, 4 masks a step): SSE2 or NEON.</summary>
+    private static int MaskVector128(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, ref ulong state, uint threshold, float scale)
+    {
+        int chunks = mask.Length / 4;
+        var counter = Vector128.Create(state) + Vector128.Create(Gamma, unchecked(2 * Gamma));
+        var step = Vector128.Create(unchecked(2 * Gamma));
+        var limit = Vector128.Create(threshold);
+        var kept = Vector128.Create(scale);
+        ref float px = ref MemoryMarshal.GetReference(x);
+        ref float py = ref MemoryMarshal.GetReference(y);
+        ref float pm = ref MemoryMarshal.GetReference(mask);
+        for (int c = 0; c < chunks; c++)
+        {
+            var z = counter;
+            z = MultiplyLow(z ^ Vector128.ShiftRightLogical(z, 30), 0xBF58476D1CE4E5B9UL);
+            z = MultiplyLow(z ^ Vector128.ShiftRightLogical(z, 27), 0x94D049BB133111EBUL);
+            z ^= Vector128.ShiftRightLogical(z, 31);
+            var m = Vector128.ConditionalSelect(Vector128.LessThan(z.AsUInt32(), limit).AsSingle(), Vector128<float>.Zero, kept);
+            nuint at = (nuint)(c * 4);
+            m.StoreUnsafe(ref pm, at);
+            (Vector128.LoadUnsafe(ref px, at) * m).StoreUnsafe(ref py, at);
+            counter += step;
+        }
+
+        state += (ulong)chunks * 2 * Gamma;
+        return chunks * 4;
+    }
+
+    /// <summary>
+    /// The low 64 bits of a b per lane, from 32x32-bit multiplies (VPMULUDQ):
+    /// a_lo b_lo + ((a_hi b_lo + a_lo b_hi) &lt;&lt; 32); the a_hi b_hi term only reaches bits 64 and up.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ulong> MultiplyLow(Vector256<ulong> a, ulong b)
+    {
+        var bv = Vector256.Create(b).AsUInt32();
+        var bh = Vector256.Create(b >> 32).AsUInt32();
+        var cross = Avx2.Multiply(Vector256.ShiftRightLogical(a, 32).AsUInt32(), bv) + Avx2.Multiply(a.AsUInt32(), bh);
+        return Avx2.Multiply(a.AsUInt32(), bv) + Vector256.ShiftLeft(cross, 32);
+    }
+
+    /// <summary>As the 256-bit <see cref="MultiplyLow(Vector256{ulong}, ulong)"/> with SSE2's PMULUDQ; elsewhere (NEON) the portable multiply.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<ulong> MultiplyLow(Vector128<ulong> a, ulong b)
+    {
+        if (!Sse2.IsSupported)
+        {
+            return a * Vector128.Create(b);
+        }
+
+        var bv = Vector128.Create(b).AsUInt32();
+        var bh = Vector128.Create(b >> 32).AsUInt32();
+        var cross = Sse2.Multiply(Vector128.ShiftRightLogical(a, 32).AsUInt32(), bv) + Sse2.Multiply(a.AsUInt32(), bh);
+        return Sse2.Multiply(a.AsUInt32(), bv) + Vector128.ShiftLeft(cross, 32);
+    }
+
     private static float Keep(uint draw, uint threshold, float scale) => draw < threshold ? 0f : scale;
 
     /// <inheritdoc/>
@@ -161,10 +267,10 @@ public sealed class Dropout : Layer
         }
     }
 
-    /// <summary>SplitMix64 (Steele, Lea and Flood 2014): 64 well-mixed bits per step, two masks' worth.</summary>
     /// <summary>SplitMix64's increment γ.</summary>
     private const ulong Gamma = 0x9E3779B97F4A7C15UL;
 
+    /// <summary>SplitMix64 (Steele, Lea and Flood 2014): 64 well-mixed bits per step, two masks' worth.</summary>
     private static ulong SplitMix(ref ulong state)
     {
         ulong z = state += Gamma;

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Nonlinear.Layers;
 
 namespace Nonlinear.Optimizers;
@@ -108,36 +106,9 @@ public class Adam : Optimizer
         float eps = (float)Epsilon;
         Span<float> m = state.First;
         Span<float> v = state.Second;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            // The same operations in the same order as the scalar loop below (no fused multiply-adds), so
-            // every element gets the same bits whichever loop handles it: only faster.
-            var vb1 = Vector512.Create(b1);
-            var vb2 = Vector512.Create(b2);
-            var vc1 = Vector512.Create(c1);
-            var vc2 = Vector512.Create(c2);
-            var vwd = Vector512.Create(wd);
-            var vscale = Vector512.Create(gradientScale);
-            var vstep = Vector512.Create(stepSize);
-            var vcorrection = Vector512.Create(correction2);
-            var veps = Vector512.Create(eps);
-            ref float pr = ref MemoryMarshal.GetReference(p);
-            ref float gr = ref MemoryMarshal.GetReference(grad);
-            ref float mr = ref MemoryMarshal.GetReference(m);
-            ref float vr = ref MemoryMarshal.GetReference(v);
-            for (; i <= p.Length - 16; i += 16)
-            {
-                var pv = Vector512.LoadUnsafe(ref pr, (nuint)i);
-                var g = (vscale * Vector512.LoadUnsafe(ref gr, (nuint)i)) + (vwd * pv);
-                var mi = (vb1 * Vector512.LoadUnsafe(ref mr, (nuint)i)) + (vc1 * g);
-                var vi = (vb2 * Vector512.LoadUnsafe(ref vr, (nuint)i)) + (vc2 * g * g);
-                mi.StoreUnsafe(ref mr, (nuint)i);
-                vi.StoreUnsafe(ref vr, (nuint)i);
-                (pv - (vstep * mi / ((Vector512.Sqrt(vi) / vcorrection) + veps))).StoreUnsafe(ref pr, (nuint)i);
-            }
-        }
-
+        // The vector loop does the same operations in the same order as the scalar loop below (no fused
+        // multiply-adds), so every element gets the same bits whichever loop handles it: only faster.
+        int i = OptimizerKernels.Adam(p, grad, m, v, new AdamConstants(b1, b2, c1, c2, wd, gradientScale, stepSize, correction2, eps));
         for (; i < p.Length; i++)
         {
             float g = (gradientScale * grad[i]) + (wd * p[i]);

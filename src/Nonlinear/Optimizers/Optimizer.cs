@@ -192,6 +192,21 @@ public abstract class Optimizer
 
             sum = Vector256.Sum(low + high);
         }
+        else if (Vector128.IsHardwareAccelerated && x.Length >= Vector128<float>.Count)
+        {
+            // SSE or NEON: the same sum on 2 + 2 double lanes.
+            var low = Vector128<double>.Zero;
+            var high = Vector128<double>.Zero;
+            ref float r = ref MemoryMarshal.GetReference(x);
+            for (; i <= x.Length - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                var (l, h) = Vector128.Widen(Vector128.LoadUnsafe(ref r, (nuint)i));
+                low += l * l;
+                high += h * h;
+            }
+
+            sum = Vector128.Sum(low + high);
+        }
 
         for (; i < x.Length; i++)
         {

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Nonlinear.Layers;
 
 namespace Nonlinear.Optimizers;
@@ -81,21 +79,7 @@ public sealed class Sgd : Optimizer
         float wd = parameter.Decays ? (float)WeightDecay : 0f;
         if (Momentum == 0)
         {
-            int i = 0;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                var vlr = Vector512.Create(lr);
-                var vwd = Vector512.Create(wd);
-                var vscale = Vector512.Create(gradientScale);
-                ref float pr = ref MemoryMarshal.GetReference(p);
-                ref float gr = ref MemoryMarshal.GetReference(grad);
-                for (; i <= p.Length - 16; i += 16)
-                {
-                    var pv = Vector512.LoadUnsafe(ref pr, (nuint)i);
-                    (pv - (vlr * ((vscale * Vector512.LoadUnsafe(ref gr, (nuint)i)) + (vwd * pv)))).StoreUnsafe(ref pr, (nuint)i);
-                }
-            }
-
+            int i = OptimizerKernels.SgdPlain(p, grad, lr, wd, gradientScale);
             for (; i < p.Length; i++)
             {
                 p[i] -= lr * ((gradientScale * grad[i]) + (wd * p[i]));
@@ -135,27 +119,8 @@ public sealed class Sgd : Optimizer
 
     private void Apply(Span<float> p, ReadOnlySpan<float> grad, Span<float> buffer, float lr, float wd, float mu, float scale, bool firstStep)
     {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            // Same operations in the same order as the scalar loop (no fused multiply-adds): same bits, faster.
-            var vlr = Vector512.Create(lr);
-            var vwd = Vector512.Create(wd);
-            var vmu = Vector512.Create(mu);
-            var vscale = Vector512.Create(scale);
-            ref float pr = ref MemoryMarshal.GetReference(p);
-            ref float gr = ref MemoryMarshal.GetReference(grad);
-            ref float br = ref MemoryMarshal.GetReference(buffer);
-            for (; i <= p.Length - 16; i += 16)
-            {
-                var pv = Vector512.LoadUnsafe(ref pr, (nuint)i);
-                var g = (vscale * Vector512.LoadUnsafe(ref gr, (nuint)i)) + (vwd * pv);
-                var b = firstStep ? g : (vmu * Vector512.LoadUnsafe(ref br, (nuint)i)) + g;
-                b.StoreUnsafe(ref br, (nuint)i);
-                (pv - (vlr * (Nesterov ? g + (vmu * b) : b))).StoreUnsafe(ref pr, (nuint)i);
-            }
-        }
-
+        // The vector loop does the same operations in the same order (no fused multiply-adds): same bits, faster.
+        int i = OptimizerKernels.SgdMomentum(p, grad, buffer, lr, wd, mu, scale, firstStep, Nesterov);
         for (; i < p.Length; i++)
         {
             float g = (scale * grad[i]) + (wd * p[i]);

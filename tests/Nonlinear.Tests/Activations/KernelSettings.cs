@@ -12,21 +12,26 @@ public sealed class KernelSettings
 {
     public const string Name = "Kernel settings";
 
-    /// <summary>The vector widths this machine can test: 256 always (emulated if need be), 512 where accelerated.</summary>
-    public static IEnumerable<int> Widths => System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? [512, 256] : [256];
+    /// <summary>
+    /// The vector widths this machine can test: 512 where accelerated, 256 and 128 always (emulated in software
+    /// where the hardware lacks them, e.g. 256 under DOTNET_EnableAVX=0). The default width comes first.
+    /// </summary>
+    public static IEnumerable<int> Widths
+        => new[] { 512, 256, 128 }.Where(w => w != 512 || System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            .OrderBy(w => w == Elementwise.DefaultWidth ? 0 : 1);
 
     /// <summary>Runs <paramref name="action"/> with kernels on vectors of <paramref name="width"/> bits.</summary>
     public static T WithWidth<T>(int width, Func<T> action)
     {
-        bool before = Elementwise.UseVector512;
+        int before = Elementwise.Width;
         try
         {
-            Elementwise.UseVector512 = width == 512;
+            Elementwise.Width = width;
             return action();
         }
         finally
         {
-            Elementwise.UseVector512 = before;
+            Elementwise.Width = before;
         }
     }
 }

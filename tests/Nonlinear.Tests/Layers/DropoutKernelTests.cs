@@ -16,6 +16,19 @@ public sealed class DropoutKernelTests
     [InlineData(0.9, 1037)]
     public void The_vector_masks_equal_the_scalar_ones_bit_for_bit_batch_after_batch(double rate, int features)
     {
+        // Every width this machine runs (the 512-, 256- and 128-bit mask loops where the hardware has them).
+        foreach (int width in Nonlinear.Tests.Activations.KernelSettings.Widths)
+        {
+            Nonlinear.Tests.Activations.KernelSettings.WithWidth(width, () =>
+            {
+                CheckAgainstScalar(rate, features);
+                return 0;
+            });
+        }
+    }
+
+    private static void CheckAgainstScalar(double rate, int features)
+    {
         var vector = new Dropout(rate);
         var scalar = new Dropout(rate);
         vector.Build(new TensorShape(features), Initializer.Auto, new Random(3));

@@ -64,13 +64,17 @@ public sealed class Gru : RecurrentLayer
         {
             ReadOnlySpan<float> xpRow = xp.AsSpan(At(step, s, g3), g3), hpRow = hp.AsSpan(At(step, s, g3), g3), hPrev = h.AsSpan(At(step, s, hs), hs);
             Span<float> a = _pre.AsSpan(At(step, s, g3), g3), gates = _gates.AsSpan(At(step, s, g3), g3), hRow = h.AsSpan(At(step + 1, s, hs), hs);
-            if (Elementwise.UseVector512)
+            switch (Elementwise.Width)
             {
-                ForwardRow<V512>(xpRow, hpRow, hPrev, a, gates, hRow);
-            }
-            else
-            {
-                ForwardRow<V256>(xpRow, hpRow, hPrev, a, gates, hRow);
+                case 512:
+                    ForwardRow<V512>(xpRow, hpRow, hPrev, a, gates, hRow);
+                    break;
+                case 256:
+                    ForwardRow<V256>(xpRow, hpRow, hPrev, a, gates, hRow);
+                    break;
+                default:
+                    ForwardRow<V128>(xpRow, hpRow, hPrev, a, gates, hRow);
+                    break;
             }
         }
     }
@@ -85,13 +89,17 @@ public sealed class Gru : RecurrentLayer
             ReadOnlySpan<float> a = _pre.AsSpan(At(step, s, g3), g3), gates = _gates.AsSpan(At(step, s, g3), g3), hpRow = hp.AsSpan(At(step, s, g3), g3);
             ReadOnlySpan<float> hPrev = h.AsSpan(At(step, s, hs), hs), dhRow = dh.AsSpan(At(step, s, hs), hs);
             Span<float> dxpRow = dxp.AsSpan(At(step, s, g3), g3), dhpRow = dhp.AsSpan(At(step, s, g3), g3), dPrev = direct.AsSpan(s * hs, hs);
-            if (Elementwise.UseVector512)
+            switch (Elementwise.Width)
             {
-                BackwardRow<V512>(a, gates, hpRow, hPrev, dhRow, dxpRow, dhpRow, dPrev);
-            }
-            else
-            {
-                BackwardRow<V256>(a, gates, hpRow, hPrev, dhRow, dxpRow, dhpRow, dPrev);
+                case 512:
+                    BackwardRow<V512>(a, gates, hpRow, hPrev, dhRow, dxpRow, dhpRow, dPrev);
+                    break;
+                case 256:
+                    BackwardRow<V256>(a, gates, hpRow, hPrev, dhRow, dxpRow, dhpRow, dPrev);
+                    break;
+                default:
+                    BackwardRow<V128>(a, gates, hpRow, hPrev, dhRow, dxpRow, dhpRow, dPrev);
+                    break;
             }
         }
     }

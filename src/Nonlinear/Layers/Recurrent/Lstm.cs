@@ -70,13 +70,17 @@ public sealed class Lstm : RecurrentLayer
             ReadOnlySpan<float> a = pre.AsSpan(At(step, s, g4), g4), cPrev = _c.AsSpan(At(step, s, hs), hs);
             Span<float> gates = _gates.AsSpan(At(step, s, g4), g4), c = _c.AsSpan(At(step + 1, s, hs), hs);
             Span<float> tanhC = _tanhC.AsSpan(At(step, s, hs), hs), hRow = h.AsSpan(At(step + 1, s, hs), hs);
-            if (Elementwise.UseVector512)
+            switch (Elementwise.Width)
             {
-                ForwardRow<V512>(a, gates, cPrev, c, tanhC, hRow);
-            }
-            else
-            {
-                ForwardRow<V256>(a, gates, cPrev, c, tanhC, hRow);
+                case 512:
+                    ForwardRow<V512>(a, gates, cPrev, c, tanhC, hRow);
+                    break;
+                case 256:
+                    ForwardRow<V256>(a, gates, cPrev, c, tanhC, hRow);
+                    break;
+                default:
+                    ForwardRow<V128>(a, gates, cPrev, c, tanhC, hRow);
+                    break;
             }
         }
     }
@@ -93,13 +97,17 @@ public sealed class Lstm : RecurrentLayer
             ReadOnlySpan<float> cPrev = _c.AsSpan(At(step, s, hs), hs), c = _c.AsSpan(At(step + 1, s, hs), hs);
             ReadOnlySpan<float> tanhC = _tanhC.AsSpan(At(step, s, hs), hs), dhRow = dh.AsSpan(At(step, s, hs), hs);
             Span<float> dc = _dc.AsSpan(s * hs, hs), da = dPre.AsSpan(At(step, s, g4), g4);
-            if (Elementwise.UseVector512)
+            switch (Elementwise.Width)
             {
-                BackwardRow<V512>(a, gates, cPrev, c, tanhC, dhRow, dc, da);
-            }
-            else
-            {
-                BackwardRow<V256>(a, gates, cPrev, c, tanhC, dhRow, dc, da);
+                case 512:
+                    BackwardRow<V512>(a, gates, cPrev, c, tanhC, dhRow, dc, da);
+                    break;
+                case 256:
+                    BackwardRow<V256>(a, gates, cPrev, c, tanhC, dhRow, dc, da);
+                    break;
+                default:
+                    BackwardRow<V128>(a, gates, cPrev, c, tanhC, dhRow, dc, da);
+                    break;
             }
         }
     }

@@ -18,11 +18,29 @@ internal static unsafe class Elementwise
     /// <summary>Below this many elements a second thread costs more than it saves (measured: ~1 MB of floats).</summary>
     internal const int ParallelThreshold = 1 << 18;
 
+    private static int _width = DefaultWidth;
+
     /// <summary>
-    /// Whether kernels run on 512-bit vectors (default: where the hardware accelerates them) or on 256-bit ones.
-    /// Tests switch it to check the 256-bit path on AVX-512 machines too.
+    /// The vector width in bits (512, 256 or 128) the kernels run at: by default <see cref="DefaultWidth"/>. Tests
+    /// switch it to check every narrower path too (a width the hardware does not accelerate runs emulated:
+    /// correct, slow; 512 needs AVX-512).
     /// </summary>
-    internal static bool UseVector512 { get; set; } = Vector512.IsHardwareAccelerated;
+    internal static int Width
+    {
+        get => _width;
+        set => _width = value is 512 or 256 or 128 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The vector width must be 512, 256 or 128 bits.");
+    }
+
+    /// <summary>
+    /// The widest width the hardware accelerates: 512 with AVX-512, 256 with AVX2, 128 with SSE or ARM64 NEON.
+    /// With no SIMD at all (every width emulated in software), 256: measured fastest of the three there
+    /// (DOTNET_EnableHWIntrinsic=0, see the note of issue 13).
+    /// </summary>
+    internal static int DefaultWidth
+        => Vector512.IsHardwareAccelerated ? 512
+        : Vector256.IsHardwareAccelerated ? 256
+        : Vector128.IsHardwareAccelerated ? 128
+        : 256;
 
     /// <summary>
     /// From this many elements per thread, outputs are written with non-temporal stores: an output this large
@@ -85,13 +103,18 @@ internal static unsafe class Elementwise
         CheckAliasing(a, y);
         CheckAliasing(b, y);
         CheckAliasing(c, y);
-        if (UseVector512)
+        ref float ra = ref MemoryMarshal.GetReference(a), rb = ref MemoryMarshal.GetReference(b), rc = ref MemoryMarshal.GetReference(c), ry = ref MemoryMarshal.GetReference(y);
+        switch (Width)
         {
-            Run<TOp, V512>(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(c), ref MemoryMarshal.GetReference(y), a.Length, op);
-        }
-        else
-        {
-            Run<TOp, V256>(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(c), ref MemoryMarshal.GetReference(y), a.Length, op);
+            case 512:
+                Run<TOp, V512>(ref ra, ref rb, ref rc, ref ry, a.Length, op);
+                break;
+            case 256:
+                Run<TOp, V256>(ref ra, ref rb, ref rc, ref ry, a.Length, op);
+                break;
+            default:
+                Run<TOp, V128>(ref ra, ref rb, ref rc, ref ry, a.Length, op);
+                break;
         }
     }
 
@@ -100,9 +123,13 @@ internal static unsafe class Elementwise
     {
         CheckSameLength(x.Length, y.Length, nameof(y));
         CheckAliasing(x, y);
-        return UseVector512
-            ? RunSum<TOp, V512>(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), x.Length, op)
-            : RunSum<TOp, V256>(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), x.Length, op);
+        ref float rx = ref MemoryMarshal.GetReference(x), ry = ref MemoryMarshal.GetReference(y);
+        return Width switch
+        {
+            512 => RunSum<TOp, V512>(ref rx, ref ry, x.Length, op),
+            256 => RunSum<TOp, V256>(ref rx, ref ry, x.Length, op),
+            _ => RunSum<TOp, V128>(ref rx, ref ry, x.Length, op),
+        };
     }
 
     private static int ThreadsFor(int length)
@@ -128,25 +155,33 @@ internal static unsafe class Elementwise
 
     private static void Run<TOp>(ref float x, ref float y, int length, TOp op) where TOp : struct, IUnaryOperator
     {
-        if (UseVector512)
+        switch (Width)
         {
-            Run<TOp, V512>(ref x, ref y, length, op);
-        }
-        else
-        {
-            Run<TOp, V256>(ref x, ref y, length, op);
+            case 512:
+                Run<TOp, V512>(ref x, ref y, length, op);
+                break;
+            case 256:
+                Run<TOp, V256>(ref x, ref y, length, op);
+                break;
+            default:
+                Run<TOp, V128>(ref x, ref y, length, op);
+                break;
         }
     }
 
     private static void Run<TOp>(ref float a, ref float b, ref float y, int length, TOp op) where TOp : struct, IBinaryOperator
     {
-        if (UseVector512)
+        switch (Width)
         {
-            Run<TOp, V512>(ref a, ref b, ref y, length, op);
-        }
-        else
-        {
-            Run<TOp, V256>(ref a, ref b, ref y, length, op);
+            case 512:
+                Run<TOp, V512>(ref a, ref b, ref y, length, op);
+                break;
+            case 256:
+                Run<TOp, V256>(ref a, ref b, ref y, length, op);
+                break;
+            default:
+                Run<TOp, V128>(ref a, ref b, ref y, length, op);
+                break;
         }
     }
 
@@ -178,7 +213,11 @@ internal static unsafe class Elementwise
         where TOp : struct, IUnaryOperator where T : struct, ISimd<T> where TStore : struct, IStore
     {
         nint n = length, w = T.Count, i = 0;
-        for (; i <= n - 4 * w; i += 4 * w)
+
+        // Unrolled 4x, except at 128 bits: there the emulated exact FMA (SSE without FMA) makes sine's and GELU's
+        // bodies large enough that four inlined copies exhaust the JIT's inlining budget (the body then runs as
+        // calls, several times slower); 4-lane iterations are independent anyway. typeof(T) folds at import.
+        for (; typeof(T) != typeof(V128) && i <= n - 4 * w; i += 4 * w)
         {
             var v0 = T.Load(ref Unsafe.Add(ref x, i));
             var v1 = T.Load(ref Unsafe.Add(ref x, i + w));

@@ -2,7 +2,7 @@ namespace Nonlinear.Tensors.Simd;
 
 /// <summary>
 /// The few vector operations Nonlinear's kernels are written in, implemented once per width
-/// (<see cref="V512"/>, <see cref="V256"/>). A kernel is written once, generic over
+/// (<see cref="V512"/>, <see cref="V256"/>, <see cref="V128"/>). A kernel is written once, generic over
 /// <typeparamref name="TSelf"/>; the JIT specialises it per width, so there is no abstraction cost.
 /// </summary>
 /// <remarks>
@@ -29,9 +29,20 @@ internal interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
     static abstract TSelf operator &(TSelf a, TSelf b);
     static abstract TSelf operator |(TSelf a, TSelf b);
 
-    /// <summary>a * b + c with a single rounding.</summary>
+    /// <summary>a * b + c with a single rounding (exact: error-free transformations rely on it).</summary>
     static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf c);
+
+    /// <summary>
+    /// a * b + c, fused where the hardware has an FMA (then the same bits as <see cref="MultiplyAdd"/>), else a
+    /// multiply then an add (two roundings), as <c>Vector128.MultiplyAddEstimate</c>. For polynomials and other
+    /// sums whose last bit may vary: on x86 without FMA (<see cref="V128"/> under SSE) an exact FMA costs ~20
+    /// instructions, which would make every exponential several times slower.
+    /// </summary>
+    static abstract TSelf MultiplyAddEstimate(TSelf a, TSelf b, TSelf c);
     static abstract TSelf Abs(TSelf x);
+
+    /// <summary>The square root, correctly rounded (IEEE 754), so the same bits as MathF.Sqrt.</summary>
+    static abstract TSelf Sqrt(TSelf x);
     static abstract TSelf MinNative(TSelf a, TSelf b);
     static abstract TSelf MaxNative(TSelf a, TSelf b);
 
@@ -54,6 +65,14 @@ internal interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
     static abstract TSelf Pow2(TSelf n);
 
     /// <summary>x 2^n for lanes holding an integral n, rounded once (subnormal results, overflow to inf).</summary>
+    /// <remarks>
+    /// With AVX-512 (VSCALEFPS) for every x. The portable form (<see cref="V256"/> without AVX-512VL,
+    /// <see cref="V128"/>), which scales in steps of at most 2^75, rounds once for |x| in [2^-24, 2^25) (and
+    /// keeps 0, ±inf, NaN) whenever the exact result is at least 2^-150 in magnitude; below that it gives 0 or the
+    /// smallest subnormal, possibly the wrong one of the two, and smaller or larger x may round twice. The
+    /// kernels only scale values near 1 (exponentials: 1 + expm1(r), logarithms' mantissas) or a bounded factor
+    /// times one, inside that domain.
+    /// </remarks>
     static abstract TSelf ScaleB(TSelf x, TSelf n);
 
     /// <summary>floor(log2 |x|) as a float, for finite non-zero normal x.</summary>

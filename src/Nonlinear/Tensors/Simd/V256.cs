@@ -26,7 +26,11 @@ internal readonly struct V256(Vector256<float> value) : ISimd<V256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 operator &(V256 a, V256 b) => new(a.Value & b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 operator |(V256 a, V256 b) => new(a.Value | b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 MultiplyAdd(V256 a, V256 b, V256 c) => new(Vector256.FusedMultiplyAdd(a.Value, b.Value, c.Value));
+
+    /// <summary>Fused, as <see cref="MultiplyAdd"/> (emulated where FMA3 is missing, so that results stay those of the other widths).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 MultiplyAddEstimate(V256 a, V256 b, V256 c) => new(Vector256.FusedMultiplyAdd(a.Value, b.Value, c.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Abs(V256 x) => new(Vector256.Abs(x.Value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Sqrt(V256 x) => new(Vector256.Sqrt(x.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 MinNative(V256 a, V256 b) => Avx.IsSupported ? new(Avx.Min(a.Value, b.Value)) : Select(LessThan(a, b), a, b);
@@ -55,14 +59,20 @@ internal readonly struct V256(Vector256<float> value) : ISimd<V256>
             return new(Avx512F.VL.Scale(x.Value, n.Value));
         }
 
-        // Two steps keep every intermediate normal: n in [-300, 300] covers every float result.
-        var nc = MinNative(Create(300f), MaxNative(Create(-300f), n));
-        var n1 = Round(nc * Create(0.25f));
-        var r = x * Pow2(n1) * Pow2(n1);
+        // Two steps keep every intermediate normal: n in [-300, 300] covers every float result. On raw vectors, not
+        // on this type's operators: nested inlines of each would exhaust the JIT's inlining budget in the unrolled
+        // exponential loops (see V128.ScaleBPortable).
+        var nc = Avx.IsSupported ? Avx.Min(Vector256.Create(300f), Avx.Max(Vector256.Create(-300f), n.Value)) : MinNative(Create(300f), MaxNative(Create(-300f), n)).Value;
+        var n1 = Vector256.Round(nc * Vector256.Create(0.25f));
+        var p1 = Pow2Raw(n1);
+        var r = x.Value * p1 * p1;
         var n2 = nc - n1 - n1;
-        var n3 = Round(n2 * Create(0.5f));
-        return r * Pow2(n3) * Pow2(n2 - n3);
+        var n3 = Vector256.Round(n2 * Vector256.Create(0.5f));
+        return new(r * Pow2Raw(n3) * Pow2Raw(n2 - n3));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Pow2Raw(Vector256<float> n) => Vector256.ShiftLeft(Vector256.ConvertToInt32Native(n) + Vector256.Create(127), 23).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Exponent(V256 x)

@@ -26,7 +26,11 @@ internal readonly struct V512(Vector512<float> value) : ISimd<V512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 operator &(V512 a, V512 b) => new(a.Value & b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 operator |(V512 a, V512 b) => new(a.Value | b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 MultiplyAdd(V512 a, V512 b, V512 c) => new(Vector512.FusedMultiplyAdd(a.Value, b.Value, c.Value));
+
+    /// <summary>Fused, as <see cref="MultiplyAdd"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 MultiplyAddEstimate(V512 a, V512 b, V512 c) => new(Vector512.FusedMultiplyAdd(a.Value, b.Value, c.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Abs(V512 x) => new(Vector512.Abs(x.Value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Sqrt(V512 x) => new(Vector512.Sqrt(x.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 MinNative(V512 a, V512 b) => new(Avx512F.Min(a.Value, b.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 MaxNative(V512 a, V512 b) => new(Avx512F.Max(a.Value, b.Value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Round(V512 x) => new(Vector512.Round(x.Value));

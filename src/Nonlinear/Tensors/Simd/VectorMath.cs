@@ -6,6 +6,10 @@ namespace Nonlinear.Tensors.Simd;
 /// Float32 transcendental functions, written once for every vector width.
 /// </summary>
 /// <remarks>
+/// Polynomials and other sums use <see cref="ISimd{TSelf}.MultiplyAddEstimate"/>: fused wherever the hardware has
+/// an FMA (so every width gives the same bits), a multiply then an add on x86 without FMA (128-bit SSE), where the
+/// last bit may then differ from the other widths (still within the exactness tests' ulp bounds). Error-free
+/// products (sine's reduction, GELU's and the Gaussian's x^2) use the exact <see cref="ISimd{TSelf}.MultiplyAdd"/>.
 /// Why our own and not TensorPrimitives: measured on this project's machine (System.Numerics.Tensors 10/11),
 /// <c>TensorPrimitives.Exp</c> costs about 1.9 ns per float (13x a memory copy, slower than PyTorch) and
 /// <c>TensorPrimitives.Tanh</c> is badly wrong for tiny inputs (e.g. 1.39e-38). These kernels are within a few
@@ -27,12 +31,12 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T Expm1Reduced<T>(T r) where T : struct, ISimd<T>
     {
-        var p = T.MultiplyAdd(T.Create(1f / 5040f), r, T.Create(1f / 720f));
-        p = T.MultiplyAdd(p, r, T.Create(1f / 120f));
-        p = T.MultiplyAdd(p, r, T.Create(1f / 24f));
-        p = T.MultiplyAdd(p, r, T.Create(1f / 6f));
-        p = T.MultiplyAdd(p, r, T.Create(0.5f));
-        return T.MultiplyAdd(r * r, p, r);
+        var p = T.MultiplyAddEstimate(T.Create(1f / 5040f), r, T.Create(1f / 720f));
+        p = T.MultiplyAddEstimate(p, r, T.Create(1f / 120f));
+        p = T.MultiplyAddEstimate(p, r, T.Create(1f / 24f));
+        p = T.MultiplyAddEstimate(p, r, T.Create(1f / 6f));
+        p = T.MultiplyAddEstimate(p, r, T.Create(0.5f));
+        return T.MultiplyAddEstimate(r * r, p, r);
     }
 
     /// <summary>Splits x = n ln2 + r with n integral and |r| &lt;= ln2/2.</summary>
@@ -40,8 +44,8 @@ internal static class VectorMath
     private static T Reduce<T>(T x, out T n) where T : struct, ISimd<T>
     {
         n = T.Round(x * T.Create(Log2E));
-        var r = T.MultiplyAdd(n, T.Create(-Ln2Hi), x);
-        return T.MultiplyAdd(n, T.Create(-Ln2Lo), r);
+        var r = T.MultiplyAddEstimate(n, T.Create(-Ln2Hi), x);
+        return T.MultiplyAddEstimate(n, T.Create(-Ln2Lo), r);
     }
 
     /// <summary>e^x; +inf above 88.72, 0 below -103.97, subnormal results rounded once, NaN kept.</summary>
@@ -85,7 +89,7 @@ internal static class VectorMath
         var s = T.Pow2(n);
 
         // 2^n (e^r - 1) + (2^n - 1): exact 2^n - 1 for |n| <= 24 and one rounding in the FMA.
-        return T.MultiplyAdd(s, em1, s - T.Create(1f));
+        return T.MultiplyAddEstimate(s, em1, s - T.Create(1f));
     }
 
     /// <summary>log(1 + t) for t in [0, 1] (NaN kept).</summary>
@@ -100,7 +104,7 @@ internal static class VectorMath
 
         // log(1 + f) = 2 atanh(s), s = f / (2 + f), |s| <= 0.2.
         var logf = AtanhSeries(f / (T.Create(2f) + f));
-        return T.MultiplyAdd(k, T.Create(Ln2Hi), T.MultiplyAdd(k, T.Create(Ln2Lo), logf));
+        return T.MultiplyAddEstimate(k, T.Create(Ln2Hi), T.MultiplyAddEstimate(k, T.Create(Ln2Lo), logf));
     }
 
     /// <summary>log(1 + t) for any t &gt;= 0 (NaN kept, +inf gives +inf).</summary>
@@ -119,7 +123,7 @@ internal static class VectorMath
         k = T.Select(high, k + T.Create(1f), k);
         var f = m - T.Create(1f);
         var logm = AtanhSeries(f / (T.Create(2f) + f));
-        var result = T.MultiplyAdd(k, T.Create(Ln2Hi), T.MultiplyAdd(k, T.Create(Ln2Lo), logm + c));
+        var result = T.MultiplyAddEstimate(k, T.Create(Ln2Hi), T.MultiplyAddEstimate(k, T.Create(Ln2Lo), logm + c));
         return T.Select(T.Equal(t, T.Create(float.PositiveInfinity)), t, result);
     }
 
@@ -128,13 +132,13 @@ internal static class VectorMath
     private static T AtanhSeries<T>(T s) where T : struct, ISimd<T>
     {
         var z = s * s;
-        var q = T.MultiplyAdd(T.Create(1f / 13f), z, T.Create(1f / 11f));
-        q = T.MultiplyAdd(q, z, T.Create(1f / 9f));
-        q = T.MultiplyAdd(q, z, T.Create(1f / 7f));
-        q = T.MultiplyAdd(q, z, T.Create(1f / 5f));
-        q = T.MultiplyAdd(q, z, T.Create(1f / 3f));
+        var q = T.MultiplyAddEstimate(T.Create(1f / 13f), z, T.Create(1f / 11f));
+        q = T.MultiplyAddEstimate(q, z, T.Create(1f / 9f));
+        q = T.MultiplyAddEstimate(q, z, T.Create(1f / 7f));
+        q = T.MultiplyAddEstimate(q, z, T.Create(1f / 5f));
+        q = T.MultiplyAddEstimate(q, z, T.Create(1f / 3f));
         var twoS = s + s;
-        return T.MultiplyAdd(twoS * z, q, twoS);
+        return T.MultiplyAddEstimate(twoS * z, q, twoS);
     }
 
     /// <summary>
@@ -246,20 +250,20 @@ internal static class VectorMath
         var e2 = T.MultiplyAdd(q, T.Create(PiOver2B), -p2);
         var hi = TwoSum(x - p1, -p2, out var lo);
         hi = TwoSum(hi, -e1, out var lo2);
-        lo = T.MultiplyAdd(q, T.Create(-PiOver2C), (lo + lo2) - e2);
+        lo = T.MultiplyAddEstimate(q, T.Create(-PiOver2C), (lo + lo2) - e2);
 
         // Taylor polynomials on |r| <= 0.79: truncation below 2e-9 (sin, r^11/11!) and 2e-10 (cos, r^12/12!)
         // relative. sin(hi + lo) = sin hi + lo cos hi and cos(hi + lo) = cos hi - lo sin hi to first order in lo.
         var r2 = hi * hi;
-        var ps = T.MultiplyAdd(T.Create(1f / 362880f), r2, T.Create(-1f / 5040f));
-        ps = T.MultiplyAdd(ps, r2, T.Create(1f / 120f));
-        ps = T.MultiplyAdd(ps, r2, T.Create(-1f / 6f));
-        var sin = hi + T.MultiplyAdd(hi * r2, ps, T.MultiplyAdd(lo * r2, T.Create(-0.5f), lo));
-        var pc = T.MultiplyAdd(T.Create(-1f / 3628800f), r2, T.Create(1f / 40320f));
-        pc = T.MultiplyAdd(pc, r2, T.Create(-1f / 720f));
-        pc = T.MultiplyAdd(pc, r2, T.Create(1f / 24f));
-        pc = T.MultiplyAdd(pc, r2, T.Create(-0.5f));
-        var cos = T.Create(1f) + T.MultiplyAdd(r2, pc, -(hi * lo));
+        var ps = T.MultiplyAddEstimate(T.Create(1f / 362880f), r2, T.Create(-1f / 5040f));
+        ps = T.MultiplyAddEstimate(ps, r2, T.Create(1f / 120f));
+        ps = T.MultiplyAddEstimate(ps, r2, T.Create(-1f / 6f));
+        var sin = hi + T.MultiplyAddEstimate(hi * r2, ps, T.MultiplyAddEstimate(lo * r2, T.Create(-0.5f), lo));
+        var pc = T.MultiplyAddEstimate(T.Create(-1f / 3628800f), r2, T.Create(1f / 40320f));
+        pc = T.MultiplyAddEstimate(pc, r2, T.Create(-1f / 720f));
+        pc = T.MultiplyAddEstimate(pc, r2, T.Create(1f / 24f));
+        pc = T.MultiplyAddEstimate(pc, r2, T.Create(-0.5f));
+        var cos = T.Create(1f) + T.MultiplyAddEstimate(r2, pc, -(hi * lo));
 
         // Quadrant n = (q + shift) mod 4: sin, cos, -sin, -cos of r.
         var m = q + shift;
@@ -321,13 +325,13 @@ internal static class VectorMath
         var s = t - (k + T.Create(0.5f));
         var c = MillsCoefficients;
         var m = T.Lookup16(c[..16], k);
-        m = T.MultiplyAdd(m, s, T.Lookup16(c[16..32], k));
-        m = T.MultiplyAdd(m, s, T.Lookup16(c[32..48], k));
-        m = T.MultiplyAdd(m, s, T.Lookup16(c[48..64], k));
-        m = T.MultiplyAdd(m, s, T.Lookup16(c[64..80], k));
-        m = T.MultiplyAdd(m, s, T.Lookup16(c[80..96], k));
-        m = T.MultiplyAdd(m, s, T.Lookup16(c[96..112], k));
-        mills = T.MultiplyAdd(m, s, T.Lookup16(c[112..128], k));
+        m = T.MultiplyAddEstimate(m, s, T.Lookup16(c[16..32], k));
+        m = T.MultiplyAddEstimate(m, s, T.Lookup16(c[32..48], k));
+        m = T.MultiplyAddEstimate(m, s, T.Lookup16(c[48..64], k));
+        m = T.MultiplyAddEstimate(m, s, T.Lookup16(c[64..80], k));
+        m = T.MultiplyAddEstimate(m, s, T.Lookup16(c[80..96], k));
+        m = T.MultiplyAddEstimate(m, s, T.Lookup16(c[96..112], k));
+        mills = T.MultiplyAddEstimate(m, s, T.Lookup16(c[112..128], k));
 
         // phi(t) = e^(-t^2/2)/sqrt(2 pi) with t^2 split: th keeps 12 significant bits, so -th^2/2 is exact, and
         // the rest -(t - th)(t + th)/2 (below 2^-4) enters the exponential's reduced argument. The error of
