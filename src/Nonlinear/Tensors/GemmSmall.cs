@@ -44,17 +44,22 @@ internal static unsafe class GemmSmall
                 }
 
                 float* cRow = c + (long)i * n;
+                bool wide = Gemm.Width >= 256;
                 if (transposeB)
                 {
                     for (int j = 0; j < n; j++)
                     {
-                        float dot = Dot(aRow, b + (long)j * ldb, k);
+                        float dot = wide ? Dot(aRow, b + (long)j * ldb, k) : Dot128(aRow, b + (long)j * ldb, k);
                         cRow[j] = accumulate ? cRow[j] + dot : dot;
                     }
                 }
-                else
+                else if (wide)
                 {
                     Row(aRow, b, ldb, cRow, k, n, accumulate);
+                }
+                else
+                {
+                    Row128(aRow, b, ldb, cRow, k, n, accumulate);
                 }
             }
         }
@@ -149,4 +154,108 @@ internal static unsafe class GemmSmall
             c[j] = accumulate ? c[j] + s : s;
         }
     }
+
+    /// <summary>
+    /// <see cref="Dot"/> on 128-bit vectors (<see cref="Gemm.Width"/> 128: SSE, ARM64 NEON): four accumulators of 4
+    /// lanes; multiply then add where the hardware has no FMA (<see cref="GemmKernel128.MulAdd"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float Dot128(float* x, float* y, int k)
+    {
+        Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        int p = 0;
+        for (; p + 16 <= k; p += 16)
+        {
+            s0 = GemmKernel128.MulAdd(Vector128.Load(x + p), Vector128.Load(y + p), s0);
+            s1 = GemmKernel128.MulAdd(Vector128.Load(x + p + 4), Vector128.Load(y + p + 4), s1);
+            s2 = GemmKernel128.MulAdd(Vector128.Load(x + p + 8), Vector128.Load(y + p + 8), s2);
+            s3 = GemmKernel128.MulAdd(Vector128.Load(x + p + 12), Vector128.Load(y + p + 12), s3);
+        }
+
+        for (; p + 4 <= k; p += 4)
+        {
+            s0 = GemmKernel128.MulAdd(Vector128.Load(x + p), Vector128.Load(y + p), s0);
+        }
+
+        float sum = Vector128.Sum((s0 + s1) + (s2 + s3));
+        for (; p < k; p++)
+        {
+            sum = ScalarMulAdd(x[p], y[p], sum);
+        }
+
+        return sum;
+    }
+
+    /// <summary><see cref="Row"/> on 128-bit vectors: 32 columns at a time in eight accumulators of 4 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Row128(float* a, float* b, int ldb, float* c, int k, int n, bool accumulate)
+    {
+        int j = 0;
+        for (; j + 32 <= n; j += 32)
+        {
+            Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+            float* bp = b + j;
+            for (int p = 0; p < k; p++, bp += ldb)
+            {
+                var x = Vector128.Create(a[p]);
+                s0 = GemmKernel128.MulAdd(x, Vector128.Load(bp), s0);
+                s1 = GemmKernel128.MulAdd(x, Vector128.Load(bp + 4), s1);
+                s2 = GemmKernel128.MulAdd(x, Vector128.Load(bp + 8), s2);
+                s3 = GemmKernel128.MulAdd(x, Vector128.Load(bp + 12), s3);
+                s4 = GemmKernel128.MulAdd(x, Vector128.Load(bp + 16), s4);
+                s5 = GemmKernel128.MulAdd(x, Vector128.Load(bp + 20), s5);
+                s6 = GemmKernel128.MulAdd(x, Vector128.Load(bp + 24), s6);
+                s7 = GemmKernel128.MulAdd(x, Vector128.Load(bp + 28), s7);
+            }
+
+            if (accumulate)
+            {
+                s0 += Vector128.Load(c + j);
+                s1 += Vector128.Load(c + j + 4);
+                s2 += Vector128.Load(c + j + 8);
+                s3 += Vector128.Load(c + j + 12);
+                s4 += Vector128.Load(c + j + 16);
+                s5 += Vector128.Load(c + j + 20);
+                s6 += Vector128.Load(c + j + 24);
+                s7 += Vector128.Load(c + j + 28);
+            }
+
+            s0.Store(c + j);
+            s1.Store(c + j + 4);
+            s2.Store(c + j + 8);
+            s3.Store(c + j + 12);
+            s4.Store(c + j + 16);
+            s5.Store(c + j + 20);
+            s6.Store(c + j + 24);
+            s7.Store(c + j + 28);
+        }
+
+        for (; j + 4 <= n; j += 4)
+        {
+            Vector128<float> s = default;
+            float* bp = b + j;
+            for (int p = 0; p < k; p++, bp += ldb)
+            {
+                s = GemmKernel128.MulAdd(Vector128.Create(a[p]), Vector128.Load(bp), s);
+            }
+
+            (accumulate ? s + Vector128.Load(c + j) : s).Store(c + j);
+        }
+
+        for (; j < n; j++)
+        {
+            float s = 0;
+            float* bp = b + j;
+            for (int p = 0; p < k; p++, bp += ldb)
+            {
+                s = ScalarMulAdd(a[p], *bp, s);
+            }
+
+            c[j] = accumulate ? c[j] + s : s;
+        }
+    }
+
+    /// <summary>x * y + z, fused only where the hardware has FMA (MathF.FusedMultiplyAdd is a slow library call elsewhere).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float ScalarMulAdd(float x, float y, float z) => GemmKernel128.Fused ? MathF.FusedMultiplyAdd(x, y, z) : x * y + z;
 }
