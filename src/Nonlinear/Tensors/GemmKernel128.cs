@@ -167,11 +167,6 @@ internal unsafe struct GemmKernel128 : IGemmKernel
         c30.Store(c + 3 * ldc + 0); c31.Store(c + 3 * ldc + 4); c32.Store(c + 3 * ldc + 8);
     }
 
-    /// <summary>x * y + z: fused where the hardware has FMA, else a multiply then an add (never the software emulation).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> MulAdd(Vector128<float> x, Vector128<float> y, Vector128<float> z)
-        => Fused ? Vector128.FusedMultiplyAdd(x, y, z) : x * y + z;
-
     /// <summary>
     /// max(0, x) exactly as <see cref="GemmEpilogue.Relu"/> and MAXPS(0, x): NaN propagates and -0 stays -0 (which
     /// Vector128.Max would turn into +0), so the result is the same at every width.

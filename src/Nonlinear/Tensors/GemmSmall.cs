@@ -1,6 +1,8 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nonlinear.Tensors;
 
@@ -157,7 +159,8 @@ internal static unsafe class GemmSmall
 
     /// <summary>
     /// <see cref="Dot"/> on 128-bit vectors (<see cref="Gemm.Width"/> 128: SSE, ARM64 NEON): four accumulators of 4
-    /// lanes; multiply then add where the hardware has no FMA (<see cref="GemmKernel128.MulAdd"/>).
+    /// lanes; multiply then add where the hardware has no FMA (the condition is a JIT-time constant, written out in
+    /// each loop: a helper method here, even inlined, made the JIT keep its vectors on the stack).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot128(float* x, float* y, int k)
@@ -166,15 +169,32 @@ internal static unsafe class GemmSmall
         int p = 0;
         for (; p + 16 <= k; p += 16)
         {
-            s0 = GemmKernel128.MulAdd(Vector128.Load(x + p), Vector128.Load(y + p), s0);
-            s1 = GemmKernel128.MulAdd(Vector128.Load(x + p + 4), Vector128.Load(y + p + 4), s1);
-            s2 = GemmKernel128.MulAdd(Vector128.Load(x + p + 8), Vector128.Load(y + p + 8), s2);
-            s3 = GemmKernel128.MulAdd(Vector128.Load(x + p + 12), Vector128.Load(y + p + 12), s3);
+            if (Fma.IsSupported || AdvSimd.IsSupported)
+            {
+                s0 = Vector128.FusedMultiplyAdd(Vector128.Load(x + p), Vector128.Load(y + p), s0);
+                s1 = Vector128.FusedMultiplyAdd(Vector128.Load(x + p + 4), Vector128.Load(y + p + 4), s1);
+                s2 = Vector128.FusedMultiplyAdd(Vector128.Load(x + p + 8), Vector128.Load(y + p + 8), s2);
+                s3 = Vector128.FusedMultiplyAdd(Vector128.Load(x + p + 12), Vector128.Load(y + p + 12), s3);
+            }
+            else
+            {
+                s0 += Vector128.Load(x + p) * Vector128.Load(y + p);
+                s1 += Vector128.Load(x + p + 4) * Vector128.Load(y + p + 4);
+                s2 += Vector128.Load(x + p + 8) * Vector128.Load(y + p + 8);
+                s3 += Vector128.Load(x + p + 12) * Vector128.Load(y + p + 12);
+            }
         }
 
         for (; p + 4 <= k; p += 4)
         {
-            s0 = GemmKernel128.MulAdd(Vector128.Load(x + p), Vector128.Load(y + p), s0);
+            if (Fma.IsSupported || AdvSimd.IsSupported)
+            {
+                s0 = Vector128.FusedMultiplyAdd(Vector128.Load(x + p), Vector128.Load(y + p), s0);
+            }
+            else
+            {
+                s0 += Vector128.Load(x + p) * Vector128.Load(y + p);
+            }
         }
 
         float sum = Vector128.Sum((s0 + s1) + (s2 + s3));
@@ -198,14 +218,28 @@ internal static unsafe class GemmSmall
             for (int p = 0; p < k; p++, bp += ldb)
             {
                 var x = Vector128.Create(a[p]);
-                s0 = GemmKernel128.MulAdd(x, Vector128.Load(bp), s0);
-                s1 = GemmKernel128.MulAdd(x, Vector128.Load(bp + 4), s1);
-                s2 = GemmKernel128.MulAdd(x, Vector128.Load(bp + 8), s2);
-                s3 = GemmKernel128.MulAdd(x, Vector128.Load(bp + 12), s3);
-                s4 = GemmKernel128.MulAdd(x, Vector128.Load(bp + 16), s4);
-                s5 = GemmKernel128.MulAdd(x, Vector128.Load(bp + 20), s5);
-                s6 = GemmKernel128.MulAdd(x, Vector128.Load(bp + 24), s6);
-                s7 = GemmKernel128.MulAdd(x, Vector128.Load(bp + 28), s7);
+                if (Fma.IsSupported || AdvSimd.IsSupported)
+                {
+                    s0 = Vector128.FusedMultiplyAdd(x, Vector128.Load(bp), s0);
+                    s1 = Vector128.FusedMultiplyAdd(x, Vector128.Load(bp + 4), s1);
+                    s2 = Vector128.FusedMultiplyAdd(x, Vector128.Load(bp + 8), s2);
+                    s3 = Vector128.FusedMultiplyAdd(x, Vector128.Load(bp + 12), s3);
+                    s4 = Vector128.FusedMultiplyAdd(x, Vector128.Load(bp + 16), s4);
+                    s5 = Vector128.FusedMultiplyAdd(x, Vector128.Load(bp + 20), s5);
+                    s6 = Vector128.FusedMultiplyAdd(x, Vector128.Load(bp + 24), s6);
+                    s7 = Vector128.FusedMultiplyAdd(x, Vector128.Load(bp + 28), s7);
+                }
+                else
+                {
+                    s0 += x * Vector128.Load(bp);
+                    s1 += x * Vector128.Load(bp + 4);
+                    s2 += x * Vector128.Load(bp + 8);
+                    s3 += x * Vector128.Load(bp + 12);
+                    s4 += x * Vector128.Load(bp + 16);
+                    s5 += x * Vector128.Load(bp + 20);
+                    s6 += x * Vector128.Load(bp + 24);
+                    s7 += x * Vector128.Load(bp + 28);
+                }
             }
 
             if (accumulate)
@@ -236,7 +270,14 @@ internal static unsafe class GemmSmall
             float* bp = b + j;
             for (int p = 0; p < k; p++, bp += ldb)
             {
-                s = GemmKernel128.MulAdd(Vector128.Create(a[p]), Vector128.Load(bp), s);
+                if (Fma.IsSupported || AdvSimd.IsSupported)
+                {
+                    s = Vector128.FusedMultiplyAdd(Vector128.Create(a[p]), Vector128.Load(bp), s);
+                }
+                else
+                {
+                    s += Vector128.Create(a[p]) * Vector128.Load(bp);
+                }
             }
 
             (accumulate ? s + Vector128.Load(c + j) : s).Store(c + j);
@@ -257,5 +298,5 @@ internal static unsafe class GemmSmall
 
     /// <summary>x * y + z, fused only where the hardware has FMA (MathF.FusedMultiplyAdd is a slow library call elsewhere).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float ScalarMulAdd(float x, float y, float z) => GemmKernel128.Fused ? MathF.FusedMultiplyAdd(x, y, z) : x * y + z;
+    private static float ScalarMulAdd(float x, float y, float z) => Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(x, y, z) : x * y + z;
 }
