@@ -165,8 +165,22 @@ internal static unsafe class GemmSmall
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot128(float* x, float* y, int k)
     {
-        Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        float sum = 0;
         int p = 0;
+        if (k < 8)
+        {
+            // Rows shorter than 8 (a small recurrent state) are summed in order, as the blocked kernels sum every
+            // element and as the 256-bit Dot does below its 8-wide step: then a batch of 1-2 rows gives the same bits
+            // as a larger batch (RecurrentSpecTests compares them exactly).
+            for (; p < k; p++)
+            {
+                sum = ScalarMulAdd(x[p], y[p], sum);
+            }
+
+            return sum;
+        }
+
+        Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default;
         for (; p + 16 <= k; p += 16)
         {
             if (Fma.IsSupported || AdvSimd.IsSupported)
@@ -197,7 +211,7 @@ internal static unsafe class GemmSmall
             }
         }
 
-        float sum = Vector128.Sum((s0 + s1) + (s2 + s3));
+        sum = Vector128.Sum((s0 + s1) + (s2 + s3));
         for (; p < k; p++)
         {
             sum = ScalarMulAdd(x[p], y[p], sum);
