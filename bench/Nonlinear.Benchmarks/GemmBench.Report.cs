@@ -53,21 +53,28 @@ internal static partial class GemmBench
                                  string? peerVersion, string? peerError, string others, List<(Shape Shape, int Threads, Timing Separate, Timing Fused)> epilogues)
     {
         var sb = new StringBuilder();
-        string kernel = Gemm.UseKernel
-            ? (!o.Vector256Kernel && Vector512.IsHardwareAccelerated ? $"AVX-512 {GemmKernel512.Rows}×{GemmKernel512.Cols} micro-kernel" : $"AVX2 {GemmKernel256.Rows}×{GemmKernel256.Cols} micro-kernel")
-            : "TensorPrimitives reference (no AVX2/AVX-512)";
+        string kernel = !Gemm.UseKernel ? "TensorPrimitives reference (no SIMD)" : o.Width switch
+        {
+            512 => $"AVX-512 {GemmKernel512.Rows}×{GemmKernel512.Cols} micro-kernel, KC {GemmBlocking.Kc}, MC {GemmBlocking.Mc}, NC {GemmBlocking.Nc}",
+            256 => $"AVX2 {GemmKernel256.Rows}×{GemmKernel256.Cols} micro-kernel, KC {GemmBlocking.Kc}, MC {GemmBlocking.Mc}, NC {GemmBlocking.Nc}",
+            _ => $"128-bit {GemmKernel128.Rows}×{GemmKernel128.Cols} micro-kernel ({(GemmKernel128.Fused ? "fused multiply-add" : "multiply then add: no FMA")}), KC {GemmBlocking.Kc128}, MC {GemmBlocking.Mc128}, NC {GemmBlocking.Nc128}",
+        };
+        string level = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(v => v.StartsWith("DOTNET_Enable", StringComparison.Ordinal)).Order(StringComparer.Ordinal)
+            .Select(v => $"{v}={Environment.GetEnvironmentVariable(v)}").DefaultIfEmpty("default").Aggregate((x, y) => x + " " + y);
+        int peakWidth = Gemm.UseKernel ? o.Width : 0;
         sb.AppendLine(MarkdownSection.MatrixMultiplyHeading + ": SGEMM, Nonlinear vs PyTorch");
         sb.AppendLine();
         sb.AppendLine(Inv, $"Reproduce: `{o.CommandLine.TrimEnd()}`");
         sb.AppendLine();
-        sb.AppendLine(Inv, $"Machine: {RuntimeInformation.OSArchitecture}, {Environment.ProcessorCount} logical CPUs ({CpuModel()}); .NET {Environment.Version}; ours: {kernel}, KC {GemmBlocking.Kc}, MC {GemmBlocking.Mc}, NC {GemmBlocking.Nc}.");
+        sb.AppendLine(Inv, $"Machine: {RuntimeInformation.OSArchitecture}, {Environment.ProcessorCount} logical CPUs ({CpuModel()}); .NET {Environment.Version}; instruction set: {level}; ours: {kernel}.");
         sb.AppendLine(Inv, $"PyTorch: {peerVersion ?? "not run"}{(peerError is null ? "" : $" ({peerError})")}.");
         sb.AppendLine(Inv, $"Other processes during the run: {others}.");
         sb.AppendLine();
-        sb.Append("FP32 FMA peak (an FMA loop of 16 independent vector chains per thread, best of runs): ");
+        sb.Append(Inv, $"FP32 {PeakName(peakWidth)} peak at the kernel's width (a register-only loop of independent chains per thread, best of runs): ");
         sb.AppendLine(string.Join(", ", o.Threads.Select(t => string.Create(Inv, $"**{peaks[t]:F0} GFLOP/s** on {t} thread{(t == 1 ? "" : "s")}"))) + ".");
         sb.AppendLine();
-        sb.AppendLine("C[M, N] = A[M, K] B[K, N], float32, row-major, contiguous; GFLOP/s = 2·M·K·N / median time of a call (median of samples of back-to-back calls; PyTorch: `torch.mm(a, b, out=c)`, timed the same way). Ratio = ours / PyTorch (higher is better for us). % of peak: ours against the FMA peak on the same number of threads. Convolution rows are the batch-wide im2col products: C[filters, batch·pixels] = W[filters, channels·9] · columns[channels·9, batch·pixels].");
+        sb.AppendLine("C[M, N] = A[M, K] B[K, N], float32, row-major, contiguous; GFLOP/s = 2·M·K·N / median time of a call (median of samples of back-to-back calls; PyTorch: `torch.mm(a, b, out=c)`, timed the same way). Ratio = ours / PyTorch (higher is better for us). % of peak: ours against that peak on the same number of threads. Convolution rows are the batch-wide im2col products: C[filters, batch·pixels] = W[filters, channels·9] · columns[channels·9, batch·pixels].");
         sb.AppendLine();
         if (o.Op != "nn")
         {

@@ -23,7 +23,7 @@ internal static partial class GemmBench
         public double Flops => 2.0 * M * K * N;
     }
 
-    private sealed record Options(bool Quick, string? Out, int[] Threads, Shape[] Shapes, bool Peer, bool Vector256Kernel, string Op, string CommandLine)
+    private sealed record Options(bool Quick, string? Out, int[] Threads, Shape[] Shapes, bool Peer, int Width, string Op, string CommandLine)
     {
         public int Samples => Quick ? 7 : 15;
 
@@ -66,13 +66,14 @@ internal static partial class GemmBench
             Console.Error.WriteLine(peerError);
         }
 
-        bool before = Gemm.UseVector512;
-        Gemm.UseVector512 = !o.Vector256Kernel && Vector512.IsHardwareAccelerated;
+        int before = Gemm.Width;
+        Gemm.Width = o.Width;
+        int peakWidth = Gemm.UseKernel ? Gemm.Width : 0;
         var peaks = new Dictionary<int, double>();
         foreach (int t in o.Threads)
         {
-            peaks[t] = FmaPeak(t, o.Quick);
-            Console.Error.WriteLine(string.Create(Inv, $"  FMA peak, {t} thread(s): {peaks[t]:F1} GFLOP/s"));
+            peaks[t] = FmaPeak(t, o.Quick, peakWidth);
+            Console.Error.WriteLine(string.Create(Inv, $"  {PeakName(peakWidth)} peak, {t} thread(s): {peaks[t]:F1} GFLOP/s"));
         }
 
         var ours = new Dictionary<(string, int), Timing>();
@@ -99,7 +100,7 @@ internal static partial class GemmBench
             }
         }
 
-        Gemm.UseVector512 = before;
+        Gemm.Width = before;
         var others = CpuMeter.OthersSince(cpuAtStart);
         var section = Report(o, peaks, ours, peer, peerVersion, peerError, others, epilogues);
         Console.WriteLine(section);
@@ -114,25 +115,39 @@ internal static partial class GemmBench
 
     private static Options Parse(string[] args)
     {
-        bool quick = false, peer = true, v256 = false;
+        bool quick = false, peer = true;
+        int width = Gemm.Width;
         string? output = null;
         string op = "nn";
+        int? kc = null, mc = null, nc = null;
         int[] threads = [1, Environment.ProcessorCount];
         var shapes = DefaultShapes;
-        new BenchArguments("gemm", "[--quick] [--out docs/benchmarks.md] [--threads 1,2] [--shapes 512x512x512,...] [--no-peer] [--op nn|nt|tn|tt] [--small-rows N] [--vector256] [--kc N] [--mc N] [--nc N]")
+        new BenchArguments("gemm", "[--quick] [--out docs/benchmarks.md] [--threads 1,2] [--shapes 512x512x512,...] [--no-peer] [--op nn|nt|tn|tt] [--small-rows N] [--width 512|256|128] [--vector256] [--kc N] [--mc N] [--nc N]")
             .Flag("--quick", () => quick = true)
             .Flag("--no-peer", () => peer = false)
-            .Flag("--vector256", () => v256 = true)
+            .Flag("--vector256", () => width = 256)
+            .Value("--width", v => width = BenchArguments.Int(v) is var w && w is 512 or 256 or 128 && w <= Math.Max(128, Gemm.WidestAccelerated)
+                ? w : throw new ArgumentException($"--width is 512, 256 or 128, at most this machine's widest accelerated kernel ({Gemm.WidestAccelerated})"))
             .Value("--out", v => output = v)
             .Value("--threads", v => threads = BenchArguments.Ints(v))
             .Value("--shapes", v => shapes = [.. v.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ParseShape)])
             .Value("--op", v => op = v is "nn" or "nt" or "tn" or "tt" ? v : throw new ArgumentException("--op is nn, nt, tn or tt (which of A, B are stored transposed; PyTorch always runs nn)"))
             .Value("--small-rows", v => Gemm.SmallRows = BenchArguments.Int(v))
-            .Value("--kc", v => GemmBlocking.Kc = BenchArguments.Int(v))
-            .Value("--mc", v => GemmBlocking.Mc = BenchArguments.Int(v))
-            .Value("--nc", v => GemmBlocking.Nc = BenchArguments.Int(v))
+            .Value("--kc", v => kc = BenchArguments.Int(v))
+            .Value("--mc", v => mc = BenchArguments.Int(v))
+            .Value("--nc", v => nc = BenchArguments.Int(v))
             .Parse(args);
-        return new Options(quick, output, threads, shapes, peer, v256, op, BenchArguments.Command("gemm", args));
+        // Block sizes apply to the kernel that runs (each width has its own).
+        if (width == 128)
+        {
+            (GemmBlocking.Kc128, GemmBlocking.Mc128, GemmBlocking.Nc128) = (kc ?? GemmBlocking.Kc128, mc ?? GemmBlocking.Mc128, nc ?? GemmBlocking.Nc128);
+        }
+        else
+        {
+            (GemmBlocking.Kc, GemmBlocking.Mc, GemmBlocking.Nc) = (kc ?? GemmBlocking.Kc, mc ?? GemmBlocking.Mc, nc ?? GemmBlocking.Nc);
+        }
+
+        return new Options(quick, output, threads, shapes, peer, width, op, BenchArguments.Command("gemm", args));
     }
 
     private static Shape ParseShape(string s)
@@ -239,11 +254,12 @@ internal static partial class GemmBench
     }
 
     /// <summary>
-    /// FP32 FMA peak in GFLOP/s on <paramref name="threads"/> threads at once: each runs 16 independent chains of
-    /// Vector512 (or Vector256 where 512 is not accelerated) fused multiply-adds, enough to cover the FMA latency
-    /// on every pipe; best of several runs.
+    /// FP32 peak in GFLOP/s at <paramref name="width"/> bits on <paramref name="threads"/> threads at once: each runs
+    /// independent chains of fused multiply-adds on vectors of that width (at 128 bits without FMA, as SSE: a multiply
+    /// then an add, which is what the 128-bit kernel issues there; at width 0, no SIMD: scalar multiply-adds), enough
+    /// chains to cover the latency on every pipe; best of several runs.
     /// </summary>
-    private static double FmaPeak(int threads, bool quick)
+    private static double FmaPeak(int threads, bool quick, int width)
     {
         const long Iterations = 20_000_000;
         double best = 0;
@@ -257,9 +273,9 @@ internal static partial class GemmBench
                 int index = t;
                 workers[t] = new Thread(() =>
                 {
-                    FmaChains(1000); // JIT and wake-up
+                    Chains(1000, width); // JIT and wake-up
                     go.Wait();
-                    flops[index] = FmaChains(Iterations);
+                    flops[index] = Chains(Iterations, width);
                 });
                 workers[t].Start();
             }
@@ -279,51 +295,132 @@ internal static partial class GemmBench
         return best;
     }
 
+    /// <summary>What <see cref="FmaPeak"/> measures at a width, for the report.</summary>
+    private static string PeakName(int width) => width switch
+    {
+        512 => "512-bit FMA",
+        256 => "256-bit FMA",
+        128 => GemmKernel128.Fused ? "128-bit FMA" : "128-bit multiply+add (no FMA)",
+        _ => "scalar multiply+add (no SIMD)",
+    };
+
+    private static double Chains(long iterations, int width) => width switch
+    {
+        512 => FmaChains512(iterations),
+        256 => FmaChains256(iterations),
+        128 => GemmKernel128.Fused ? FmaChains128(iterations) : MulAddChains128(iterations),
+        _ => ScalarChains(iterations / 4),
+    };
+
     /// <summary>Runs the FMA loop; returns the floating-point operations done (2 per lane per FMA).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static double FmaChains(long iterations)
+    private static double FmaChains512(long iterations)
     {
-        if (Vector512.IsHardwareAccelerated)
+        var m = Vector512.Create(0.999999f);
+        var d = Vector512.Create(1e-7f);
+        Vector512<float> x0 = Vector512.Create(1f), x1 = x0 + d, x2 = x1 + d, x3 = x2 + d, x4 = x3 + d, x5 = x4 + d, x6 = x5 + d, x7 = x6 + d;
+        Vector512<float> x8 = x7 + d, x9 = x8 + d, xa = x9 + d, xb = xa + d, xc = xb + d, xd = xc + d, xe = xd + d, xf = xe + d;
+        for (long i = 0; i < iterations; i++)
         {
-            var m = Vector512.Create(0.999999f);
-            var d = Vector512.Create(1e-7f);
-            Vector512<float> x0 = Vector512.Create(1f), x1 = x0 + d, x2 = x1 + d, x3 = x2 + d, x4 = x3 + d, x5 = x4 + d, x6 = x5 + d, x7 = x6 + d;
-            Vector512<float> x8 = x7 + d, x9 = x8 + d, xa = x9 + d, xb = xa + d, xc = xb + d, xd = xc + d, xe = xd + d, xf = xe + d;
-            for (long i = 0; i < iterations; i++)
-            {
-                x0 = Vector512.FusedMultiplyAdd(x0, m, d); x1 = Vector512.FusedMultiplyAdd(x1, m, d);
-                x2 = Vector512.FusedMultiplyAdd(x2, m, d); x3 = Vector512.FusedMultiplyAdd(x3, m, d);
-                x4 = Vector512.FusedMultiplyAdd(x4, m, d); x5 = Vector512.FusedMultiplyAdd(x5, m, d);
-                x6 = Vector512.FusedMultiplyAdd(x6, m, d); x7 = Vector512.FusedMultiplyAdd(x7, m, d);
-                x8 = Vector512.FusedMultiplyAdd(x8, m, d); x9 = Vector512.FusedMultiplyAdd(x9, m, d);
-                xa = Vector512.FusedMultiplyAdd(xa, m, d); xb = Vector512.FusedMultiplyAdd(xb, m, d);
-                xc = Vector512.FusedMultiplyAdd(xc, m, d); xd = Vector512.FusedMultiplyAdd(xd, m, d);
-                xe = Vector512.FusedMultiplyAdd(xe, m, d); xf = Vector512.FusedMultiplyAdd(xf, m, d);
-            }
-
-            var sum = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + xa + xb + xc + xd + xe + xf;
-            GC.KeepAlive(sum.ToString());
-            return iterations * 16.0 * 16 * 2;
+            x0 = Vector512.FusedMultiplyAdd(x0, m, d); x1 = Vector512.FusedMultiplyAdd(x1, m, d);
+            x2 = Vector512.FusedMultiplyAdd(x2, m, d); x3 = Vector512.FusedMultiplyAdd(x3, m, d);
+            x4 = Vector512.FusedMultiplyAdd(x4, m, d); x5 = Vector512.FusedMultiplyAdd(x5, m, d);
+            x6 = Vector512.FusedMultiplyAdd(x6, m, d); x7 = Vector512.FusedMultiplyAdd(x7, m, d);
+            x8 = Vector512.FusedMultiplyAdd(x8, m, d); x9 = Vector512.FusedMultiplyAdd(x9, m, d);
+            xa = Vector512.FusedMultiplyAdd(xa, m, d); xb = Vector512.FusedMultiplyAdd(xb, m, d);
+            xc = Vector512.FusedMultiplyAdd(xc, m, d); xd = Vector512.FusedMultiplyAdd(xd, m, d);
+            xe = Vector512.FusedMultiplyAdd(xe, m, d); xf = Vector512.FusedMultiplyAdd(xf, m, d);
         }
-        else
+
+        var sum = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + xa + xb + xc + xd + xe + xf;
+        GC.KeepAlive(sum.ToString());
+        return iterations * 16.0 * 16 * 2;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static double FmaChains256(long iterations)
+    {
+        var m = Vector256.Create(0.999999f);
+        var d = Vector256.Create(1e-7f);
+        Vector256<float> x0 = Vector256.Create(1f), x1 = x0 + d, x2 = x1 + d, x3 = x2 + d, x4 = x3 + d, x5 = x4 + d, x6 = x5 + d, x7 = x6 + d;
+        Vector256<float> x8 = x7 + d, x9 = x8 + d, xa = x9 + d, xb = xa + d;
+        for (long i = 0; i < iterations; i++)
         {
-            var m = Vector256.Create(0.999999f);
-            var d = Vector256.Create(1e-7f);
-            Vector256<float> x0 = Vector256.Create(1f), x1 = x0 + d, x2 = x1 + d, x3 = x2 + d, x4 = x3 + d, x5 = x4 + d, x6 = x5 + d, x7 = x6 + d;
-            Vector256<float> x8 = x7 + d, x9 = x8 + d, xa = x9 + d, xb = xa + d;
-            for (long i = 0; i < iterations; i++)
-            {
-                x0 = Vector256.FusedMultiplyAdd(x0, m, d); x1 = Vector256.FusedMultiplyAdd(x1, m, d);
-                x2 = Vector256.FusedMultiplyAdd(x2, m, d); x3 = Vector256.FusedMultiplyAdd(x3, m, d);
-                x4 = Vector256.FusedMultiplyAdd(x4, m, d); x5 = Vector256.FusedMultiplyAdd(x5, m, d);
-                x6 = Vector256.FusedMultiplyAdd(x6, m, d); x7 = Vector256.FusedMultiplyAdd(x7, m, d);
-                x8 = Vector256.FusedMultiplyAdd(x8, m, d); x9 = Vector256.FusedMultiplyAdd(x9, m, d);
-                xa = Vector256.FusedMultiplyAdd(xa, m, d); xb = Vector256.FusedMultiplyAdd(xb, m, d);
-            }
-
-            var sum = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + xa + xb;
-            GC.KeepAlive(sum.ToString());
-            return iterations * 12.0 * 8 * 2;
+            x0 = Vector256.FusedMultiplyAdd(x0, m, d); x1 = Vector256.FusedMultiplyAdd(x1, m, d);
+            x2 = Vector256.FusedMultiplyAdd(x2, m, d); x3 = Vector256.FusedMultiplyAdd(x3, m, d);
+            x4 = Vector256.FusedMultiplyAdd(x4, m, d); x5 = Vector256.FusedMultiplyAdd(x5, m, d);
+            x6 = Vector256.FusedMultiplyAdd(x6, m, d); x7 = Vector256.FusedMultiplyAdd(x7, m, d);
+            x8 = Vector256.FusedMultiplyAdd(x8, m, d); x9 = Vector256.FusedMultiplyAdd(x9, m, d);
+            xa = Vector256.FusedMultiplyAdd(xa, m, d); xb = Vector256.FusedMultiplyAdd(xb, m, d);
         }
+
+        var sum = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + xa + xb;
+        GC.KeepAlive(sum.ToString());
+        return iterations * 12.0 * 8 * 2;
+    }
+
+    /// <summary>12 chains of Vector128 FMAs (x86 FMA3 on xmm, ARM64 FMLA).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static double FmaChains128(long iterations)
+    {
+        var m = Vector128.Create(0.999999f);
+        var d = Vector128.Create(1e-7f);
+        Vector128<float> x0 = Vector128.Create(1f), x1 = x0 + d, x2 = x1 + d, x3 = x2 + d, x4 = x3 + d, x5 = x4 + d, x6 = x5 + d, x7 = x6 + d;
+        Vector128<float> x8 = x7 + d, x9 = x8 + d, xa = x9 + d, xb = xa + d;
+        for (long i = 0; i < iterations; i++)
+        {
+            x0 = Vector128.FusedMultiplyAdd(x0, m, d); x1 = Vector128.FusedMultiplyAdd(x1, m, d);
+            x2 = Vector128.FusedMultiplyAdd(x2, m, d); x3 = Vector128.FusedMultiplyAdd(x3, m, d);
+            x4 = Vector128.FusedMultiplyAdd(x4, m, d); x5 = Vector128.FusedMultiplyAdd(x5, m, d);
+            x6 = Vector128.FusedMultiplyAdd(x6, m, d); x7 = Vector128.FusedMultiplyAdd(x7, m, d);
+            x8 = Vector128.FusedMultiplyAdd(x8, m, d); x9 = Vector128.FusedMultiplyAdd(x9, m, d);
+            xa = Vector128.FusedMultiplyAdd(xa, m, d); xb = Vector128.FusedMultiplyAdd(xb, m, d);
+        }
+
+        var sum = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + xa + xb;
+        GC.KeepAlive(sum.ToString());
+        return iterations * 12.0 * 4 * 2;
+    }
+
+    /// <summary>
+    /// 12 chains of Vector128 multiply-then-add (SSE without FMA: MULPS and ADDPS go to separate pipes on current x86,
+    /// so a multiply and an add per cycle and pipe pair count as one multiply-add, 2 FLOP per lane).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static double MulAddChains128(long iterations)
+    {
+        var m = Vector128.Create(0.999999f);
+        var d = Vector128.Create(1e-7f);
+        Vector128<float> x0 = Vector128.Create(1f), x1 = x0 + d, x2 = x1 + d, x3 = x2 + d, x4 = x3 + d, x5 = x4 + d, x6 = x5 + d, x7 = x6 + d;
+        Vector128<float> x8 = x7 + d, x9 = x8 + d, xa = x9 + d, xb = xa + d;
+        for (long i = 0; i < iterations; i++)
+        {
+            x0 = x0 * m + d; x1 = x1 * m + d; x2 = x2 * m + d; x3 = x3 * m + d;
+            x4 = x4 * m + d; x5 = x5 * m + d; x6 = x6 * m + d; x7 = x7 * m + d;
+            x8 = x8 * m + d; x9 = x9 * m + d; xa = xa * m + d; xb = xb * m + d;
+        }
+
+        var sum = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + xa + xb;
+        GC.KeepAlive(sum.ToString());
+        return iterations * 12.0 * 4 * 2;
+    }
+
+    /// <summary>12 chains of scalar multiply-then-add (no SIMD at all).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static double ScalarChains(long iterations)
+    {
+        float m = 0.999999f, d = 1e-7f;
+        float x0 = 1f, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d, x4 = x3 + d, x5 = x4 + d, x6 = x5 + d, x7 = x6 + d;
+        float x8 = x7 + d, x9 = x8 + d, xa = x9 + d, xb = xa + d;
+        for (long i = 0; i < iterations; i++)
+        {
+            x0 = x0 * m + d; x1 = x1 * m + d; x2 = x2 * m + d; x3 = x3 * m + d;
+            x4 = x4 * m + d; x5 = x5 * m + d; x6 = x6 * m + d; x7 = x7 * m + d;
+            x8 = x8 * m + d; x9 = x9 * m + d; xa = xa * m + d; xb = xb * m + d;
+        }
+
+        float sum = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + xa + xb;
+        GC.KeepAlive(sum.ToString(CultureInfo.InvariantCulture));
+        return iterations * 12.0 * 2;
     }
 }

@@ -7,8 +7,9 @@ namespace Nonlinear.Tensors;
 /// <summary>
 /// Row-major float32 matrix products: C (+)= op(A) op(B) with either operand transposed, the shapes checked,
 /// computed by a cache-blocked GEMM with packed panels (<see cref="GemmBlocked{TKernel}"/>) on an AVX-512
-/// (<see cref="GemmKernel512"/>) or AVX2 (<see cref="GemmKernel256"/>) micro-kernel, split over the worker team
-/// above a size threshold. Other hardware runs the row-by-row TensorPrimitives reference.
+/// (<see cref="GemmKernel512"/>), AVX2 (<see cref="GemmKernel256"/>) or 128-bit (<see cref="GemmKernel128"/>: SSE,
+/// ARM64 NEON) micro-kernel, the widest the machine accelerates, split over the worker team above a size threshold.
+/// Hardware without any SIMD runs the row-by-row TensorPrimitives reference.
 /// </summary>
 /// <remarks>
 /// Transposed operands are read in place by the packing routines (no transpose pass). Zero coefficients are
@@ -28,16 +29,25 @@ internal static unsafe class Gemm
     internal static int SmallRows { get; set; } = 2;
 
     /// <summary>
-    /// Whether products run on the blocked SIMD GEMM (default where AVX-512 or AVX2 + FMA is available) or on the
-    /// row-by-row reference (other hardware; tests switch it to compare the two).
+    /// The widest micro-kernel this machine accelerates: 512 (AVX-512), 256 (AVX2 + FMA), 128 (Vector128: SSE,
+    /// ARM64 NEON, WebAssembly SIMD), or 0 when no vector is accelerated.
     /// </summary>
-    internal static bool UseKernel { get; set; } = Vector512.IsHardwareAccelerated || (Avx2.IsSupported && Fma.IsSupported);
+    internal static int WidestAccelerated { get; } =
+        Vector512.IsHardwareAccelerated ? 512 : Avx2.IsSupported && Fma.IsSupported ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0;
 
     /// <summary>
-    /// Whether the blocked GEMM uses the AVX-512 micro-kernel (default where Vector512 is accelerated) or the
-    /// AVX2 one; tests switch it to run the 256-bit path on AVX-512 machines too.
+    /// Whether products run on the blocked SIMD GEMM (default wherever Vector128 or wider is accelerated) or on the
+    /// row-by-row reference (no SIMD at all; tests switch it to compare the two).
     /// </summary>
-    internal static bool UseVector512 { get; set; } = Vector512.IsHardwareAccelerated;
+    internal static bool UseKernel { get; set; } = WidestAccelerated != 0;
+
+    /// <summary>
+    /// The vector width in bits of the micro-kernel (and of <see cref="GemmSmall"/>'s loops): 512
+    /// (<see cref="GemmKernel512"/>), 256 (<see cref="GemmKernel256"/>) or 128 (<see cref="GemmKernel128"/>; also
+    /// what any other value runs). Default: <see cref="WidestAccelerated"/> (128 where nothing is, unused then since
+    /// <see cref="UseKernel"/> is false); tests and the benchmark set a narrower one to run every path on one machine.
+    /// </summary>
+    internal static int Width { get; set; } = Math.Max(128, WidestAccelerated);
 
     /// <summary>C[M, N] = A[M, K] B[K, N] (overwrites C).</summary>
     public static void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
@@ -148,13 +158,17 @@ internal static unsafe class Gemm
     private static void Blocked(float* a, int lda, bool transposeA, float* b, int ldb, bool transposeB, float* c, int ldc, int m, int k, int n,
                                 bool accumulate, in GemmEpilogue epilogue)
     {
-        if (UseVector512)
+        switch (Width)
         {
-            GemmBlocked<GemmKernel512>.Run(a, lda, transposeA, b, ldb, transposeB, c, ldc, m, k, n, accumulate, epilogue);
-        }
-        else
-        {
-            GemmBlocked<GemmKernel256>.Run(a, lda, transposeA, b, ldb, transposeB, c, ldc, m, k, n, accumulate, epilogue);
+            case 512:
+                GemmBlocked<GemmKernel512>.Run(a, lda, transposeA, b, ldb, transposeB, c, ldc, m, k, n, accumulate, epilogue);
+                break;
+            case 256:
+                GemmBlocked<GemmKernel256>.Run(a, lda, transposeA, b, ldb, transposeB, c, ldc, m, k, n, accumulate, epilogue);
+                break;
+            default:
+                GemmBlocked<GemmKernel128>.Run(a, lda, transposeA, b, ldb, transposeB, c, ldc, m, k, n, accumulate, epilogue);
+                break;
         }
     }
 
@@ -246,7 +260,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
-    /// The reference product (hardware without AVX2 + FMA, and the tests' baseline), row by row: each row of C a sum
+    /// The reference product (hardware without SIMD, and the tests' baseline), row by row: each row of C a sum
     /// of scaled rows of op(B); transposed operands are first transposed into per-thread scratch.
     /// </summary>
     private static void Reference(float* a, bool transposeA, float* b, bool transposeB, float* c, int m, int k, int n, bool accumulate)
@@ -320,8 +334,12 @@ internal static unsafe class Gemm
 
         public void Execute(int part)
         {
-            int mr = UseVector512 ? GemmKernel512.Rows : GemmKernel256.Rows;
-            int nr = UseVector512 ? GemmKernel512.Cols : GemmKernel256.Cols;
+            var (mr, nr) = Width switch
+            {
+                512 => (GemmKernel512.Rows, GemmKernel512.Cols),
+                256 => (GemmKernel256.Rows, GemmKernel256.Cols),
+                _ => (GemmKernel128.Rows, GemmKernel128.Cols),
+            };
             // Split the dimension whose split duplicates the less packing: splitting rows makes every part pack all of
             // op(B) (K x N), splitting columns makes every part pack all of op(A) (M x K).
             bool splitRows = m > n;

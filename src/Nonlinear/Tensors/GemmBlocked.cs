@@ -7,9 +7,9 @@ namespace Nonlinear.Tensors;
 /// C[M, N] (+)= op(A)[M, K] op(B)[K, N] with leading dimensions, on the calling thread.
 /// </summary>
 /// <remarks>
-/// Loops, outermost first: columns of C in blocks of <see cref="GemmBlocking.Nc"/>; k in blocks of
-/// <see cref="GemmBlocking.Kc"/>, packing that KC x NC panel of op(B) (L3-resident) into NR-wide strips; rows in
-/// blocks of <see cref="GemmBlocking.Mc"/>, packing that MC x KC block of op(A) (L2-resident) into MR-row strips;
+/// Loops, outermost first: columns of C in blocks of NC (<see cref="IGemmKernel.Nc"/>, per kernel: <see cref="GemmBlocking"/>);
+/// k in blocks of KC, packing that KC x NC panel of op(B) (L3-resident) into NR-wide strips; rows in
+/// blocks of MC, packing that MC x KC block of op(A) (L2-resident) into MR-row strips;
 /// then every NR strip of B (one KC x NR strip, L1-resident, is reused across the whole MC block) against every MR
 /// strip of A through the micro-kernel. Partial strips are zero-padded by packing, so the micro-kernel always
 /// runs full width; a partial tile is computed into a scratch tile and only its valid part is merged into C.
@@ -23,8 +23,8 @@ internal static unsafe class GemmBlocked<TKernel>
     {
         int mr = TKernel.Rows, nr = TKernel.Cols;
         // K in equal blocks of at most KC (a last block of a few steps would pay a whole C tile load and store for little work).
-        int kBlocks = Math.Max(1, (k + GemmBlocking.Kc - 1) / GemmBlocking.Kc);
-        int kcMax = (k + kBlocks - 1) / kBlocks, mcMax = GemmBlocking.Mc / mr * mr, ncMax = GemmBlocking.Nc / nr * nr;
+        int kBlocks = Math.Max(1, (k + TKernel.Kc - 1) / TKernel.Kc);
+        int kcMax = (k + kBlocks - 1) / kBlocks, mcMax = Math.Max(mr, TKernel.Mc / mr * mr), ncMax = Math.Max(nr, TKernel.Nc / nr * nr);
         var buffers = GemmBuffers.ForThisThread;
         float* packedB = buffers.B((long)Math.Min(kcMax, k) * RoundUp(Math.Min(ncMax, n), nr));
         float* packedA = buffers.A((long)Math.Min(kcMax, k) * RoundUp(Math.Min(mcMax, m), mr));

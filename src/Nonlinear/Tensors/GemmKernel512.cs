@@ -22,6 +22,15 @@ internal unsafe struct GemmKernel512 : IGemmKernel
     public static int Cols => 32;
 
     /// <inheritdoc/>
+    public static int Kc => GemmBlocking.Kc;
+
+    /// <inheritdoc/>
+    public static int Mc => GemmBlocking.Mc;
+
+    /// <inheritdoc/>
+    public static int Nc => GemmBlocking.Nc;
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* a, float* b, int kc, float* c, int ldc, bool add, in GemmEpilogue epilogue)
     {

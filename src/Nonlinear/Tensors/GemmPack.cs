@@ -30,9 +30,15 @@ internal static unsafe class GemmPack
                 for (int p = 0; p < kc; p++, src += lda, d += mr)
                 {
                     int r = 0;
-                    if (h == 8 && mr == 8)
+                    if (h == 8 && mr == 8 && Vector256.IsHardwareAccelerated)
                     {
                         Vector256.Store(Vector256.Load(src), d);
+                        continue;
+                    }
+
+                    if (h == 4 && mr == 4 && Vector128.IsHardwareAccelerated)
+                    {
+                        Vector128.Store(Vector128.Load(src), d);
                         continue;
                     }
 
@@ -50,6 +56,10 @@ internal static unsafe class GemmPack
             else if (h == 8 && mr == 8)
             {
                 Transpose8(a + (long)(i0 + s) * lda + p0, lda, kc, d);
+            }
+            else if (h == 4 && mr == 4)
+            {
+                Transpose4(a + (long)(i0 + s) * lda + p0, lda, kc, d, 4);
             }
             else
             {
@@ -99,10 +109,7 @@ internal static unsafe class GemmPack
                     float* src = b + (long)(p0 + pb) * ldb + j0 + s;
                     for (int p = pb; p < pe; p++, src += ldb, d += nr)
                     {
-                        for (int j = 0; j < nr; j += 8)
-                        {
-                            Vector256.Store(Vector256.Load(src + j), d + j);
-                        }
+                        CopyStrip(src, d, nr);
                     }
                 }
             }
@@ -134,11 +141,20 @@ internal static unsafe class GemmPack
         {
             int w = Math.Min(nr, nc - s);
             float* d = dst + (long)s * kc;
-            // Column j of op(B) is row j of the stored [N, K] matrix: 8 of them at a time through an 8x8 transpose.
+            // Column j of op(B) is row j of the stored [N, K] matrix: 8 of them at a time through an 8x8 transpose
+            // (AVX, NR a multiple of 8), else 4 at a time through a 4x4 one (the 128-bit kernel's NR = 12).
             int j = 0;
-            for (; j + 8 <= w; j += 8)
+            if (Avx.IsSupported && nr % 8 == 0)
             {
-                Transpose8(b + (long)(j0 + s + j) * ldb + p0, ldb, kc, d + j, nr);
+                for (; j + 8 <= w; j += 8)
+                {
+                    Transpose8(b + (long)(j0 + s + j) * ldb + p0, ldb, kc, d + j, nr);
+                }
+            }
+
+            for (; j + 4 <= w; j += 4)
+            {
+                Transpose4(b + (long)(j0 + s + j) * ldb + p0, ldb, kc, d + j, nr);
             }
 
             for (; j < nr; j++)
@@ -160,6 +176,64 @@ internal static unsafe class GemmPack
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>dst[0 .. nr) = src[0 .. nr) for NR a multiple of 4: one k step of a B strip.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyStrip(float* src, float* dst, int nr)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j + 8 <= nr; j += 8)
+            {
+                Vector256.Store(Vector256.Load(src + j), dst + j);
+            }
+        }
+
+        for (; j < nr; j += 4)
+        {
+            Vector128.Store(Vector128.Load(src + j), dst + j);
+        }
+    }
+
+    /// <summary>
+    /// dst[p*stride + r] = src[r*ld + p] for 4 rows r and kc columns p, 4x4 blocks in registers where SSE is
+    /// available (elsewhere, ARM64 included, element by element).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Transpose4(float* src, int ld, int kc, float* dst, int stride)
+    {
+        int p = 0;
+        if (Sse.IsSupported)
+        {
+            for (; p + 4 <= kc; p += 4)
+            {
+                float* s = src + p;
+                var r0 = Vector128.Load(s);
+                var r1 = Vector128.Load(s + ld);
+                var r2 = Vector128.Load(s + 2 * ld);
+                var r3 = Vector128.Load(s + 3 * ld);
+                var t0 = Sse.UnpackLow(r0, r1); // r0[0] r1[0] r0[1] r1[1]
+                var t1 = Sse.UnpackLow(r2, r3); // r2[0] r3[0] r2[1] r3[1]
+                var t2 = Sse.UnpackHigh(r0, r1); // r0[2] r1[2] r0[3] r1[3]
+                var t3 = Sse.UnpackHigh(r2, r3); // r2[2] r3[2] r2[3] r3[3]
+                float* d = dst + (long)p * stride;
+                Sse.MoveLowToHigh(t0, t1).Store(d); // r0[0] r1[0] r2[0] r3[0]
+                Sse.MoveHighToLow(t1, t0).Store(d + stride); // r0[1] r1[1] r2[1] r3[1]
+                Sse.MoveLowToHigh(t2, t3).Store(d + 2 * stride);
+                Sse.MoveHighToLow(t3, t2).Store(d + 3 * stride);
+            }
+        }
+
+        for (; p < kc; p++)
+        {
+            float* d = dst + (long)p * stride;
+            d[0] = src[p];
+            d[1] = src[ld + p];
+            d[2] = src[2L * ld + p];
+            d[3] = src[3L * ld + p];
         }
     }
 
