@@ -100,6 +100,11 @@ internal static partial class GemmBench
         }
 
         Gemm.UseVector512 = before;
+        if (_json)
+        {
+            WriteJson(peaks, ours, o.Shapes);
+        }
+
         var others = CpuMeter.OthersSince(cpuAtStart);
         var section = Report(o, peaks, ours, peer, peerVersion, peerError, others, epilogues);
         Console.WriteLine(section);
@@ -123,6 +128,7 @@ internal static partial class GemmBench
             .Flag("--quick", () => quick = true)
             .Flag("--no-peer", () => peer = false)
             .Flag("--vector256", () => v256 = true)
+            .Flag("--json", () => _json = true)
             .Value("--out", v => output = v)
             .Value("--threads", v => threads = BenchArguments.Ints(v))
             .Value("--shapes", v => shapes = [.. v.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ParseShape)])

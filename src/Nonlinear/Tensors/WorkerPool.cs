@@ -10,23 +10,26 @@ internal interface IParallelJob
 
 /// <summary>
 /// Persistent worker threads for kernels, in the style of an OpenMP team: the caller runs part 0 itself while the
-/// workers run the others, then it spins (and only then blocks) until they are done. A worker that finishes a part
-/// keeps spinning for <see cref="SpinMicroseconds"/> (pause instructions, no system calls), so the next kernel of
-/// the same forward or training step finds it awake; after that it parks on an event and costs nothing while idle.
+/// workers run the others, then takes back any part no worker has started yet, then waits for the rest. A worker
+/// that finishes a part keeps spinning for <see cref="SpinMicroseconds"/> (pause instructions, a yield every few
+/// µs), so the next kernel of the same forward pass or training step finds it awake; after that it parks on an
+/// event and costs nothing while idle.
 /// </summary>
 /// <remarks>
 /// Why not Parallel.For: a kernel on 1M floats takes 50-400 µs, and Parallel.For's hand-off (queueing to the
 /// thread pool, waking a pool thread, allocating its state) cost a measurable part of that: GELU on two threads
 /// ran only 1.2x faster than on one. Calls from several threads at once are serialised (one team); a call made
-/// from inside a part (nested parallelism) runs its parts in turn on that thread.
+/// from inside a part (nested parallelism) runs its parts in turn on that thread. Parts must not wait for each
+/// other: any of them may run after another on the caller.
 /// <para>
-/// Why the workers spin on a clock rather than wait on a SemaphoreSlim (as they did): SemaphoreSlim spins for 35
-/// rounds of SpinWait, most of them Thread.Yield / Thread.Sleep(0) system calls, so its spin window lasts however
-/// long those calls take (about 10-50 µs on this machine, varying from one process to the next), and that was
-/// about the single-threaded gap between the two-thread kernels of a batch-1 CNN forward (about 50 µs). A process
-/// whose window came out shorter than the gap found the worker asleep on every forward and paid a wake-up from a
-/// halted virtual CPU each time (35 µs or more): the "53 or 90 µs" batch-1 latency and the 1.6× slower two-thread
-/// training steps of docs/benchmarks.md. A window measured on the clock is the same in every process.
+/// Why the workers spin on the clock rather than wait on a SemaphoreSlim (as they did): SemaphoreSlim spins for 35
+/// rounds of SpinWait, most of them Thread.Yield / Thread.Sleep(0) system calls, so its window lasts however long
+/// those calls take (30-60 µs measured here, longer under load), about the single-threaded gap between the
+/// two-thread kernels of a batch-1 CNN forward (50-65 µs); a post found the worker in a system call (4-5 µs to
+/// notice it) or asleep (a wake-up from a halted virtual CPU: 35 µs or more). Why the take-back: a worker that is
+/// asleep, or that the scheduler has put on the caller's own CPU (a loaded machine, or wake-affine placement),
+/// would otherwise make the caller wait for its wake-up or its time slice; now the caller runs the part itself,
+/// which is never slower than one thread.
 /// </para>
 /// </remarks>
 internal static class WorkerPool
@@ -39,6 +42,7 @@ internal static class WorkerPool
     private static long _spinTicks = MicrosecondsToTicks(DefaultSpinMicroseconds);
     private static long _wakes;
     private static long _parks;
+    private static long _takenBack;
 
     [ThreadStatic]
     private static bool _inside;
@@ -63,6 +67,9 @@ internal static class WorkerPool
 
     /// <summary>How many posts found their worker parked and had to wake it (a system call and a scheduler wake-up).</summary>
     public static long Wakes => Interlocked.Read(ref _wakes);
+
+    /// <summary>How many posted parts the caller took back and ran itself because their worker had not started them.</summary>
+    public static long TakenBack => Interlocked.Read(ref _takenBack);
 
     /// <summary>How many times a worker, idle for <see cref="SpinMicroseconds"/>, parked.</summary>
     public static long Parks => Interlocked.Read(ref _parks);
@@ -104,7 +111,10 @@ internal static class WorkerPool
         }
     }
 
-    /// <summary>Runs parts 0..parts-1 of <paramref name="job"/>, part 0 on this thread; returns when all are done.</summary>
+    /// <summary>
+    /// Runs parts 0..parts-1 of <paramref name="job"/>, part 0 on this thread; returns when all are done. A part whose
+    /// worker has not picked it up by the time this thread has finished its own runs here too.
+    /// </summary>
     public static void Run(int parts, IParallelJob job)
     {
         if (parts <= 1 || _inside)
@@ -130,13 +140,19 @@ internal static class WorkerPool
             _inside = true;
             try
             {
-                job.Execute(0);
-            }
-#pragma warning disable CA1031 // Rethrown below, after the workers have finished with the caller's buffers.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                failure = e;
+                Execute(job, 0, ref failure);
+
+                // Parts still waiting for their worker (asleep, or not given a CPU) are taken back and run here:
+                // waiting for a wake-up would cost more than the part.
+                for (int p = 1; p < parts; p++)
+                {
+                    if (_workers[p - 1].TryTakeBack())
+                    {
+                        Interlocked.Increment(ref _takenBack);
+                        Execute(job, p, ref failure);
+                        Done.Signal(null);
+                    }
+                }
             }
             finally
             {
@@ -152,13 +168,40 @@ internal static class WorkerPool
         }
     }
 
+    /// <summary>Runs one part on this thread; keeps the first exception (rethrown after the workers are done with the caller's buffers).</summary>
+    private static void Execute(IParallelJob job, int part, ref Exception? failure)
+    {
+        try
+        {
+            job.Execute(part);
+        }
+#pragma warning disable CA1031 // Rethrown by Run once every part has finished.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            failure ??= e;
+        }
+    }
+
     private static long MicrosecondsToTicks(int microseconds) => microseconds * Stopwatch.Frequency / 1_000_000;
 
     /// <summary>Whether a spin that began at <paramref name="start"/> has lasted the window (read afresh, so a shortened setting applies at once).</summary>
     private static bool SpinExpired(long start) => Stopwatch.GetTimestamp() - start > Volatile.Read(ref _spinTicks);
 
-    /// <summary>One pause: the x86 PAUSE (or ARM YIELD) instruction, scaled by the runtime to a few tens of ns.</summary>
-    private static void Pause() => Thread.SpinWait(1);
+    /// <summary>
+    /// One step of a spin: a pause (the x86 PAUSE or ARM YIELD instruction, scaled by the runtime to a few tens of ns)
+    /// and, every 64th step (a few µs), a Thread.Yield, so that a spinner that shares its CPU with the thread it waits
+    /// for (a loaded machine) hands the CPU over instead of holding it for the whole window. On an idle CPU the
+    /// yield returns at once.
+    /// </summary>
+    private static void Pause(ref int step)
+    {
+        Thread.SpinWait(1);
+        if ((++step & 63) == 0)
+        {
+            Thread.Yield();
+        }
+    }
 
     private static void EnsureWorkers(int count)
     {
@@ -214,9 +257,10 @@ internal static class WorkerPool
             }
 
             long start = Stopwatch.GetTimestamp();
+            int step = 0;
             while (Volatile.Read(ref _remaining) > 0)
             {
-                Pause();
+                Pause(ref step);
                 if (SpinExpired(start))
                 {
                     _zero.Wait();
@@ -227,10 +271,11 @@ internal static class WorkerPool
     }
 
     /// <summary>
-    /// One worker thread. Its state goes Posted → Running (the worker takes the job) → Spinning (done, watching for
+    /// One worker thread. Its state goes Posted → Running (the worker claims the part) → Spinning (done, watching for
     /// the next post) → either Posted again or, after the spin window, Parked (blocked on <see cref="_wake"/>). The
-    /// caller posts by exchanging the state for Posted and sets the event only when the exchange found Parked, so
-    /// a post is never lost and a spinning worker is never signalled through the kernel.
+    /// caller posts by exchanging the state for Posted and sets the event only when the exchange found Parked, so a
+    /// post is never lost and a spinning worker is never signalled through the kernel; it may take an unclaimed part
+    /// back (Posted → Spinning) and run it itself.
     /// </summary>
     private sealed class Worker
     {
@@ -261,17 +306,28 @@ internal static class WorkerPool
             }
         }
 
+        /// <summary>Takes the posted part back if the worker has not claimed it yet; the caller then runs it.</summary>
+        public bool TryTakeBack()
+        {
+            if (Interlocked.CompareExchange(ref _state, Spinning, Posted) != Posted)
+            {
+                return false;
+            }
+
+            _job = null;
+            return true;
+        }
+
         private void Loop()
         {
             while (true)
             {
-                WaitForPost();
-                Volatile.Write(ref _state, Running);
+                var (job, part) = WaitForPost();
                 Exception? failure = null;
                 _inside = true;
                 try
                 {
-                    _job!.Execute(_part);
+                    job.Execute(part);
                 }
 #pragma warning disable CA1031 // Handed to the caller, who rethrows it.
                 catch (Exception e)
@@ -281,7 +337,6 @@ internal static class WorkerPool
                 }
 
                 _inside = false;
-                _job = null;
                 Volatile.Write(ref _allocated, GC.GetAllocatedBytesForCurrentThread());
 
                 // Spinning before the part is counted done: the caller may post the next job as soon as it is.
@@ -290,26 +345,28 @@ internal static class WorkerPool
             }
         }
 
-        private void WaitForPost()
+        /// <summary>Spins until a part is posted and claims it; parks after the spin window (and spins afresh once woken).</summary>
+        private (IParallelJob Job, int Part) WaitForPost()
         {
             long start = Stopwatch.GetTimestamp();
-            while (Volatile.Read(ref _state) != Posted)
+            int step = 0;
+            while (true)
             {
-                Pause();
-                if (!SpinExpired(start))
+                if (Volatile.Read(ref _state) == Posted && Interlocked.CompareExchange(ref _state, Running, Posted) == Posted)
                 {
-                    continue;
+                    var job = _job!;
+                    _job = null;
+                    return (job, _part);
                 }
 
-                if (Interlocked.CompareExchange(ref _state, Parked, Spinning) == Spinning)
+                Pause(ref step);
+                if (SpinExpired(start) && Interlocked.CompareExchange(ref _state, Parked, Spinning) == Spinning)
                 {
                     Interlocked.Increment(ref _parks);
                     _wake.Wait();
                     _wake.Reset();
+                    start = Stopwatch.GetTimestamp();
                 }
-
-                // Posted: either it arrived just before the worker parked, or its poster has just set the event.
-                return;
             }
         }
     }

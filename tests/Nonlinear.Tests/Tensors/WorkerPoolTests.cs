@@ -33,16 +33,51 @@ public sealed class WorkerPoolTests
     }
 
     [Fact]
-    public void Every_part_runs_once_and_part_zero_runs_on_the_caller()
+    public void Every_part_runs_once_part_zero_on_the_caller_the_others_on_workers_or_taken_back()
     {
+        int caller = Environment.CurrentManagedThreadId;
+        var onWorkers = new HashSet<int>();
         for (int round = 0; round < 200; round++)
         {
-            var job = new RecordingJob(3);
+            var counts = new int[3];
+            var names = new string?[3];
+            var job = new RecordingJob(3, part =>
+            {
+                Interlocked.Increment(ref counts[part]);
+                names[part] = Thread.CurrentThread.Name;
+            });
             WorkerPool.Run(3, job);
-            Assert.Equal(Environment.CurrentManagedThreadId, job.Threads[0]);
-            Assert.All(job.Threads, t => Assert.NotEqual(0, t));
-            Assert.Equal(3, job.Threads.Distinct().Count());
+            Assert.Equal([1, 1, 1], counts);
+            Assert.Equal(caller, job.Threads[0]);
+            for (int p = 1; p < 3; p++)
+            {
+                Assert.True(job.Threads[p] == caller || names[p]?.StartsWith("Nonlinear worker", StringComparison.Ordinal) == true, $"part {p} ran on thread '{names[p]}'");
+                if (job.Threads[p] != caller)
+                {
+                    onWorkers.Add(job.Threads[p]);
+                }
+            }
         }
+
+        Assert.DoesNotContain(caller, onWorkers);
+    }
+
+    [Fact]
+    public void Parts_whose_worker_is_asleep_are_taken_back_by_the_caller()
+    {
+        // With no spin window the workers park right after each part; waking one takes microseconds, while part 0
+        // here takes nanoseconds, so the caller finds the part unclaimed and runs it itself (and the woken worker
+        // then finds nothing to do). Each part still runs exactly once.
+        using var spin = new SpinSetting(0);
+        long before = WorkerPool.TakenBack;
+        for (int r = 0; r < 500; r++)
+        {
+            var counts = new int[2];
+            WorkerPool.Run(2, new RecordingJob(2, part => Interlocked.Increment(ref counts[part])));
+            Assert.Equal([1, 1], counts);
+        }
+
+        Assert.True(WorkerPool.TakenBack > before, "no part was ever taken back from a parked worker");
     }
 
     [Fact]
@@ -171,13 +206,16 @@ public sealed class WorkerPoolTests
             Assert.True(SpinUntil(() => WorkerPool.ParkedWorkers == WorkerPool.WorkerCount && WorkerPool.Parks > parksBefore), "the idle workers never parked");
             long wakesBefore = WorkerPool.Wakes;
             var job = new RecordingJob(2);
-            WorkerPool.Run(2, job);
+            WorkerPool.Run(2, job); // part 1 runs on the woken worker or, if it has not started yet, on the caller
             Assert.NotEqual(0, job.Threads[1]);
-            Assert.NotEqual(job.Threads[0], job.Threads[1]);
             woken = WorkerPool.Wakes > wakesBefore;
         }
 
         Assert.True(woken, "a post to a parked worker did not wake it through the event");
+
+        // The woken worker goes back to spinning and, idle again, parks again.
+        long parksAfter = WorkerPool.Parks;
+        Assert.True(SpinUntil(() => WorkerPool.Parks > parksAfter && WorkerPool.ParkedWorkers == WorkerPool.WorkerCount), "the woken worker never parked again");
     }
 
     [Fact]
