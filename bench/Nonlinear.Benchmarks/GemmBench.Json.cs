@@ -15,6 +15,12 @@ internal static partial class GemmBench
     private static bool _json;
 
     /// <summary>
+    /// Set by <c>--no-peak</c>: skip the FMA peak (NaN in the report). The instruction-sets mode passes it with
+    /// DOTNET_EnableHWIntrinsic=0, where the peak loop runs on software vectors for minutes and measures nothing useful.
+    /// </summary>
+    private static bool _noPeak;
+
+    /// <summary>
     /// Writes {"kind":"level", the vector widths this process accelerates}, {"kind":"peak", threads, gflops} per
     /// thread count (the FMA peak this mode measured, at the widest width this process runs) and {"kind":"gemm",
     /// shape, threads, gflops (median call), best_gflops} per measured product.
@@ -30,7 +36,7 @@ internal static partial class GemmBench
             fma = Fma.IsSupported,
             kernel = Gemm.UseKernel,
         }));
-        foreach (var (threads, gflops) in peaks)
+        foreach (var (threads, gflops) in peaks.Where(p => double.IsFinite(p.Value)))
         {
             Console.WriteLine(JsonSerializer.Serialize(new { kind = "peak", threads, gflops }));
         }

@@ -71,7 +71,7 @@ internal static partial class GemmBench
         var peaks = new Dictionary<int, double>();
         foreach (int t in o.Threads)
         {
-            peaks[t] = FmaPeak(t, o.Quick);
+            peaks[t] = _noPeak ? double.NaN : FmaPeak(t, o.Quick);
             Console.Error.WriteLine(string.Create(Inv, $"  FMA peak, {t} thread(s): {peaks[t]:F1} GFLOP/s"));
         }
 
@@ -129,6 +129,7 @@ internal static partial class GemmBench
             .Flag("--no-peer", () => peer = false)
             .Flag("--vector256", () => v256 = true)
             .Flag("--json", () => _json = true)
+            .Flag("--no-peak", () => _noPeak = true)
             .Value("--out", v => output = v)
             .Value("--threads", v => threads = BenchArguments.Ints(v))
             .Value("--shapes", v => shapes = [.. v.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ParseShape)])
