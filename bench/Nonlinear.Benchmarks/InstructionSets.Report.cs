@@ -17,14 +17,16 @@ internal static partial class InstructionSets
             var what = AllLevels.First(a => a.Name == l.Name).What;
             string widths = samples[l.Name].Select(s => s.Widths).FirstOrDefault(w => w is not null) ?? "?";
             string batches = l.Batches > 0 ? string.Create(Inv, $"{l.Batches} batches per epoch timed and scaled to {FullEpochBatches}") : "whole epochs";
-            sb.AppendLine(Inv, $"- **{l.Name}** ({(l.Variable is null ? "no variable" : $"`{l.Variable}=0`")}): {what}; the process saw {widths} vectors. {l.Runs} process{(l.Runs == 1 ? "" : "es")}, {batches}{(l.Quick ? ", batch-1 latency over 200 forwards" : "")}.");
+            sb.AppendLine(Inv, $"- **{l.Name}** ({(l.Variable is null ? "no variable" : $"`{l.Variable}=0`")}): {what}; the children saw {widths}. {l.Runs} process{(l.Runs == 1 ? "" : "es")}, {batches}{(l.Quick ? ", batch-1 latency over 200 forwards" : "")}.");
         }
 
         sb.AppendLine();
         sb.AppendLine(Inv, $"GEMM: `gemm --quick --threads 2 --shapes {o.Shape}`, GFLOP/s of the median call on 2 threads, and the FMA peak that mode measures in the same process (an FMA loop at the widest width the process runs), median over processes. "
             + $"Epochs: `fashion-mnist --threads 2 --epochs {o.Epochs}`, the time of epoch {o.Epochs} (epoch 1 includes the JIT), batch 128, SGD with momentum; batch-1: median of single-image forward passes. "
             + $"Cells are min / median / max over the processes; ratios use medians. Data: {directory}.").AppendLine();
-        sb.AppendLine(Inv, $"PyTorch: {(peer.Version is null ? $"not run ({peer.Error})" : peer.Version)}, bench/peer/torch_fashion.py run once in this run with 2 threads (its own kernels keep AVX2 whatever the variables; {(peer.Batches is > 0 and < FullEpochBatches ? $"{peer.Batches} batches per epoch, scaled" : "whole epochs")}).").AppendLine();
+        sb.AppendLine(peer.Version is null
+            ? $"PyTorch: not run ({peer.Error})."
+            : string.Create(Inv, $"PyTorch {peer.Version}: bench/peer/torch_fashion.py, run once in this run with 2 threads (its own kernels keep AVX2 whatever the variables; {(peer.Batches is > 0 and < FullEpochBatches ? $"{peer.Batches} batches per epoch timed and scaled to {FullEpochBatches}" : "whole epochs")}, epoch {o.Epochs}).")).AppendLine();
 
         sb.AppendLine("| level | processes | GEMM GFLOP/s (2 threads) | FMA peak | % of peak | MLP epoch (s) | MLP / PyTorch | CNN epoch (s) | CNN / PyTorch | MLP batch-1 (µs) | CNN batch-1 (µs) |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -35,7 +37,10 @@ internal static partial class InstructionSets
             sb.AppendLine(Inv, $"| {l.Name} | {s.Count} | {Spread(s, x => x.GemmGflops, "F1")} | {Cell(peak, "F0")} | {Percent(gemm, peak)} | {Spread(s, x => x.MlpEpoch, "F2")} | {Ratio(Median(s, x => x.MlpEpoch), peer.MlpEpoch)} | {Spread(s, x => x.CnnEpoch, "F2")} | {Ratio(Median(s, x => x.CnnEpoch), peer.CnnEpoch)} | {Spread(s, x => x.MlpBatch1 * 1e6, "F1")} | {Spread(s, x => x.CnnBatch1 * 1e6, "F1")} |");
         }
 
-        sb.AppendLine(Inv, $"| PyTorch | 1 | - | - | - | {Cell(peer.MlpEpoch, "F2")} | 1.00 | {Cell(peer.CnnEpoch, "F2")} | 1.00 | {Cell(peer.MlpBatch1 * 1e6, "F1")} | {Cell(peer.CnnBatch1 * 1e6, "F1")} |");
+        if (peer.Version is not null)
+        {
+            sb.AppendLine(Inv, $"| PyTorch | 1 | - | - | - | {Cell(peer.MlpEpoch, "F2")} | 1.00 | {Cell(peer.CnnEpoch, "F2")} | 1.00 | {Cell(peer.MlpBatch1 * 1e6, "F1")} | {Cell(peer.CnnBatch1 * 1e6, "F1")} |");
+        }
 
         var errors = levels.SelectMany(l => samples[l.Name].Where(s => s.Error is not null).Select(s => $"{l.Name}: {s.Error}")).Distinct().ToList();
         if (errors.Count > 0)

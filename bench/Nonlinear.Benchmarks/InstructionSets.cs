@@ -78,7 +78,7 @@ internal static partial class InstructionSets
         var levels = Plan(o);
         var started = Stopwatch.StartNew();
         var cpuAtStart = CpuMeter.Read();
-        var peer = o.Peer ? RunPeer(o, directory) : new Peer { Error = "not run (--no-peer)" };
+        var peer = o.Peer ? RunPeer(o, directory) : new Peer { Error = "--no-peer" };
         if (peer.Error is not null)
         {
             Console.Error.WriteLine($"PyTorch: {peer.Error}");
@@ -233,7 +233,7 @@ internal static partial class InstructionSets
             }
         }
 
-        return (widths.Count == 0 ? "none" : string.Join('/', widths) + "-bit") + (r.GetProperty("fma").GetBoolean() ? ", FMA" : ", no FMA");
+        return (widths.Count == 0 ? "no hardware vectors" : string.Join('/', widths) + "-bit vectors") + (r.GetProperty("fma").GetBoolean() ? " and FMA" : ", no FMA");
     }
 
     /// <summary>Runs this benchmark's dll with <paramref name="args"/> under the level's variable; hands every JSON line to <paramref name="handle"/>; returns an error or null.</summary>
