@@ -16,7 +16,7 @@ namespace Nonlinear.Benchmarks;
 /// batch-1000 throughput of inference, and the bytes each steady-state batch allocates, each against PyTorch
 /// (bench/peer/torch_fashion.py, the same models, data, optimizer and thread count, run first in its own process).
 /// </summary>
-internal static class FashionBench
+internal static partial class FashionBench
 {
     public const string Heading = "## Fashion-MNIST";
 
@@ -78,6 +78,11 @@ internal static class FashionBench
             {
                 Measure(o, name, t, train, test, epochs, inference, allocation);
             }
+        }
+
+        if (_json)
+        {
+            WriteJson(epochs, inference, allocation);
         }
 
         string section = Report(o, directory, peerVersion, peerError, epochs, peerEpochs, inference, peerInference, allocation, CpuMeter.OthersSince(cpuAtStart));
@@ -264,6 +269,7 @@ internal static class FashionBench
         new BenchArguments("fashion-mnist", "[--quick] [--threads 2] [--models mlp,cnn] [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer] [--out docs/benchmarks.md]")
             .Flag("--quick", () => quick = true)
             .Flag("--no-peer", () => peer = false)
+            .Flag("--json", () => _json = true)
             .Value("--out", v => output = v)
             .Value("--data-dir", v => dataDir = v)
             .Value("--threads", v => threads = BenchArguments.Ints(v))

@@ -72,7 +72,7 @@ internal static partial class GemmBench
         var peaks = new Dictionary<int, double>();
         foreach (int t in o.Threads)
         {
-            peaks[t] = FmaPeak(t, o.Quick, peakWidth);
+            peaks[t] = _noPeak ? double.NaN : FmaPeak(t, o.Quick, peakWidth);
             Console.Error.WriteLine(string.Create(Inv, $"  {PeakName(peakWidth)} peak, {t} thread(s): {peaks[t]:F1} GFLOP/s"));
         }
 
@@ -101,6 +101,11 @@ internal static partial class GemmBench
         }
 
         Gemm.Width = before;
+        if (_json)
+        {
+            WriteJson(peaks, ours, o.Shapes);
+        }
+
         var others = CpuMeter.OthersSince(cpuAtStart);
         var section = Report(o, peaks, ours, peer, peerVersion, peerError, others, epilogues);
         Console.WriteLine(section);
@@ -128,6 +133,8 @@ internal static partial class GemmBench
             .Flag("--vector256", () => width = 256)
             .Value("--width", v => width = BenchArguments.Int(v) is var w && w is 512 or 256 or 128 && w <= Math.Max(128, Gemm.WidestAccelerated)
                 ? w : throw new ArgumentException($"--width is 512, 256 or 128, at most this machine's widest accelerated kernel ({Gemm.WidestAccelerated})"))
+            .Flag("--json", () => _json = true)
+            .Flag("--no-peak", () => _noPeak = true)
             .Value("--out", v => output = v)
             .Value("--threads", v => threads = BenchArguments.Ints(v))
             .Value("--shapes", v => shapes = [.. v.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ParseShape)])

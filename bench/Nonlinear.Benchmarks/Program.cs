@@ -24,6 +24,12 @@ using Nonlinear.Benchmarks;
 //       Character-level word models (LSTM, GRU, tanh RNN, transformer) and an LSTM on Fashion-MNIST rows against
 //       PyTorch (bench/peer/torch_sequences.py, same split via WordList.WriteSplit): training-step time and, with
 //       --epochs E, whole epochs with validation/test loss in nats per character; with --out, replaces "## Sequences".
+//   instruction-sets [--runs 10] [--levels default,avx512f-off,avx-off,hwintrinsic-off] [--batches 0] [--slow-batches 40]
+//                    [--epochs 2] [--shape 512x512x512] [--data-dir DIR] [--no-peer] [--quick] [--out docs/benchmarks.md]
+//       GEMM GFLOP/s and % of the FMA peak, Fashion-MNIST MLP/CNN epochs and batch-1 latency at each SIMD level, each in
+//       child processes (gemm/fashion-mnist --json) started with DOTNET_EnableAVX512F=0, DOTNET_EnableAVX=0 or
+//       DOTNET_EnableHWIntrinsic=0, against PyTorch run once; min/median/max over processes; with --out, replaces
+//       "## Instruction sets".
 //   accuracy [--models mlp,cnn,cnn-bn] [--seeds 1,2,3] [--epochs 10] [--data-dir DIR] [--out docs/results.md]
 //       Test accuracy on Fashion-MNIST after at most 10 epochs, mean over seeds: the table of docs/results.md.
 //   diagnostics [--threads 2] [--models mlp,cnn] [--epochs 3] [--batches N] [--data-dir DIR] [--out docs/benchmarks.md]
@@ -54,6 +60,8 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
                 [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer] [--out docs/benchmarks.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- sequences [--quick] [--threads 2] [--cases words-lstm,...,fashion-lstm]
                 [--epochs 1] [--batches N] [--steps 100] [--words /usr/share/dict/words] [--data-dir DIR] [--no-peer] [--out docs/benchmarks.md]
+          dotnet run -c Release --project bench/Nonlinear.Benchmarks -- instruction-sets [--runs 10] [--levels default,avx512f-off,avx-off,hwintrinsic-off]
+                [--batches 0] [--slow-batches 40] [--epochs 2] [--shape 512x512x512] [--data-dir DIR] [--no-peer] [--quick] [--out docs/benchmarks.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- accuracy [--models mlp,cnn,cnn-bn] [--seeds 1,2,3] [--epochs 10]
                 [--data-dir DIR] [--out docs/results.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- diagnostics [--threads 2] [--models mlp,cnn] [--epochs 3]
@@ -80,6 +88,8 @@ switch (args[0])
         return FashionBench.Run(args[1..]);
     case "sequences":
         return SequenceBench.Run(args[1..]);
+    case "instruction-sets":
+        return InstructionSets.Run(args[1..]);
     case "accuracy":
         return FashionAccuracy.Run(args[1..]);
     case "diagnostics":
@@ -94,6 +104,6 @@ switch (args[0])
         BenchmarkSwitcher.FromAssembly(typeof(ActivationBenchmarks).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist, sequences, accuracy, diagnostics, exhaustive, playground-load, fuzz or bdn (--help for usage)");
+        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist, instruction-sets, sequences, accuracy, diagnostics, exhaustive, playground-load, fuzz or bdn (--help for usage)");
         return 2;
 }
