@@ -16,7 +16,11 @@ namespace Nonlinear.Layers;
 /// weight-decayed; state "running_mean" (initially 0) and "running_var" (initially 1), saved with the model.</para>
 /// <para>Backward after a training forward, with x̂ = (x − μ) / √(σ² + ε):
 /// dγ += Σ dy · x̂, dβ += Σ dy, dx = γ / √(σ² + ε) · (dy − mean(dy) − x̂ · mean(dy · x̂)); after an evaluation
-/// forward the statistics are constants and dx = γ / √(σ² + ε) · dy. Sums are accumulated in double.</para>
+/// forward the statistics are constants and dx = γ / √(σ² + ε) · dy. Sums are taken in float within a row (one
+/// channel of one sample, see <see cref="BatchNormKernels"/>) and in double across rows; the batch variance is
+/// computed around each row's own mean (not as Σx² − (Σx)²/M), so inputs with a large mean keep their precision.</para>
+/// <para>Cost: a training forward reads x once for the statistics and once more (from cache, channel by channel) for
+/// y; a backward reads x and dy for the sums and again for dx. Channels are split over the worker team.</para>
 /// </remarks>
 /// <example><c>new BatchNorm()</c> or the spec token <c>batchnorm</c> (alias <c>bn</c>).</example>
 public sealed class BatchNorm : Layer

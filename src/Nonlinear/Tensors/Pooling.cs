@@ -12,7 +12,11 @@ namespace Nonlinear.Tensors;
 /// </summary>
 /// <remarks>
 /// Ties go to the first position in row-major window order and NaN wins (a NaN input gives a NaN output), as in
-/// PyTorch's CPU kernel. Planes are split over the worker team when there are enough of them.
+/// PyTorch's CPU kernel. Planes are split over the worker team when there are enough of them. The forward pass is
+/// vectorised over consecutive outputs of a row for every window and stride, at <see cref="Width"/> bits: stride 1
+/// reads the window's columns straight from the plane; larger strides first split the plane into its stride phases
+/// (<see cref="Deinterleave"/>), after which the window's columns are consecutive again. Every width gives the
+/// scalar loop's results bit for bit, argmax included. The backward pass is a scalar scatter-add.
 /// </remarks>
 internal static unsafe class Pooling
 {
