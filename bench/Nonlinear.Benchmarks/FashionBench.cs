@@ -26,6 +26,8 @@ internal static partial class FashionBench
     {
         ["mlp"] = "flatten,dense:256,relu,dense:128,relu,dense:10",
         ["cnn"] = "conv:32x3,relu,pool:2,conv:64x3,relu,pool:2,flatten,dense:128,relu,dense:10",
+        ["cnn-bn"] = "conv:64x3:same,batchnorm,relu,pool:2,conv:64x3:same,batchnorm,relu,pool:2,flatten,dropout:0.25,dense:128,relu,dense:10",
+        ["cnn-bn-nobn"] = "conv:64x3:same,relu,pool:2,conv:64x3:same,relu,pool:2,flatten,dropout:0.25,dense:128,relu,dense:10",
     };
 
     private sealed record Options(bool Quick, string? Out, int[] Threads, string[] Models, int Epochs, int Batches, string? DataDir, bool Peer, string CommandLine);

@@ -75,6 +75,11 @@ def load(split):
 def build(kind):
     if kind == "mlp":
         return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    if kind in ("cnn-bn", "cnn-bn-nobn"):
+        bn = (lambda c: [nn.BatchNorm2d(c)]) if kind == "cnn-bn" else (lambda c: [])
+        return nn.Sequential(nn.Unflatten(1, (1, 28, 28)), nn.Conv2d(1, 64, 3, padding=1), *bn(64), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(64, 64, 3, padding=1), *bn(64), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                             nn.Dropout(0.25), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
     return nn.Sequential(nn.Unflatten(1, (1, 28, 28)), nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
                          nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                          nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))

@@ -1,6 +1,4 @@
-using System.Numerics;
 using Nonlinear.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Nonlinear.Layers;
 
@@ -18,7 +16,11 @@ namespace Nonlinear.Layers;
 /// weight-decayed; state "running_mean" (initially 0) and "running_var" (initially 1), saved with the model.</para>
 /// <para>Backward after a training forward, with x̂ = (x − μ) / √(σ² + ε):
 /// dγ += Σ dy · x̂, dβ += Σ dy, dx = γ / √(σ² + ε) · (dy − mean(dy) − x̂ · mean(dy · x̂)); after an evaluation
-/// forward the statistics are constants and dx = γ / √(σ² + ε) · dy. Sums are accumulated in double.</para>
+/// forward the statistics are constants and dx = γ / √(σ² + ε) · dy. Sums are taken in float within a row (one
+/// channel of one sample, see <see cref="BatchNormKernels"/>) and in double across rows; the batch variance is
+/// computed around each row's own mean (not as Σx² − (Σx)²/M), so inputs with a large mean keep their precision.</para>
+/// <para>Cost: a training forward reads x once for the statistics and once more (from cache, channel by channel) for
+/// y; a backward reads x and dy for the sums and again for dx. Channels are split over the worker team.</para>
 /// </remarks>
 /// <example><c>new BatchNorm()</c> or the spec token <c>batchnorm</c> (alias <c>bn</c>).</example>
 public sealed class BatchNorm : Layer
@@ -35,6 +37,9 @@ public sealed class BatchNorm : Layer
     private StateTensor? _runningVar;
     private Tensor? _input;
     private float[] _mean = [];
+
+    /// <summary>μ − (float)μ: the batch mean is kept as two floats, so that x − μ is exact to float precision.</summary>
+    private float[] _meanLow = [];
     private float[] _invStd = [];
     private bool _batchStatistics;
     private int _channels, _inner;
@@ -78,6 +83,7 @@ public sealed class BatchNorm : Layer
         _runningVar = new StateTensor("running_var", new Tensor(_channels));
         _runningVar.Value.Fill(1f);
         _mean = new float[_channels];
+        _meanLow = new float[_channels];
         _invStd = new float[_channels];
         return inputShape;
     }
@@ -121,7 +127,12 @@ public sealed class BatchNorm : Layer
         WorkerPool.Run(parts, _job);
     }
 
-    /// <summary>Forward over channels [first, last): statistics (training) or running statistics, then y = scale · x + shift.</summary>
+    /// <summary>
+    /// Forward over channels [first, last), one channel at a time (its N rows, 400 KB for [128, 64, 28, 28], stay in
+    /// L2 between the statistics and the output loop): statistics (training) or running statistics, then
+    /// y = (x − μ) · (γ / √(σ² + ε)) + β. Subtracting μ first, as a pair of floats (see <see cref="_meanLow"/>), keeps
+    /// the precision of inputs with a large mean.
+    /// </summary>
     private void ForwardChannels(Tensor input, Tensor output, int first, int last)
     {
         bool training = _batchStatistics;
@@ -130,56 +141,77 @@ public sealed class BatchNorm : Layer
         var y = output.Span;
         var gamma = Gamma.Value.Span;
         var beta = Beta.Value.Span;
-        if (training)
+        var runningMean = RunningMean.Span;
+        var runningVar = RunningVariance.Span;
+        for (int c = first; c < last; c++)
         {
-            long count = (long)n * _inner;
-            var runningMean = RunningMean.Span;
-            var runningVar = RunningVariance.Span;
-            for (int c = first; c < last; c++)
+            if (training)
             {
-                double sum = 0;
-                for (int s = 0; s < n; s++)
-                {
-                    sum += TensorPrimitives.Sum(Row(x, s, c));
-                }
-
-                double mean = sum / count;
-                double squares = 0;
-                for (int s = 0; s < n; s++)
-                {
-                    squares += SquaredDeviations(Row(x, s, c), (float)mean);
-                }
-
-                double variance = squares / count;
+                var (count, mean, variance) = Statistics(x, n, c);
                 _mean[c] = (float)mean;
+                _meanLow[c] = (float)(mean - _mean[c]);
                 _invStd[c] = (float)(1 / Math.Sqrt(variance + Epsilon));
                 runningMean[c] = (float)((1 - Momentum) * runningMean[c] + Momentum * mean);
                 runningVar[c] = (float)((1 - Momentum) * runningVar[c] + Momentum * variance * count / (count - 1));
             }
-        }
-        else
-        {
-            var runningMean = RunningMean.Span;
-            var runningVar = RunningVariance.Span;
-            for (int c = first; c < last; c++)
+            else
             {
                 _mean[c] = runningMean[c];
+                _meanLow[c] = 0;
                 _invStd[c] = (float)(1 / Math.Sqrt(runningVar[c] + (double)Epsilon));
             }
-        }
 
-        for (int c = first; c < last; c++)
-        {
-            float scale = gamma[c] * _invStd[c];
-            float shift = beta[c] - _mean[c] * scale;
+            // μ = high + low (two floats): x − high is exact for x near μ, and −low · scale goes into the shift.
+            float scale = gamma[c] * _invStd[c], mu = _mean[c];
+            float shift = (float)(beta[c] - (double)_meanLow[c] * scale);
             for (int s = 0; s < n; s++)
             {
-                Affine(Row(x, s, c), scale, 0, shift, Row(x, s, c), Row(y, s, c));
+                BatchNormKernels.Normalise(Row(x, s, c), Row(y, s, c), mu, scale, shift);
             }
         }
     }
 
-    /// <summary>Backward over channels [first, last): dγ, dβ and, unless <paramref name="inputGradient"/> is null, dx.</summary>
+    /// <summary>
+    /// The batch mean and biased variance of channel <paramref name="c"/> over its N · inner values, in double. Rows
+    /// of at least <see cref="BatchNormKernels.ShortRow"/> values: each row's mean and M2 (vectorised), merged with
+    /// Chan's formula. Shorter rows (BatchNorm1d's one value per sample and feature): Σ (x − p) and Σ (x − p)² in
+    /// double around the channel's first value p.
+    /// </summary>
+    private (long Count, double Mean, double Variance) Statistics(Span<float> x, int n, int c)
+    {
+        if (_inner >= BatchNormKernels.ShortRow)
+        {
+            long count = 0;
+            double mean = 0, m2 = 0;
+            for (int s = 0; s < n; s++)
+            {
+                BatchNormKernels.RowMoments(Row(x, s, c), out double rowMean, out double rowM2);
+                BatchNormKernels.Merge(ref count, ref mean, ref m2, _inner, rowMean, rowM2);
+            }
+
+            return (count, mean, m2 / count);
+        }
+
+        long total = (long)n * _inner;
+        double pivot = x[c * _inner], sum = 0, squares = 0;
+        for (int s = 0; s < n; s++)
+        {
+            foreach (float v in Row(x, s, c))
+            {
+                double d = v - pivot;
+                sum += d;
+                squares += d * d;
+            }
+        }
+
+        return (total, pivot + sum / total, Math.Max(0, squares - sum * sum / total) / total);
+    }
+
+    /// <summary>
+    /// Backward over channels [first, last): one loop over the channel's rows for Σ dy and Σ dy (x − μ) (which give dγ,
+    /// dβ and the two batch-statistics terms), then, unless <paramref name="inputGradient"/> is null, one loop for
+    /// dx = a dy + b (x − μ) + d.
+    /// </summary>
     private void BackwardChannels(Tensor input, Tensor outputGradient, Tensor? inputGradient, int first, int last)
     {
         int n = outputGradient.BatchSize;
@@ -191,16 +223,17 @@ public sealed class BatchNorm : Layer
         double count = (double)n * _inner;
         for (int c = first; c < last; c++)
         {
-            float mean = _mean[c], invStd = _invStd[c];
+            float mean = _mean[c], low = _meanLow[c], invStd = _invStd[c];
             double sumDy = 0, sumDyCentred = 0;
             for (int s = 0; s < n; s++)
             {
-                var g = Row(dy, s, c);
-                sumDy += TensorPrimitives.Sum(g);
-                sumDyCentred += CentredDot(g, Row(x, s, c), mean);
+                BatchNormKernels.GradientSums(Row(dy, s, c), Row(x, s, c), mean, out double rowDy, out double rowCentred);
+                sumDy += rowDy;
+                sumDyCentred += rowCentred;
             }
 
-            // Σ dy · x̂ = invStd · Σ dy (x − μ).
+            // Σ dy · x̂ = invStd · Σ dy (x − μ), with x − μ = (x − high) − low.
+            sumDyCentred -= low * sumDy;
             dGamma[c] += (float)(sumDyCentred * invStd);
             dBeta[c] += (float)sumDy;
             if (inputGradient is null)
@@ -213,14 +246,14 @@ public sealed class BatchNorm : Layer
             double b = 0, d = 0;
             if (_batchStatistics)
             {
-                // dx = a (dy − mean(dy) − x̂ mean(dy x̂)) = a dy + b x + d.
+                // dx = a (dy − mean(dy) − x̂ mean(dy x̂)) = a dy + b (x − μ) + d.
                 b = -a * invStd * invStd * sumDyCentred / count;
-                d = -a * sumDy / count - b * mean;
+                d = (-a * sumDy / count) - (b * low);
             }
 
             for (int s = 0; s < n; s++)
             {
-                Affine(Row(dy, s, c), (float)a, (float)b, (float)d, Row(x, s, c), Row(dx, s, c));
+                BatchNormKernels.InputGradient(Row(dy, s, c), Row(x, s, c), Row(dx, s, c), (float)a, (float)b, mean, (float)d);
             }
         }
     }
@@ -254,80 +287,4 @@ public sealed class BatchNorm : Layer
     }
 
     private Span<float> Row(Span<float> data, int sample, int channel) => data.Slice((sample * _channels + channel) * _inner, _inner);
-
-    /// <summary>Σ (x − mean)², vectorised, accumulated in float within a row (rows are at most a few thousand values).</summary>
-    private static double SquaredDeviations(ReadOnlySpan<float> x, float mean)
-    {
-        var acc = Vector<float>.Zero;
-        var m = new Vector<float>(mean);
-        int i = 0;
-        for (; i + Vector<float>.Count <= x.Length; i += Vector<float>.Count)
-        {
-            var d = new Vector<float>(x[i..]) - m;
-            acc += d * d;
-        }
-
-        double sum = Vector.Sum(acc);
-        for (; i < x.Length; i++)
-        {
-            double d = x[i] - mean;
-            sum += d * d;
-        }
-
-        return sum;
-    }
-
-    /// <summary>Σ g (x − mean).</summary>
-    private static double CentredDot(ReadOnlySpan<float> g, ReadOnlySpan<float> x, float mean)
-    {
-        var acc = Vector<float>.Zero;
-        var m = new Vector<float>(mean);
-        int i = 0;
-        for (; i + Vector<float>.Count <= x.Length; i += Vector<float>.Count)
-        {
-            acc += new Vector<float>(g[i..]) * (new Vector<float>(x[i..]) - m);
-        }
-
-        double sum = Vector.Dot(acc, Vector<float>.One);
-        for (; i < x.Length; i++)
-        {
-            sum += (double)g[i] * (x[i] - mean);
-        }
-
-        return sum;
-    }
-
-    /// <summary>result = a · u + b · v + d, elementwise (<paramref name="result"/> may be <paramref name="u"/>).</summary>
-    private static void Affine(ReadOnlySpan<float> u, float a, float b, float d, ReadOnlySpan<float> v, Span<float> result)
-    {
-        var va = new Vector<float>(a);
-        var vb = new Vector<float>(b);
-        var vd = new Vector<float>(d);
-        int i = 0;
-        if (b == 0)
-        {
-            // No b · v term at all, so that an infinite v (the input, in forward) cannot turn into 0 · ∞ = NaN.
-            for (; i + Vector<float>.Count <= u.Length; i += Vector<float>.Count)
-            {
-                (va * new Vector<float>(u[i..]) + vd).CopyTo(result[i..]);
-            }
-
-            for (; i < u.Length; i++)
-            {
-                result[i] = a * u[i] + d;
-            }
-
-            return;
-        }
-
-        for (; i + Vector<float>.Count <= u.Length; i += Vector<float>.Count)
-        {
-            (va * new Vector<float>(u[i..]) + vb * new Vector<float>(v[i..]) + vd).CopyTo(result[i..]);
-        }
-
-        for (; i < u.Length; i++)
-        {
-            result[i] = a * u[i] + b * v[i] + d;
-        }
-    }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace Nonlinear.Tensors;
@@ -11,12 +12,32 @@ namespace Nonlinear.Tensors;
 /// </summary>
 /// <remarks>
 /// Ties go to the first position in row-major window order and NaN wins (a NaN input gives a NaN output), as in
-/// PyTorch's CPU kernel. Planes are split over the worker team when there are enough of them.
+/// PyTorch's CPU kernel. Planes are split over the worker team when there are enough of them. The forward pass is
+/// vectorised over consecutive outputs of a row for every window and stride, at <see cref="Width"/> bits: stride 1
+/// reads the window's columns straight from the plane; larger strides first split the plane into its stride phases
+/// (<see cref="Deinterleave"/>), after which the window's columns are consecutive again. Every width gives the
+/// scalar loop's results bit for bit, argmax included. The backward pass is a scalar scatter-add.
 /// </remarks>
 internal static unsafe class Pooling
 {
-    /// <summary>Whether 2x2 pooling runs on the AVX-512 path (tests switch it off to check the scalar one).</summary>
-    internal static bool UseVector { get; set; } = Avx512F.IsSupported;
+    /// <summary>
+    /// The vector width in bits of the forward pass: 512, 256 or 128, or 0 for the scalar loops. Defaults to the widest
+    /// width the machine accelerates (0 when none is); tests set it to check every path against the scalar one. A
+    /// width wider than the machine accelerates still gives the same results (the JIT emulates it), only slowly.
+    /// </summary>
+    internal static int Width
+    {
+        get;
+        set => field = value is 0 or 128 or 256 or 512 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The pooling width must be 0, 128, 256 or 512.");
+    } = DefaultWidth;
+
+    /// <summary>The widest accelerated vector width in bits (0 when no vector width is accelerated).</summary>
+    internal static int DefaultWidth =>
+        Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0;
+
+    /// <summary>Per-thread scratch for the stride phases of a plane (grown, never shrunk: no allocation in steady state).</summary>
+    [ThreadStatic]
+    private static float[]? _phases;
 
     /// <summary>Below this many input elements the work is not split.</summary>
     private const int ParallelElements = 1 << 16;
@@ -65,44 +86,286 @@ internal static unsafe class Pooling
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Forward(float* x, float* y, int* argmax, int first, int last, int h, int w, int k, int stride, int outH, int outW)
     {
-        for (int p = first; p < last; p++)
+        int width = VectorWidth(Width, k, stride, outW);
+        int pitch = stride == 1 ? w : (w + stride - 1) / stride;
+        int rows = (outH - 1) * stride + k; // the input rows the windows reach
+        bool masked2x2 = width == 512 && k == 2 && stride == 2 && Avx512F.IsSupported;
+        float[]? scratch = null;
+        if (width != 0 && !masked2x2 && stride > 1)
         {
-            float* plane = x + (long)p * h * w;
-            float* o = y + (long)p * outH * outW;
-            int* a = argmax + (long)p * outH * outW;
-            if (k == 2 && stride == 2)
+            long need = (long)rows * stride * pitch;
+            scratch = _phases;
+            if (scratch is null || scratch.Length < need)
             {
-                if (UseVector)
+                _phases = scratch = new float[need];
+            }
+        }
+
+        fixed (float* phases = scratch)
+        {
+            for (int p = first; p < last; p++)
+            {
+                float* plane = x + (long)p * h * w;
+                float* o = y + (long)p * outH * outW;
+                int* a = argmax + (long)p * outH * outW;
+                if (width == 0)
+                {
+                    if (k == 2 && stride == 2)
+                    {
+                        Forward2x2(plane, o, a, w, outH, outW);
+                    }
+                    else
+                    {
+                        ForwardScalar(plane, o, a, w, k, stride, outH, outW);
+                    }
+
+                    continue;
+                }
+
+                if (masked2x2)
                 {
                     Forward2x2Vector(plane, o, a, w, outH, outW);
+                    continue;
                 }
-                else
+
+                float* source = plane;
+                if (stride > 1)
                 {
-                    Forward2x2(plane, o, a, w, outH, outW);
+                    Deinterleave(plane, phases, rows, w, stride, pitch);
+                    source = phases;
+                }
+
+                switch (width)
+                {
+                    case 512:
+                        Forward512(source, pitch, stride, k, w, o, a, outH, outW);
+                        break;
+                    case 256:
+                        Forward256(source, pitch, stride, k, w, o, a, outH, outW);
+                        break;
+                    default:
+                        Forward128(source, pitch, stride, k, w, o, a, outH, outW);
+                        break;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The width the forward pass runs at: <paramref name="width"/>, narrowed until a vector of outputs fits in an
+    /// output row (a 14-wide row runs at 256 bits as two overlapping vectors), 0 (scalar) for rows narrower than 4.
+    /// The AVX-512 2x2 stride-2 kernel masks its short rows, so it keeps 512 bits for any row.
+    /// </summary>
+    internal static int VectorWidth(int width, int k, int stride, int outW)
+    {
+        if (width == 512 && k == 2 && stride == 2 && Avx512F.IsSupported)
+        {
+            return 512;
+        }
+
+        while (width >= 128 && outW < width / 32)
+        {
+            width /= 2;
+        }
+
+        return width >= 128 ? width : 0;
+    }
+
+    /// <summary>
+    /// Splits input rows [0, rows) of a plane into their <paramref name="stride"/> phases: phase row (r, q) at
+    /// phases + (r · stride + q) · pitch holds x[r, q], x[r, q + stride], ... so that the window column j of consecutive
+    /// outputs is consecutive in phase row (r, j mod stride), from element j / stride on. Stride 2 is split with
+    /// vector shuffles (SSE shufps, NEON uzp1/uzp2); other strides with a scalar loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Deinterleave(float* plane, float* phases, int rows, int w, int stride, int pitch)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* src = plane + (long)r * w;
+            float* dst = phases + (long)r * stride * pitch;
+            int m = 0;
+            if (stride == 2)
+            {
+                float* even = dst, odd = dst + pitch;
+                if (Sse.IsSupported)
+                {
+                    for (; 2 * m + 8 <= w; m += 4)
+                    {
+                        var lo = Sse.LoadVector128(src + 2 * m);
+                        var hi = Sse.LoadVector128(src + 2 * m + 4);
+                        Sse.Store(even + m, Sse.Shuffle(lo, hi, 0b10_00_10_00));
+                        Sse.Store(odd + m, Sse.Shuffle(lo, hi, 0b11_01_11_01));
+                    }
+                }
+                else if (AdvSimd.Arm64.IsSupported)
+                {
+                    for (; 2 * m + 8 <= w; m += 4)
+                    {
+                        var lo = AdvSimd.LoadVector128(src + 2 * m);
+                        var hi = AdvSimd.LoadVector128(src + 2 * m + 4);
+                        AdvSimd.Store(even + m, AdvSimd.Arm64.UnzipEven(lo, hi));
+                        AdvSimd.Store(odd + m, AdvSimd.Arm64.UnzipOdd(lo, hi));
+                    }
+                }
+
+                for (; 2 * m + 1 < w; m++)
+                {
+                    even[m] = src[2 * m];
+                    odd[m] = src[2 * m + 1];
+                }
+
+                if (2 * m < w)
+                {
+                    even[m] = src[2 * m];
                 }
 
                 continue;
             }
 
-            for (int oy = 0; oy < outH; oy++)
+            for (int q = 0; q < stride; q++)
             {
-                for (int ox = 0; ox < outW; ox++)
+                float* phase = dst + (long)q * pitch;
+                for (int i = 0; q + i * stride < w; i++)
                 {
-                    int top = oy * stride, left = ox * stride;
-                    int best = top * w + left;
-                    float max = float.NegativeInfinity;
-                    for (int i = 0; i < k; i++)
-                    {
-                        int rowStart = (top + i) * w + left;
-                        for (int j = 0; j < k; j++)
-                        {
-                            Take(ref max, ref best, plane[rowStart + j], rowStart + j);
-                        }
-                    }
-
-                    o[oy * outW + ox] = max;
-                    a[oy * outW + ox] = best;
+                    phase[i] = src[q + i * stride];
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Any window and stride, 16 outputs of a row at a time (the row's last vector is moved back to end at the row's
+    /// end, recomputing a few outputs). The window's candidates are scanned in row-major order, as the scalar loop
+    /// does: a later candidate wins if greater or NaN (the first maximum, or the last NaN). <paramref name="source"/>
+    /// is the plane (stride 1, pitch = w) or its phases (see <see cref="Deinterleave"/>); outW ≥ 16.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Forward512(float* source, int pitch, int s, int k, int w, float* o, int* a, int outH, int outW)
+    {
+        const int L = 16;
+        var ramp = Vector512<int>.Indices * s;
+        for (int oy = 0; oy < outH; oy++)
+        {
+            int top = oy * s;
+            for (int ox = 0; ; ox = Math.Min(ox + L, outW - L))
+            {
+                var start = ramp + Vector512.Create(top * w + ox * s);
+                var max = Vector512.Load(source + ((long)top * s * pitch) + ox);
+                var index = start;
+                for (int i = 0; i < k; i++)
+                {
+                    for (int j = i == 0 ? 1 : 0; j < k; j++)
+                    {
+                        var c = Vector512.Load(source + ((long)((top + i) * s + (j % s)) * pitch) + ox + (j / s));
+                        var t = Vector512.GreaterThan(c, max) | ~Vector512.Equals(c, c);
+                        max = Vector512.ConditionalSelect(t, c, max);
+                        index = Vector512.ConditionalSelect(t.AsInt32(), start + Vector512.Create((i * w) + j), index);
+                    }
+                }
+
+                max.Store(o + (oy * outW) + ox);
+                index.Store(a + (oy * outW) + ox);
+                if (ox + L >= outW)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary><see cref="Forward512"/> with 8 outputs at a time; outW ≥ 8.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Forward256(float* source, int pitch, int s, int k, int w, float* o, int* a, int outH, int outW)
+    {
+        const int L = 8;
+        var ramp = Vector256<int>.Indices * s;
+        for (int oy = 0; oy < outH; oy++)
+        {
+            int top = oy * s;
+            for (int ox = 0; ; ox = Math.Min(ox + L, outW - L))
+            {
+                var start = ramp + Vector256.Create(top * w + ox * s);
+                var max = Vector256.Load(source + ((long)top * s * pitch) + ox);
+                var index = start;
+                for (int i = 0; i < k; i++)
+                {
+                    for (int j = i == 0 ? 1 : 0; j < k; j++)
+                    {
+                        var c = Vector256.Load(source + ((long)((top + i) * s + (j % s)) * pitch) + ox + (j / s));
+                        var t = Vector256.GreaterThan(c, max) | ~Vector256.Equals(c, c);
+                        max = Vector256.ConditionalSelect(t, c, max);
+                        index = Vector256.ConditionalSelect(t.AsInt32(), start + Vector256.Create((i * w) + j), index);
+                    }
+                }
+
+                max.Store(o + (oy * outW) + ox);
+                index.Store(a + (oy * outW) + ox);
+                if (ox + L >= outW)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary><see cref="Forward512"/> with 4 outputs at a time; outW ≥ 4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Forward128(float* source, int pitch, int s, int k, int w, float* o, int* a, int outH, int outW)
+    {
+        const int L = 4;
+        var ramp = Vector128<int>.Indices * s;
+        for (int oy = 0; oy < outH; oy++)
+        {
+            int top = oy * s;
+            for (int ox = 0; ; ox = Math.Min(ox + L, outW - L))
+            {
+                var start = ramp + Vector128.Create(top * w + ox * s);
+                var max = Vector128.Load(source + ((long)top * s * pitch) + ox);
+                var index = start;
+                for (int i = 0; i < k; i++)
+                {
+                    for (int j = i == 0 ? 1 : 0; j < k; j++)
+                    {
+                        var c = Vector128.Load(source + ((long)((top + i) * s + (j % s)) * pitch) + ox + (j / s));
+                        var t = Vector128.GreaterThan(c, max) | ~Vector128.Equals(c, c);
+                        max = Vector128.ConditionalSelect(t, c, max);
+                        index = Vector128.ConditionalSelect(t.AsInt32(), start + Vector128.Create((i * w) + j), index);
+                    }
+                }
+
+                max.Store(o + (oy * outW) + ox);
+                index.Store(a + (oy * outW) + ox);
+                if (ox + L >= outW)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Any window and stride, one output at a time (the reference the vector paths are tested against).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardScalar(float* plane, float* o, int* a, int w, int k, int stride, int outH, int outW)
+    {
+        for (int oy = 0; oy < outH; oy++)
+        {
+            for (int ox = 0; ox < outW; ox++)
+            {
+                int top = oy * stride, left = ox * stride;
+                int best = top * w + left;
+                float max = float.NegativeInfinity;
+                for (int i = 0; i < k; i++)
+                {
+                    int rowStart = (top + i) * w + left;
+                    for (int j = 0; j < k; j++)
+                    {
+                        Take(ref max, ref best, plane[rowStart + j], rowStart + j);
+                    }
+                }
+
+                o[oy * outW + ox] = max;
+                a[oy * outW + ox] = best;
             }
         }
     }
