@@ -32,7 +32,7 @@ internal static class FashionBench
         ["cnn"] = "conv:32x3,relu,pool:2,conv:64x3,relu,pool:2,flatten,dense:128,relu,dense:10",
     };
 
-    private sealed record Options(bool Quick, string? Out, int[] Threads, string[] Models, int Epochs, int Batches, string? DataDir, bool Peer, bool Ort, string CommandLine);
+    private sealed record Options(bool Quick, string? Out, int[] Threads, string[] Models, int Epochs, int Batches, string? DataDir, bool Peer, bool Ort, long DenseSplit, string CommandLine);
 
     private sealed record Epoch(string Model, int Threads, int Number, double Seconds, int Batches, double TestAccuracy);
 
@@ -103,6 +103,7 @@ internal static class FashionBench
     private static int Run(Options o, string directory, CpuMeter.Sample? cpuAtStart, string? peerVersion, string? peerError, List<Epoch> peerEpochs, List<Inference> peerInference, OrtRun? ort)
     {
 
+        Layers.Dense.SplitWork = o.DenseSplit;
         var (train, test) = FashionMnist.Load(directory);
         var epochs = new List<Epoch>();
         var inference = new List<Inference>();
@@ -344,7 +345,8 @@ internal static class FashionBench
             s.AppendLine(string.Create(Inv, $"| {e.Model} | {e.Threads} | {e.Number} | {e.Seconds:F2} | {(p is null ? "-" : p.Seconds.ToString("F2", Inv))} | {(p is null ? "-" : (e.Seconds / p.Seconds).ToString("F2", Inv))} | {target} | {e.TestAccuracy:F4} | {(p is null ? "-" : p.TestAccuracy.ToString("F4", Inv))} |"));
         }
 
-        s.AppendLine().AppendLine("Inference (evaluation mode, no gradients; ours: Sequential.Infer, which SavedModel.Predict runs): batch-1 latency is the median of single-image forward passes; batch-1000 is the median time of one forward pass over 1,000 test images. "
+        string split = o.DenseSplit == long.MaxValue ? "never split" : string.Create(Inv, $"split over the threads from {o.DenseSplit} multiply-adds per row");
+        s.AppendLine().AppendLine($"Inference (evaluation mode, no gradients; ours: Sequential.Infer, which SavedModel.Predict runs; dense products of one or two rows {split}): batch-1 latency is the median of single-image forward passes; batch-1000 is the median time of one forward pass over 1,000 test images. "
             + (ort is null ? "ONNX Runtime not run (--no-ort)." : $"ONNX Runtime {OrtPeer.Version} (in this process, after ours; IntraOpNumThreads = threads, InterOpNumThreads 1, ORT_ENABLE_ALL, sequential execution, input and output bound once as OrtValues over pinned arrays) runs two exports of each model: PyTorch's trained model by torch.onnx.export (opset 17) and ours by OnnxExport (logits out), timed as ours is. "
                + "Ratios > 1 mean ours is faster: time ratios for batch-1 (PyTorch / ours, best ORT / ours), throughput ratios for batch-1000 (ours / PyTorch, ours / best ORT); target ≥ 1.0× ORT for both."
                + (ort.Error is null ? "" : " " + ort.Error))).AppendLine();
@@ -386,14 +388,16 @@ internal static class FashionBench
     private static Options Parse(string[] args)
     {
         bool quick = false, peer = true, ort = true;
+        long denseSplit = Layers.Dense.SplitWork;
         string? output = null, dataDir = null;
         int[] threads = [2];
         string[] models = ["mlp", "cnn"];
         int epochs = 2, batches = 0;
-        new BenchArguments("fashion-mnist", "[--quick] [--threads 2] [--models mlp,cnn] [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer] [--no-ort] [--out docs/benchmarks.md]")
+        new BenchArguments("fashion-mnist", "[--quick] [--threads 2] [--models mlp,cnn] [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer] [--no-ort] [--dense-split N|off] [--out docs/benchmarks.md]")
             .Flag("--quick", () => quick = true)
             .Flag("--no-peer", () => peer = false)
             .Flag("--no-ort", () => ort = false)
+            .Value("--dense-split", v => denseSplit = v == "off" ? long.MaxValue : BenchArguments.Int(v))
             .Value("--out", v => output = v)
             .Value("--data-dir", v => dataDir = v)
             .Value("--threads", v => threads = BenchArguments.Ints(v))
@@ -406,7 +410,7 @@ internal static class FashionBench
             batches = 100;
         }
 
-        return new Options(quick, output, threads, models, epochs, batches, dataDir, peer, ort, BenchArguments.Command("fashion-mnist", args));
+        return new Options(quick, output, threads, models, epochs, batches, dataDir, peer, ort, denseSplit, BenchArguments.Command("fashion-mnist", args));
     }
 
     /// <summary>A comma-separated list of this benchmark's model names (mlp, cnn).</summary>
