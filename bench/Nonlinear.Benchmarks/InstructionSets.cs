@@ -192,7 +192,7 @@ internal static partial class InstructionSets
             }
         });
 
-        var fashion = new List<string> { "fashion-mnist", "--no-peer", "--threads", "2", "--models", "mlp,cnn", "--epochs", o.Epochs.ToString(Inv), "--data-dir", directory, "--json" };
+        var fashion = new List<string> { "fashion-mnist", "--no-peer", "--no-ort", "--threads", "2", "--models", "mlp,cnn", "--epochs", o.Epochs.ToString(Inv), "--data-dir", directory, "--json" };
         if (level.Batches > 0)
         {
             fashion.AddRange(["--batches", level.Batches.ToString(Inv)]);

@@ -16,7 +16,7 @@ using Nonlinear.Benchmarks;
 //       This machine's FP32 FMA peak and SGEMM GFLOP/s against PyTorch's torch.mm (bench/peer/torch_gemm.py);
 //       with --out, replaces only the "## Matrix multiply" section of that file.
 //   fashion-mnist [--quick] [--threads 2] [--models mlp,cnn] [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer]
-//                 [--out docs/benchmarks.md]
+//                 [--no-ort] [--dense-split N|off] [--out docs/benchmarks.md]
 //       Whole training epochs of the MLP and the CNN on Fashion-MNIST, batch-1 latency and batch-1000 throughput,
 //       against PyTorch (bench/peer/torch_fashion.py); with --out, replaces the "## Fashion-MNIST" section.
 //   sequences [--quick] [--threads 2] [--cases words-lstm,words-gru,words-rnn,words-transformer,fashion-lstm] [--epochs 1]
@@ -57,7 +57,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- gemm [--quick] [--out docs/benchmarks.md] [--threads 1,2]
                 [--shapes 512x512x512,...] [--no-peer] [--vector256] [--kc 256] [--mc 192] [--nc 4096]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- fashion-mnist [--quick] [--threads 2] [--models mlp,cnn]
-                [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer] [--out docs/benchmarks.md]
+                [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer] [--no-ort] [--dense-split N|off] [--out docs/benchmarks.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- sequences [--quick] [--threads 2] [--cases words-lstm,...,fashion-lstm]
                 [--epochs 1] [--batches N] [--steps 100] [--words /usr/share/dict/words] [--data-dir DIR] [--no-peer] [--out docs/benchmarks.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- instruction-sets [--runs 10] [--levels default,avx512f-off,avx-off,hwintrinsic-off]

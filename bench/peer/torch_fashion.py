@@ -15,9 +15,13 @@ Prints one JSON object per line:
   {"kind":"info", "torch":..., "blas":...}
   {"kind":"epoch", "model":"mlp", "threads":T, "epoch":e, "seconds":s, "batches":b, "samples":n, "test_accuracy":a}
   {"kind":"inference", "model":"mlp", "threads":T, "batch1_seconds":s, "batch1000_seconds":s}
+  {"kind":"onnx", "model":"mlp", "threads":T, "path":p, "input_shape":[1, ...]}   (with --onnx-dir only)
+With --onnx-dir DIR, each trained model is also exported by torch.onnx.export (opset 17, input "input" with a
+symbolic batch, output "output": the logits) to DIR/<model>-t<T>.onnx, for the C# side to run in ONNX Runtime.
+The CNN is exported from its first convolution on (torch 1.13 cannot export nn.Unflatten): input [N, 1, 28, 28].
 Threads: torch.set_num_threads(T) and openblas_set_num_threads(T) (Debian's torch multiplies in OpenBLAS,
 whose pool set_num_threads does not reach).
-Usage: torch_fashion.py --data DIR [--models mlp,cnn] [--threads 2] [--epochs 2] [--batches N] [--quick]
+Usage: torch_fashion.py --data DIR [--models mlp,cnn] [--threads 2] [--epochs 2] [--batches N] [--quick] [--onnx-dir DIR]
 """
 import argparse, gzip, json, statistics, sys, time
 
@@ -37,6 +41,7 @@ ap.add_argument("--threads", default="2")
 ap.add_argument("--epochs", type=int, default=2)
 ap.add_argument("--batches", type=int, default=0, help="stop each epoch after this many batches (0: the whole epoch)")
 ap.add_argument("--quick", action="store_true")
+ap.add_argument("--onnx-dir", default="", help="also export each trained model to DIR/<model>-t<T>.onnx")
 args = ap.parse_args()
 
 
@@ -85,6 +90,16 @@ def build(kind):
                          nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
 
 
+def export_onnx(model, kind, T):
+    """Writes the trained model as ONNX (logits out) and reports its path; nn.Unflatten is left out (not exportable)."""
+    import os
+    path = os.path.join(args.onnx_dir, f"{kind}-t{T}.onnx")
+    body, shape = (model[1:], [1, 1, 28, 28]) if isinstance(model[0], nn.Unflatten) else (model, [1, 784])
+    torch.onnx.export(body, torch.zeros(shape), path, input_names=["input"], output_names=["output"],
+                      dynamic_axes={"input": {0: "N"}, "output": {0: "N"}}, opset_version=17)
+    emit({"kind": "onnx", "model": kind, "threads": T, "path": path, "input_shape": shape})
+
+
 def median_time(f, reps):
     for _ in range(min(20, reps)):
         f()
@@ -131,3 +146,5 @@ for T in [int(t) for t in args.threads.split(",") if t]:
             thr = median_time(lambda: model(k), 10 if args.quick else 50)
         emit({"kind": "inference", "model": kind, "threads": T, "batch1_seconds": lat, "batch1000_seconds": thr})
         print(f"  torch T={T} {kind} inference: batch-1 {lat * 1e6:.1f} us, batch-1000 {thr * 1e3:.2f} ms", file=sys.stderr, flush=True)
+        if args.onnx_dir:
+            export_onnx(model, kind, T)

@@ -12,6 +12,9 @@ namespace Nonlinear.Layers;
 /// output [N, T, units]: the same W and b apply at every time step (PyTorch's nn.Linear on the last dimension),
 /// computed as one matrix product over the N·T rows. Higher ranks (images [C, H, W]) are refused: flatten first.
 /// Backward: dW += dy^T x, db += sum over the rows of dy, dx = dy W (rows = samples, or samples × steps).
+/// A product of one or two rows (batch-1 inference) is split by output units over the worker team when it is large
+/// enough: every output is still one dot product computed by the same code, so the result does not depend on the
+/// split. <see cref="Infer"/> is the inference form, which can also apply a following ReLU in the product's epilogue.
 /// </remarks>
 /// <example><c>new Dense(16)</c> or the spec token <c>dense:16</c>.</example>
 public sealed class Dense : Layer
@@ -19,6 +22,8 @@ public sealed class Dense : Layer
     private Parameter? _weight;
     private Parameter? _bias;
     private Tensor? _input;
+    private Tensor? _inferenceOutput;
+    private UnitSplit? _split;
 
     /// <summary>A dense layer with <paramref name="units"/> outputs; <paramref name="initializer"/> overrides the automatic choice.</summary>
     public Dense(int units, Initializer initializer = Initializer.Auto)
@@ -70,13 +75,75 @@ public sealed class Dense : Layer
     /// <summary>Rows of the matrix product: one per sample, or one per sample and time step.</summary>
     private int Rows(int batch) => InputShape.Rank == 1 ? batch : batch * InputShape[0];
 
+    /// <summary>
+    /// Below this many multiply-adds per row a product of one or two rows stays on one thread: the hand-off to a
+    /// spinning worker costs about a microsecond (settable for tests; 0 splits every such product).
+    /// </summary>
+    internal static long SplitWork { get; set; } = 1 << 16;
+
+    /// <summary>
+    /// Inference: y = x W^T + b, then max(0, y) when <paramref name="relu"/> (in the product's epilogue, exactly
+    /// as the relu activation computes it: NaN propagates, -0 stays -0), into a buffer of the layer's own. Nothing
+    /// is kept for backward and <see cref="Layer.LastOutput"/> is not updated (it keeps the last
+    /// <see cref="Layer.Forward"/>'s output); the result is valid until the next call.
+    /// </summary>
+    /// <exception cref="ArgumentException">The input does not have the layer's per-sample shape.</exception>
+    /// <exception cref="InvalidOperationException">The layer is not built.</exception>
+    internal Tensor Infer(Tensor input, bool relu)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!IsBuilt)
+        {
+            throw new InvalidOperationException($"Layer '{Spec}' is not built: call Build (or build the model) before forward or backward.");
+        }
+
+        var expected = InputShape;
+        bool ok = input.Rank == expected.Rank + 1;
+        for (int i = 0; ok && i < expected.Rank; i++)
+        {
+            ok = input.Shape[i + 1] == expected[i];
+        }
+
+        if (!ok)
+        {
+            throw new ArgumentException($"The input has shape {input.Shape}; expected [N, {string.Join(", ", expected)}].", nameof(input));
+        }
+
+        var output = Buffer(ref _inferenceOutput, input.BatchSize, OutputShape);
+        Product(input, output, relu);
+        return output;
+    }
+
     /// <inheritdoc/>
     protected override void OnForward(Tensor input, Tensor output, bool training)
     {
         _input = input;
+        Product(input, output, relu: false);
+    }
+
+    /// <summary>y = x W^T + b (then max(0, y)): one GEMM, or for one or two rows a split by output units over the team.</summary>
+    private void Product(Tensor input, Tensor output, bool relu)
+    {
         int inputs = Inputs, n = Rows(input.BatchSize);
+        int parts = n <= Gemm.SmallRows && (long)inputs * Units >= SplitWork ? Math.Min(Engine.MaxThreads, Units / UnitSplit.Grain) : 1;
+        if (parts > 1)
+        {
+            var job = _split ??= new UnitSplit(this);
+            job.Set(input, output, n, parts, relu);
+            try
+            {
+                WorkerPool.Run(parts, job);
+            }
+            finally
+            {
+                job.Set(null, null, 0, 0, false);
+            }
+
+            return;
+        }
+
         // y = x W^T + b: W is read transposed in place by the GEMM's packing, the bias added in its epilogue.
-        Gemm.Product(input.Span, false, Weight.Value.Span, true, output.Span, n, inputs, Units, accumulate: false, Bias.Value.Span, GemmBias.PerColumn, relu: false);
+        Gemm.Product(input.Span, false, Weight.Value.Span, true, output.Span, n, inputs, Units, accumulate: false, Bias.Value.Span, GemmBias.PerColumn, relu);
     }
 
     /// <inheritdoc/>
@@ -94,6 +161,38 @@ public sealed class Dense : Layer
         if (inputGradient is not null)
         {
             Gemm.MatMul(outputGradient.Span, Weight.Value.Span, inputGradient.Span, n, Units, inputs);
+        }
+    }
+
+    /// <summary>
+    /// A product of a few rows split by output units: part p computes units [first, last) of every row, a
+    /// contiguous block of W's rows, each row of x against it (reused, so a split product allocates nothing).
+    /// </summary>
+    private sealed class UnitSplit(Dense layer) : IParallelJob
+    {
+        /// <summary>Units per part are a multiple of this (whole 256-bit vectors of outputs and of bias).</summary>
+        public const int Grain = 16;
+
+        private Tensor? _x, _y;
+        private int _rows, _parts;
+        private bool _relu;
+
+        public void Set(Tensor? x, Tensor? y, int rows, int parts, bool relu) => (_x, _y, _rows, _parts, _relu) = (x, y, rows, parts, relu);
+
+        public void Execute(int part)
+        {
+            int units = layer.Units, inputs = layer.Inputs, grains = units / Grain;
+            int first = grains * part / _parts * Grain;
+            int last = part == _parts - 1 ? units : grains * (part + 1) / _parts * Grain;
+            int count = last - first;
+            var w = layer.Weight.Value.Span.Slice(first * inputs, count * inputs);
+            var b = layer.Bias.Value.Span.Slice(first, count);
+            var x = _x!.Span;
+            var y = _y!.Span;
+            for (int r = 0; r < _rows; r++)
+            {
+                Gemm.Product(x.Slice(r * inputs, inputs), false, w, true, y.Slice(r * units + first, count), 1, inputs, count, accumulate: false, b, GemmBias.PerColumn, _relu);
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+using Nonlinear.Activations;
 using Nonlinear.Layers;
 using Nonlinear.Tensors;
 
@@ -22,6 +23,7 @@ public sealed class Sequential
     private readonly List<string> _parameterNames = [];
     private readonly List<StateTensor> _state = [];
     private readonly List<string> _stateNames = [];
+    private FlattenView?[]? _views;
 
     /// <summary>A model of the given layers (not yet built).</summary>
     public Sequential(IEnumerable<Layer> layers)
@@ -133,6 +135,41 @@ public sealed class Sequential
         foreach (var layer in _layers)
         {
             x = layer.Forward(x, training);
+        }
+
+        return x;
+    }
+
+    /// <summary>
+    /// Inference: the same values as <see cref="Forward"/> in evaluation mode (training: false), bit for bit, in
+    /// fewer passes: a dense layer followed by relu is one product with the ReLU in its epilogue, and flatten is a
+    /// view of its input rather than a copy. Returns the last layer's output (owned by the model, valid until the
+    /// next call). Nothing is kept for a backward pass, and the layers' <see cref="Layer.LastOutput"/> is not
+    /// updated for the fused and viewed steps: use <see cref="Forward"/> where a diagnostic reads them.
+    /// </summary>
+    /// <exception cref="ArgumentException">The input does not have the model's per-sample input shape.</exception>
+    /// <exception cref="InvalidOperationException">The model is not built.</exception>
+    public Tensor Infer(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var views = _views ??= new FlattenView[_layers.Length];
+        var x = input;
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            switch (_layers[i])
+            {
+                case Dense dense:
+                    bool relu = i + 1 < _layers.Length && _layers[i + 1] is ActivationLayer { Activation: Relu };
+                    x = dense.Infer(x, relu);
+                    i += relu ? 1 : 0;
+                    break;
+                case Flatten flatten:
+                    x = (views[i] ??= new FlattenView()).Of(flatten, x);
+                    break;
+                default:
+                    x = _layers[i].Forward(x, training: false);
+                    break;
+            }
         }
 
         return x;

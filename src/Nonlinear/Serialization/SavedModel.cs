@@ -39,7 +39,7 @@ public sealed class SavedModel
             x = new Normalization(mean, std).Apply(features);
         }
 
-        var logits = Model.Forward(x);
+        var logits = Model.Infer(x);
         var output = new Tensor(logits.Shape);
         ActivationRegistry.Parse(Metadata.OutputActivation).Forward(logits, output);
         return output;
