@@ -78,8 +78,116 @@ internal static unsafe class Im2Col
         }
     }
 
-    /// <summary>Whether stride-1 folding runs on the AVX-512 gather path (tests switch it off to check the scatter one).</summary>
-    internal static bool UseVector { get; set; } = Avx512F.IsSupported;
+    /// <summary>
+    /// Columns [q0, q1) of cols (see the class remarks) written straight in the blocked GEMM's packed-B layout
+    /// (<see cref="GemmPacked"/>): strips of <paramref name="nr"/> columns, strip s at s·nr·C·k·k, each row of cols
+    /// nr consecutive floats; lanes past q1 in the last strip are zero. This replaces unfolding into cols and then
+    /// packing cols (one pass over the data instead of two).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void UnfoldPacked(float* image, int channels, int height, int width, int k, int stride, int pad, int outH, int outW,
+                                    int q0, int q1, int nr, float* dst)
+    {
+        _ = outH;
+        int patch = channels * k * k;
+        long stripSize = (long)patch * nr;
+        int count = q1 - q0;
+        if (count <= 0)
+        {
+            return;
+        }
+
+        int strips = (count + nr - 1) / nr, tail = strips * nr - count;
+        if (tail > 0)
+        {
+            float* last = dst + (strips - 1) * stripSize + (nr - tail);
+            for (int r = 0; r < patch; r++)
+            {
+                new Span<float>(last + (long)r * nr, tail).Clear();
+            }
+        }
+
+        int y0 = q0 / outW, y1 = (q1 - 1) / outW;
+        for (int c = 0; c < channels; c++)
+        {
+            float* plane = image + (long)c * height * width;
+            for (int i = 0; i < k; i++)
+            {
+                for (int j = 0; j < k; j++)
+                {
+                    float* row = dst + (long)((c * k + i) * k + j) * nr;
+                    var (lo, hi) = ValidRange(j, stride, pad, width, outW);
+                    int s = 0, lane = 0;
+                    for (int y = y0; y <= y1; y++)
+                    {
+                        int rowStart = y * outW;
+                        int xa = Math.Max(0, q0 - rowStart), xb = Math.Min(outW, q1 - rowStart);
+                        int iy = y * stride - pad + i;
+                        bool valid = (uint)iy < (uint)height && hi > lo;
+                        float* src = valid ? plane + (long)iy * width - pad + j : null;
+                        for (int x = xa; x < xb;)
+                        {
+                            int seg = Math.Min(xb - x, nr - lane);
+                            Segment(row + s * stripSize + lane, src, x, x + seg, lo, hi, stride);
+                            x += seg;
+                            lane += seg;
+                            if (lane == nr)
+                            {
+                                lane = 0;
+                                s++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>d[x − xs] = src[x·stride] for x in [xs, xe) ∩ [lo, hi), zero elsewhere (everywhere when src is null).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Segment(float* d, float* src, int xs, int xe, int lo, int hi, int stride)
+    {
+        if (src == null)
+        {
+            new Span<float>(d, xe - xs).Clear();
+            return;
+        }
+
+        int a = Math.Clamp(lo, xs, xe), b = Math.Clamp(hi, a, xe);
+        for (int x = xs; x < a; x++)
+        {
+            d[x - xs] = 0;
+        }
+
+        if (stride == 1)
+        {
+            Buffer.MemoryCopy(src + a, d + (a - xs), (b - a) * sizeof(float), (b - a) * sizeof(float));
+        }
+        else
+        {
+            float* o = d + (a - xs);
+            for (int x = a; x < b; x++)
+            {
+                o[x - a] = src[x * stride];
+            }
+        }
+
+        for (int x = b; x < xe; x++)
+        {
+            d[x - xs] = 0;
+        }
+    }
+
+    /// <summary>
+    /// The vector width of stride-1 folding (col2im): 512 (masked AVX-512 gather), 256 or 128 (portable Vector256 /
+    /// Vector128 gather), or 0 (the scalar scatter). Default: the widest accelerated; tests switch it to check every
+    /// path, which give the same bits.
+    /// </summary>
+    internal static int Width { get; set; } = DefaultWidth;
+
+    /// <summary>The widest accelerated vector width of this machine (0 where no vectors are accelerated).</summary>
+    internal static int DefaultWidth
+        => Avx512F.IsSupported ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0;
 
     /// <summary>
     /// image[c, r, t] = Σ over (i, j, y, x) with y·s − p + i = r and x·s − p + j = t of cols[(c·k + i)·k + j, y·OW + x]:
@@ -89,10 +197,20 @@ internal static unsafe class Im2Col
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Fold(float* cols, long rowStride, int channels, int height, int width, int k, int stride, int pad, int outH, int outW, float* image)
     {
-        if (stride == 1 && UseVector)
+        if (stride == 1 && Width != 0)
         {
-            FoldGather(cols, rowStride, channels, height, width, k, pad, outH, outW, image);
-            return;
+            switch (Width)
+            {
+                case 512 when Avx512F.IsSupported:
+                    FoldGather(cols, rowStride, channels, height, width, k, pad, outH, outW, image);
+                    return;
+                case 256 or 512:
+                    FoldGather256(cols, rowStride, channels, height, width, k, pad, outH, outW, image);
+                    return;
+                default:
+                    FoldGather128(cols, rowStride, channels, height, width, k, pad, outH, outW, image);
+                    return;
+            }
         }
 
         new Span<float>(image, channels * height * width).Clear();
@@ -145,6 +263,147 @@ internal static unsafe class Im2Col
                     else
                     {
                         Avx512F.MaskStore(row + t0, inImage.AsSingle(), sum);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stride-1 col2im as a gather on portable 256-bit vectors (AVX2, or emulated): as <see cref="FoldGather"/>, but
+    /// without masked loads: a chunk's full vector is loaded and the lanes outside the run or the image replaced by
+    /// zero (ConditionalSelect); only where that load would reach outside cols are the valid lanes read one by one.
+    /// Every pixel still sums its contributions in (i, j) order from zero: the same bits as the other paths.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FoldGather256(float* cols, long rowStride, int channels, int height, int width, int k, int pad, int outH, int outW, float* image)
+    {
+        const int L = 8;
+        float* end = cols + (long)(channels * k * k - 1) * rowStride + (long)outH * outW;
+        float* lanes = stackalloc float[L];
+        var zero = Vector256<float>.Zero;
+        var limit = Vector256.Create(outW);
+        var widthV = Vector256.Create(width);
+        for (int c = 0; c < channels; c++)
+        {
+            float* plane = image + (long)c * height * width;
+            for (int r = 0; r < height; r++)
+            {
+                float* row = plane + (long)r * width;
+                for (int t0 = 0; t0 < width; t0 += L)
+                {
+                    var columns = Vector256<int>.Indices + Vector256.Create(t0);
+                    var inImage = Vector256.LessThan(columns, widthV);
+                    var sum = zero;
+                    for (int i = 0; i < k; i++)
+                    {
+                        int y = r + pad - i;
+                        if ((uint)y >= (uint)outH)
+                        {
+                            continue;
+                        }
+
+                        float* rowsOfI = cols + (long)(c * k + i) * k * rowStride + (long)y * outW;
+                        for (int j = 0; j < k; j++)
+                        {
+                            var x = columns + Vector256.Create(pad - j);
+                            var valid = (inImage & Vector256.GreaterThanOrEqual(x, Vector256<int>.Zero) & Vector256.LessThan(x, limit)).AsSingle();
+                            float* p = rowsOfI + j * rowStride + t0 + pad - j;
+                            if (p >= cols && p + L <= end)
+                            {
+                                sum += Vector256.ConditionalSelect(valid, Vector256.Load(p), zero);
+                            }
+                            else
+                            {
+                                for (int l = 0; l < L; l++)
+                                {
+                                    lanes[l] = valid.AsInt32().GetElement(l) != 0 ? p[l] : 0f;
+                                }
+
+                                sum += Vector256.Load(lanes);
+                            }
+                        }
+                    }
+
+                    if (t0 + L <= width)
+                    {
+                        sum.Store(row + t0);
+                    }
+                    else
+                    {
+                        for (int l = 0; t0 + l < width; l++)
+                        {
+                            row[t0 + l] = sum.GetElement(l);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stride-1 col2im as a gather on portable 128-bit vectors (SSE, NEON): <see cref="FoldGather256"/> with 4 lanes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FoldGather128(float* cols, long rowStride, int channels, int height, int width, int k, int pad, int outH, int outW, float* image)
+    {
+        const int L = 4;
+        float* end = cols + (long)(channels * k * k - 1) * rowStride + (long)outH * outW;
+        float* lanes = stackalloc float[L];
+        var zero = Vector128<float>.Zero;
+        var limit = Vector128.Create(outW);
+        var widthV = Vector128.Create(width);
+        for (int c = 0; c < channels; c++)
+        {
+            float* plane = image + (long)c * height * width;
+            for (int r = 0; r < height; r++)
+            {
+                float* row = plane + (long)r * width;
+                for (int t0 = 0; t0 < width; t0 += L)
+                {
+                    var columns = Vector128<int>.Indices + Vector128.Create(t0);
+                    var inImage = Vector128.LessThan(columns, widthV);
+                    var sum = zero;
+                    for (int i = 0; i < k; i++)
+                    {
+                        int y = r + pad - i;
+                        if ((uint)y >= (uint)outH)
+                        {
+                            continue;
+                        }
+
+                        float* rowsOfI = cols + (long)(c * k + i) * k * rowStride + (long)y * outW;
+                        for (int j = 0; j < k; j++)
+                        {
+                            var x = columns + Vector128.Create(pad - j);
+                            var valid = (inImage & Vector128.GreaterThanOrEqual(x, Vector128<int>.Zero) & Vector128.LessThan(x, limit)).AsSingle();
+                            float* p = rowsOfI + j * rowStride + t0 + pad - j;
+                            if (p >= cols && p + L <= end)
+                            {
+                                sum += Vector128.ConditionalSelect(valid, Vector128.Load(p), zero);
+                            }
+                            else
+                            {
+                                for (int l = 0; l < L; l++)
+                                {
+                                    lanes[l] = valid.AsInt32().GetElement(l) != 0 ? p[l] : 0f;
+                                }
+
+                                sum += Vector128.Load(lanes);
+                            }
+                        }
+                    }
+
+                    if (t0 + L <= width)
+                    {
+                        sum.Store(row + t0);
+                    }
+                    else
+                    {
+                        for (int l = 0; t0 + l < width; l++)
+                        {
+                            row[t0 + l] = sum.GetElement(l);
+                        }
                     }
                 }
             }
@@ -245,6 +504,14 @@ internal static unsafe class Im2Col
             for (; x + 8 <= n; x += 8)
             {
                 Vector256.Store(Vector256.Load(d + x) + Vector256.Load(s + x), d + x);
+            }
+        }
+
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; x + 4 <= n; x += 4)
+            {
+                Vector128.Store(Vector128.Load(d + x) + Vector128.Load(s + x), d + x);
             }
         }
 

@@ -14,15 +14,19 @@ public sealed class Im2ColTests
     [InlineData(3, 2, 2, 3)]
     [InlineData(1, 0, 17, 16)]
     [InlineData(4, 3, 33, 9)]
+    [InlineData(3, 0, 3, 3)]
+    [InlineData(3, 1, 1, 1)]
+    [InlineData(2, 0, 9, 4)]
+    [InlineData(3, 1, 6, 8)]
     public void The_gather_fold_gives_the_same_bits_as_the_scatter_fold(int k, int padding, int h, int w)
     {
         var x = Nonlinear.Tests.Layers.FiniteDifferences.RandomInput(1, 2, 3, h, w);
-        float[] InputGradient(bool vector)
+        float[] InputGradient(int width)
         {
-            bool before = Im2Col.UseVector;
+            int before = Im2Col.Width;
             try
             {
-                Im2Col.UseVector = vector;
+                Im2Col.Width = width;
                 var layer = new Conv2D(4, k, 1, padding);
                 layer.Build(new TensorShape(3, h, w), Initializer.Glorot, new Random(2));
                 var y = layer.Forward(x, training: true);
@@ -31,10 +35,16 @@ public sealed class Im2ColTests
             }
             finally
             {
-                Im2Col.UseVector = before;
+                Im2Col.Width = before;
             }
         }
 
-        Assert.Equal(InputGradient(vector: false), InputGradient(vector: System.Runtime.Intrinsics.X86.Avx512F.IsSupported));
+        var scatter = InputGradient(0);
+        Assert.Equal(scatter, InputGradient(128));
+        Assert.Equal(scatter, InputGradient(256));
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            Assert.Equal(scatter, InputGradient(512));
+        }
     }
 }
