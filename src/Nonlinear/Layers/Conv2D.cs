@@ -38,6 +38,8 @@ public sealed unsafe class Conv2D : Layer
     private float[][] _packedB = [];
     private float[] _packedW = [];
     private float[] _packedWT = [];
+    private int[] _gatherTable = [];
+    private int _gatherPixels;
     private int _gemmWidth, _strips;
     private bool _splitPixels;
 
@@ -166,6 +168,8 @@ public sealed unsafe class Conv2D : Layer
         _cols = [];
         _partials = [];
         _packedB = [];
+        _gatherPixels = (_pixels + 31) / 32 * 32;
+        _gatherTable = Im2Col.GatherTable(h, w, KernelSize, Stride, Padding, _outH, _outW, _gatherPixels);
         return new TensorShape(Filters, _outH, _outW);
     }
 
@@ -173,7 +177,7 @@ public sealed unsafe class Conv2D : Layer
     protected override void OnForward(Tensor input, Tensor output, bool training)
     {
         _input = input;
-        _gemmWidth = GemmPacked.Width;
+        _gemmWidth = UsePackedProducts ? GemmPacked.Width : 0;
         int parts = Parts(input.BatchSize, forward: true);
         if (_gemmWidth != 0)
         {
@@ -194,7 +198,7 @@ public sealed unsafe class Conv2D : Layer
     protected override void OnBackward(Tensor outputGradient, Tensor? inputGradient)
     {
         var input = _input ?? throw new InvalidOperationException($"{Spec}: backward called before forward.");
-        _gemmWidth = GemmPacked.Width;
+        _gemmWidth = UsePackedProducts ? GemmPacked.Width : 0;
         int parts = Parts(outputGradient.BatchSize, forward: false);
         if (_gemmWidth != 0 && inputGradient is not null)
         {
@@ -245,6 +249,13 @@ public sealed unsafe class Conv2D : Layer
     /// against 23.9 ms (minimum of interleaved runs, 2 threads).
     /// </remarks>
     private const int FusedBiasPatch = 64;
+
+    /// <summary>
+    /// Whether the products run on operands packed once per batch (<see cref="GemmPacked"/>, where a native
+    /// micro-kernel exists) rather than through <see cref="Gemm.Product(ReadOnlySpan{float}, bool, ReadOnlySpan{float}, bool, Span{float}, int, int, int, bool)"/>
+    /// per sample; the benchmark switches it to compare the two in one process.
+    /// </summary>
+    internal static bool UsePackedProducts { get; set; } = true;
 
     private bool DirectInput => KernelSize == 1 && Stride == 1 && Padding == 0;
 
@@ -327,6 +338,13 @@ public sealed unsafe class Conv2D : Layer
                 if (DirectInput)
                 {
                     GemmPacked.PackB(width, x, _pixels, transposed: false, _patch, q0, q1 - q0, pb);
+                }
+                else if (Im2Col.UseGather)
+                {
+                    fixed (int* table = _gatherTable)
+                    {
+                        Im2Col.UnfoldPackedGather(x, _channels, _height * _width, KernelSize * KernelSize, table, _gatherPixels, q0, q1, nr, pb);
+                    }
                 }
                 else
                 {
@@ -431,6 +449,16 @@ public sealed unsafe class Conv2D : Layer
     {
         fixed (float* px = x, pc = colsBuffer)
         {
+            if (Im2Col.UseGather)
+            {
+                fixed (int* table = _gatherTable)
+                {
+                    Im2Col.UnfoldGather(px, _channels, _height * _width, KernelSize * KernelSize, table, _gatherPixels, _pixels, pc);
+                }
+
+                return colsBuffer.AsSpan(0, _patch * _pixels);
+            }
+
             Im2Col.Unfold(px, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, pc, _pixels);
         }
 

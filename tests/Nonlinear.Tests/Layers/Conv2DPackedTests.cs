@@ -14,18 +14,31 @@ namespace Nonlinear.Tests.Layers;
 [Collection(Nonlinear.Tests.Activations.KernelSettings.Name)]
 public sealed class Conv2DPackedTests
 {
-    /// <summary>The product paths this machine can run: 0 = reference (no kernel), 256, 512.</summary>
+    /// <summary>
+    /// The product paths this machine can run: 0 = reference (no kernel), 256, 512; each with im2col copied (+0) and,
+    /// where AVX2 is supported, gathered (+1).
+    /// </summary>
     private static List<int> Paths()
     {
-        var paths = new List<int> { 0 };
+        var widths = new List<int> { 0 };
         if (Vector256.IsHardwareAccelerated && Fma.IsSupported)
         {
-            paths.Add(256);
+            widths.Add(256);
         }
 
         if (Vector512.IsHardwareAccelerated)
         {
-            paths.Add(512);
+            widths.Add(512);
+        }
+
+        var paths = new List<int>();
+        foreach (int width in widths)
+        {
+            paths.Add(width);
+            if (Avx2.IsSupported)
+            {
+                paths.Add(width + 1);
+            }
         }
 
         return paths;
@@ -99,9 +112,11 @@ public sealed class Conv2DPackedTests
     private static (float[] Y, float[] Dx, float[] Dw, float[] Db, Conv2D Layer, Tensor X, Tensor Dy) Run(
         int path, int filters, int channels, int k, int stride, int padding, int h, int w, int batch, int threads, int nanAt)
     {
-        var saved = (Gemm.UseKernel, Gemm.UseVector512, Engine.MaxThreads);
+        var saved = (Gemm.UseKernel, Gemm.UseVector512, Engine.MaxThreads, Im2Col.UseGather);
         try
         {
+            Im2Col.UseGather = path % 2 == 1;
+            path -= path % 2;
             Gemm.UseKernel = path != 0;
             Gemm.UseVector512 = path == 512;
             Engine.MaxThreads = threads;
@@ -130,7 +145,7 @@ public sealed class Conv2DPackedTests
         }
         finally
         {
-            (Gemm.UseKernel, Gemm.UseVector512, Engine.MaxThreads) = saved;
+            (Gemm.UseKernel, Gemm.UseVector512, Engine.MaxThreads, Im2Col.UseGather) = saved;
         }
     }
 
