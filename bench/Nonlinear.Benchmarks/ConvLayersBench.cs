@@ -141,7 +141,15 @@ internal static class ConvLayersBench
             image[i] = (float)rng.NextDouble();
         }
 
-        double unfold = double.MaxValue, product = double.MaxValue;
+        double unfold = double.MaxValue, product = double.MaxValue, gather = double.MaxValue;
+        int paddedPixels = (pixels + 31) / 32 * 32;
+        var table = Im2Col.GatherTable(size, size, 3, 1, 0, outSize, outSize, paddedPixels);
+        nint pt0;
+        fixed (int* ft = table)
+        {
+            pt0 = (nint)ft;
+        }
+
         nint pi0, pb0, pa0, po0;
         fixed (float* fi = image, fb = packedB, fa = packedA, fo = output)
         {
@@ -158,6 +166,13 @@ internal static class ConvLayersBench
                         Im2Col.UnfoldPacked((float*)pi0 + (long)n * channels * size * size, channels, size, size, 3, 1, 0, outSize, outSize, 0, pixels, GemmPacked.Cols(width), (float*)pb0);
                     }
                 }));
+                gather = Math.Min(gather, Time(() =>
+                {
+                    for (int n = 0; n < 128; n++)
+                    {
+                        Im2Col.UnfoldPackedGather((float*)pi0 + (long)n * channels * size * size, channels, size * size, 9, (int*)pt0, paddedPixels, 0, pixels, GemmPacked.Cols(width), (float*)pb0);
+                    }
+                }));
                 product = Math.Min(product, Time(() =>
                 {
                     for (int n = 0; n < 128; n++)
@@ -169,7 +184,7 @@ internal static class ConvLayersBench
         }
 
         double macs = 128.0 * filters * patch * pixels;
-        Console.WriteLine($"T=1 cpu conv {channels}->{filters}: im2col packed x128 {unfold,7:F3} ms; packed product x128 {product,7:F3} ms {2 * macs / product / 1e6,6:F1} GFLOP/s");
+        Console.WriteLine($"T=1 cpu conv {channels}->{filters}: im2col packed x128 {unfold,7:F3} ms, gathered {gather,7:F3} ms; packed product x128 {product,7:F3} ms {2 * macs / product / 1e6,6:F1} GFLOP/s");
     }
 
     private static void Min(Dictionary<string, double> best, string key, double ms) => best[key] = best.TryGetValue(key, out var b) ? Math.Min(b, ms) : ms;
