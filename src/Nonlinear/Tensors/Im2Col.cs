@@ -246,6 +246,43 @@ internal static unsafe class Im2Col
         }
     }
 
+    /// <summary>
+    /// The unfolds on spans (for callers without pointers, e.g. tests): <paramref name="nr"/> 0 writes plain cols
+    /// [C·k·k, OH·OW] (columns [0, OH·OW), <paramref name="q0"/> must be 0), otherwise packed-B strips of columns
+    /// [q0, OH·OW); <paramref name="gather"/> picks the AVX2 gather path (through a fresh <see cref="GatherTable"/>).
+    /// </summary>
+    public static void UnfoldSpan(ReadOnlySpan<float> image, int channels, int height, int width, int k, int stride, int pad, int q0, int nr, bool gather, Span<float> dst)
+    {
+        int outH = OutputSize(height, k, stride, pad), outW = OutputSize(width, k, stride, pad), pixels = outH * outW;
+        int padded = (pixels + 31) / 32 * 32;
+        long need = nr == 0 ? (long)channels * k * k * pixels : (long)(pixels - q0 + nr - 1) / nr * nr * channels * k * k;
+        if (image.Length != channels * height * width || dst.Length != need || (gather && !Avx2.IsSupported) || (nr == 0 && q0 != 0))
+        {
+            throw new ArgumentException("image, cols or the options do not match the convolution's shape.");
+        }
+
+        var table = gather ? GatherTable(height, width, k, stride, pad, outH, outW, padded) : [];
+        fixed (float* pi = image, pd = dst)
+        fixed (int* pt = table)
+        {
+            switch ((nr == 0, gather))
+            {
+                case (true, false):
+                    Unfold(pi, channels, height, width, k, stride, pad, outH, outW, pd, pixels);
+                    break;
+                case (true, true):
+                    UnfoldGather(pi, channels, height * width, k * k, pt, padded, pixels, pd);
+                    break;
+                case (false, false):
+                    UnfoldPacked(pi, channels, height, width, k, stride, pad, outH, outW, q0, pixels, nr, pd);
+                    break;
+                default:
+                    UnfoldPackedGather(pi, channels, height * width, k * k, pt, padded, q0, pixels, nr, pd);
+                    break;
+            }
+        }
+    }
+
     /// <summary>d[x − xs] = src[x·stride] for x in [xs, xe) ∩ [lo, hi), zero elsewhere (everywhere when src is null).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Segment(float* d, float* src, int xs, int xe, int lo, int hi, int stride)
