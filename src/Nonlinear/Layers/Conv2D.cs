@@ -339,7 +339,7 @@ public sealed unsafe class Conv2D : Layer
                 {
                     GemmPacked.PackB(width, x, _pixels, transposed: false, _patch, q0, q1 - q0, pb);
                 }
-                else if (Im2Col.UseGather)
+                else if (Im2Col.UseGather && nr % 8 == 0)
                 {
                     fixed (int* table = _gatherTable)
                     {
