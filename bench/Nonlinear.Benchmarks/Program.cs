@@ -100,6 +100,8 @@ switch (args[0])
         return PlaygroundLoad.Run(args[1..]);
     case "fuzz":
         return FuzzBench.Run(args[1..]);
+    case "conv-layers":
+        return ConvLayersBench.Run(args[1..]);
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(ActivationBenchmarks).Assembly).Run(args[1..]);
         return 0;

@@ -23,7 +23,7 @@ namespace Nonlinear.Layers;
 /// </remarks>
 /// <example><c>new Conv2D(32, 3)</c>, <c>Conv2D.Same(32, 3)</c>, or the spec tokens <c>conv:32x3</c>,
 /// <c>conv:32x3:s2:p1</c>, <c>conv:32x3:same:he</c>.</example>
-public sealed class Conv2D : Layer
+public sealed unsafe class Conv2D : Layer
 {
     /// <summary>Below this many multiply-adds per batch the samples are not split over threads.</summary>
     private const long ParallelWork = 1 << 20;
@@ -35,6 +35,13 @@ public sealed class Conv2D : Layer
     private int _channels, _height, _width, _outH, _outW, _patch, _pixels;
     private float[][] _cols = [];
     private float[][] _partials = [];
+    private float[][] _packedB = [];
+    private float[] _packedW = [];
+    private float[] _packedWT = [];
+    private int[] _gatherTable = [];
+    private int _gatherPixels;
+    private int _gemmWidth, _strips;
+    private bool _splitPixels;
 
     /// <summary>
     /// A convolution with <paramref name="filters"/> output channels, <paramref name="kernelSize"/>² kernels,
@@ -160,6 +167,9 @@ public sealed class Conv2D : Layer
         Initialization.Fill(_weight.Value.Span, init == Initializer.Auto ? Initializer.Glorot : init, _patch, Filters * KernelSize * KernelSize, random);
         _cols = [];
         _partials = [];
+        _packedB = [];
+        _gatherPixels = (_pixels + 31) / 32 * 32;
+        _gatherTable = Im2Col.GatherTable(h, w, KernelSize, Stride, Padding, _outH, _outW, _gatherPixels);
         return new TensorShape(Filters, _outH, _outW);
     }
 
@@ -167,7 +177,19 @@ public sealed class Conv2D : Layer
     protected override void OnForward(Tensor input, Tensor output, bool training)
     {
         _input = input;
-        int parts = Parts(input.BatchSize);
+        _gemmWidth = UsePackedProducts ? GemmPacked.Width : 0;
+        int parts = Parts(input.BatchSize, forward: true);
+        if (_gemmWidth != 0)
+        {
+            // W [F, C·k·k] packed once for the whole batch.
+            var w = Weight.Value.Span;
+            EnsurePinned(ref _packedW, GemmPacked.ASize(_gemmWidth, Filters, _patch));
+            fixed (float* pw = w, dst = _packedW)
+            {
+                GemmPacked.PackA(_gemmWidth, pw, _patch, transposed: false, Filters, _patch, dst);
+            }
+        }
+
         _job.Set(input, output, null, null, parts, backward: false);
         WorkerPool.Run(parts, _job);
     }
@@ -176,7 +198,18 @@ public sealed class Conv2D : Layer
     protected override void OnBackward(Tensor outputGradient, Tensor? inputGradient)
     {
         var input = _input ?? throw new InvalidOperationException($"{Spec}: backward called before forward.");
-        int parts = Parts(outputGradient.BatchSize);
+        _gemmWidth = UsePackedProducts ? GemmPacked.Width : 0;
+        int parts = Parts(outputGradient.BatchSize, forward: false);
+        if (_gemmWidth != 0 && inputGradient is not null)
+        {
+            // W^T [C·k·k, F] packed once for the whole batch (read in place from W [F, C·k·k]).
+            EnsurePinned(ref _packedWT, GemmPacked.ASize(_gemmWidth, _patch, Filters));
+            fixed (float* pw = Weight.Value.Span, dst = _packedWT)
+            {
+                GemmPacked.PackA(_gemmWidth, pw, _patch, transposed: true, _patch, Filters, dst);
+            }
+        }
+
         _job.Set(input, null, outputGradient, inputGradient, parts, backward: true);
         WorkerPool.Run(parts, _job);
 
@@ -217,27 +250,110 @@ public sealed class Conv2D : Layer
     /// </remarks>
     private const int FusedBiasPatch = 64;
 
+    /// <summary>
+    /// Whether the products run on operands packed once per batch (<see cref="GemmPacked"/>, where a native
+    /// micro-kernel exists) rather than through <see cref="Gemm.Product(ReadOnlySpan{float}, bool, ReadOnlySpan{float}, bool, Span{float}, int, int, int, bool)"/>
+    /// per sample; the benchmark switches it to compare the two in one process.
+    /// </summary>
+    internal static bool UsePackedProducts { get; set; } = true;
+
     private bool DirectInput => KernelSize == 1 && Stride == 1 && Padding == 0;
 
-    private int Parts(int batch)
+    /// <summary>
+    /// How the batch is split: over samples (contiguous ranges, one per part) when there are at least as many
+    /// samples as threads; otherwise, on the packed path's forward pass (e.g. batch-1 inference), every part takes
+    /// all samples but only its own range of the NR-wide pixel strips. Grows the per-part scratch to match.
+    /// </summary>
+    private int Parts(int batch, bool forward)
     {
         long work = (long)batch * Filters * _patch * _pixels;
-        int parts = work < ParallelWork ? 1 : Math.Min(Engine.MaxThreads, batch);
+        int threads = work < ParallelWork ? 1 : Engine.MaxThreads;
+        int parts = Math.Min(threads, batch);
+        _splitPixels = false;
+        if (_gemmWidth != 0)
+        {
+            int nr = GemmPacked.Cols(_gemmWidth);
+            _strips = (_pixels + nr - 1) / nr;
+            if (forward && parts < threads && _strips > 1)
+            {
+                parts = Math.Min(threads, _strips);
+                _splitPixels = true;
+            }
+        }
+
         if (_cols.Length < parts)
         {
             var cols = new float[parts][];
             var partials = new float[parts][];
+            var packed = new float[parts][];
             for (int p = 0; p < parts; p++)
             {
                 // A 1x1, stride-1, unpadded convolution multiplies the input itself: no cols scratch.
                 cols[p] = p < _cols.Length ? _cols[p] : DirectInput ? [] : new float[_patch * _pixels];
                 partials[p] = p < _partials.Length ? _partials[p] : new float[Filters * _patch + Filters];
+                packed[p] = p < _packedB.Length ? _packedB[p] : [];
             }
 
-            (_cols, _partials) = (cols, partials);
+            (_cols, _partials, _packedB) = (cols, partials, packed);
+        }
+
+        if (_gemmWidth != 0)
+        {
+            // Room for im2col packed [C·k·k, pixels] and for dY packed [F, pixels], at either kernel width.
+            long floats = (long)(_strips * GemmPacked.Cols(_gemmWidth)) * Math.Max(_patch, Filters);
+            for (int p = 0; p < parts; p++)
+            {
+                EnsurePinned(ref _packedB[p], floats);
+            }
         }
 
         return parts;
+    }
+
+    /// <summary>A pinned scratch array of at least <paramref name="floats"/> floats (kept and reused once big enough).</summary>
+    private static void EnsurePinned(ref float[] buffer, long floats)
+    {
+        if (buffer.Length < floats)
+        {
+            buffer = GC.AllocateUninitializedArray<float>((int)floats, pinned: true);
+        }
+    }
+
+    /// <summary>
+    /// The packed forward pass for samples [first, last) and output pixels [q0, q1) (q0 a multiple of NR): im2col
+    /// written straight into the packed-B layout, then the product against W packed once per batch, the bias
+    /// added in the epilogue while each tile is in registers.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void ForwardPacked(Tensor input, Tensor output, int first, int last, int q0, int q1, float[] packedBuffer)
+    {
+        int inLength = _channels * _height * _width, outLength = Filters * _pixels, width = _gemmWidth;
+        int nr = GemmPacked.Cols(width);
+        fixed (float* pw = _packedW, pb = packedBuffer, pin = input.Span, pout = output.Span, pbias = Bias.Value.Span)
+        {
+            var epilogue = new GemmEpilogue(pbias, perRow: true, relu: false);
+            for (int n = first; n < last; n++)
+            {
+                float* x = pin + (long)n * inLength;
+                if (DirectInput)
+                {
+                    GemmPacked.PackB(width, x, _pixels, transposed: false, _patch, q0, q1 - q0, pb);
+                }
+                else if (Im2Col.UseGather && nr % 8 == 0)
+                {
+                    fixed (int* table = _gatherTable)
+                    {
+                        Im2Col.UnfoldPackedGather(x, _channels, _height * _width, KernelSize * KernelSize, table, _gatherPixels, q0, q1, nr, pb);
+                    }
+                }
+                else
+                {
+                    Im2Col.UnfoldPacked(x, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, q0, q1, nr, pb);
+                }
+
+                GemmPacked.Run(width, pw, pb, Filters, _patch, q1 - q0, pout + (long)n * outLength + q0, _pixels, accumulate: false, epilogue);
+            }
+        }
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -267,7 +383,7 @@ public sealed class Conv2D : Layer
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private unsafe void BackwardSamples(Tensor input, Tensor outputGradient, Tensor? inputGradient, int first, int last, float[] colsBuffer, float[] partialBuffer)
+    private void BackwardSamples(Tensor input, Tensor outputGradient, Tensor? inputGradient, int first, int last, float[] colsBuffer, float[] partialBuffer, float[] packedBuffer)
     {
         int inLength = _channels * _height * _width, outLength = Filters * _pixels, weights = Filters * _patch;
         var partial = partialBuffer.AsSpan();
@@ -293,6 +409,26 @@ public sealed class Conv2D : Layer
             }
 
             var dx = inputGradient.Span.Slice(n * inLength, inLength);
+            if (_gemmWidth != 0)
+            {
+                // dcols = W^T dY from W^T packed once per batch and dY packed here (or straight into dx for a 1x1 convolution).
+                var target = DirectInput ? dx : colsBuffer.AsSpan(0, _patch * _pixels);
+                fixed (float* pwt = _packedWT, pb = packedBuffer, pdy = dy, pt = target)
+                {
+                    GemmPacked.PackB(_gemmWidth, pdy, _pixels, transposed: false, Filters, 0, _pixels, pb);
+                    GemmPacked.Run(_gemmWidth, pwt, pb, _patch, Filters, _pixels, pt, _pixels, accumulate: false, default);
+                    if (!DirectInput)
+                    {
+                        fixed (float* px = dx)
+                        {
+                            Im2Col.Fold(pt, _pixels, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, px);
+                        }
+                    }
+                }
+
+                continue;
+            }
+
             if (DirectInput)
             {
                 Gemm.Product(w, true, dy, false, dx, _patch, Filters, _pixels, accumulate: false);
@@ -309,10 +445,20 @@ public sealed class Conv2D : Layer
         }
     }
 
-    private unsafe ReadOnlySpan<float> Unfold(ReadOnlySpan<float> x, float[] colsBuffer)
+    private ReadOnlySpan<float> Unfold(ReadOnlySpan<float> x, float[] colsBuffer)
     {
         fixed (float* px = x, pc = colsBuffer)
         {
+            if (Im2Col.UseGather)
+            {
+                fixed (int* table = _gatherTable)
+                {
+                    Im2Col.UnfoldGather(px, _channels, _height * _width, KernelSize * KernelSize, table, _gatherPixels, _pixels, pc);
+                }
+
+                return colsBuffer.AsSpan(0, _patch * _pixels);
+            }
+
             Im2Col.Unfold(px, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, pc, _pixels);
         }
 
@@ -334,11 +480,29 @@ public sealed class Conv2D : Layer
         public void Execute(int part)
         {
             int batch = _input!.BatchSize;
+            if (!_backward && layer._splitPixels)
+            {
+                // Every part: all samples, its own range of whole pixel strips.
+                int nr = GemmPacked.Cols(layer._gemmWidth), strips = layer._strips;
+                int s0 = (int)((long)strips * part / _parts), s1 = (int)((long)strips * (part + 1) / _parts);
+                int q0 = s0 * nr, q1 = Math.Min(layer._pixels, s1 * nr);
+                if (q0 < q1)
+                {
+                    layer.ForwardPacked(_input, _output!, 0, batch, q0, q1, layer._packedB[part]);
+                }
+
+                return;
+            }
+
             int per = (batch + _parts - 1) / _parts;
             int first = Math.Min(batch, part * per), last = Math.Min(batch, first + per);
             if (_backward)
             {
-                layer.BackwardSamples(_input, _outputGradient!, _inputGradient, first, last, layer._cols[part], layer._partials[part]);
+                layer.BackwardSamples(_input, _outputGradient!, _inputGradient, first, last, layer._cols[part], layer._partials[part], layer._packedB[part]);
+            }
+            else if (layer._gemmWidth != 0)
+            {
+                layer.ForwardPacked(_input, _output!, first, last, 0, layer._pixels, layer._packedB[part]);
             }
             else
             {

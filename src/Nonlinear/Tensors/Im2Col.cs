@@ -78,8 +78,256 @@ internal static unsafe class Im2Col
         }
     }
 
-    /// <summary>Whether stride-1 folding runs on the AVX-512 gather path (tests switch it off to check the scatter one).</summary>
-    internal static bool UseVector { get; set; } = Avx512F.IsSupported;
+    /// <summary>
+    /// Columns [q0, q1) of cols (see the class remarks) written straight in the blocked GEMM's packed-B layout
+    /// (<see cref="GemmPacked"/>): strips of <paramref name="nr"/> columns, strip s at s·nr·C·k·k, each row of cols
+    /// nr consecutive floats; lanes past q1 in the last strip are zero. This replaces unfolding into cols and then
+    /// packing cols (one pass over the data instead of two).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void UnfoldPacked(float* image, int channels, int height, int width, int k, int stride, int pad, int outH, int outW,
+                                    int q0, int q1, int nr, float* dst)
+    {
+        _ = outH;
+        int patch = channels * k * k;
+        long stripSize = (long)patch * nr;
+        int count = q1 - q0;
+        if (count <= 0)
+        {
+            return;
+        }
+
+        int strips = (count + nr - 1) / nr, tail = strips * nr - count;
+        if (tail > 0)
+        {
+            float* last = dst + (strips - 1) * stripSize + (nr - tail);
+            for (int r = 0; r < patch; r++)
+            {
+                new Span<float>(last + (long)r * nr, tail).Clear();
+            }
+        }
+
+        int y0 = q0 / outW, y1 = (q1 - 1) / outW;
+        for (int c = 0; c < channels; c++)
+        {
+            float* plane = image + (long)c * height * width;
+            for (int i = 0; i < k; i++)
+            {
+                for (int j = 0; j < k; j++)
+                {
+                    float* row = dst + (long)((c * k + i) * k + j) * nr;
+                    var (lo, hi) = ValidRange(j, stride, pad, width, outW);
+                    int s = 0, lane = 0;
+                    for (int y = y0; y <= y1; y++)
+                    {
+                        int rowStart = y * outW;
+                        int xa = Math.Max(0, q0 - rowStart), xb = Math.Min(outW, q1 - rowStart);
+                        int iy = y * stride - pad + i;
+                        bool valid = (uint)iy < (uint)height && hi > lo;
+                        float* src = valid ? plane + (long)iy * width - pad + j : null;
+                        for (int x = xa; x < xb;)
+                        {
+                            int seg = Math.Min(xb - x, nr - lane);
+                            Segment(row + s * stripSize + lane, src, x, x + seg, lo, hi, stride);
+                            x += seg;
+                            lane += seg;
+                            if (lane == nr)
+                            {
+                                lane = 0;
+                                s++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether unfolding runs on AVX2 gathers through a <see cref="GatherTable"/> (default where AVX2 is supported;
+    /// tests switch it off to check the copying path). Per-row copies cost a few ns each whatever their length, and
+    /// the runs here are short (one output row: 11 floats for the reference CNN's second layer), so gathering whole
+    /// vectors measured 3-4x faster.
+    /// </summary>
+    internal static bool UseGather { get; set; } = Avx2.IsSupported;
+
+    /// <summary>
+    /// For each kernel offset (i, j) (row i·k + j of the table) and each output pixel q = y·OW + x in
+    /// [0, <paramref name="paddedPixels"/>): the offset (y·s − p + i)·W + x·s − p + j of its input inside a channel
+    /// plane, or −1 where that falls into the padding or q ≥ OH·OW. Pinned, built once per layer shape.
+    /// </summary>
+    public static int[] GatherTable(int height, int width, int k, int stride, int pad, int outH, int outW, int paddedPixels)
+    {
+        var table = GC.AllocateArray<int>(k * k * paddedPixels, pinned: true);
+        int pixels = outH * outW;
+        for (int i = 0; i < k; i++)
+        {
+            for (int j = 0; j < k; j++)
+            {
+                var row = table.AsSpan((i * k + j) * paddedPixels, paddedPixels);
+                for (int q = 0; q < paddedPixels; q++)
+                {
+                    int y = q / outW, x = q - q / outW * outW;
+                    int iy = y * stride - pad + i, ix = x * stride - pad + j;
+                    row[q] = q < pixels && (uint)iy < (uint)height && (uint)ix < (uint)width ? iy * width + ix : -1;
+                }
+            }
+        }
+
+        return table;
+    }
+
+    /// <summary>
+    /// <see cref="UnfoldPacked"/> on AVX2 gathers through <paramref name="table"/> (<see cref="GatherTable"/>, row
+    /// length <paramref name="paddedPixels"/>, a multiple of <paramref name="nr"/>): columns [q0, q1) of cols in
+    /// packed-B strips of <paramref name="nr"/> (a multiple of 8); q0 is a multiple of nr, and q1 is too unless it
+    /// is OH·OW (the table's lanes past OH·OW are −1, so the last strip's padding lanes come out zero).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void UnfoldPackedGather(float* image, int channels, int planeSize, int kk, int* table, int paddedPixels, int q0, int q1, int nr, float* dst)
+    {
+        long stripSize = (long)channels * kk * nr;
+        var zero = Vector256<float>.Zero;
+        var none = Vector256<int>.Zero;
+        for (int qs = q0, s = 0; qs < q1; qs += nr, s++)
+        {
+            float* strip = dst + s * stripSize;
+            for (int ij = 0; ij < kk; ij++)
+            {
+                int* idx = table + (long)ij * paddedPixels + qs;
+                for (int v = 0; v < nr; v += 8)
+                {
+                    var index = Vector256.Load(idx + v);
+                    var mask = Vector256.GreaterThanOrEqual(index, none).AsSingle();
+                    float* d = strip + (long)ij * nr + v;
+                    float* plane = image;
+                    for (int c = 0; c < channels; c++, plane += planeSize, d += kk * nr)
+                    {
+                        Avx2.GatherMaskVector256(zero, plane, index, mask, 4).Store(d);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Unfold"/> (rows of exactly OH·OW = <paramref name="pixels"/> floats) on AVX2 gathers through
+    /// <paramref name="table"/> (<see cref="GatherTable"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void UnfoldGather(float* image, int channels, int planeSize, int kk, int* table, int paddedPixels, int pixels, float* cols)
+    {
+        var zero = Vector256<float>.Zero;
+        var none = Vector256<int>.Zero;
+        int full = pixels / 8 * 8;
+        var tail = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(pixels - full)).AsSingle();
+        for (int ij = 0; ij < kk; ij++)
+        {
+            int* idx = table + (long)ij * paddedPixels;
+            for (int q = 0; q < pixels; q += 8)
+            {
+                var index = Vector256.Load(idx + q);
+                var mask = Vector256.GreaterThanOrEqual(index, none).AsSingle();
+                float* d = cols + (long)ij * pixels + q;
+                float* plane = image;
+                for (int c = 0; c < channels; c++, plane += planeSize, d += (long)kk * pixels)
+                {
+                    var g = Avx2.GatherMaskVector256(zero, plane, index, mask, 4);
+                    if (q < full)
+                    {
+                        g.Store(d);
+                    }
+                    else
+                    {
+                        Avx.MaskStore(d, tail, g);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The unfolds on spans (for callers without pointers, e.g. tests): <paramref name="nr"/> 0 writes plain cols
+    /// [C·k·k, OH·OW] (columns [0, OH·OW), <paramref name="q0"/> must be 0), otherwise packed-B strips of columns
+    /// [q0, OH·OW); <paramref name="gather"/> picks the AVX2 gather path (through a fresh <see cref="GatherTable"/>).
+    /// </summary>
+    public static void UnfoldSpan(ReadOnlySpan<float> image, int channels, int height, int width, int k, int stride, int pad, int q0, int nr, bool gather, Span<float> dst)
+    {
+        int outH = OutputSize(height, k, stride, pad), outW = OutputSize(width, k, stride, pad), pixels = outH * outW;
+        int padded = (pixels + 31) / 32 * 32;
+        long need = nr == 0 ? (long)channels * k * k * pixels : (long)(pixels - q0 + nr - 1) / nr * nr * channels * k * k;
+        if (image.Length != channels * height * width || dst.Length != need || (gather && !Avx2.IsSupported) || (nr == 0 && q0 != 0))
+        {
+            throw new ArgumentException("image, cols or the options do not match the convolution's shape.");
+        }
+
+        var table = gather ? GatherTable(height, width, k, stride, pad, outH, outW, padded) : [];
+        fixed (float* pi = image, pd = dst)
+        fixed (int* pt = table)
+        {
+            switch ((nr == 0, gather))
+            {
+                case (true, false):
+                    Unfold(pi, channels, height, width, k, stride, pad, outH, outW, pd, pixels);
+                    break;
+                case (true, true):
+                    UnfoldGather(pi, channels, height * width, k * k, pt, padded, pixels, pd);
+                    break;
+                case (false, false):
+                    UnfoldPacked(pi, channels, height, width, k, stride, pad, outH, outW, q0, pixels, nr, pd);
+                    break;
+                default:
+                    UnfoldPackedGather(pi, channels, height * width, k * k, pt, padded, q0, pixels, nr, pd);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>d[x − xs] = src[x·stride] for x in [xs, xe) ∩ [lo, hi), zero elsewhere (everywhere when src is null).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Segment(float* d, float* src, int xs, int xe, int lo, int hi, int stride)
+    {
+        if (src == null)
+        {
+            new Span<float>(d, xe - xs).Clear();
+            return;
+        }
+
+        int a = Math.Clamp(lo, xs, xe), b = Math.Clamp(hi, a, xe);
+        for (int x = xs; x < a; x++)
+        {
+            d[x - xs] = 0;
+        }
+
+        if (stride == 1)
+        {
+            Buffer.MemoryCopy(src + a, d + (a - xs), (b - a) * sizeof(float), (b - a) * sizeof(float));
+        }
+        else
+        {
+            float* o = d + (a - xs);
+            for (int x = a; x < b; x++)
+            {
+                o[x - a] = src[x * stride];
+            }
+        }
+
+        for (int x = b; x < xe; x++)
+        {
+            d[x - xs] = 0;
+        }
+    }
+
+    /// <summary>
+    /// The vector width of stride-1 folding (col2im): 512 (masked AVX-512 gather), 256 or 128 (portable Vector256 /
+    /// Vector128 gather), or 0 (the scalar scatter). Default: the widest accelerated; tests switch it to check every
+    /// path, which give the same bits.
+    /// </summary>
+    internal static int Width { get; set; } = DefaultWidth;
+
+    /// <summary>The widest accelerated vector width of this machine (0 where no vectors are accelerated).</summary>
+    internal static int DefaultWidth
+        => Avx512F.IsSupported ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0;
 
     /// <summary>
     /// image[c, r, t] = Σ over (i, j, y, x) with y·s − p + i = r and x·s − p + j = t of cols[(c·k + i)·k + j, y·OW + x]:
@@ -89,10 +337,20 @@ internal static unsafe class Im2Col
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Fold(float* cols, long rowStride, int channels, int height, int width, int k, int stride, int pad, int outH, int outW, float* image)
     {
-        if (stride == 1 && UseVector)
+        if (stride == 1 && Width != 0)
         {
-            FoldGather(cols, rowStride, channels, height, width, k, pad, outH, outW, image);
-            return;
+            switch (Width)
+            {
+                case 512 when Avx512F.IsSupported:
+                    FoldGather(cols, rowStride, channels, height, width, k, pad, outH, outW, image);
+                    return;
+                case 256 or 512:
+                    FoldGather256(cols, rowStride, channels, height, width, k, pad, outH, outW, image);
+                    return;
+                default:
+                    FoldGather128(cols, rowStride, channels, height, width, k, pad, outH, outW, image);
+                    return;
+            }
         }
 
         new Span<float>(image, channels * height * width).Clear();
@@ -145,6 +403,147 @@ internal static unsafe class Im2Col
                     else
                     {
                         Avx512F.MaskStore(row + t0, inImage.AsSingle(), sum);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stride-1 col2im as a gather on portable 256-bit vectors (AVX2, or emulated): as <see cref="FoldGather"/>, but
+    /// without masked loads: a chunk's full vector is loaded and the lanes outside the run or the image replaced by
+    /// zero (ConditionalSelect); only where that load would reach outside cols are the valid lanes read one by one.
+    /// Every pixel still sums its contributions in (i, j) order from zero: the same bits as the other paths.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FoldGather256(float* cols, long rowStride, int channels, int height, int width, int k, int pad, int outH, int outW, float* image)
+    {
+        const int L = 8;
+        float* end = cols + (long)(channels * k * k - 1) * rowStride + (long)outH * outW;
+        float* lanes = stackalloc float[L];
+        var zero = Vector256<float>.Zero;
+        var limit = Vector256.Create(outW);
+        var widthV = Vector256.Create(width);
+        for (int c = 0; c < channels; c++)
+        {
+            float* plane = image + (long)c * height * width;
+            for (int r = 0; r < height; r++)
+            {
+                float* row = plane + (long)r * width;
+                for (int t0 = 0; t0 < width; t0 += L)
+                {
+                    var columns = Vector256<int>.Indices + Vector256.Create(t0);
+                    var inImage = Vector256.LessThan(columns, widthV);
+                    var sum = zero;
+                    for (int i = 0; i < k; i++)
+                    {
+                        int y = r + pad - i;
+                        if ((uint)y >= (uint)outH)
+                        {
+                            continue;
+                        }
+
+                        float* rowsOfI = cols + (long)(c * k + i) * k * rowStride + (long)y * outW;
+                        for (int j = 0; j < k; j++)
+                        {
+                            var x = columns + Vector256.Create(pad - j);
+                            var valid = (inImage & Vector256.GreaterThanOrEqual(x, Vector256<int>.Zero) & Vector256.LessThan(x, limit)).AsSingle();
+                            float* p = rowsOfI + j * rowStride + t0 + pad - j;
+                            if (p >= cols && p + L <= end)
+                            {
+                                sum += Vector256.ConditionalSelect(valid, Vector256.Load(p), zero);
+                            }
+                            else
+                            {
+                                for (int l = 0; l < L; l++)
+                                {
+                                    lanes[l] = valid.AsInt32().GetElement(l) != 0 ? p[l] : 0f;
+                                }
+
+                                sum += Vector256.Load(lanes);
+                            }
+                        }
+                    }
+
+                    if (t0 + L <= width)
+                    {
+                        sum.Store(row + t0);
+                    }
+                    else
+                    {
+                        for (int l = 0; t0 + l < width; l++)
+                        {
+                            row[t0 + l] = sum.GetElement(l);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stride-1 col2im as a gather on portable 128-bit vectors (SSE, NEON): <see cref="FoldGather256"/> with 4 lanes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FoldGather128(float* cols, long rowStride, int channels, int height, int width, int k, int pad, int outH, int outW, float* image)
+    {
+        const int L = 4;
+        float* end = cols + (long)(channels * k * k - 1) * rowStride + (long)outH * outW;
+        float* lanes = stackalloc float[L];
+        var zero = Vector128<float>.Zero;
+        var limit = Vector128.Create(outW);
+        var widthV = Vector128.Create(width);
+        for (int c = 0; c < channels; c++)
+        {
+            float* plane = image + (long)c * height * width;
+            for (int r = 0; r < height; r++)
+            {
+                float* row = plane + (long)r * width;
+                for (int t0 = 0; t0 < width; t0 += L)
+                {
+                    var columns = Vector128<int>.Indices + Vector128.Create(t0);
+                    var inImage = Vector128.LessThan(columns, widthV);
+                    var sum = zero;
+                    for (int i = 0; i < k; i++)
+                    {
+                        int y = r + pad - i;
+                        if ((uint)y >= (uint)outH)
+                        {
+                            continue;
+                        }
+
+                        float* rowsOfI = cols + (long)(c * k + i) * k * rowStride + (long)y * outW;
+                        for (int j = 0; j < k; j++)
+                        {
+                            var x = columns + Vector128.Create(pad - j);
+                            var valid = (inImage & Vector128.GreaterThanOrEqual(x, Vector128<int>.Zero) & Vector128.LessThan(x, limit)).AsSingle();
+                            float* p = rowsOfI + j * rowStride + t0 + pad - j;
+                            if (p >= cols && p + L <= end)
+                            {
+                                sum += Vector128.ConditionalSelect(valid, Vector128.Load(p), zero);
+                            }
+                            else
+                            {
+                                for (int l = 0; l < L; l++)
+                                {
+                                    lanes[l] = valid.AsInt32().GetElement(l) != 0 ? p[l] : 0f;
+                                }
+
+                                sum += Vector128.Load(lanes);
+                            }
+                        }
+                    }
+
+                    if (t0 + L <= width)
+                    {
+                        sum.Store(row + t0);
+                    }
+                    else
+                    {
+                        for (int l = 0; t0 + l < width; l++)
+                        {
+                            row[t0 + l] = sum.GetElement(l);
+                        }
                     }
                 }
             }
@@ -245,6 +644,14 @@ internal static unsafe class Im2Col
             for (; x + 8 <= n; x += 8)
             {
                 Vector256.Store(Vector256.Load(d + x) + Vector256.Load(s + x), d + x);
+            }
+        }
+
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; x + 4 <= n; x += 4)
+            {
+                Vector128.Store(Vector128.Load(d + x) + Vector128.Load(s + x), d + x);
             }
         }
 

@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using System.Globalization;
+using Nonlinear;
+using Nonlinear.Layers;
+using Nonlinear.Models;
+using Nonlinear.Tensors;
+
+namespace Nonlinear.Benchmarks;
+
+/// <summary>
+/// A quick per-layer timing harness for the Fashion-MNIST CNN's convolutions (mode <c>conv-layers</c>): forward,
+/// backward with and without dx, at batch 128 on 1 and 2 threads, on the packed path and on the per-sample
+/// Gemm.Product path in the same process (interleaved, minimum of repeats, so that outside load hurts both alike),
+/// plus the whole model's forward and training-step time and its batch-1 / batch-1000 inference.
+/// GFLOP/s = 2 · multiply-adds / time. Not a report: numbers on a loaded machine are only a direction.
+/// </summary>
+internal static class ConvLayersBench
+{
+    private const string Spec = "conv:32x3,relu,pool:2,conv:64x3,relu,pool:2,flatten,dense:128,relu,dense:10";
+
+    public static int Run(string[] args)
+    {
+        int reps = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
+        int before = Engine.MaxThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Engine.MaxThreads = threads;
+                Layer(threads, 32, 1, 28, reps, first: true);
+                Layer(threads, 64, 32, 13, reps, first: false);
+                Model(threads, reps);
+            }
+        }
+        finally
+        {
+            Engine.MaxThreads = before;
+            Conv2D.UsePackedProducts = true;
+        }
+
+        return 0;
+    }
+
+    private static void Layer(int threads, int filters, int channels, int size, int reps, bool first)
+    {
+        const int batch = 128;
+        var layer = new Conv2D(filters, 3);
+        layer.Build(new TensorShape(channels, size, size), Initializer.He, new Random(1));
+        var x = Random(batch * channels * size * size, 2, batch, channels, size, size);
+        var y = layer.Forward(x, training: true);
+        var dy = Random(y.Length, 3, y.Shape.ToArray());
+        double macs = (double)batch * filters * channels * 9 * y.Shape[2] * y.Shape[3];
+        var best = new Dictionary<string, double>();
+        for (int r = 0; r < reps; r++)
+        {
+            foreach (bool packed in new[] { true, false })
+            {
+                Conv2D.UsePackedProducts = packed;
+                string tag = packed ? "packed" : "per-sample";
+                Min(best, $"{tag} forward", Time(() => layer.Forward(x, training: true)));
+                Min(best, $"{tag} backward dW,db", Time(() => layer.BackwardParameters(dy)));
+                if (!first)
+                {
+                    Min(best, $"{tag} backward dW,db,dx", Time(() => layer.Backward(dy)));
+                }
+            }
+        }
+
+        if (threads == 1)
+        {
+            Parts(filters, channels, size, reps);
+        }
+
+        foreach (var (name, ms) in best)
+        {
+            double work = name.EndsWith("dx", StringComparison.Ordinal) ? 2 * macs : macs;
+            Console.WriteLine($"T={threads}{(threads == 1 ? " cpu" : " wall")} conv {channels}->{filters} on {size}x{size} b{batch} {name,-28} {ms,8:F3} ms {2 * work / ms / 1e6,7:F1} GFLOP/s");
+        }
+    }
+
+    private static void Model(int threads, int reps)
+    {
+        var model = Sequential.Parse(Spec);
+        model.Build(new TensorShape(1, 28, 28), seed: 1);
+        var x = Random(128 * 784, 4, 128, 1, 28, 28);
+        var x1 = Random(784, 5, 1, 1, 28, 28);
+        var x1000 = Random(1000 * 784, 6, 1000, 1, 28, 28);
+        var dy = Random(128 * 10, 7, 128, 10);
+        // Multiply-adds of one training step: both convolutions forward and dW, the second's dx; dense layers 3x.
+        double macs = 128 * (32 * 9 * 676.0 * 2 + 64 * 288 * 121.0 * 3 + (1600 * 128 + 128 * 10) * 3.0);
+        foreach (bool packed in new[] { true, false })
+        {
+            Conv2D.UsePackedProducts = packed;
+            string tag = packed ? "packed" : "per-sample";
+            double step = double.MaxValue, fwd = double.MaxValue;
+            for (int r = 0; r < reps; r++)
+            {
+                fwd = Math.Min(fwd, Time(() => model.Forward(x, training: true)));
+                step = Math.Min(step, Time(() =>
+                {
+                    model.Forward(x, training: true);
+                    model.ZeroGradients();
+                    model.Backward(dy);
+                }));
+            }
+
+            var single = new List<double>();
+            for (int r = 0; r < 2000; r++)
+            {
+                single.Add(Time(() => model.Forward(x1, training: false)));
+            }
+
+            single.Sort();
+            double big = double.MaxValue;
+            for (int r = 0; r < Math.Max(3, reps / 3); r++)
+            {
+                big = Math.Min(big, Time(() => model.Forward(x1000, training: false)));
+            }
+
+            Console.WriteLine($"T={threads} cnn {tag,-10} forward b128 {fwd,7:F3} ms; train step (fwd+bwd, no loss/optimizer) {step,7:F3} ms = {2 * macs / step / 1e6,6:F1} GFLOP/s; " +
+                              $"batch-1 median {single[single.Count / 2] * 1000,6:F1} µs (min {single[0] * 1000:F1}); batch-1000 {1000 / big * 1000,8:F0} images/s");
+        }
+    }
+
+    /// <summary>The packed forward's two parts alone, 128 samples each: im2col into packed B, and the product.</summary>
+    private static unsafe void Parts(int filters, int channels, int size, int reps)
+    {
+        int width = GemmPacked.Width, outSize = size - 2, pixels = outSize * outSize, patch = channels * 9;
+        if (width == 0)
+        {
+            return;
+        }
+
+        var image = GC.AllocateArray<float>(128 * channels * size * size, pinned: true);
+        var packedB = GC.AllocateArray<float>((int)GemmPacked.BSize(width, patch, pixels), pinned: true);
+        var packedA = GC.AllocateArray<float>((int)GemmPacked.ASize(width, filters, patch), pinned: true);
+        var output = GC.AllocateArray<float>(128 * filters * pixels, pinned: true);
+        var rng = new Random(1);
+        for (int i = 0; i < image.Length; i++)
+        {
+            image[i] = (float)rng.NextDouble();
+        }
+
+        double unfold = double.MaxValue, product = double.MaxValue, gather = double.MaxValue;
+        int paddedPixels = (pixels + 31) / 32 * 32;
+        var table = Im2Col.GatherTable(size, size, 3, 1, 0, outSize, outSize, paddedPixels);
+        nint pt0;
+        fixed (int* ft = table)
+        {
+            pt0 = (nint)ft;
+        }
+
+        nint pi0, pb0, pa0, po0;
+        fixed (float* fi = image, fb = packedB, fa = packedA, fo = output)
+        {
+            (pi0, pb0, pa0, po0) = ((nint)fi, (nint)fb, (nint)fa, (nint)fo);
+        }
+
+        {
+            for (int r = 0; r < reps; r++)
+            {
+                unfold = Math.Min(unfold, Time(() =>
+                {
+                    for (int n = 0; n < 128; n++)
+                    {
+                        Im2Col.UnfoldPacked((float*)pi0 + (long)n * channels * size * size, channels, size, size, 3, 1, 0, outSize, outSize, 0, pixels, GemmPacked.Cols(width), (float*)pb0);
+                    }
+                }));
+                gather = Math.Min(gather, Time(() =>
+                {
+                    for (int n = 0; n < 128; n++)
+                    {
+                        Im2Col.UnfoldPackedGather((float*)pi0 + (long)n * channels * size * size, channels, size * size, 9, (int*)pt0, paddedPixels, 0, pixels, GemmPacked.Cols(width), (float*)pb0);
+                    }
+                }));
+                product = Math.Min(product, Time(() =>
+                {
+                    for (int n = 0; n < 128; n++)
+                    {
+                        GemmPacked.Run(width, (float*)pa0, (float*)pb0, filters, patch, pixels, (float*)po0 + (long)n * filters * pixels, pixels, false, default);
+                    }
+                }));
+            }
+        }
+
+        double macs = 128.0 * filters * patch * pixels;
+        Console.WriteLine($"T=1 cpu conv {channels}->{filters}: im2col packed x128 {unfold,7:F3} ms, gathered {gather,7:F3} ms; packed product x128 {product,7:F3} ms {2 * macs / product / 1e6,6:F1} GFLOP/s");
+    }
+
+    private static void Min(Dictionary<string, double> best, string key, double ms) => best[key] = best.TryGetValue(key, out var b) ? Math.Min(b, ms) : ms;
+
+    /// <summary>
+    /// Milliseconds of one call: on one thread, the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID, Linux), which
+    /// leaves out the time other processes hold the core; otherwise (and elsewhere) wall-clock time.
+    /// </summary>
+    private static double Time(Action action)
+    {
+        if (Engine.MaxThreads == 1 && OperatingSystem.IsLinux())
+        {
+            double t0 = ThreadCpuMs();
+            action();
+            return ThreadCpuMs() - t0;
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        action();
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+
+    private static unsafe double ThreadCpuMs()
+    {
+        long* ts = stackalloc long[2];
+        _ = ClockGetTime(3, ts); // CLOCK_THREAD_CPUTIME_ID
+        return ts[0] * 1e3 + ts[1] / 1e6;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern unsafe int ClockGetTime(int clock, long* timespec);
+
+    private static Tensor Random(int length, int seed, params int[] shape)
+    {
+        var rng = new Random(seed);
+        var t = new Tensor(shape);
+        for (int i = 0; i < length; i++)
+        {
+            t.Span[i] = (float)(rng.NextDouble() * 2 - 1);
+        }
+
+        return t;
+    }
+}

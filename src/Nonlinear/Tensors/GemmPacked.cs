@@ -1,0 +1,157 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Nonlinear.Tensors;
+
+/// <summary>
+/// Products on operands that the caller has already packed in the blocked GEMM's micro-kernel layout, for
+/// callers that reuse one packed operand over many products (a convolution packs its weights once per batch
+/// and writes im2col straight into the B layout, instead of unfolding, then repacking both, for every sample).
+/// </summary>
+/// <remarks>
+/// Layouts (the ones <see cref="GemmPack"/> writes with kc = K): packed A holds strips of <see cref="Rows"/> rows,
+/// strip s (rows s·MR ..) at s·MR·K, each k step MR consecutive floats; packed B holds strips of
+/// <see cref="Cols"/> columns, strip s at s·NR·K, each k step NR consecutive floats. Partial strips are
+/// zero-padded. <see cref="Run"/> walks K in blocks (the strips' k offsets: no repacking per block), every B strip
+/// against every A strip through the same micro-kernels as <see cref="Gemm"/>, on the calling thread.
+/// The width argument names the micro-kernel: 512 (<see cref="GemmKernel512"/>, 8 x 32) or 256
+/// (<see cref="GemmKernel256"/>, 6 x 16); packing and product must use the same width.
+/// </remarks>
+internal static unsafe class GemmPacked
+{
+    /// <summary>Up to this depth K is one block (a KC x 32 strip of B, 40 KB at 320, stays in a 48 KB L1).</summary>
+    private const int MaxSingleKc = 320;
+
+    /// <summary>
+    /// The micro-kernel width for pre-packed products, or 0 where none runs natively (then callers take the
+    /// general <see cref="Gemm.Product(ReadOnlySpan{float}, bool, ReadOnlySpan{float}, bool, Span{float}, int, int, int, bool)"/>):
+    /// follows <see cref="Gemm.UseKernel"/> and <see cref="Gemm.UseVector512"/>, so that tests switching those run
+    /// these products at each width too.
+    /// </summary>
+    public static int Width
+        => !Gemm.UseKernel ? 0
+         : Gemm.UseVector512 && Vector512.IsHardwareAccelerated ? 512
+         : Vector256.IsHardwareAccelerated && Fma.IsSupported ? 256
+         : 0;
+
+    /// <summary>Rows of a packed A strip (MR) at <paramref name="width"/>.</summary>
+    public static int Rows(int width) => width == 512 ? GemmKernel512.Rows : GemmKernel256.Rows;
+
+    /// <summary>Columns of a packed B strip (NR) at <paramref name="width"/>.</summary>
+    public static int Cols(int width) => width == 512 ? GemmKernel512.Cols : GemmKernel256.Cols;
+
+    /// <summary>Floats of a packed A [M, K] at <paramref name="width"/>.</summary>
+    public static long ASize(int width, int m, int k) => (long)RoundUp(m, Rows(width)) * k;
+
+    /// <summary>Floats of a packed B [K, N] at <paramref name="width"/>.</summary>
+    public static long BSize(int width, int k, int n) => (long)RoundUp(n, Cols(width)) * k;
+
+    /// <summary>Packs op(A) [M, K] (stored [M, K], or [K, M] when <paramref name="transposed"/>) into <paramref name="dst"/>.</summary>
+    public static void PackA(int width, float* a, int lda, bool transposed, int m, int k, float* dst)
+        => GemmPack.A(a, lda, transposed, 0, m, 0, k, Rows(width), dst);
+
+    /// <summary>Packs columns [j0, j0 + n) of op(B) [K, ·] (stored [K, ·], or [·, K] when <paramref name="transposed"/>).</summary>
+    public static void PackB(int width, float* b, int ldb, bool transposed, int k, int j0, int n, float* dst)
+        => GemmPack.B(b, ldb, transposed, 0, k, j0, n, Cols(width), dst);
+
+    /// <summary>
+    /// C[M, N] (+)= A · B from packed operands (C rows <paramref name="ldc"/> apart), then the epilogue (bias at
+    /// C's row/column 0) on the finished values.
+    /// </summary>
+    public static void Run(int width, float* packedA, float* packedB, int m, int k, int n, float* c, int ldc, bool accumulate, in GemmEpilogue epilogue)
+    {
+        if (width == 512)
+        {
+            Run<GemmKernel512>(packedA, packedB, m, k, n, c, ldc, accumulate, epilogue);
+        }
+        else
+        {
+            Run<GemmKernel256>(packedA, packedB, m, k, n, c, ldc, accumulate, epilogue);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run<TKernel>(float* packedA, float* packedB, int m, int k, int n, float* c, int ldc, bool accumulate, in GemmEpilogue epilogue)
+        where TKernel : struct, IGemmKernel
+    {
+        int mr = TKernel.Rows, nr = TKernel.Cols;
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        float* tile = stackalloc float[mr * nr];
+        var none = default(GemmEpilogue);
+        if (k == 0)
+        {
+            // No k steps: C is 0 (or unchanged), then the epilogue.
+            new Span<float>(tile, mr * nr).Clear();
+            for (int jr = 0; jr < n; jr += nr)
+            {
+                for (int ir = 0; ir < m; ir += mr)
+                {
+                    Merge(tile, nr, c + (long)ir * ldc + jr, ldc, Math.Min(mr, m - ir), Math.Min(nr, n - jr), accumulate, epilogue.At(ir, jr));
+                }
+            }
+
+            return;
+        }
+
+        int kBlocks = k <= MaxSingleKc ? 1 : (k + GemmBlocking.Kc - 1) / GemmBlocking.Kc;
+        int kcMax = (k + kBlocks - 1) / kBlocks;
+        for (int pc = 0; pc < k; pc += kcMax)
+        {
+            int kc = Math.Min(kcMax, k - pc);
+            bool add = accumulate || pc > 0;
+            bool last = pc + kc == k;
+            for (int jr = 0; jr < n; jr += nr)
+            {
+                int w = Math.Min(nr, n - jr);
+                float* bStrip = packedB + (long)jr * k + (long)pc * nr;
+                for (int ir = 0; ir < m; ir += mr)
+                {
+                    int h = Math.Min(mr, m - ir);
+                    float* aStrip = packedA + (long)ir * k + (long)pc * mr;
+                    float* cTile = c + (long)ir * ldc + jr;
+                    if (h == mr && w == nr)
+                    {
+                        TKernel.Run(aStrip, bStrip, kc, cTile, ldc, add, last ? epilogue.At(ir, jr) : none);
+                    }
+                    else
+                    {
+                        TKernel.Run(aStrip, bStrip, kc, tile, nr, add: false, none);
+                        Merge(tile, nr, cTile, ldc, h, w, add, last ? epilogue.At(ir, jr) : none);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>C[h, w] = tile (+ C when <paramref name="add"/>), then the epilogue: the valid part of a partial tile.</summary>
+    private static void Merge(float* tile, int ldt, float* c, int ldc, int h, int w, bool add, in GemmEpilogue epilogue)
+    {
+        for (int r = 0; r < h; r++)
+        {
+            float* t = tile + r * ldt;
+            float* cr = c + (long)r * ldc;
+            for (int j = 0; j < w; j++)
+            {
+                float v = add ? t[j] + cr[j] : t[j];
+                if (epilogue.Bias != null)
+                {
+                    v += epilogue.Bias[epilogue.PerRow ? r : j];
+                }
+
+                if (epilogue.ClampAtZero)
+                {
+                    v = GemmEpilogue.Relu(v);
+                }
+
+                cr[j] = v;
+            }
+        }
+    }
+
+    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
+}
