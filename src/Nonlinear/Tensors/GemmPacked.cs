@@ -26,13 +26,14 @@ internal static unsafe class GemmPacked
     /// <summary>
     /// The micro-kernel width for pre-packed products, or 0 where none runs natively (then callers take the
     /// general <see cref="Gemm.Product(ReadOnlySpan{float}, bool, ReadOnlySpan{float}, bool, Span{float}, int, int, int, bool)"/>):
-    /// follows <see cref="Gemm.UseKernel"/> and <see cref="Gemm.UseVector512"/>, so that tests switching those run
-    /// these products at each width too.
+    /// follows <see cref="Gemm.UseKernel"/> and <see cref="Gemm.Width"/>, so that tests switching those run
+    /// these products at each width too. The 128-bit kernel (<see cref="GemmKernel128"/>) has no pre-packed entry
+    /// yet: at width 128 convolutions take the general product, which runs on it.
     /// </summary>
     public static int Width
         => !Gemm.UseKernel ? 0
-         : Gemm.UseVector512 && Vector512.IsHardwareAccelerated ? 512
-         : Vector256.IsHardwareAccelerated && Fma.IsSupported ? 256
+         : Gemm.Width == 512 && Vector512.IsHardwareAccelerated ? 512
+         : Gemm.Width >= 256 && Vector256.IsHardwareAccelerated && Fma.IsSupported ? 256
          : 0;
 
     /// <summary>Rows of a packed A strip (MR) at <paramref name="width"/>.</summary>

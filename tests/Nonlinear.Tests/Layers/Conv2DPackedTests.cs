@@ -15,12 +15,18 @@ namespace Nonlinear.Tests.Layers;
 public sealed class Conv2DPackedTests
 {
     /// <summary>
-    /// The product paths this machine can run: 0 = reference (no kernel), 256, 512; each with im2col copied (+0) and,
+    /// The product paths this machine can run: 0 = reference (no kernel), 128 (the general product: no pre-packed
+    /// 128-bit entry yet), 256, 512; each with im2col copied (+0) and,
     /// where AVX2 is supported, gathered (+1).
     /// </summary>
     private static List<int> Paths()
     {
         var widths = new List<int> { 0 };
+        if (Vector128.IsHardwareAccelerated)
+        {
+            widths.Add(128);
+        }
+
         if (Vector256.IsHardwareAccelerated && Fma.IsSupported)
         {
             widths.Add(256);
@@ -112,13 +118,13 @@ public sealed class Conv2DPackedTests
     private static (float[] Y, float[] Dx, float[] Dw, float[] Db, Conv2D Layer, Tensor X, Tensor Dy) Run(
         int path, int filters, int channels, int k, int stride, int padding, int h, int w, int batch, int threads, int nanAt)
     {
-        var saved = (Gemm.UseKernel, Gemm.UseVector512, Engine.MaxThreads, Im2Col.UseGather);
+        var saved = (Gemm.UseKernel, Gemm.Width, Engine.MaxThreads, Im2Col.UseGather);
         try
         {
             Im2Col.UseGather = path % 2 == 1;
             path -= path % 2;
             Gemm.UseKernel = path != 0;
-            Gemm.UseVector512 = path == 512;
+            Gemm.Width = path == 0 ? saved.Width : path;
             Engine.MaxThreads = threads;
             var layer = new Conv2D(filters, k, stride, padding);
             layer.Build(new TensorShape(channels, h, w), Initializer.Glorot, new Random(7));
@@ -145,7 +151,7 @@ public sealed class Conv2DPackedTests
         }
         finally
         {
-            (Gemm.UseKernel, Gemm.UseVector512, Engine.MaxThreads, Im2Col.UseGather) = saved;
+            (Gemm.UseKernel, Gemm.Width, Engine.MaxThreads, Im2Col.UseGather) = saved;
         }
     }
 

@@ -46,7 +46,7 @@ public sealed class InferTests
     /// <summary>Runs <paramref name="body"/> under every GEMM path, thread count (1, 2, 3) and split threshold (never, always).</summary>
     private static void EverySetting(Action<string> body)
     {
-        var saved = (Gemm.UseKernel, Gemm.UseVector512, Gemm.SmallRows, Engine.MaxThreads, Dense.SplitWork);
+        var saved = (Gemm.UseKernel, Gemm.Width, Gemm.SmallRows, Engine.MaxThreads, Dense.SplitWork);
         try
         {
             foreach (var (kernel, wide, smallRows) in Paths())
@@ -55,7 +55,7 @@ public sealed class InferTests
                 {
                     foreach (long split in new[] { long.MaxValue, 0 })
                     {
-                        (Gemm.UseKernel, Gemm.UseVector512, Gemm.SmallRows, Engine.MaxThreads, Dense.SplitWork) = (kernel, wide, smallRows, threads, split);
+                        (Gemm.UseKernel, Gemm.Width, Gemm.SmallRows, Engine.MaxThreads, Dense.SplitWork) = (kernel, wide ? 512 : Math.Max(128, Math.Min(256, Gemm.WidestAccelerated)), smallRows, threads, split);
                         body($"kernel {kernel}, 512 {wide}, small rows {smallRows}, threads {threads}, split at {split}");
                     }
                 }
@@ -63,7 +63,7 @@ public sealed class InferTests
         }
         finally
         {
-            (Gemm.UseKernel, Gemm.UseVector512, Gemm.SmallRows, Engine.MaxThreads, Dense.SplitWork) = saved;
+            (Gemm.UseKernel, Gemm.Width, Gemm.SmallRows, Engine.MaxThreads, Dense.SplitWork) = saved;
         }
     }
 
