@@ -59,36 +59,11 @@ internal static unsafe class GemmBlocked<TKernel>
                             else
                             {
                                 TKernel.Run(aStrip, bStrip, kc, tile, nr, add: false, none);
-                                Merge(tile, nr, cTile, ldc, h, w, add, last ? epilogue.At(ic + ir, jc + jr) : none);
+                                (last ? epilogue.At(ic + ir, jc + jr) : none).Merge(tile, nr, cTile, ldc, h, w, add);
                             }
                         }
                     }
                 }
-            }
-        }
-    }
-
-    /// <summary>C[h, w] = tile (+ C when <paramref name="add"/>), then the epilogue: the valid part of a partial tile.</summary>
-    private static void Merge(float* tile, int ldt, float* c, int ldc, int h, int w, bool add, in GemmEpilogue epilogue)
-    {
-        for (int r = 0; r < h; r++)
-        {
-            float* t = tile + r * ldt;
-            float* cr = c + (long)r * ldc;
-            for (int j = 0; j < w; j++)
-            {
-                float v = add ? t[j] + cr[j] : t[j];
-                if (epilogue.Bias != null)
-                {
-                    v += epilogue.Bias[epilogue.PerRow ? r : j];
-                }
-
-                if (epilogue.ClampAtZero)
-                {
-                    v = GemmEpilogue.Relu(v);
-                }
-
-                cr[j] = v;
             }
         }
     }

@@ -30,4 +30,32 @@ internal readonly unsafe struct GemmEpilogue
 
     /// <summary>The same epilogue for the tile at (row, col) of the block this one describes.</summary>
     public GemmEpilogue At(int row, int col) => Bias == null ? this : new GemmEpilogue(Bias + (PerRow ? row : col), PerRow, ClampAtZero);
+
+    /// <summary>
+    /// C[h, w] = tile (+ C when <paramref name="add"/>), then this epilogue: the valid part of a partial tile, which a
+    /// micro-kernel computed into a scratch tile (row stride <paramref name="ldt"/>).
+    /// </summary>
+    public void Merge(float* tile, int ldt, float* c, int ldc, int h, int w, bool add)
+    {
+        for (int r = 0; r < h; r++)
+        {
+            float* t = tile + r * ldt;
+            float* cr = c + (long)r * ldc;
+            for (int j = 0; j < w; j++)
+            {
+                float v = add ? t[j] + cr[j] : t[j];
+                if (Bias != null)
+                {
+                    v += Bias[PerRow ? r : j];
+                }
+
+                if (ClampAtZero)
+                {
+                    v = Relu(v);
+                }
+
+                cr[j] = v;
+            }
+        }
+    }
 }

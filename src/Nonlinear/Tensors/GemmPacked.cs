@@ -92,7 +92,7 @@ internal static unsafe class GemmPacked
             {
                 for (int ir = 0; ir < m; ir += mr)
                 {
-                    Merge(tile, nr, c + (long)ir * ldc + jr, ldc, Math.Min(mr, m - ir), Math.Min(nr, n - jr), accumulate, epilogue.At(ir, jr));
+                    epilogue.At(ir, jr).Merge(tile, nr, c + (long)ir * ldc + jr, ldc, Math.Min(mr, m - ir), Math.Min(nr, n - jr), accumulate);
                 }
             }
 
@@ -122,34 +122,9 @@ internal static unsafe class GemmPacked
                     else
                     {
                         TKernel.Run(aStrip, bStrip, kc, tile, nr, add: false, none);
-                        Merge(tile, nr, cTile, ldc, h, w, add, last ? epilogue.At(ir, jr) : none);
+                        (last ? epilogue.At(ir, jr) : none).Merge(tile, nr, cTile, ldc, h, w, add);
                     }
                 }
-            }
-        }
-    }
-
-    /// <summary>C[h, w] = tile (+ C when <paramref name="add"/>), then the epilogue: the valid part of a partial tile.</summary>
-    private static void Merge(float* tile, int ldt, float* c, int ldc, int h, int w, bool add, in GemmEpilogue epilogue)
-    {
-        for (int r = 0; r < h; r++)
-        {
-            float* t = tile + r * ldt;
-            float* cr = c + (long)r * ldc;
-            for (int j = 0; j < w; j++)
-            {
-                float v = add ? t[j] + cr[j] : t[j];
-                if (epilogue.Bias != null)
-                {
-                    v += epilogue.Bias[epilogue.PerRow ? r : j];
-                }
-
-                if (epilogue.ClampAtZero)
-                {
-                    v = GemmEpilogue.Relu(v);
-                }
-
-                cr[j] = v;
             }
         }
     }
