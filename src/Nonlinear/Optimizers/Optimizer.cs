@@ -1,6 +1,6 @@
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Nonlinear.Layers;
 
 namespace Nonlinear.Optimizers;
@@ -178,34 +178,20 @@ public abstract class Optimizer
     {
         int i = 0;
         double sum = 0;
-        if (Vector256.IsHardwareAccelerated && x.Length >= Vector256<float>.Count)
+        // Vector<float> is the widest accelerated vector the runtime uses for it (AVX2: 8 lanes; SSE or NEON: 4).
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
         {
-            var low = Vector256<double>.Zero;
-            var high = Vector256<double>.Zero;
+            var low = Vector<double>.Zero;
+            var high = Vector<double>.Zero;
             ref float r = ref MemoryMarshal.GetReference(x);
-            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
             {
-                var (l, h) = Vector256.Widen(Vector256.LoadUnsafe(ref r, (nuint)i));
+                Vector.Widen(Vector.LoadUnsafe(ref r, (nuint)i), out var l, out var h);
                 low += l * l;
                 high += h * h;
             }
 
-            sum = Vector256.Sum(low + high);
-        }
-        else if (Vector128.IsHardwareAccelerated && x.Length >= Vector128<float>.Count)
-        {
-            // SSE or NEON: the same sum on 2 + 2 double lanes.
-            var low = Vector128<double>.Zero;
-            var high = Vector128<double>.Zero;
-            ref float r = ref MemoryMarshal.GetReference(x);
-            for (; i <= x.Length - Vector128<float>.Count; i += Vector128<float>.Count)
-            {
-                var (l, h) = Vector128.Widen(Vector128.LoadUnsafe(ref r, (nuint)i));
-                low += l * l;
-                high += h * h;
-            }
-
-            sum = Vector128.Sum(low + high);
+            sum = Vector.Sum(low + high);
         }
 
         for (; i < x.Length; i++)
