@@ -4,7 +4,7 @@ namespace Nonlinear.Benchmarks;
 
 /// <summary>
 /// The fashion-mnist mode's machine-readable output (<c>--json</c>), read by the instruction-sets mode from child
-/// processes started with DOTNET_EnableAVX512F=0 etc.: one JSON object per line, beside the markdown report, in the
+/// processes started with DOTNET_EnableAVX512=0 etc.: one JSON object per line, beside the markdown report, in the
 /// same shape as the PyTorch peer's lines (bench/peer/torch_fashion.py).
 /// </summary>
 internal static partial class FashionBench

@@ -120,7 +120,10 @@ internal static partial class FashionBench
         foreach (int t in o.Threads)
         {
             peaks[t] = o.Peak ? GemmBench.FmaPeak(t, o.Quick, peakWidth) : double.NaN;
-            Console.Error.WriteLine(string.Create(Inv, $"  {GemmBench.PeakName(peakWidth)} peak, {t} thread(s): {peaks[t]:F1} GFLOP/s"));
+            if (o.Peak)
+            {
+                Console.Error.WriteLine(string.Create(Inv, $"  {GemmBench.PeakName(peakWidth)} peak, {t} thread(s): {peaks[t]:F1} GFLOP/s"));
+            }
         }
 
         var work = new Dictionary<string, Work>(StringComparer.Ordinal);
