@@ -34,9 +34,13 @@ internal static partial class FashionBench
         ["cnn-bn-nobn"] = "conv:64x3:same,relu,pool:2,conv:64x3:same,relu,pool:2,flatten,dropout:0.25,dense:128,relu,dense:10",
     };
 
-    private sealed record Options(bool Quick, string? Out, int[] Threads, string[] Models, int Epochs, int Batches, string? DataDir, bool Peer, bool Ort, long DenseSplit, string CommandLine);
+    private sealed record Options(bool Quick, string? Out, int[] Threads, string[] Models, int Epochs, Dictionary<string, int> ModelEpochs, int Batches, string? DataDir, bool Peer, bool Ort, bool Peak, long DenseSplit, string CommandLine)
+    {
+        /// <summary>The number of epochs <paramref name="model"/> trains: its <c>--model-epochs</c> entry, else <c>--epochs</c>.</summary>
+        public int EpochsOf(string model) => ModelEpochs.TryGetValue(model, out int e) ? e : Epochs;
+    }
 
-    private sealed record Epoch(string Model, int Threads, int Number, double Seconds, int Batches, double TestAccuracy);
+    private sealed record Epoch(string Model, int Threads, int Number, double Seconds, int Batches, int Samples, double TestAccuracy);
 
     private sealed record Inference(string Model, int Threads, double Batch1, double Batch1000);
 
@@ -110,21 +114,35 @@ internal static partial class FashionBench
         var epochs = new List<Epoch>();
         var inference = new List<Inference>();
         var allocation = new Dictionary<(string, int), double>();
+        // The FMA peak first, while nothing else of this run is busy (the PyTorch peer has finished).
+        var peaks = new Dictionary<int, double>();
+        int peakWidth = Gemm.UseKernel ? Gemm.Width : 0;
+        foreach (int t in o.Threads)
+        {
+            peaks[t] = o.Peak ? GemmBench.FmaPeak(t, o.Quick, peakWidth) : double.NaN;
+            if (o.Peak)
+            {
+                Console.Error.WriteLine(string.Create(Inv, $"  {GemmBench.PeakName(peakWidth)} peak, {t} thread(s): {peaks[t]:F1} GFLOP/s"));
+            }
+        }
+
+        var work = new Dictionary<string, Work>(StringComparer.Ordinal);
         foreach (int t in o.Threads)
         {
             Engine.MaxThreads = t;
             foreach (var name in o.Models)
             {
-                Measure(o, name, t, train, test, epochs, inference, allocation, ort);
+                work[name] = Measure(o, name, t, train, test, epochs, inference, allocation, ort);
             }
         }
 
         if (_json)
         {
-            WriteJson(epochs, inference, allocation);
+            WriteJson(epochs, inference, allocation, peaks, work);
         }
 
-        string section = Report(o, directory, peerVersion, peerError, epochs, peerEpochs, inference, peerInference, ort, allocation, CpuMeter.OthersSince(cpuAtStart));
+        var measured = new Measured(peaks, PeakName: GemmBench.PeakName(peakWidth), work);
+        string section = Report(o, directory, peerVersion, peerError, epochs, peerEpochs, inference, peerInference, ort, allocation, measured, CpuMeter.OthersSince(cpuAtStart));
         Console.WriteLine(section);
         if (o.Out is { } path)
         {
@@ -135,20 +153,22 @@ internal static partial class FashionBench
         return 0;
     }
 
-    private static void Measure(Options o, string name, int threads, Dataset train, Dataset test, List<Epoch> epochs, List<Inference> inference, Dictionary<(string, int), double> allocation, OrtRun? ort)
+    /// <summary>Trains and times one model at one thread count; returns the arithmetic it does per image.</summary>
+    private static Work Measure(Options o, string name, int threads, Dataset train, Dataset test, List<Epoch> epochs, List<Inference> inference, Dictionary<(string, int), double> allocation, OrtRun? ort)
     {
         var model = Sequential.Parse(Models[name]);
         model.Build(train.FeatureShape, seed: 1);
+        var work = CountWork(model);
         var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Sgd(0.05, momentum: 0.9));
         var data = o.Batches > 0 ? First(train, o.Batches * 128) : train;
-        for (int e = 1; e <= o.Epochs; e++)
+        for (int e = 1; e <= o.EpochsOf(name); e++)
         {
             // One epoch per Fit call, each with its own shuffling seed: Elapsed covers the batches only.
             var history = trainer.Fit(data, 1, 128, seed: e);
             var eval = trainer.Evaluate(test, 1000);
             var report = history.Last;
             int batches = (data.Count + 127) / 128;
-            epochs.Add(new Epoch(name, threads, e, report.Elapsed.TotalSeconds, batches, eval.Accuracy));
+            epochs.Add(new Epoch(name, threads, e, report.Elapsed.TotalSeconds, batches, data.Count, eval.Accuracy));
             Console.Error.WriteLine(string.Create(Inv, $"  ours  T={threads} {name} epoch {e}: {report.Elapsed.TotalSeconds:F2}s for {batches} batches, test acc {eval.Accuracy:F4}"));
         }
 
@@ -164,6 +184,8 @@ internal static partial class FashionBench
         {
             MeasureOrt(o, name, threads, model, test, ort);
         }
+
+        return work;
     }
 
     /// <summary>
@@ -299,6 +321,12 @@ internal static partial class FashionBench
             psi.ArgumentList.Add(a);
         }
 
+        if (o.ModelEpochs.Count > 0)
+        {
+            psi.ArgumentList.Add("--model-epochs");
+            psi.ArgumentList.Add(string.Join(',', o.ModelEpochs.Select(kv => string.Create(Inv, $"{kv.Key}={kv.Value}"))));
+        }
+
         if (o.Batches > 0)
         {
             psi.ArgumentList.Add("--batches");
@@ -323,7 +351,9 @@ internal static partial class FashionBench
             int threads = r.GetProperty("threads").GetInt32();
             if (kind == "epoch")
             {
-                epochs.Add(new Epoch(model, threads, r.GetProperty("epoch").GetInt32(), r.GetProperty("seconds").GetDouble(), r.GetProperty("batches").GetInt32(), r.GetProperty("test_accuracy").GetDouble()));
+                int batches = r.GetProperty("batches").GetInt32();
+                int samples = r.TryGetProperty("samples", out var n) ? n.GetInt32() : batches * 128;
+                epochs.Add(new Epoch(model, threads, r.GetProperty("epoch").GetInt32(), r.GetProperty("seconds").GetDouble(), batches, samples, r.GetProperty("test_accuracy").GetDouble()));
             }
             else if (kind == "inference")
             {
@@ -336,75 +366,22 @@ internal static partial class FashionBench
         });
     }
 
-    private static string Report(Options o, string directory, string? peerVersion, string? peerError, List<Epoch> ours, List<Epoch> peer, List<Inference> ourInference, List<Inference> peerInference, OrtRun? ort, Dictionary<(string, int), double> allocation, string others)
-    {
-        var s = new StringBuilder();
-        s.AppendLine(Heading).AppendLine();
-        s.AppendLine(string.Create(Inv, $"Command: `{o.CommandLine}`. Data: {directory} (60,000 training images{(o.Batches > 0 ? $", first {o.Batches} batches only" : "")}, 10,000 test images, pixels / 255). "));
-        s.AppendLine("Both sides: the same models, batch 128, SGD (lr 0.05, momentum 0.9), softmax cross-entropy, reshuffled every epoch; an epoch is timed from its first batch to its last optimizer step; test accuracy is measured after each epoch, untimed. "
-            + $"Peer: PyTorch {peerVersion ?? "(not run: " + peerError + ")"}, run first in its own process with the same thread count. Other load on the machine during the run: {others}.").AppendLine();
-        s.AppendLine("| model | threads | epoch | ours (s) | PyTorch (s) | ours / PyTorch | target | ours test acc | PyTorch test acc |");
-        s.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var e in ours)
-        {
-            var p = peer.FirstOrDefault(x => x.Model == e.Model && x.Threads == e.Threads && x.Number == e.Number);
-            string target = e.Model == "mlp" ? "≤ 0.5" : "≤ 1.0";
-            s.AppendLine(string.Create(Inv, $"| {e.Model} | {e.Threads} | {e.Number} | {e.Seconds:F2} | {(p is null ? "-" : p.Seconds.ToString("F2", Inv))} | {(p is null ? "-" : (e.Seconds / p.Seconds).ToString("F2", Inv))} | {target} | {e.TestAccuracy:F4} | {(p is null ? "-" : p.TestAccuracy.ToString("F4", Inv))} |"));
-        }
-
-        string split = o.DenseSplit == long.MaxValue ? "never split" : string.Create(Inv, $"split over the threads from {o.DenseSplit} multiply-adds per row");
-        s.AppendLine().AppendLine($"Inference (evaluation mode, no gradients; ours: Sequential.Infer, which SavedModel.Predict runs; dense products of one or two rows {split}): batch-1 latency is the median of single-image forward passes; batch-1000 is the median time of one forward pass over 1,000 test images. "
-            + (ort is null ? "ONNX Runtime not run (--no-ort)." : $"ONNX Runtime {OrtPeer.Version} (in this process, after ours; IntraOpNumThreads = threads, InterOpNumThreads 1, ORT_ENABLE_ALL, sequential execution, input and output bound once as OrtValues over pinned arrays) runs two exports of each model: PyTorch's trained model by torch.onnx.export (opset 17) and ours by OnnxExport (logits out), timed as ours is. "
-               + "Ratios > 1 mean ours is faster: time ratios for batch-1 (PyTorch / ours, best ORT / ours), throughput ratios for batch-1000 (ours / PyTorch, ours / best ORT); target ≥ 1.0× ORT for both."
-               + (ort.Error is null ? "" : " " + ort.Error))).AppendLine();
-        s.AppendLine("| model | threads | batch-1 ours (µs) | PyTorch (µs) | ORT, torch export (µs) | ORT, our export (µs) | PyTorch / ours | ORT / ours | batch-1000 ours (images/s) | PyTorch (images/s) | ORT, torch export (images/s) | ORT, our export (images/s) | ours / PyTorch | ours / ORT |");
-        s.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        static string Micro(double? seconds) => seconds is { } v ? (v * 1e6).ToString("F1", Inv) : "-";
-        static string PerSecond(double? seconds) => seconds is { } v ? (1000 / v).ToString("F0", Inv) : "-";
-        static string Ratio(double? num, double den) => num is { } v ? (v / den).ToString("F2", Inv) + "×" : "-";
-        foreach (var i in ourInference)
-        {
-            var p = peerInference.FirstOrDefault(x => x.Model == i.Model && x.Threads == i.Threads);
-            var runs = ort?.Results.Where(x => x.Model == i.Model && x.Threads == i.Threads).ToList() ?? [];
-            var torchOrt = runs.FirstOrDefault(x => x.Export == "torch");
-            var ourOrt = runs.FirstOrDefault(x => x.Export == "ours");
-            double? best1 = runs.Count == 0 ? null : runs.Min(x => x.Batch1), best1000 = runs.Count == 0 ? null : runs.Min(x => x.Batch1000);
-            s.AppendLine($"| {i.Model} | {i.Threads} | {Micro(i.Batch1)} | {Micro(p?.Batch1)} | {Micro(torchOrt?.Batch1)} | {Micro(ourOrt?.Batch1)} | {Ratio(p?.Batch1, i.Batch1)} | {Ratio(best1, i.Batch1)} "
-                + $"| {PerSecond(i.Batch1000)} | {PerSecond(p?.Batch1000)} | {PerSecond(torchOrt?.Batch1000)} | {PerSecond(ourOrt?.Batch1000)} | {Ratio(p?.Batch1000, i.Batch1000)} | {Ratio(best1000, i.Batch1000)} |");
-        }
-
-        s.AppendLine().AppendLine("Allocation per training batch in steady state (process-wide, between the 10th and the 40th batch of an epoch): "
-            + string.Join(", ", allocation.Select(kv => string.Create(Inv, $"{kv.Key.Item1} T={kv.Key.Item2}: {kv.Value:F0} B"))) + ".");
-        s.AppendLine().Append(Notes);
-        return s.ToString();
-    }
-
-    /// <summary>The hand-written analysis appended to the section (re-check it after kernel changes).</summary>
-    private const string Notes = """
-        Notes (hand-written; re-check after kernel changes):
-
-        - Both sides train the same models with the same optimizer on the same images, so the test accuracies after each epoch are similar but not equal: initialisation (He for us, PyTorch's default uniform) and shuffling differ.
-        - Where our time goes in the CNN step (2 threads, batch 128): the 32→64 convolution forward and backward (im2col per sample, GEMM, gather col2im) are more than half of it (about 8 of 14-17 ms, measured per layer); pooling, ReLU and the dense layers share the rest. The batch is split across the two cores by samples, each core running its own GEMMs.
-        - Batch-1 CNN latency has two modes on this machine, about 53 µs and about 90 µs from one process to the next: the 32→64 product of a single image (2.2M multiply-adds) is split over two threads, and the second thread is sometimes asleep (woken in tens of µs) rather than spinning. One thread alone takes about 62 µs. Both modes are 2-3.5× faster than PyTorch's 184-205 µs.
-        - Before the kernels were marked to be optimised from their first call, the first few thousand batch-1 forwards ran at tier-0 JIT speed (MLP 150 µs instead of 12 µs): the benchmark and the CLI now also jit methods with loops fully optimised (TieredCompilationQuickJitForLoops=false).
-        - PyTorch's MLP epoch varies between 1.9 and 3.7 s from run to run; ours between 0.30 and 0.55 s (the first epoch includes the JIT).
-        - ONNX Runtime runs the torch.onnx.export and the OnnxExport files of a model at the same speed (both are Gemm/Relu or Conv/Relu/MaxPool graphs after its fusions), and its outputs on our export agree with ours to a few 1e-6. Its batch-1 MLP took the same time on one and two intra-op threads when probed (a single row seems to run on one thread); it packs the weights once when the session is created, where our GEMM packs op(B) on every call.
-        - Our batch-1 MLP spends most of its time in the first layer's 784 x 256 product (one row against 0.8 MB of weights): Dense splits such one- and two-row products by output units over the two threads (each core then reads half the weights), and Sequential.Infer applies each ReLU in the product's epilogue and views flatten's input instead of copying it.
-        """;
-
     private static Options Parse(string[] args)
     {
-        bool quick = false, peer = true, ort = true;
+        bool quick = false, peer = true, ort = true, peak = true;
+        var modelEpochs = new Dictionary<string, int>(StringComparer.Ordinal);
         long denseSplit = Layers.Dense.SplitWork;
         string? output = null, dataDir = null;
         int[] threads = [2];
         string[] models = ["mlp", "cnn"];
         int epochs = 2, batches = 0;
-        new BenchArguments("fashion-mnist", "[--quick] [--threads 2] [--models mlp,cnn] [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer] [--no-ort] [--dense-split N|off] [--out docs/benchmarks.md]")
+        new BenchArguments("fashion-mnist", Usage)
             .Flag("--quick", () => quick = true)
             .Flag("--no-peer", () => peer = false)
             .Flag("--json", () => _json = true)
             .Flag("--no-ort", () => ort = false)
+            .Flag("--no-peak", () => peak = false)
+            .Value("--model-epochs", v => modelEpochs = ParseModelEpochs(v))
             .Value("--dense-split", v => denseSplit = v == "off" ? long.MaxValue : BenchArguments.Int(v))
             .Value("--out", v => output = v)
             .Value("--data-dir", v => dataDir = v)
@@ -418,7 +395,30 @@ internal static partial class FashionBench
             batches = 100;
         }
 
-        return new Options(quick, output, threads, models, epochs, batches, dataDir, peer, ort, denseSplit, BenchArguments.Command("fashion-mnist", args));
+        return new Options(quick, output, threads, models, epochs, modelEpochs, batches, dataDir, peer, ort, peak, denseSplit, BenchArguments.Command("fashion-mnist", args));
+    }
+
+    private const string Usage = "[--quick] [--threads 2] [--models mlp,cnn] [--epochs 2] [--model-epochs cnn-bn=1,cnn-bn-nobn=1] [--batches N] [--data-dir DIR] [--no-peer] [--no-ort] [--no-peak] [--dense-split N|off] [--out docs/benchmarks.md]";
+
+    /// <summary>
+    /// <c>--model-epochs</c>: comma-separated <c>model=epochs</c> entries that override <c>--epochs</c> for those models
+    /// (e.g. <c>cnn-bn=1,cnn-bn-nobn=1</c>: PyTorch takes minutes per epoch of those); the PyTorch peer gets the same.
+    /// </summary>
+    internal static Dictionary<string, int> ParseModelEpochs(string text)
+    {
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var entry in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = entry.Split('=');
+            if (parts.Length != 2 || !Models.ContainsKey(parts[0]) || !int.TryParse(parts[1], NumberStyles.None, Inv, out int e) || e < 1)
+            {
+                throw new ArgumentException($"--model-epochs takes model=epochs entries (models: {string.Join(", ", Models.Keys)}; epochs ≥ 1); found '{entry}'");
+            }
+
+            result[parts[0]] = e;
+        }
+
+        return result;
     }
 
     /// <summary>A comma-separated list of this benchmark's model names (mlp, cnn).</summary>

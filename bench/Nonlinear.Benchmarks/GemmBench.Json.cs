@@ -7,7 +7,7 @@ namespace Nonlinear.Benchmarks;
 
 /// <summary>
 /// The gemm mode's machine-readable output (<c>--json</c>), read by the instruction-sets mode from child processes
-/// started with DOTNET_EnableAVX512F=0 etc.: one JSON object per line, beside the markdown report.
+/// started with DOTNET_EnableAVX512=0 etc.: one JSON object per line, beside the markdown report.
 /// </summary>
 internal static partial class GemmBench
 {

@@ -266,7 +266,7 @@ internal static partial class GemmBench
     /// then an add, which is what the 128-bit kernel issues there; at width 0, no SIMD: scalar multiply-adds), enough
     /// chains to cover the latency on every pipe; best of several runs.
     /// </summary>
-    private static double FmaPeak(int threads, bool quick, int width)
+    internal static double FmaPeak(int threads, bool quick, int width)
     {
         const long Iterations = 20_000_000;
         double best = 0;
@@ -303,7 +303,7 @@ internal static partial class GemmBench
     }
 
     /// <summary>What <see cref="FmaPeak"/> measures at a width, for the report.</summary>
-    private static string PeakName(int width) => width switch
+    internal static string PeakName(int width) => width switch
     {
         512 => "512-bit FMA",
         256 => "256-bit FMA",

@@ -8,7 +8,8 @@ namespace Nonlinear.Benchmarks;
 /// <summary>
 /// The instruction-set report: the same benchmarks at each SIMD level this machine can emulate, each level in child
 /// processes of this benchmark (the same dll via <c>dotnet</c>) started with one runtime variable set:
-/// <c>DOTNET_EnableAVX512F=0</c> (AVX2 is the widest), <c>DOTNET_EnableAVX=0</c> (only 128-bit SSE vectors, the
+/// <c>DOTNET_EnableAVX512=0</c> (AVX2 is the widest; .NET 10 ignores the older <c>DOTNET_EnableAVX512F</c>, which left
+/// AVX-512 on), <c>DOTNET_EnableAVX=0</c> (only 128-bit SSE vectors, the
 /// stand-in for ARM64 NEON and WebAssembly) and <c>DOTNET_EnableHWIntrinsic=0</c> (no SIMD at all). Each child runs
 /// the <c>gemm</c> mode (one shape, two threads, the level's FMA peak) and the <c>fashion-mnist</c> mode (MLP and CNN
 /// epochs, batch-1 latency) with <c>--json</c> and hands its numbers back as JSON lines; PyTorch
@@ -31,11 +32,14 @@ internal static partial class InstructionSets
     /// <summary>What one child process of one level measured (NaN where it did not report).</summary>
     private sealed class Sample
     {
-        public double GemmGflops = double.NaN, Peak = double.NaN, MlpEpoch = double.NaN, CnnEpoch = double.NaN, MlpBatch1 = double.NaN, CnnBatch1 = double.NaN;
+        public double GemmGflops = double.NaN, Peak = double.NaN, MlpEpoch = double.NaN, CnnEpoch = double.NaN, CnnGflops = double.NaN, MlpBatch1 = double.NaN, CnnBatch1 = double.NaN;
 
         public int MlpBatches, CnnBatches;
 
         public string? Widths;
+
+        /// <summary>The widest hardware vector the child saw (512, 256, 128, or 0 for none); -1 before its level line.</summary>
+        public int Widest = -1;
 
         public string? Error;
     }
@@ -50,15 +54,23 @@ internal static partial class InstructionSets
         public string? Version, Error;
     }
 
-    private static readonly (string Name, string? Variable, string What)[] AllLevels =
+    /// <summary>
+    /// The levels: name, variable, what it leaves, and the widest vector its children may see (a wider one means the
+    /// variable did not take effect, which the report says). .NET 10 reads <c>DOTNET_EnableAVX512</c>, not the older
+    /// <c>DOTNET_EnableAVX512F</c> (checked: with the latter, Vector512.IsHardwareAccelerated stays true).
+    /// </summary>
+    private static readonly (string Name, string? Variable, string What, int MaxWidth)[] AllLevels =
     [
-        ("default", null, "every instruction set of the machine (AVX-512 here)"),
-        ("avx512f-off", "DOTNET_EnableAVX512F", "AVX2 and FMA, 256-bit vectors at most"),
-        ("avx-off", "DOTNET_EnableAVX", "SSE to SSE4.2 only: 128-bit vectors, no FMA (the stand-in for ARM64 NEON / WebAssembly)"),
-        ("hwintrinsic-off", "DOTNET_EnableHWIntrinsic", "no SIMD at all: scalar code and software vectors"),
+        ("default", null, "every instruction set of the machine (AVX-512 here)", 512),
+        ("avx512-off", "DOTNET_EnableAVX512", "AVX2 and FMA, 256-bit vectors at most", 256),
+        ("avx-off", "DOTNET_EnableAVX", "SSE to SSE4.2 only: 128-bit vectors, no FMA (the stand-in for ARM64 NEON / WebAssembly)", 128),
+        ("hwintrinsic-off", "DOTNET_EnableHWIntrinsic", "no SIMD at all: scalar code and software vectors", 0),
     ];
 
-    private const string Usage = "[--runs 10] [--levels default,avx512f-off,avx-off,hwintrinsic-off] [--batches 0] [--slow-batches 40] [--epochs 2] [--shape 512x512x512] [--data-dir DIR] [--no-peer] [--quick] [--out docs/benchmarks.md]";
+    /// <summary>Variables removed from every child's environment before its level's own is set (the older AVX-512 name too).</summary>
+    private static readonly string[] LevelVariables = ["DOTNET_EnableAVX512", "DOTNET_EnableAVX512F", "DOTNET_EnableAVX", "DOTNET_EnableHWIntrinsic"];
+
+    private const string Usage = "[--runs 10] [--levels default,avx512-off,avx-off,hwintrinsic-off] [--batches 0] [--slow-batches 40] [--epochs 2] [--shape 512x512x512] [--data-dir DIR] [--no-peer] [--quick] [--out docs/benchmarks.md]";
 
     public static int Run(string[] args)
     {
@@ -144,9 +156,10 @@ internal static partial class InstructionSets
         return new Options(runs, levels, batches, slowBatches, epochs, shape, peer, dataDir, output, quick, BenchArguments.Command("instruction-sets", args));
     }
 
+    /// <summary>The level names of <c>--levels</c>; <c>avx512f-off</c>, the level's earlier name, still means <c>avx512-off</c>.</summary>
     private static string[] CheckLevels(string text)
     {
-        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n => n == "avx512f-off" ? "avx512-off" : n).ToArray();
         return names.FirstOrDefault(n => AllLevels.All(l => l.Name != n)) is { } bad
             ? throw new ArgumentException($"unknown level '{bad}'; expected {string.Join(", ", AllLevels.Select(l => l.Name))}")
             : names;
@@ -162,7 +175,7 @@ internal static partial class InstructionSets
         .. AllLevels.Where(l => o.Levels.Contains(l.Name)).Select(l => l.Name switch
         {
             "default" => new Level(l.Name, l.Variable, o.Runs, o.Batches, o.Quick),
-            "avx512f-off" => new Level(l.Name, l.Variable, Math.Max(1, o.Runs / 2), o.Batches, o.Quick),
+            "avx512-off" => new Level(l.Name, l.Variable, Math.Max(1, o.Runs / 2), o.Batches, o.Quick),
             "avx-off" => new Level(l.Name, l.Variable, Math.Max(1, o.Runs / 3), o.SlowBatches, true),
             _ => new Level(l.Name, l.Variable, Math.Max(1, o.Runs / 10), o.SlowBatches, true),
         }),
@@ -181,7 +194,7 @@ internal static partial class InstructionSets
             switch (kind)
             {
                 case "level":
-                    s.Widths = Widths(r);
+                    (s.Widths, s.Widest) = (Widths(r), Widest(r));
                     break;
                 case "peak" when r.GetProperty("threads").GetInt32() == 2:
                     s.Peak = r.GetProperty("gflops").GetDouble();
@@ -192,7 +205,8 @@ internal static partial class InstructionSets
             }
         });
 
-        var fashion = new List<string> { "fashion-mnist", "--no-peer", "--no-ort", "--threads", "2", "--models", "mlp,cnn", "--epochs", o.Epochs.ToString(Inv), "--data-dir", directory, "--json" };
+        // --no-peak: the gemm child measured the level's peak; the fashion child's epoch lines carry their counted GFLOP.
+        var fashion = new List<string> { "fashion-mnist", "--no-peer", "--no-ort", "--no-peak", "--threads", "2", "--models", "mlp,cnn", "--epochs", o.Epochs.ToString(Inv), "--data-dir", directory, "--json" };
         if (level.Batches > 0)
         {
             fashion.AddRange(["--batches", level.Batches.ToString(Inv)]);
@@ -205,11 +219,22 @@ internal static partial class InstructionSets
 
         var error = RunChild(level, [.. fashion], (kind, r) =>
         {
-            string model = r.GetProperty("model").GetString()!;
+            if (!r.TryGetProperty("model", out var m))
+            {
+                return;
+            }
+
+            string model = m.GetString()!;
             if (kind == "epoch" && r.GetProperty("epoch").GetInt32() == o.Epochs)
             {
                 int batches = r.GetProperty("batches").GetInt32();
-                double whole = r.GetProperty("seconds").GetDouble() * FullEpochBatches / batches;
+                double seconds = r.GetProperty("seconds").GetDouble();
+                double whole = seconds * FullEpochBatches / batches;
+                if (model == "cnn" && r.TryGetProperty("gflop", out var gflop))
+                {
+                    s.CnnGflops = gflop.GetDouble() / seconds;
+                }
+
                 (model == "mlp" ? ref s.MlpEpoch : ref s.CnnEpoch) = whole;
                 (model == "mlp" ? ref s.MlpBatches : ref s.CnnBatches) = batches;
             }
@@ -221,6 +246,9 @@ internal static partial class InstructionSets
         s.Error = s.Error is null ? error : error is null ? s.Error : s.Error + "; " + error;
         return s;
     }
+
+    private static int Widest(JsonElement r) =>
+        r.GetProperty("vector512").GetBoolean() ? 512 : r.GetProperty("vector256").GetBoolean() ? 256 : r.GetProperty("vector128").GetBoolean() ? 128 : 0;
 
     private static string Widths(JsonElement r)
     {
@@ -246,17 +274,19 @@ internal static partial class InstructionSets
             psi.ArgumentList.Add(a);
         }
 
-        foreach (var (_, variable, _) in AllLevels)
+        foreach (var variable in LevelVariables)
         {
-            if (variable is not null)
-            {
-                psi.Environment.Remove(variable);
-            }
+            psi.Environment.Remove(variable);
         }
 
         if (level.Variable is not null)
         {
             psi.Environment[level.Variable] = "0";
+        }
+
+        if (level.Variable == "DOTNET_EnableAVX512")
+        {
+            psi.Environment["DOTNET_EnableAVX512F"] = "0"; // the same switch before .NET 10 (the child's level line shows which took effect)
         }
 
         using var process = Process.Start(psi)!;

@@ -15,8 +15,8 @@ using Nonlinear.Benchmarks;
 //        [--kc 256] [--mc 192] [--nc 4096]
 //       This machine's FP32 FMA peak and SGEMM GFLOP/s against PyTorch's torch.mm (bench/peer/torch_gemm.py);
 //       with --out, replaces only the "## Matrix multiply" section of that file.
-//   fashion-mnist [--quick] [--threads 2] [--models mlp,cnn] [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer]
-//                 [--no-ort] [--dense-split N|off] [--out docs/benchmarks.md]
+//   fashion-mnist [--quick] [--threads 2] [--models mlp,cnn] [--epochs 2] [--model-epochs cnn-bn=1,...] [--batches N] [--data-dir DIR] [--no-peer]
+//                 [--no-ort] [--no-peak] [--dense-split N|off] [--out docs/benchmarks.md]
 //       Whole training epochs of the MLP and the CNN on Fashion-MNIST, batch-1 latency and batch-1000 throughput,
 //       against PyTorch (bench/peer/torch_fashion.py); with --out, replaces the "## Fashion-MNIST" section.
 //   sequences [--quick] [--threads 2] [--cases words-lstm,words-gru,words-rnn,words-transformer,fashion-lstm] [--epochs 1]
@@ -24,10 +24,10 @@ using Nonlinear.Benchmarks;
 //       Character-level word models (LSTM, GRU, tanh RNN, transformer) and an LSTM on Fashion-MNIST rows against
 //       PyTorch (bench/peer/torch_sequences.py, same split via WordList.WriteSplit): training-step time and, with
 //       --epochs E, whole epochs with validation/test loss in nats per character; with --out, replaces "## Sequences".
-//   instruction-sets [--runs 10] [--levels default,avx512f-off,avx-off,hwintrinsic-off] [--batches 0] [--slow-batches 40]
+//   instruction-sets [--runs 10] [--levels default,avx512-off,avx-off,hwintrinsic-off] [--batches 0] [--slow-batches 40]
 //                    [--epochs 2] [--shape 512x512x512] [--data-dir DIR] [--no-peer] [--quick] [--out docs/benchmarks.md]
 //       GEMM GFLOP/s and % of the FMA peak, Fashion-MNIST MLP/CNN epochs and batch-1 latency at each SIMD level, each in
-//       child processes (gemm/fashion-mnist --json) started with DOTNET_EnableAVX512F=0, DOTNET_EnableAVX=0 or
+//       child processes (gemm/fashion-mnist --json) started with DOTNET_EnableAVX512=0, DOTNET_EnableAVX=0 or
 //       DOTNET_EnableHWIntrinsic=0, against PyTorch run once; min/median/max over processes; with --out, replaces
 //       "## Instruction sets".
 //   accuracy [--models mlp,cnn,cnn-bn] [--seeds 1,2,3] [--epochs 10] [--data-dir DIR] [--out docs/results.md]
@@ -57,10 +57,10 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- gemm [--quick] [--out docs/benchmarks.md] [--threads 1,2]
                 [--shapes 512x512x512,...] [--no-peer] [--vector256] [--kc 256] [--mc 192] [--nc 4096]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- fashion-mnist [--quick] [--threads 2] [--models mlp,cnn]
-                [--epochs 2] [--batches N] [--data-dir DIR] [--no-peer] [--no-ort] [--dense-split N|off] [--out docs/benchmarks.md]
+                [--epochs 2] [--model-epochs cnn-bn=1,...] [--batches N] [--data-dir DIR] [--no-peer] [--no-ort] [--no-peak] [--dense-split N|off] [--out docs/benchmarks.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- sequences [--quick] [--threads 2] [--cases words-lstm,...,fashion-lstm]
                 [--epochs 1] [--batches N] [--steps 100] [--words /usr/share/dict/words] [--data-dir DIR] [--no-peer] [--out docs/benchmarks.md]
-          dotnet run -c Release --project bench/Nonlinear.Benchmarks -- instruction-sets [--runs 10] [--levels default,avx512f-off,avx-off,hwintrinsic-off]
+          dotnet run -c Release --project bench/Nonlinear.Benchmarks -- instruction-sets [--runs 10] [--levels default,avx512-off,avx-off,hwintrinsic-off]
                 [--batches 0] [--slow-batches 40] [--epochs 2] [--shape 512x512x512] [--data-dir DIR] [--no-peer] [--quick] [--out docs/benchmarks.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- accuracy [--models mlp,cnn,cnn-bn] [--seeds 1,2,3] [--epochs 10]
                 [--data-dir DIR] [--out docs/results.md]

@@ -21,7 +21,9 @@ symbolic batch, output "output": the logits) to DIR/<model>-t<T>.onnx, for the C
 The CNN is exported from its first convolution on (torch 1.13 cannot export nn.Unflatten): input [N, 1, 28, 28].
 Threads: torch.set_num_threads(T) and openblas_set_num_threads(T) (Debian's torch multiplies in OpenBLAS,
 whose pool set_num_threads does not reach).
-Usage: torch_fashion.py --data DIR [--models mlp,cnn] [--threads 2] [--epochs 2] [--batches N] [--quick] [--onnx-dir DIR]
+Usage: torch_fashion.py --data DIR [--models mlp,cnn] [--threads 2] [--epochs 2] [--model-epochs cnn-bn=1,...] [--batches N]
+                        [--quick] [--onnx-dir DIR]
+--model-epochs overrides --epochs for the models it names (PyTorch's cnn-bn epochs take about 2 minutes each).
 """
 import argparse, gzip, json, statistics, sys, time
 
@@ -39,10 +41,18 @@ ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
 ap.add_argument("--models", default="mlp,cnn")
 ap.add_argument("--threads", default="2")
 ap.add_argument("--epochs", type=int, default=2)
+ap.add_argument("--model-epochs", default="",
+                help="model=epochs entries overriding --epochs for those models, e.g. cnn-bn=1,cnn-bn-nobn=1")
 ap.add_argument("--batches", type=int, default=0, help="stop each epoch after this many batches (0: the whole epoch)")
 ap.add_argument("--quick", action="store_true")
 ap.add_argument("--onnx-dir", default="", help="also export each trained model to DIR/<model>-t<T>.onnx")
 args = ap.parse_args()
+try:
+    model_epochs = {m: int(e) for m, e in (entry.split("=") for entry in args.model_epochs.split(",") if entry)}
+except ValueError:
+    ap.error("--model-epochs takes model=epochs entries, e.g. cnn-bn=1,cnn-bn-nobn=1")
+if any(e < 1 for e in model_epochs.values()):
+    ap.error("--model-epochs: every model needs at least 1 epoch")
 
 
 def emit(obj):
@@ -120,7 +130,7 @@ for T in [int(t) for t in args.threads.split(",") if t]:
         torch.manual_seed(1)
         model = build(kind)
         opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-        for e in range(args.epochs):
+        for e in range(model_epochs.get(kind, args.epochs)):
             model.train()
             perm = torch.randperm(n)
             b = 0
