@@ -29,6 +29,14 @@ internal static unsafe class Gemm
     internal static int SmallRows { get; set; } = 2;
 
     /// <summary>
+    /// A product split over threads by rows packs op(B) once, in parallel, into a buffer all parts read, instead of
+    /// every part packing all of op(B), when op(B) holds at least this many floats (batch-1000 inference through a
+    /// 784 x 256 dense layer: 0.8 MB packed twice otherwise). Same blocks and kernel calls, so the same bits;
+    /// <see cref="int.MaxValue"/> disables it, 0 shares every row-split product (settable for tests and the benchmark).
+    /// </summary>
+    internal static int SharedPackingFloats { get; set; } = 1 << 15;
+
+    /// <summary>
     /// The widest micro-kernel this machine accelerates: 512 (AVX-512), 256 (AVX2 + FMA), 128 (Vector128: SSE,
     /// ARM64 NEON, WebAssembly SIMD), or 0 when no vector is accelerated.
     /// </summary>
@@ -150,24 +158,46 @@ internal static unsafe class Gemm
         }
         else
         {
-            WorkerPool.Run(threads, BlockedJob.Get(a, lda, transposeA, b, ldb, transposeB, c, m, k, n, accumulate, epilogue, threads));
+            float* packedB = null;
+            if (SplitsRows(m, n, threads) && (long)k * n >= SharedPackingFloats)
+            {
+                // Two hand-offs (pack, then multiply) instead of one: no barrier inside a job, so nesting stays safe.
+                int nr = Cols;
+                packedB = GemmBuffers.ForThisThread.Shared((long)k * ((n + nr - 1) / nr * nr));
+                WorkerPool.Run(threads, PackJob.Get(b, ldb, transposeB, k, n, nr, packedB, threads));
+            }
+
+            WorkerPool.Run(threads, BlockedJob.Get(a, lda, transposeA, b, ldb, transposeB, c, m, k, n, accumulate, epilogue, threads, packedB));
         }
     }
 
+    /// <summary>Rows (MR) of the micro-kernel at <see cref="Width"/>.</summary>
+    private static int Rows => Width switch { 512 => GemmKernel512.Rows, 256 => GemmKernel256.Rows, _ => GemmKernel128.Rows };
+
+    /// <summary>Columns (NR) of the micro-kernel at <see cref="Width"/>.</summary>
+    private static int Cols => Width switch { 512 => GemmKernel512.Cols, 256 => GemmKernel256.Cols, _ => GemmKernel128.Cols };
+
+    /// <summary>
+    /// Whether a product over <paramref name="parts"/> threads splits C by rows: the dimension whose split duplicates
+    /// the less packing (splitting rows makes every part pack all of op(B), K x N; columns, all of op(A), M x K),
+    /// and rows only when every part gets at least one whole MR strip.
+    /// </summary>
+    private static bool SplitsRows(int m, int n, int parts) => m > n && m >= parts * Rows;
+
     /// <summary>One thread's share: the blocked GEMM on the chosen micro-kernel.</summary>
     private static void Blocked(float* a, int lda, bool transposeA, float* b, int ldb, bool transposeB, float* c, int ldc, int m, int k, int n,
-                                bool accumulate, in GemmEpilogue epilogue)
+                                bool accumulate, in GemmEpilogue epilogue, float* packedB = null)
     {
         switch (Width)
         {
             case 512:
-                GemmBlocked<GemmKernel512>.Run(a, lda, transposeA, b, ldb, transposeB, c, ldc, m, k, n, accumulate, epilogue);
+                GemmBlocked<GemmKernel512>.Run(a, lda, transposeA, b, ldb, transposeB, c, ldc, m, k, n, accumulate, epilogue, packedB);
                 break;
             case 256:
-                GemmBlocked<GemmKernel256>.Run(a, lda, transposeA, b, ldb, transposeB, c, ldc, m, k, n, accumulate, epilogue);
+                GemmBlocked<GemmKernel256>.Run(a, lda, transposeA, b, ldb, transposeB, c, ldc, m, k, n, accumulate, epilogue, packedB);
                 break;
             default:
-                GemmBlocked<GemmKernel128>.Run(a, lda, transposeA, b, ldb, transposeB, c, ldc, m, k, n, accumulate, epilogue);
+                GemmBlocked<GemmKernel128>.Run(a, lda, transposeA, b, ldb, transposeB, c, ldc, m, k, n, accumulate, epilogue, packedB);
                 break;
         }
     }
@@ -308,25 +338,27 @@ internal static unsafe class Gemm
     /// <summary>
     /// One reusable job per calling thread (the parallel path allocates nothing per call): each part runs the blocked
     /// GEMM on its own share of C, a range of whole MR-row strips or of whole NR-column strips, packing its own
-    /// panels (no barrier between parts, so nesting inside another parallel job is safe).
+    /// panels (no barrier between parts, so nesting inside another parallel job is safe), or, for a row split, reading
+    /// the op(B) that <see cref="PackJob"/> packed for all of them.
     /// </summary>
     private sealed class BlockedJob : IParallelJob
     {
         [ThreadStatic]
         private static BlockedJob? _cached;
 
-        private float* a, b, c;
+        private float* a, b, c, packedB;
         private int lda, ldb, m, k, n, parts;
         private bool transposeA, transposeB, accumulate;
         private GemmEpilogue epilogue;
 
         public static BlockedJob Get(float* a, int lda, bool transposeA, float* b, int ldb, bool transposeB, float* c, int m, int k, int n,
-                                     bool accumulate, GemmEpilogue epilogue, int parts)
+                                     bool accumulate, GemmEpilogue epilogue, int parts, float* packedB)
         {
             var job = _cached ??= new BlockedJob();
             job.a = a;
             job.b = b;
             job.c = c;
+            job.packedB = packedB;
             (job.lda, job.ldb, job.m, job.k, job.n, job.parts) = (lda, ldb, m, k, n, parts);
             (job.transposeA, job.transposeB, job.accumulate, job.epilogue) = (transposeA, transposeB, accumulate, epilogue);
             return job;
@@ -334,19 +366,8 @@ internal static unsafe class Gemm
 
         public void Execute(int part)
         {
-            var (mr, nr) = Width switch
-            {
-                512 => (GemmKernel512.Rows, GemmKernel512.Cols),
-                256 => (GemmKernel256.Rows, GemmKernel256.Cols),
-                _ => (GemmKernel128.Rows, GemmKernel128.Cols),
-            };
-            // Split the dimension whose split duplicates the less packing: splitting rows makes every part pack all of
-            // op(B) (K x N), splitting columns makes every part pack all of op(A) (M x K).
-            bool splitRows = m > n;
-            if (splitRows && m < parts * mr)
-            {
-                splitRows = false;
-            }
+            int mr = Rows, nr = Cols;
+            bool splitRows = SplitsRows(m, n, parts);
 
             int extent = splitRows ? m : n, unit = splitRows ? mr : nr;
             int units = (extent + unit - 1) / unit;
@@ -361,13 +382,47 @@ internal static unsafe class Gemm
             {
                 float* pa = transposeA ? a + first : a + (long)first * lda;
                 var e = epilogue.Bias != null && epilogue.PerRow ? epilogue.At(first, 0) : epilogue;
-                Blocked(pa, lda, transposeA, b, ldb, transposeB, c + (long)first * n, n, last - first, k, n, accumulate, e);
+                Blocked(pa, lda, transposeA, b, ldb, transposeB, c + (long)first * n, n, last - first, k, n, accumulate, e, packedB);
             }
             else
             {
                 float* pb = transposeB ? b + (long)first * ldb : b + first;
                 var e = epilogue.Bias != null && !epilogue.PerRow ? epilogue.At(0, first) : epilogue;
                 Blocked(a, lda, transposeA, pb, ldb, transposeB, c + first, n, m, k, last - first, accumulate, e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One reusable job per calling thread: packs all of op(B) [K, N] (whole-k strips of NR columns, the layout
+    /// <see cref="GemmBlocked{TKernel}"/> reads as a shared packing), each part a contiguous range of strips.
+    /// </summary>
+    private sealed class PackJob : IParallelJob
+    {
+        [ThreadStatic]
+        private static PackJob? _cached;
+
+        private float* b, dst;
+        private int ldb, k, n, nr, parts;
+        private bool transposeB;
+
+        public static PackJob Get(float* b, int ldb, bool transposeB, int k, int n, int nr, float* dst, int parts)
+        {
+            var job = _cached ??= new PackJob();
+            job.b = b;
+            job.dst = dst;
+            (job.ldb, job.k, job.n, job.nr, job.parts, job.transposeB) = (ldb, k, n, nr, parts, transposeB);
+            return job;
+        }
+
+        public void Execute(int part)
+        {
+            int strips = (n + nr - 1) / nr;
+            int first = (int)((long)strips * part / parts) * nr;
+            int last = (int)Math.Min(n, (long)strips * (part + 1) / parts * nr);
+            if (first < last)
+            {
+                GemmPack.B(b, ldb, transposeB, 0, k, first, last - first, nr, dst + (long)first * k);
             }
         }
     }

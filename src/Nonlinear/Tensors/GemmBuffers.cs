@@ -9,8 +9,8 @@ internal sealed unsafe class GemmBuffers
     [ThreadStatic]
     private static GemmBuffers? _current;
 
-    private float[]? _a, _b;
-    private float* _alignedA, _alignedB;
+    private float[]? _a, _b, _shared;
+    private float* _alignedA, _alignedB, _alignedShared;
 
     public static GemmBuffers ForThisThread => _current ??= new GemmBuffers();
 
@@ -19,6 +19,12 @@ internal sealed unsafe class GemmBuffers
 
     /// <summary>Room for at least <paramref name="floats"/> floats of packed B (contents undefined).</summary>
     public float* B(long floats) => Ensure(ref _b, ref _alignedB, floats);
+
+    /// <summary>
+    /// Room for all of op(B) packed once and read by every thread of a row-split product (the calling thread's buffer;
+    /// contents undefined; separate from <see cref="B"/>, which the calling thread's own part may use meanwhile).
+    /// </summary>
+    public float* Shared(long floats) => Ensure(ref _shared, ref _alignedShared, floats);
 
     private static float* Ensure(ref float[]? array, ref float* aligned, long floats)
     {
