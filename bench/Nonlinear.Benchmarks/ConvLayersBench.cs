@@ -132,8 +132,8 @@ internal static class ConvLayersBench
         }
 
         var image = GC.AllocateArray<float>(128 * channels * size * size, pinned: true);
-        var packedB = GC.AllocateArray<float>((int)GemmPacked.BSize(width, patch, pixels), pinned: true);
-        var packedA = GC.AllocateArray<float>((int)GemmPacked.ASize(width, filters, patch), pinned: true);
+        var packedB = GC.AllocateArray<float>((int)GemmPacked.BSize(width, patch, pixels) + GemmPacked.Slack, pinned: true);
+        var packedA = GC.AllocateArray<float>((int)GemmPacked.ASize(width, filters, patch) + GemmPacked.Slack, pinned: true);
         var output = GC.AllocateArray<float>(128 * filters * pixels, pinned: true);
         var rng = new Random(1);
         for (int i = 0; i < image.Length; i++)
@@ -153,7 +153,7 @@ internal static class ConvLayersBench
         nint pi0, pb0, pa0, po0;
         fixed (float* fi = image, fb = packedB, fa = packedA, fo = output)
         {
-            (pi0, pb0, pa0, po0) = ((nint)fi, (nint)fb, (nint)fa, (nint)fo);
+            (pi0, pb0, pa0, po0) = ((nint)fi, (nint)GemmPacked.Align(fb), (nint)GemmPacked.Align(fa), (nint)fo);
         }
 
         {

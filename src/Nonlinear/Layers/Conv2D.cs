@@ -186,7 +186,7 @@ public sealed unsafe class Conv2D : Layer
             EnsurePinned(ref _packedW, GemmPacked.ASize(_gemmWidth, Filters, _patch));
             fixed (float* pw = w, dst = _packedW)
             {
-                GemmPacked.PackA(_gemmWidth, pw, _patch, transposed: false, Filters, _patch, dst);
+                GemmPacked.PackA(_gemmWidth, pw, _patch, transposed: false, Filters, _patch, GemmPacked.Align(dst));
             }
         }
 
@@ -206,7 +206,7 @@ public sealed unsafe class Conv2D : Layer
             EnsurePinned(ref _packedWT, GemmPacked.ASize(_gemmWidth, _patch, Filters));
             fixed (float* pw = Weight.Value.Span, dst = _packedWT)
             {
-                GemmPacked.PackA(_gemmWidth, pw, _patch, transposed: true, _patch, Filters, dst);
+                GemmPacked.PackA(_gemmWidth, pw, _patch, transposed: true, _patch, Filters, GemmPacked.Align(dst));
             }
         }
 
@@ -310,9 +310,13 @@ public sealed unsafe class Conv2D : Layer
         return parts;
     }
 
-    /// <summary>A pinned scratch array of at least <paramref name="floats"/> floats (kept and reused once big enough).</summary>
+    /// <summary>
+    /// A pinned scratch array of at least <paramref name="floats"/> floats from its 64-byte aligned start
+    /// (<see cref="GemmPacked.Align"/>; kept and reused once big enough).
+    /// </summary>
     private static void EnsurePinned(ref float[] buffer, long floats)
     {
+        floats += GemmPacked.Slack;
         if (buffer.Length < floats)
         {
             buffer = GC.AllocateUninitializedArray<float>((int)floats, pinned: true);
@@ -329,8 +333,9 @@ public sealed unsafe class Conv2D : Layer
     {
         int inLength = _channels * _height * _width, outLength = Filters * _pixels, width = _gemmWidth;
         int nr = GemmPacked.Cols(width);
-        fixed (float* pw = _packedW, pb = packedBuffer, pin = input.Span, pout = output.Span, pbias = Bias.Value.Span)
+        fixed (float* pw0 = _packedW, pb0 = packedBuffer, pin = input.Span, pout = output.Span, pbias = Bias.Value.Span)
         {
+            float* pw = GemmPacked.Align(pw0), pb = GemmPacked.Align(pb0);
             var epilogue = new GemmEpilogue(pbias, perRow: true, relu: false);
             for (int n = first; n < last; n++)
             {
@@ -413,8 +418,9 @@ public sealed unsafe class Conv2D : Layer
             {
                 // dcols = W^T dY from W^T packed once per batch and dY packed here (or straight into dx for a 1x1 convolution).
                 var target = DirectInput ? dx : colsBuffer.AsSpan(0, _patch * _pixels);
-                fixed (float* pwt = _packedWT, pb = packedBuffer, pdy = dy, pt = target)
+                fixed (float* pwt0 = _packedWT, pb0 = packedBuffer, pdy = dy, pt = target)
                 {
+                    float* pwt = GemmPacked.Align(pwt0), pb = GemmPacked.Align(pb0);
                     GemmPacked.PackB(_gemmWidth, pdy, _pixels, transposed: false, Filters, 0, _pixels, pb);
                     GemmPacked.Run(_gemmWidth, pwt, pb, _patch, Filters, _pixels, pt, _pixels, accumulate: false, default);
                     if (!DirectInput)

@@ -15,9 +15,9 @@ namespace Nonlinear.Tests.Layers;
 public sealed class Conv2DPackedTests
 {
     /// <summary>
-    /// The product paths this machine can run: 0 = reference (no kernel), 128 (the general product: no pre-packed
-    /// 128-bit entry yet), 256, 512; each with im2col copied (+0) and,
-    /// where AVX2 is supported, gathered (+1).
+    /// The product paths this machine can run: 0 = reference (no kernel: the per-sample general product), 128, 256,
+    /// 512 (pre-packed products on that micro-kernel); each with im2col copied (+0) and, where AVX2 is supported,
+    /// gathered (+1; the 128-bit kernel's 12-wide strips always take the copy).
     /// </summary>
     private static List<int> Paths()
     {
