@@ -63,6 +63,14 @@ internal static class ConvLayersBench
                 {
                     Min(best, $"{tag} backward dW,db,dx", Time(() => layer.Backward(dy)));
                 }
+
+                // The weight gradient as dot products along the pixels (GemmDot) against the blocked GEMM, whatever the default.
+                int saved = Conv2D.DotGradientMaxPatch;
+                Conv2D.DotGradientMaxPatch = int.MaxValue;
+                Min(best, $"{tag} backward dW,db (dW dot)", Time(() => layer.BackwardParameters(dy)));
+                Conv2D.DotGradientMaxPatch = 0;
+                Min(best, $"{tag} backward dW,db (dW gemm)", Time(() => layer.BackwardParameters(dy)));
+                Conv2D.DotGradientMaxPatch = saved;
             }
         }
 
@@ -166,7 +174,7 @@ internal static class ConvLayersBench
                         Im2Col.UnfoldPacked((float*)pi0 + (long)n * channels * size * size, channels, size, size, 3, 1, 0, outSize, outSize, 0, pixels, GemmPacked.Cols(width), (float*)pb0);
                     }
                 }));
-                gather = Math.Min(gather, Time(() =>
+                gather = !System.Runtime.Intrinsics.X86.Avx2.IsSupported || GemmPacked.Cols(width) % 8 != 0 ? double.NaN : Math.Min(gather, Time(() =>
                 {
                     for (int n = 0; n < 128; n++)
                     {

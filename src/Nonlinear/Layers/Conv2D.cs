@@ -168,7 +168,7 @@ public sealed unsafe class Conv2D : Layer
         _cols = [];
         _partials = [];
         _packedB = [];
-        _gatherPixels = (_pixels + 31) / 32 * 32;
+        _gatherPixels = Im2Col.GatherPixels(_pixels);
         _gatherTable = Im2Col.GatherTable(h, w, KernelSize, Stride, Padding, _outH, _outW, _gatherPixels);
         return new TensorShape(Filters, _outH, _outW);
     }
@@ -260,6 +260,25 @@ public sealed unsafe class Conv2D : Layer
     private bool DirectInput => KernelSize == 1 && Stride == 1 && Padding == 0;
 
     /// <summary>
+    /// Up to this patch depth C·k·k the weight gradient is computed as dot products along the pixels
+    /// (<see cref="GemmDot"/>: cols and dY read in place) instead of the blocked GEMM, which pads a shallow patch up
+    /// to whole 8-row strips and transposes both operands for every sample (measured for conv 1→32, C·k·k = 9, batch
+    /// 128, one thread, loaded machine: see the conv-layers benchmark's "dW dot" / "dW gemm" lines). Settable for
+    /// the benchmark and tests.
+    /// </summary>
+    internal static int DotGradientMaxPatch { get; set; } = 32;
+
+    /// <summary>Whether this layer's weight gradient takes <see cref="GemmDot"/> (needs accelerated vectors and enough pixels to fill them).</summary>
+    /// <remarks>
+    /// Also taken for any patch depth when the products run on the 128-bit GEMM kernel: at DOTNET_EnableAVX=0 (SSE,
+    /// no FMA) conv 32→64's dW measured 16.4 (dot) against 18.7 ms (GEMM) at batch 128 on one thread (loaded
+    /// machine), while with AVX2 or AVX-512 the GEMM was twice as fast there (5.4 against 11 ms). Not measured on ARM64.
+    /// </remarks>
+    private bool UseDotGradient
+        => System.Numerics.Vector.IsHardwareAccelerated && _pixels >= 4 * System.Numerics.Vector<float>.Count
+        && (_patch <= DotGradientMaxPatch || (DotGradientMaxPatch > 0 && _gemmWidth == 128));
+
+    /// <summary>
     /// How the batch is split: over samples (contiguous ranges, one per part) when there are at least as many
     /// samples as threads; otherwise, on the packed path's forward pass (e.g. batch-1 inference), every part takes
     /// all samples but only its own range of the NR-wide pixel strips. Grows the per-part scratch to match.
@@ -344,7 +363,7 @@ public sealed unsafe class Conv2D : Layer
                 {
                     GemmPacked.PackB(width, x, _pixels, transposed: false, _patch, q0, q1 - q0, pb);
                 }
-                else if (Im2Col.UseGather && nr % 8 == 0)
+                else if (Im2Col.UseGather)
                 {
                     fixed (int* table = _gatherTable)
                     {
@@ -396,12 +415,24 @@ public sealed unsafe class Conv2D : Layer
         var dw = partial[..weights];
         var db = partial.Slice(weights, Filters);
         var w = Weight.Value.Span;
+        bool dot = UseDotGradient;
         for (int n = first; n < last; n++)
         {
             var x = input.Span.Slice(n * inLength, inLength);
             var dy = outputGradient.Span.Slice(n * outLength, outLength);
             ReadOnlySpan<float> cols = DirectInput ? x : Unfold(x, colsBuffer);
-            Gemm.Product(cols, false, dy, true, dw, _patch, _pixels, Filters, accumulate: true);
+            if (dot)
+            {
+                // dW^T [patch, F] += cols [patch, pixels] · dY [F, pixels]^T: dot products along the pixels, both read in place.
+                fixed (float* pc = cols, pdy = dy, pdw = dw)
+                {
+                    GemmDot.AddABt(pc, _pixels, pdy, _pixels, pdw, Filters, _patch, Filters, _pixels);
+                }
+            }
+            else
+            {
+                Gemm.Product(cols, false, dy, true, dw, _patch, _pixels, Filters, accumulate: true);
+            }
 
             for (int f = 0; f < Filters; f++)
             {
