@@ -150,7 +150,7 @@ internal static class ConvLayersBench
         }
 
         double unfold = double.MaxValue, product = double.MaxValue, gather = double.MaxValue;
-        int paddedPixels = (pixels + 31) / 32 * 32;
+        int paddedPixels = Im2Col.GatherPixels(pixels);
         var table = Im2Col.GatherTable(size, size, 3, 1, 0, outSize, outSize, paddedPixels);
         nint pt0;
         fixed (int* ft = table)
@@ -174,7 +174,7 @@ internal static class ConvLayersBench
                         Im2Col.UnfoldPacked((float*)pi0 + (long)n * channels * size * size, channels, size, size, 3, 1, 0, outSize, outSize, 0, pixels, GemmPacked.Cols(width), (float*)pb0);
                     }
                 }));
-                gather = !System.Runtime.Intrinsics.X86.Avx2.IsSupported || GemmPacked.Cols(width) % 8 != 0 ? double.NaN : Math.Min(gather, Time(() =>
+                gather = Math.Min(gather, Time(() =>
                 {
                     for (int n = 0; n < 128; n++)
                     {

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
@@ -13,7 +14,8 @@ namespace Nonlinear.Tensors;
 /// 9 rows to two 8-row strips and transposes both operands for every sample) this measured faster.
 /// </summary>
 /// <remarks>
-/// Vector&lt;float&gt; lanes (8 with AVX2 or AVX-512, 4 with SSE only or NEON); multiply-adds are fused where the
+/// Vector512 lanes where the GEMM runs at 512 bits, else Vector&lt;float&gt; lanes (8 with AVX2, 4 with SSE only or
+/// NEON); the remainder outputs (M or N mod 3) always on Vector&lt;float&gt;. Multiply-adds are fused where the
 /// hardware has FMA (x86 FMA3, ARM64), a multiply then an add elsewhere (no software-emulated FMA). Summation order
 /// per output: each lane sums its own k ≡ lane (mod lanes) in increasing k, the lanes are then added
 /// (Vector.Sum), then the k tail (K mod lanes) in increasing k, then the sum is added to C. Deterministic; it
@@ -21,6 +23,12 @@ namespace Nonlinear.Tensors;
 /// </remarks>
 internal static unsafe class GemmDot
 {
+    /// <summary>
+    /// Whether the 3 x 3 tiles run on Vector512 (16 lanes): where it is accelerated and <see cref="Gemm.Width"/> is
+    /// 512 (tests narrow that to run the Vector&lt;float&gt; tiles on the same machine).
+    /// </summary>
+    private static bool Wide => Vector512.IsHardwareAccelerated && Gemm.Width == 512;
+
     /// <summary>Whether the multiply-adds are fused (hardware FMA).</summary>
     private static bool Fused => Fma.IsSupported || AdvSimd.Arm64.IsSupported;
 
@@ -49,7 +57,14 @@ internal static unsafe class GemmDot
         {
             for (int j = 0; j < n3; j += 3)
             {
-                Tile3x3(a + (long)i * lda, lda, b + (long)j * ldb, ldb, c + (long)i * ldc + j, ldc, k);
+                if (Wide)
+                {
+                    Tile3x3Wide(a + (long)i * lda, lda, b + (long)j * ldb, ldb, c + (long)i * ldc + j, ldc, k);
+                }
+                else
+                {
+                    Tile3x3(a + (long)i * lda, lda, b + (long)j * ldb, ldb, c + (long)i * ldc + j, ldc, k);
+                }
             }
 
             for (int j = n3; j < n; j++)
@@ -117,7 +132,51 @@ internal static unsafe class GemmDot
         c[0] += t20; c[1] += t21; c[2] += t22;
     }
 
-    /// <summary>One output, in the same order as a tile's: lanes, then Vector.Sum, then the tail.</summary>
+    /// <summary>
+    /// <see cref="Tile3x3"/> on Vector512 (always fused: AVX-512 has FMA): lanes, then Vector512.Sum, then the k tail
+    /// (K mod 16) in increasing k.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Tile3x3Wide(float* a, int lda, float* b, int ldb, float* c, int ldc, int k)
+    {
+        float* a0 = a, a1 = a + lda, a2 = a + 2L * lda;
+        float* b0 = b, b1 = b + ldb, b2 = b + 2L * ldb;
+        var s00 = Vector512<float>.Zero; var s01 = Vector512<float>.Zero; var s02 = Vector512<float>.Zero;
+        var s10 = Vector512<float>.Zero; var s11 = Vector512<float>.Zero; var s12 = Vector512<float>.Zero;
+        var s20 = Vector512<float>.Zero; var s21 = Vector512<float>.Zero; var s22 = Vector512<float>.Zero;
+        int p = 0;
+        for (; p <= k - 16; p += 16)
+        {
+            var y0 = Vector512.Load(b0 + p);
+            var y1 = Vector512.Load(b1 + p);
+            var y2 = Vector512.Load(b2 + p);
+            var x = Vector512.Load(a0 + p);
+            s00 = Vector512.FusedMultiplyAdd(x, y0, s00); s01 = Vector512.FusedMultiplyAdd(x, y1, s01); s02 = Vector512.FusedMultiplyAdd(x, y2, s02);
+            x = Vector512.Load(a1 + p);
+            s10 = Vector512.FusedMultiplyAdd(x, y0, s10); s11 = Vector512.FusedMultiplyAdd(x, y1, s11); s12 = Vector512.FusedMultiplyAdd(x, y2, s12);
+            x = Vector512.Load(a2 + p);
+            s20 = Vector512.FusedMultiplyAdd(x, y0, s20); s21 = Vector512.FusedMultiplyAdd(x, y1, s21); s22 = Vector512.FusedMultiplyAdd(x, y2, s22);
+        }
+
+        float t00 = Vector512.Sum(s00), t01 = Vector512.Sum(s01), t02 = Vector512.Sum(s02);
+        float t10 = Vector512.Sum(s10), t11 = Vector512.Sum(s11), t12 = Vector512.Sum(s12);
+        float t20 = Vector512.Sum(s20), t21 = Vector512.Sum(s21), t22 = Vector512.Sum(s22);
+        for (; p < k; p++)
+        {
+            float x0 = a0[p], x1 = a1[p], x2 = a2[p], y0 = b0[p], y1 = b1[p], y2 = b2[p];
+            t00 = MathF.FusedMultiplyAdd(x0, y0, t00); t01 = MathF.FusedMultiplyAdd(x0, y1, t01); t02 = MathF.FusedMultiplyAdd(x0, y2, t02);
+            t10 = MathF.FusedMultiplyAdd(x1, y0, t10); t11 = MathF.FusedMultiplyAdd(x1, y1, t11); t12 = MathF.FusedMultiplyAdd(x1, y2, t12);
+            t20 = MathF.FusedMultiplyAdd(x2, y0, t20); t21 = MathF.FusedMultiplyAdd(x2, y1, t21); t22 = MathF.FusedMultiplyAdd(x2, y2, t22);
+        }
+
+        c[0] += t00; c[1] += t01; c[2] += t02;
+        c += ldc;
+        c[0] += t10; c[1] += t11; c[2] += t12;
+        c += ldc;
+        c[0] += t20; c[1] += t21; c[2] += t22;
+    }
+
+    /// <summary>One output, in the order of a Vector&lt;float&gt; tile: lanes, then Vector.Sum, then the tail.</summary>
     private static float Dot(float* x, float* y, int k)
     {
         var s = Vector<float>.Zero;

@@ -6,10 +6,14 @@ namespace Nonlinear.Tests.Tensors;
 /// <summary>
 /// GemmDot (C += A · B^T as dot products along K, both operands row-major) against a float64 product: every tile
 /// shape and remainder (M, N not multiples of 3), K below, at and off the vector width, strided and unaligned rows,
-/// and the extremes (NaN, ±inf, inf · 0, values whose sum overflows float).
+/// and the extremes (NaN, ±inf, inf · 0, values whose sum overflows float); at Gemm.Width 512 (Vector512 tiles where
+/// accelerated) and 128 (Vector&lt;float&gt; tiles).
 /// </summary>
+[Collection(Nonlinear.Tests.Activations.KernelSettings.Name)]
 public sealed class GemmDotTests
 {
+    private static readonly int[] Widths = [512, 128];
+
     public static TheoryData<int, int, int> Shapes() => new()
     {
         // m, n, k
@@ -58,12 +62,22 @@ public sealed class GemmDotTests
             }
         }
 
-        GemmDot.AddABt(a.AsSpan(1), lda, b.AsSpan(1), ldb, c.AsSpan(1), ldc, m, n, k);
+        var initial = c;
+        foreach (int width in Widths)
+        {
+            c = (float[])initial.Clone();
+            WithWidth(width, () => GemmDot.AddABt(a.AsSpan(1), lda, b.AsSpan(1), ldb, c.AsSpan(1), ldc, m, n, k));
+            Check(c, expected, scale, k, $"m {m}, n {n}, k {k}, width {width}");
+        }
+    }
+
+    private static void Check(float[] c, double[] expected, double[] scale, int k, string what)
+    {
         for (int i = 0; i < c.Length; i++)
         {
             // Entries outside C's m x n (the row padding, the float before C) must be untouched: their scale is |c|.
             double tolerance = 1e-6 * (scale[i] + 1e-30) * Math.Max(1, Math.Sqrt(k));
-            Assert.True(Math.Abs(c[i] - expected[i]) <= tolerance, $"C[{i}] = {c[i]}, float64 {expected[i]} (m {m}, n {n}, k {k})");
+            Assert.True(Math.Abs(c[i] - expected[i]) <= tolerance, $"C[{i}] = {c[i]}, float64 {expected[i]} ({what})");
         }
     }
 
@@ -88,9 +102,17 @@ public sealed class GemmDotTests
             a.AsSpan((m - 1) * k, k).Fill(float.MaxValue);
         }
 
-        var c = new float[m * n];
-        c[^1] = -0f;
-        GemmDot.AddABt(a, k, b, k, c, n, m, n, k);
+        foreach (int width in Widths)
+        {
+            var c = new float[m * n];
+            c[^1] = -0f;
+            WithWidth(width, () => GemmDot.AddABt(a, k, b, k, c, n, m, n, k));
+            CheckSpecial(c, m, n, k);
+        }
+    }
+
+    private static void CheckSpecial(float[] c, int m, int n, int k)
+    {
         for (int j = 0; j < n; j++)
         {
             Assert.True(float.IsNaN(c[j]), $"C[0, {j}] = {c[j]}");
@@ -120,6 +142,20 @@ public sealed class GemmDotTests
     {
         Assert.Throws<ArgumentException>(() => GemmDot.AddABt(new float[5], 3, new float[6], 3, new float[4], 2, 2, 2, 3));
         Assert.Throws<ArgumentException>(() => GemmDot.AddABt(new float[6], 2, new float[6], 3, new float[4], 2, 2, 2, 3));
+    }
+
+    private static void WithWidth(int width, Action action)
+    {
+        int saved = Gemm.Width;
+        try
+        {
+            Gemm.Width = width;
+            action();
+        }
+        finally
+        {
+            Gemm.Width = saved;
+        }
     }
 
     private static float[] Fill(int length, Random rng)
