@@ -63,6 +63,14 @@ internal static class ConvLayersBench
                 {
                     Min(best, $"{tag} backward dW,db,dx", Time(() => layer.Backward(dy)));
                 }
+
+                // The weight gradient as dot products along the pixels (GemmDot) against the blocked GEMM, whatever the default.
+                int saved = Conv2D.DotGradientMaxPatch;
+                Conv2D.DotGradientMaxPatch = int.MaxValue;
+                Min(best, $"{tag} backward dW,db (dW dot)", Time(() => layer.BackwardParameters(dy)));
+                Conv2D.DotGradientMaxPatch = 0;
+                Min(best, $"{tag} backward dW,db (dW gemm)", Time(() => layer.BackwardParameters(dy)));
+                Conv2D.DotGradientMaxPatch = saved;
             }
         }
 
@@ -132,8 +140,8 @@ internal static class ConvLayersBench
         }
 
         var image = GC.AllocateArray<float>(128 * channels * size * size, pinned: true);
-        var packedB = GC.AllocateArray<float>((int)GemmPacked.BSize(width, patch, pixels), pinned: true);
-        var packedA = GC.AllocateArray<float>((int)GemmPacked.ASize(width, filters, patch), pinned: true);
+        var packedB = GC.AllocateArray<float>((int)GemmPacked.BSize(width, patch, pixels) + GemmPacked.Slack, pinned: true);
+        var packedA = GC.AllocateArray<float>((int)GemmPacked.ASize(width, filters, patch) + GemmPacked.Slack, pinned: true);
         var output = GC.AllocateArray<float>(128 * filters * pixels, pinned: true);
         var rng = new Random(1);
         for (int i = 0; i < image.Length; i++)
@@ -142,7 +150,7 @@ internal static class ConvLayersBench
         }
 
         double unfold = double.MaxValue, product = double.MaxValue, gather = double.MaxValue;
-        int paddedPixels = (pixels + 31) / 32 * 32;
+        int paddedPixels = Im2Col.GatherPixels(pixels);
         var table = Im2Col.GatherTable(size, size, 3, 1, 0, outSize, outSize, paddedPixels);
         nint pt0;
         fixed (int* ft = table)
@@ -153,7 +161,7 @@ internal static class ConvLayersBench
         nint pi0, pb0, pa0, po0;
         fixed (float* fi = image, fb = packedB, fa = packedA, fo = output)
         {
-            (pi0, pb0, pa0, po0) = ((nint)fi, (nint)fb, (nint)fa, (nint)fo);
+            (pi0, pb0, pa0, po0) = ((nint)fi, (nint)GemmPacked.Align(fb), (nint)GemmPacked.Align(fa), (nint)fo);
         }
 
         {

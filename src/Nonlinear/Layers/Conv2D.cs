@@ -168,7 +168,7 @@ public sealed unsafe class Conv2D : Layer
         _cols = [];
         _partials = [];
         _packedB = [];
-        _gatherPixels = (_pixels + 31) / 32 * 32;
+        _gatherPixels = Im2Col.GatherPixels(_pixels);
         _gatherTable = Im2Col.GatherTable(h, w, KernelSize, Stride, Padding, _outH, _outW, _gatherPixels);
         return new TensorShape(Filters, _outH, _outW);
     }
@@ -186,7 +186,7 @@ public sealed unsafe class Conv2D : Layer
             EnsurePinned(ref _packedW, GemmPacked.ASize(_gemmWidth, Filters, _patch));
             fixed (float* pw = w, dst = _packedW)
             {
-                GemmPacked.PackA(_gemmWidth, pw, _patch, transposed: false, Filters, _patch, dst);
+                GemmPacked.PackA(_gemmWidth, pw, _patch, transposed: false, Filters, _patch, GemmPacked.Align(dst));
             }
         }
 
@@ -206,7 +206,7 @@ public sealed unsafe class Conv2D : Layer
             EnsurePinned(ref _packedWT, GemmPacked.ASize(_gemmWidth, _patch, Filters));
             fixed (float* pw = Weight.Value.Span, dst = _packedWT)
             {
-                GemmPacked.PackA(_gemmWidth, pw, _patch, transposed: true, _patch, Filters, dst);
+                GemmPacked.PackA(_gemmWidth, pw, _patch, transposed: true, _patch, Filters, GemmPacked.Align(dst));
             }
         }
 
@@ -260,6 +260,25 @@ public sealed unsafe class Conv2D : Layer
     private bool DirectInput => KernelSize == 1 && Stride == 1 && Padding == 0;
 
     /// <summary>
+    /// Up to this patch depth C·k·k the weight gradient is computed as dot products along the pixels
+    /// (<see cref="GemmDot"/>: cols and dY read in place) instead of the blocked GEMM, which pads a shallow patch up
+    /// to whole 8-row strips and transposes both operands for every sample (measured for conv 1→32, C·k·k = 9, batch
+    /// 128, one thread, loaded machine: see the conv-layers benchmark's "dW dot" / "dW gemm" lines). Settable for
+    /// the benchmark and tests.
+    /// </summary>
+    internal static int DotGradientMaxPatch { get; set; } = 32;
+
+    /// <summary>Whether this layer's weight gradient takes <see cref="GemmDot"/> (needs accelerated vectors and enough pixels to fill them).</summary>
+    /// <remarks>
+    /// Also taken for any patch depth when the products run on the 128-bit GEMM kernel: at DOTNET_EnableAVX=0 (SSE,
+    /// no FMA) conv 32→64's dW measured 16.4 (dot) against 18.7 ms (GEMM) at batch 128 on one thread (loaded
+    /// machine), while with AVX2 or AVX-512 the GEMM was twice as fast there (5.4 against 11 ms). Not measured on ARM64.
+    /// </remarks>
+    private bool UseDotGradient
+        => System.Numerics.Vector.IsHardwareAccelerated && _pixels >= 4 * System.Numerics.Vector<float>.Count
+        && (_patch <= DotGradientMaxPatch || (DotGradientMaxPatch > 0 && _gemmWidth == 128));
+
+    /// <summary>
     /// How the batch is split: over samples (contiguous ranges, one per part) when there are at least as many
     /// samples as threads; otherwise, on the packed path's forward pass (e.g. batch-1 inference), every part takes
     /// all samples but only its own range of the NR-wide pixel strips. Grows the per-part scratch to match.
@@ -310,9 +329,13 @@ public sealed unsafe class Conv2D : Layer
         return parts;
     }
 
-    /// <summary>A pinned scratch array of at least <paramref name="floats"/> floats (kept and reused once big enough).</summary>
+    /// <summary>
+    /// A pinned scratch array of at least <paramref name="floats"/> floats from its 64-byte aligned start
+    /// (<see cref="GemmPacked.Align"/>; kept and reused once big enough).
+    /// </summary>
     private static void EnsurePinned(ref float[] buffer, long floats)
     {
+        floats += GemmPacked.Slack;
         if (buffer.Length < floats)
         {
             buffer = GC.AllocateUninitializedArray<float>((int)floats, pinned: true);
@@ -329,8 +352,9 @@ public sealed unsafe class Conv2D : Layer
     {
         int inLength = _channels * _height * _width, outLength = Filters * _pixels, width = _gemmWidth;
         int nr = GemmPacked.Cols(width);
-        fixed (float* pw = _packedW, pb = packedBuffer, pin = input.Span, pout = output.Span, pbias = Bias.Value.Span)
+        fixed (float* pw0 = _packedW, pb0 = packedBuffer, pin = input.Span, pout = output.Span, pbias = Bias.Value.Span)
         {
+            float* pw = GemmPacked.Align(pw0), pb = GemmPacked.Align(pb0);
             var epilogue = new GemmEpilogue(pbias, perRow: true, relu: false);
             for (int n = first; n < last; n++)
             {
@@ -339,7 +363,7 @@ public sealed unsafe class Conv2D : Layer
                 {
                     GemmPacked.PackB(width, x, _pixels, transposed: false, _patch, q0, q1 - q0, pb);
                 }
-                else if (Im2Col.UseGather && nr % 8 == 0)
+                else if (Im2Col.UseGather)
                 {
                     fixed (int* table = _gatherTable)
                     {
@@ -391,12 +415,24 @@ public sealed unsafe class Conv2D : Layer
         var dw = partial[..weights];
         var db = partial.Slice(weights, Filters);
         var w = Weight.Value.Span;
+        bool dot = UseDotGradient;
         for (int n = first; n < last; n++)
         {
             var x = input.Span.Slice(n * inLength, inLength);
             var dy = outputGradient.Span.Slice(n * outLength, outLength);
             ReadOnlySpan<float> cols = DirectInput ? x : Unfold(x, colsBuffer);
-            Gemm.Product(cols, false, dy, true, dw, _patch, _pixels, Filters, accumulate: true);
+            if (dot)
+            {
+                // dW^T [patch, F] += cols [patch, pixels] · dY [F, pixels]^T: dot products along the pixels, both read in place.
+                fixed (float* pc = cols, pdy = dy, pdw = dw)
+                {
+                    GemmDot.AddABt(pc, _pixels, pdy, _pixels, pdw, Filters, _patch, Filters, _pixels);
+                }
+            }
+            else
+            {
+                Gemm.Product(cols, false, dy, true, dw, _patch, _pixels, Filters, accumulate: true);
+            }
 
             for (int f = 0; f < Filters; f++)
             {
@@ -413,8 +449,9 @@ public sealed unsafe class Conv2D : Layer
             {
                 // dcols = W^T dY from W^T packed once per batch and dY packed here (or straight into dx for a 1x1 convolution).
                 var target = DirectInput ? dx : colsBuffer.AsSpan(0, _patch * _pixels);
-                fixed (float* pwt = _packedWT, pb = packedBuffer, pdy = dy, pt = target)
+                fixed (float* pwt0 = _packedWT, pb0 = packedBuffer, pdy = dy, pt = target)
                 {
+                    float* pwt = GemmPacked.Align(pwt0), pb = GemmPacked.Align(pb0);
                     GemmPacked.PackB(_gemmWidth, pdy, _pixels, transposed: false, Filters, 0, _pixels, pb);
                     GemmPacked.Run(_gemmWidth, pwt, pb, _patch, Filters, _pixels, pt, _pixels, accumulate: false, default);
                     if (!DirectInput)

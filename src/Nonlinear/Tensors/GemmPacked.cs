@@ -15,32 +15,55 @@ namespace Nonlinear.Tensors;
 /// <see cref="Cols"/> columns, strip s at s·NR·K, each k step NR consecutive floats. Partial strips are
 /// zero-padded. <see cref="Run"/> walks K in blocks (the strips' k offsets: no repacking per block), every B strip
 /// against every A strip through the same micro-kernels as <see cref="Gemm"/>, on the calling thread.
-/// The width argument names the micro-kernel: 512 (<see cref="GemmKernel512"/>, 8 x 32) or 256
-/// (<see cref="GemmKernel256"/>, 6 x 16); packing and product must use the same width.
+/// The width argument names the micro-kernel: 512 (<see cref="GemmKernel512"/>, 8 x 32), 256
+/// (<see cref="GemmKernel256"/>, 6 x 16) or 128 (<see cref="GemmKernel128"/>, 4 x 12); packing and product must use
+/// the same width. The 128-bit kernel reads its strips with aligned loads: packed operands must start 16-byte
+/// aligned (<see cref="Align"/> on a buffer with <see cref="Slack"/> spare floats); every strip and k block then
+/// starts at a multiple of 4 floats from there, so stays aligned.
 /// </remarks>
 internal static unsafe class GemmPacked
 {
     /// <summary>Up to this depth K is one block (a KC x 32 strip of B, 40 KB at 320, stays in a 48 KB L1).</summary>
     private const int MaxSingleKc = 320;
 
+    /// <summary>Spare floats a packing buffer needs so that <see cref="Align"/> can move its start to a 64-byte boundary.</summary>
+    public const int Slack = 16;
+
     /// <summary>
     /// The micro-kernel width for pre-packed products, or 0 where none runs natively (then callers take the
     /// general <see cref="Gemm.Product(ReadOnlySpan{float}, bool, ReadOnlySpan{float}, bool, Span{float}, int, int, int, bool)"/>):
-    /// follows <see cref="Gemm.UseKernel"/> and <see cref="Gemm.Width"/>, so that tests switching those run
-    /// these products at each width too. The 128-bit kernel (<see cref="GemmKernel128"/>) has no pre-packed entry
-    /// yet: at width 128 convolutions take the general product, which runs on it.
+    /// follows <see cref="Gemm.UseKernel"/> and <see cref="Gemm.Width"/> (the same kernel the general product
+    /// would take), so that tests switching those run these products at each width too.
     /// </summary>
     public static int Width
         => !Gemm.UseKernel ? 0
          : Gemm.Width == 512 && Vector512.IsHardwareAccelerated ? 512
          : Gemm.Width >= 256 && Vector256.IsHardwareAccelerated && Fma.IsSupported ? 256
+         : Vector128.IsHardwareAccelerated ? 128
          : 0;
 
     /// <summary>Rows of a packed A strip (MR) at <paramref name="width"/>.</summary>
-    public static int Rows(int width) => width == 512 ? GemmKernel512.Rows : GemmKernel256.Rows;
+    public static int Rows(int width) => width switch
+    {
+        512 => GemmKernel512.Rows,
+        256 => GemmKernel256.Rows,
+        _ => GemmKernel128.Rows,
+    };
 
     /// <summary>Columns of a packed B strip (NR) at <paramref name="width"/>.</summary>
-    public static int Cols(int width) => width == 512 ? GemmKernel512.Cols : GemmKernel256.Cols;
+    public static int Cols(int width) => width switch
+    {
+        512 => GemmKernel512.Cols,
+        256 => GemmKernel256.Cols,
+        _ => GemmKernel128.Cols,
+    };
+
+    /// <summary>
+    /// <paramref name="p"/> moved up to the next 64-byte boundary (at most <see cref="Slack"/> − 1 floats): the start
+    /// for packed operands in a pinned buffer of <see cref="Slack"/> more floats than <see cref="ASize"/> or
+    /// <see cref="BSize"/>.
+    /// </summary>
+    public static float* Align(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
 
     /// <summary>Floats of a packed A [M, K] at <paramref name="width"/>.</summary>
     public static long ASize(int width, int m, int k) => (long)RoundUp(m, Rows(width)) * k;
@@ -62,13 +85,18 @@ internal static unsafe class GemmPacked
     /// </summary>
     public static void Run(int width, float* packedA, float* packedB, int m, int k, int n, float* c, int ldc, bool accumulate, in GemmEpilogue epilogue)
     {
-        if (width == 512)
+        switch (width)
         {
-            Run<GemmKernel512>(packedA, packedB, m, k, n, c, ldc, accumulate, epilogue);
-        }
-        else
-        {
-            Run<GemmKernel256>(packedA, packedB, m, k, n, c, ldc, accumulate, epilogue);
+            case 512:
+                Run<GemmKernel512>(packedA, packedB, m, k, n, c, ldc, accumulate, epilogue);
+                break;
+            case 256:
+                Run<GemmKernel256>(packedA, packedB, m, k, n, c, ldc, accumulate, epilogue);
+                break;
+            default:
+                System.Diagnostics.Debug.Assert(((nint)packedA & 15) == 0 && ((nint)packedB & 15) == 0, "128-bit packed operands must be 16-byte aligned.");
+                Run<GemmKernel128>(packedA, packedB, m, k, n, c, ldc, accumulate, epilogue);
+                break;
         }
     }
 

@@ -144,12 +144,20 @@ internal static unsafe class Im2Col
     }
 
     /// <summary>
-    /// Whether unfolding runs on AVX2 gathers through a <see cref="GatherTable"/> (default where AVX2 is supported;
-    /// tests switch it off to check the copying path). Per-row copies cost a few ns each whatever their length, and
+    /// Whether unfolding reads the image through a <see cref="GatherTable"/> (default; tests switch it off to check
+    /// the copying path): AVX2 gathers where AVX2 is supported (and strips are a multiple of 8 wide), otherwise one
+    /// scalar load per float through the same table. Per-row copies cost a few ns each whatever their length, and
     /// the runs here are short (one output row: 11 floats for the reference CNN's second layer), so gathering whole
-    /// vectors measured 3-4x faster.
+    /// vectors measured 3-4x faster, and the scalar table walk (no per-run call, no bounds arithmetic) faster too
+    /// (see the conv-layers benchmark's im2col line at DOTNET_EnableAVX=0).
     /// </summary>
-    internal static bool UseGather { get; set; } = Avx2.IsSupported;
+    internal static bool UseGather { get; set; } = true;
+
+    /// <summary>
+    /// The padded row length of a <see cref="GatherTable"/> for <paramref name="pixels"/> output pixels: room for
+    /// every strip width the GEMM kernels use (8, 12, 16, 32) to read whole strips past the last pixel.
+    /// </summary>
+    public static int GatherPixels(int pixels) => (pixels + 31) / 32 * 32 + 32;
 
     /// <summary>
     /// For each kernel offset (i, j) (row i·k + j of the table) and each output pixel q = y·OW + x in
@@ -178,15 +186,39 @@ internal static unsafe class Im2Col
     }
 
     /// <summary>
-    /// <see cref="UnfoldPacked"/> on AVX2 gathers through <paramref name="table"/> (<see cref="GatherTable"/>, row
-    /// length <paramref name="paddedPixels"/>, a multiple of <paramref name="nr"/>): columns [q0, q1) of cols in
-    /// packed-B strips of <paramref name="nr"/> (a multiple of 8); q0 is a multiple of nr, and q1 is too unless it
-    /// is OH·OW (the table's lanes past OH·OW are −1, so the last strip's padding lanes come out zero).
+    /// <see cref="UnfoldPacked"/> through <paramref name="table"/> (<see cref="GatherTable"/>, row length
+    /// <paramref name="paddedPixels"/> from <see cref="GatherPixels"/>): columns [q0, q1) of cols in packed-B strips
+    /// of <paramref name="nr"/>; q0 is a multiple of nr, and q1 is too unless it is OH·OW (the table's lanes past
+    /// OH·OW are −1, so the last strip's padding lanes come out zero). AVX2 gathers when AVX2 is supported and nr is
+    /// a multiple of 8, otherwise scalar loads through the table (the same values).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnfoldPackedGather(float* image, int channels, int planeSize, int kk, int* table, int paddedPixels, int q0, int q1, int nr, float* dst)
     {
         long stripSize = (long)channels * kk * nr;
+        if (!Avx2.IsSupported || nr % 8 != 0)
+        {
+            for (int qs = q0, s = 0; qs < q1; qs += nr, s++)
+            {
+                float* d = dst + s * stripSize;
+                float* plane = image;
+                for (int c = 0; c < channels; c++, plane += planeSize)
+                {
+                    for (int ij = 0; ij < kk; ij++, d += nr)
+                    {
+                        int* idx = table + (long)ij * paddedPixels + qs;
+                        for (int v = 0; v < nr; v++)
+                        {
+                            int o = idx[v];
+                            d[v] = o >= 0 ? plane[o] : 0f;
+                        }
+                    }
+                }
+            }
+
+            return;
+        }
+
         var zero = Vector256<float>.Zero;
         var none = Vector256<int>.Zero;
         for (int qs = q0, s = 0; qs < q1; qs += nr, s++)
@@ -211,12 +243,33 @@ internal static unsafe class Im2Col
     }
 
     /// <summary>
-    /// <see cref="Unfold"/> (rows of exactly OH·OW = <paramref name="pixels"/> floats) on AVX2 gathers through
-    /// <paramref name="table"/> (<see cref="GatherTable"/>).
+    /// <see cref="Unfold"/> (rows of exactly OH·OW = <paramref name="pixels"/> floats) through <paramref name="table"/>
+    /// (<see cref="GatherTable"/>): AVX2 gathers where supported, scalar loads through the table otherwise.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnfoldGather(float* image, int channels, int planeSize, int kk, int* table, int paddedPixels, int pixels, float* cols)
     {
+        if (!Avx2.IsSupported)
+        {
+            // One scalar load per float through the table (no AVX2 gathers): the same values.
+            float* d = cols;
+            float* plane = image;
+            for (int c = 0; c < channels; c++, plane += planeSize)
+            {
+                for (int ij = 0; ij < kk; ij++, d += pixels)
+                {
+                    int* idx = table + (long)ij * paddedPixels;
+                    for (int q = 0; q < pixels; q++)
+                    {
+                        int o = idx[q];
+                        d[q] = o >= 0 ? plane[o] : 0f;
+                    }
+                }
+            }
+
+            return;
+        }
+
         var zero = Vector256<float>.Zero;
         var none = Vector256<int>.Zero;
         int full = pixels / 8 * 8;
@@ -249,14 +302,14 @@ internal static unsafe class Im2Col
     /// <summary>
     /// The unfolds on spans (for callers without pointers, e.g. tests): <paramref name="nr"/> 0 writes plain cols
     /// [C·k·k, OH·OW] (columns [0, OH·OW), <paramref name="q0"/> must be 0), otherwise packed-B strips of columns
-    /// [q0, OH·OW); <paramref name="gather"/> picks the AVX2 gather path (through a fresh <see cref="GatherTable"/>).
+    /// [q0, OH·OW); <paramref name="gather"/> picks the gather path (through a fresh <see cref="GatherTable"/>).
     /// </summary>
     public static void UnfoldSpan(ReadOnlySpan<float> image, int channels, int height, int width, int k, int stride, int pad, int q0, int nr, bool gather, Span<float> dst)
     {
         int outH = OutputSize(height, k, stride, pad), outW = OutputSize(width, k, stride, pad), pixels = outH * outW;
-        int padded = (pixels + 31) / 32 * 32;
+        int padded = GatherPixels(pixels);
         long need = nr == 0 ? (long)channels * k * k * pixels : (long)(pixels - q0 + nr - 1) / nr * nr * channels * k * k;
-        if (image.Length != channels * height * width || dst.Length != need || (gather && !Avx2.IsSupported) || (nr == 0 && q0 != 0))
+        if (image.Length != channels * height * width || dst.Length != need || (nr == 0 && q0 != 0))
         {
             throw new ArgumentException("image, cols or the options do not match the convolution's shape.");
         }

@@ -15,9 +15,10 @@ namespace Nonlinear.Tests.Layers;
 public sealed class Conv2DPackedTests
 {
     /// <summary>
-    /// The product paths this machine can run: 0 = reference (no kernel), 128 (the general product: no pre-packed
-    /// 128-bit entry yet), 256, 512; each with im2col copied (+0) and,
-    /// where AVX2 is supported, gathered (+1).
+    /// The product paths this machine can run: 0 = reference (no kernel: the per-sample general product), 128, 256,
+    /// 512 (pre-packed products on that micro-kernel); each with im2col copied (+0) and read through the gather
+    /// table (+1: AVX2 gathers where supported and the strips are a multiple of 8 wide, scalar loads otherwise), and
+    /// with the weight gradient on the blocked GEMM for every patch depth (+2: no GemmDot).
     /// </summary>
     private static List<int> Paths()
     {
@@ -41,10 +42,8 @@ public sealed class Conv2DPackedTests
         foreach (int width in widths)
         {
             paths.Add(width);
-            if (Avx2.IsSupported)
-            {
-                paths.Add(width + 1);
-            }
+            paths.Add(width + 1);
+            paths.Add(width + 2);
         }
 
         return paths;
@@ -118,11 +117,12 @@ public sealed class Conv2DPackedTests
     private static (float[] Y, float[] Dx, float[] Dw, float[] Db, Conv2D Layer, Tensor X, Tensor Dy) Run(
         int path, int filters, int channels, int k, int stride, int padding, int h, int w, int batch, int threads, int nanAt)
     {
-        var saved = (Gemm.UseKernel, Gemm.Width, Engine.MaxThreads, Im2Col.UseGather);
+        var saved = (Gemm.UseKernel, Gemm.Width, Engine.MaxThreads, Im2Col.UseGather, Conv2D.DotGradientMaxPatch);
         try
         {
-            Im2Col.UseGather = path % 2 == 1;
-            path -= path % 2;
+            Im2Col.UseGather = path % 4 == 1;
+            Conv2D.DotGradientMaxPatch = path % 4 == 2 ? 0 : saved.DotGradientMaxPatch;
+            path -= path % 4;
             Gemm.UseKernel = path != 0;
             Gemm.Width = path == 0 ? saved.Width : path;
             Engine.MaxThreads = threads;
@@ -151,7 +151,7 @@ public sealed class Conv2DPackedTests
         }
         finally
         {
-            (Gemm.UseKernel, Gemm.Width, Engine.MaxThreads, Im2Col.UseGather) = saved;
+            (Gemm.UseKernel, Gemm.Width, Engine.MaxThreads, Im2Col.UseGather, Conv2D.DotGradientMaxPatch) = saved;
         }
     }
 
