@@ -65,7 +65,7 @@ public sealed class Gaussian : ElementwiseActivation
     {
         var xc = T.MinNative(T.Create(11.5f), T.MaxNative(T.Create(-11.5f), x));
         p = xc * xc;
-        e = T.MultiplyAdd(xc, xc, -p);
+        e = VectorMath.SquareError(xc, p);
         return xc;
     }
 

@@ -130,25 +130,26 @@ public sealed class Gelu : ElementwiseActivation
     /// </summary>
     /// <remarks>
     /// e^(2u) magnifies the rounding of 2u by |2u| (up to ~150 ulp in the left tail). So 2u is carried as an
-    /// unevaluated sum hi + lo, with every product and sum made error-free by FMA and TwoSum, and the gate is
+    /// unevaluated sum hi + lo, with every product and sum made error-free (VectorMath.ProductError: FMA or Dekker's
+    /// product; TwoSum), and the gate is
     /// corrected to first order: sigmoid(hi + lo) = sigmoid(hi) + lo sigmoid(hi) sigmoid(-hi).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T TanhGate<T>(T x, out T mirror) where T : struct, ISimd<T>
     {
         var x2 = x * x;
-        var x2Lo = T.MultiplyAdd(x, x, -x2);
+        var x2Lo = VectorMath.SquareError(x, x2);
         var x3 = x2 * x;
-        var x3Lo = T.MultiplyAdd(x2, x, -x3) + x2Lo * x;
+        var x3Lo = VectorMath.ProductError(x2, x, x3) + x2Lo * x;
         var k = T.Create(CubicHi);
         var kx3 = k * x3;
-        var kx3Lo = T.MultiplyAdd(k, x3, -kx3) + T.MultiplyAddEstimate(k, x3Lo, T.Create(CubicLo) * x3);
+        var kx3Lo = VectorMath.ProductError(k, x3, kx3) + T.MultiplyAddEstimate(k, x3Lo, T.Create(CubicLo) * x3);
         var p = x + kx3;
         var b = p - x;
         var pLo = (x - (p - b)) + (kx3 - b) + kx3Lo;
         var c = T.Create(ScaleHi);
         var hi = c * p;
-        var lo = T.MultiplyAdd(c, p, -hi) + T.MultiplyAddEstimate(c, pLo, T.Create(ScaleLo) * p);
+        var lo = VectorMath.ProductError(c, p, hi) + T.MultiplyAddEstimate(c, pLo, T.Create(ScaleLo) * p);
         var s = VectorMath.Sigmoid(hi, out var m);
         var correction = lo * s * m;
         mirror = m - correction;

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 using Nonlinear.Tensors.Simd;
 
 namespace Nonlinear.Activations;
@@ -61,11 +63,27 @@ public sealed class HardSigmoid : ElementwiseActivation
         => DivideBy6(T.MinNative(T.Create(6f), T.MaxNative(T.Create(0f), x + T.Create(3f))));
 
     /// <summary>
-    /// v / 6 without the divider (a 512-bit divide costs more than the memory traffic of these kernels):
-    /// q = v/6 rounded, then one FMA correction q + (v - 6q)/6, which gives the correctly rounded quotient.
+    /// v / 6 correctly rounded. With an FMA, without the divider (a 512-bit divide costs more than the memory
+    /// traffic of these kernels): q = v/6 rounded, then one FMA correction q + (v - 6q)/6, which gives the correctly
+    /// rounded quotient wherever it is a normal float (all these kernels produce). Without an FMA (x86 with SSE
+    /// only) a plain division, which gives the same bits (and is correctly rounded for subnormal quotients too); the
+    /// exact FMA would be emulated there.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static T DivideBy6<T>(T v) where T : struct, ISimd<T>
+    {
+        if (!Fma.IsSupported && !AdvSimd.IsSupported)
+        {
+            // + 0: the FMA form gives +0 for v = -0 (which x + 3 and 2x + 3 never are, but the bits stay the same).
+            return (v / T.Create(6f)) + T.Create(0f);
+        }
+
+        return DivideBy6Fused(v);
+    }
+
+    /// <summary>The FMA form of <see cref="DivideBy6{T}"/> on any hardware (tests compare it with the division).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T DivideBy6Fused<T>(T v) where T : struct, ISimd<T>
     {
         var q = v * T.Create(1f / 6f);
         return T.MultiplyAdd(T.MultiplyAdd(q, T.Create(-6f), v), T.Create(1f / 6f), q);

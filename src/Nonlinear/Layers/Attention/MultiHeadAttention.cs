@@ -231,7 +231,7 @@ public sealed class MultiHeadAttention : Layer
 
     private float Scale => Scaled ? (float)(1 / Math.Sqrt(_dk)) : 1f;
 
-    /// <summary>Per-part scratch: Bᵀ [d_k, T̃], one row [T̃] and dP [T, T] (T̃ = T rounded up to 8).</summary>
+    /// <summary>Per-part scratch: Bᵀ [d_k, T̃], one row [T̃] and dP [T, T] (T̃ = T rounded up to 16).</summary>
     private void EnsureScratch(int parts)
     {
         int tp = AttentionKernel.Padded(_t), length = _dk * tp + tp + _t * _t;

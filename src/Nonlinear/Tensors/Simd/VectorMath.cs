@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nonlinear.Tensors.Simd;
 
@@ -9,7 +11,8 @@ namespace Nonlinear.Tensors.Simd;
 /// Polynomials and other sums use <see cref="ISimd{TSelf}.MultiplyAddEstimate"/>: fused wherever the hardware has
 /// an FMA (so every width gives the same bits), a multiply then an add on x86 without FMA (128-bit SSE), where the
 /// last bit may then differ from the other widths (still within the exactness tests' ulp bounds). Error-free
-/// products (sine's reduction, GELU's and the Gaussian's x^2) use the exact <see cref="ISimd{TSelf}.MultiplyAdd"/>.
+/// products (sine's reduction, GELU's and the Gaussian's x^2) use <see cref="ProductError"/>: the exact
+/// <see cref="ISimd{TSelf}.MultiplyAdd"/> where the hardware has an FMA, Dekker's product elsewhere (the same bits).
 /// Why our own and not TensorPrimitives: measured on this project's machine (System.Numerics.Tensors 10/11),
 /// <c>TensorPrimitives.Exp</c> costs about 1.9 ns per float (13x a memory copy, slower than PyTorch) and
 /// <c>TensorPrimitives.Tanh</c> is badly wrong for tiny inputs (e.g. 1.39e-38). These kernels are within a few
@@ -18,6 +21,70 @@ namespace Nonlinear.Tensors.Simd;
 /// </remarks>
 internal static class VectorMath
 {
+    /// <summary>
+    /// a b − p exactly, for p = a * b rounded (the rounding error of a product, so that a b = p + error): one fused
+    /// multiply-add where the hardware has one (FMA3, ARM64), else Dekker's TwoProduct (Veltkamp's split of a and b
+    /// into 12-bit halves, whose four partial products are exact), which gives the same value without the ~20
+    /// instructions per pair of lanes an exactly rounded FMA costs in emulation (x86 without AVX).
+    /// </summary>
+    /// <remarks>
+    /// Dekker's form is exact while no partial product underflows and the split does not overflow: |a|, |b| below
+    /// 2^115 and |a b| at least 2^-100 or so (products of normal floats whose error is itself a normal float).
+    /// The kernels pass clamped arguments (|x| ≤ 200, quadrant counts below 2^16 times π/2 pieces); where a product
+    /// is that tiny, its error is far below anything the result can show (checked by the exactness tests). NaN and
+    /// ±inf operands give NaN, as the FMA does (inf − inf).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T ProductError<T>(T a, T b, T p) where T : struct, ISimd<T>
+    {
+        if (Fma.IsSupported || AdvSimd.IsSupported)
+        {
+            return T.MultiplyAdd(a, b, -p);
+        }
+
+        return ProductErrorDekker(a, b, p);
+    }
+
+    /// <summary>Dekker's TwoProduct error a b − p (see <see cref="ProductError{T}"/>), on any hardware (tests call it directly).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T ProductErrorDekker<T>(T a, T b, T p) where T : struct, ISimd<T>
+    {
+        var split = T.Create(4097f);
+        var ca = split * a;
+        var aHi = ca - (ca - a);
+        var aLo = a - aHi;
+        var cb = split * b;
+        var bHi = cb - (cb - b);
+        var bLo = b - bHi;
+        // + 0: an exact product's error is +0 by FMA (x + (-x) = +0), but may come out -0 here.
+        return ((aLo * bLo) - (((p - (aHi * bHi)) - (aLo * bHi)) - (aHi * bLo))) + T.Create(0f);
+    }
+
+    /// <summary>
+    /// <see cref="ProductError{T}"/> of x · x, splitting x once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T SquareError<T>(T x, T p) where T : struct, ISimd<T>
+    {
+        if (Fma.IsSupported || AdvSimd.IsSupported)
+        {
+            return T.MultiplyAdd(x, x, -p);
+        }
+
+        return SquareErrorDekker(x, p);
+    }
+
+    /// <summary>Dekker's error of x · x (see <see cref="SquareError{T}"/>), on any hardware (tests call it directly).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T SquareErrorDekker<T>(T x, T p) where T : struct, ISimd<T>
+    {
+        var cx = T.Create(4097f) * x;
+        var hi = cx - (cx - x);
+        var lo = x - hi;
+        var cross = hi * lo;
+        return ((lo * lo) - (((p - (hi * hi)) - cross) - cross)) + T.Create(0f);
+    }
+
     private const float Log2E = 1.44269504088896341f;
 
     // ln 2 split so that n * Ln2Hi is exact for |n| <= 2^15 (Cody and Waite).
@@ -237,7 +304,7 @@ internal static class VectorMath
     /// Near a zero of the result (x close to a multiple of pi/2) r is tiny and x - q pi/2 cancels: the float
     /// below 65536 closest to a multiple of pi/2, 252.89821, is 4.2e-9 (2^-27.8) from it, so r must be right to
     /// ~2^-52 and pi/2 known to ~70 bits. So q pi/2 is subtracted
-    /// piece by piece, each product q Ck split exactly into p + e by FMA, and r carried as hi + lo (TwoSum):
+    /// piece by piece, each product q Ck split exactly into p + e (FMA or Dekker's product), and r carried as hi + lo (TwoSum):
     /// x - p1 is exact (Sterbenz: x and q C1 are within a factor 2), the rest is error-free or below 2^-60.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -245,9 +312,9 @@ internal static class VectorMath
     {
         var q = T.Round(x * T.Create(TwoOverPi));
         var p1 = q * T.Create(PiOver2A);
-        var e1 = T.MultiplyAdd(q, T.Create(PiOver2A), -p1);
+        var e1 = ProductError(q, T.Create(PiOver2A), p1);
         var p2 = q * T.Create(PiOver2B);
-        var e2 = T.MultiplyAdd(q, T.Create(PiOver2B), -p2);
+        var e2 = ProductError(q, T.Create(PiOver2B), p2);
         var hi = TwoSum(x - p1, -p2, out var lo);
         hi = TwoSum(hi, -e1, out var lo2);
         lo = T.MultiplyAddEstimate(q, T.Create(-PiOver2C), (lo + lo2) - e2);
