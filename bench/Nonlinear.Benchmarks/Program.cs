@@ -102,6 +102,8 @@ switch (args[0])
         return FuzzBench.Run(args[1..]);
     case "conv-layers":
         return ConvLayersBench.Run(args[1..]);
+    case "cnn-layers":
+        return CnnLayersBench.Run(args[1..]);
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(ActivationBenchmarks).Assembly).Run(args[1..]);
         return 0;

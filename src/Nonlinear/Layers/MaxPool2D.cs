@@ -17,6 +17,7 @@ namespace Nonlinear.Layers;
 public sealed class MaxPool2D : Layer
 {
     private Tensor? _input;
+    private Tensor? _reluGradient;
     private int[] _argmax = [];
     private int _planes;
 
@@ -84,5 +85,34 @@ public sealed class MaxPool2D : Layer
         {
             Pooling.MaxBackward(outputGradient.Span, _argmax, inputGradient.Span, _planes, InputShape[1], InputShape[2], OutputShape[1], OutputShape[2]);
         }
+    }
+
+    /// <summary>
+    /// The backward pass of this layer and of the ReLU before it, in one pass (used by <see cref="Models.Sequential"/>):
+    /// dLoss/d(the ReLU's input), given dLoss/d(this layer's output), when this layer's last forward input was that
+    /// ReLU's output. Bit for bit equal to the ReLU's backward applied to this layer's (see
+    /// <see cref="Pooling.MaxBackward(ReadOnlySpan{float}, ReadOnlySpan{int}, ReadOnlySpan{float}, Span{float}, int, int, int, int, int)"/>):
+    /// the mask is read from this layer's output, which holds the ReLU's output at each maximum. The returned tensor
+    /// is owned by the layer (valid until the next call).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Called before a forward pass.</exception>
+    /// <exception cref="ArgumentException">The gradient does not have the last output's shape.</exception>
+    internal Tensor BackwardThroughRelu(Tensor outputGradient)
+    {
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        var output = LastOutput;
+        if (_input is null || output is null)
+        {
+            throw new InvalidOperationException($"{Spec}: backward called before forward.");
+        }
+
+        if (outputGradient.BatchSize != output.BatchSize || outputGradient.Length != output.Length)
+        {
+            throw new ArgumentException($"The output gradient has shape {outputGradient.Shape}; expected {output.Shape}.", nameof(outputGradient));
+        }
+
+        var inputGradient = Buffer(ref _reluGradient, outputGradient.BatchSize, InputShape);
+        Pooling.MaxBackward(outputGradient.Span, _argmax, output.Span, inputGradient.Span, _planes, InputShape[1], InputShape[2], OutputShape[1], OutputShape[2]);
+        return inputGradient;
     }
 }
