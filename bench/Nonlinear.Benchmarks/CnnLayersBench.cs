@@ -122,8 +122,95 @@ internal static class CnnLayersBench
 
         eval1.Sort();
         infer1.Sort();
+
+        if (threads > 1)
+        {
+            // Batch 1: the convolutions' pixel split and the dense layers' unit split on and off, alternated.
+            var saved = (Conv2D.InferSplitWork, Dense.SplitWork);
+            var modes = new (string Name, long Conv, long Dense)[] { ("both split", 0, saved.SplitWork), ("conv not split", long.MaxValue, saved.SplitWork), ("dense not split", 0, long.MaxValue), ("neither", long.MaxValue, long.MaxValue) };
+            var split = modes.Select(_ => new List<double>()).ToArray();
+            try
+            {
+                for (int r = 0; r < 1000; r++)
+                {
+                    for (int m = 0; m < modes.Length; m++)
+                    {
+                        (Conv2D.InferSplitWork, Dense.SplitWork) = (modes[m].Conv, modes[m].Dense);
+                        split[m].Add(Time(() => model.Infer(x1)));
+                    }
+                }
+            }
+            finally
+            {
+                (Conv2D.InferSplitWork, Dense.SplitWork) = saved;
+            }
+
+            Console.WriteLine($"T={threads} {clock} Infer batch-1 median µs: " + string.Join("; ", modes.Select((m, i) =>
+            {
+                split[i].Sort();
+                return string.Create(CultureInfo.InvariantCulture, $"{m.Name} {split[i][split[i].Count / 2] * 1000:F1} (p10 {split[i][split[i].Count / 10] * 1000:F1})");
+            })));
+        }
+
+        // Batch 1, layer by layer (evaluation forward, median).
+        var h1 = x1;
+        var line = new System.Text.StringBuilder($"T={threads} {clock} batch-1 layers (median µs):");
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var input = h1;
+            int j = i;
+            var times = new List<double>();
+            for (int r = 0; r < 500; r++)
+            {
+                times.Add(Time(() => layers[j].Forward(input, training: false)));
+            }
+
+            times.Sort();
+            line.Append(CultureInfo.InvariantCulture, $" {layers[i].Spec} {times[times.Count / 2] * 1000:F1};");
+            h1 = layers[i].Forward(input, training: false);
+        }
+
+        Console.WriteLine(line.ToString());
+
+        // conv, relu, pool one by one against Conv2D.Infer (fused), alternated: batch 1 (median), batch 128 (minimum).
+        for (int i = 0; i + 2 < layers.Count; i++)
+        {
+            if (layers[i] is not Conv2D conv || layers[i + 1] is not ActivationLayer || layers[i + 2] is not MaxPool2D pool)
+            {
+                continue;
+            }
+
+            foreach (int b in new[] { 1, 128 })
+            {
+                var input = b == 1 ? InputOf(model, x1, i) : inputs[i];
+                var plain = new List<double>();
+                var fused = new List<double>();
+                for (int r = 0; r < (b == 1 ? 500 : Math.Max(3, reps)); r++)
+                {
+                    plain.Add(Time(() => layers[i + 2].Forward(layers[i + 1].Forward(conv.Forward(input, training: false), training: false), training: false)));
+                    fused.Add(Time(() => conv.Infer(input, relu: true, pool)));
+                }
+
+                plain.Sort();
+                fused.Sort();
+                int at = b == 1 ? plain.Count / 2 : 0;
+                Console.WriteLine($"T={threads} {clock} batch {b} layers {i}-{i + 2} conv,relu,pool one by one {plain[at] * 1000,8:F1} µs, fused {fused[at] * 1000,8:F1} µs ({(b == 1 ? "median" : "min")})");
+            }
+        }
         Console.WriteLine($"T={threads} {clock} inference batch-1 median Forward {eval1[eval1.Count / 2] * 1000,6:F1} µs, Infer {infer1[infer1.Count / 2] * 1000,6:F1} µs; " +
                           $"b128 Forward {eval128,7:F3} ms, Infer {infer128,7:F3} ms; b1000 Forward {1000 / eval1000 * 1000,8:F0}, Infer {1000 / infer1000 * 1000,8:F0} images/s");
+    }
+
+    /// <summary>The input layer <paramref name="index"/> gets from <paramref name="x"/> (evaluation forward).</summary>
+    private static Tensor InputOf(Sequential model, Tensor x, int index)
+    {
+        var h = x;
+        for (int i = 0; i < index; i++)
+        {
+            h = model.Layers[i].Forward(h, training: false);
+        }
+
+        return h;
     }
 
     /// <summary>

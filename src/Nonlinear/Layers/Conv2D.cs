@@ -471,11 +471,22 @@ public sealed unsafe class Conv2D : Layer
     /// <summary>Applies relu in place on the general (not packed) inference path: the relu activation itself.</summary>
     private static readonly Nonlinear.Activations.Relu InferRelu = new();
 
+    /// <summary>
+    /// In <see cref="Infer"/>, batches smaller than the thread count split each sample's pixels over the threads only
+    /// from this many multiply-adds per sample (F·C·k²·pixels) up; below, the calling thread does all of it. 0 (the
+    /// default) splits whenever the training forward would; <see cref="long.MaxValue"/> never splits. The
+    /// benchmark's cnn-layers mode compares the settings in one process.
+    /// </summary>
+    internal static long InferSplitWork { get; set; }
+
     private InferJob? _inferJob;
     private Tensor? _inferOutput;
     private Tensor? _inferConv;
     private float[][] _inferSample = [];
     private int[][] _inferArgmax = [];
+    private float[] _inferPackedW = [];
+    private float[] _inferWeights = [];
+    private int _inferPackedWidth;
 
     /// <summary>
     /// Inference: this layer's evaluation output, then (<paramref name="relu"/>) max(0, x), then (<paramref name="pool"/>
@@ -517,12 +528,32 @@ public sealed unsafe class Conv2D : Layer
         int batch = input.BatchSize;
         _gemmWidth = UsePackedProducts ? GemmPacked.Width : 0;
         int parts = Parts(batch, forward: true);
+        if (_splitPixels && (long)Filters * _patch * _pixels < InferSplitWork)
+        {
+            // Too little work per sample to pay for handing half of it to another thread.
+            (parts, _splitPixels) = (1, false);
+        }
+
         if (_gemmWidth != 0)
         {
-            EnsurePinned(ref _packedW, GemmPacked.ASize(_gemmWidth, Filters, _patch));
-            fixed (float* pw = Weight.Value.Span, dst = _packedW)
+            // W packed for inference is kept with a copy of the weights it was packed from, and re-packed unless the
+            // weights are the same bytes (a compare reads W once; packing reads it and writes the panels): never stale.
+            var w = Weight.Value.Span;
+            if (_inferPackedWidth != _gemmWidth || !System.Runtime.InteropServices.MemoryMarshal.AsBytes(w).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_inferWeights.AsSpan())))
             {
-                GemmPacked.PackA(_gemmWidth, pw, _patch, transposed: false, Filters, _patch, dst);
+                EnsurePinned(ref _inferPackedW, GemmPacked.ASize(_gemmWidth, Filters, _patch));
+                fixed (float* pw = w, dst = _inferPackedW)
+                {
+                    GemmPacked.PackA(_gemmWidth, pw, _patch, transposed: false, Filters, _patch, dst);
+                }
+
+                if (_inferWeights.Length != w.Length)
+                {
+                    _inferWeights = new float[w.Length];
+                }
+
+                w.CopyTo(_inferWeights);
+                _inferPackedWidth = _gemmWidth;
             }
         }
 
@@ -619,7 +650,7 @@ public sealed unsafe class Conv2D : Layer
 
     /// <summary>
     /// Sample <paramref name="n"/>, pixels [q0, q1), on the packed path: the same unfold and product as
-    /// <see cref="ForwardPacked"/>, with the ReLU in the epilogue, into <paramref name="target"/> (the sample's
+    /// <see cref="ForwardPacked"/> (W packed by <see cref="Infer"/>), with the ReLU in the epilogue, into <paramref name="target"/> (the sample's
     /// [F, pixels] output).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -627,7 +658,7 @@ public sealed unsafe class Conv2D : Layer
     {
         int inLength = _channels * _height * _width, width = _gemmWidth;
         int nr = GemmPacked.Cols(width);
-        fixed (float* pw = _packedW, pb = packedBuffer, pin = input.Span, pbias = Bias.Value.Span)
+        fixed (float* pw = _inferPackedW, pb = packedBuffer, pin = input.Span, pbias = Bias.Value.Span)
         {
             var epilogue = new GemmEpilogue(pbias, perRow: true, relu);
             float* x = pin + (long)n * inLength;

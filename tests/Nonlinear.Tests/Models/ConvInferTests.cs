@@ -139,9 +139,20 @@ public sealed class ConvInferTests
                 AssertSameBits(model.Forward(x, training: false).Span.ToArray(), model.Infer(x).Span, setting);
             }
 
-            // The packed weights are re-made on every call: a changed weight shows at once.
-            model.Parameters[0].Value.Span[5] += 0.25f;
+            // The packed weights are kept only while the weights are the same bytes: a change shows at once, and so
+            // does a change back (the training forward in between packs the changed weights into its own panels).
+            var w = model.Parameters[0].Value.Span;
+            float before = w[5];
+            w[5] += 0.25f;
             AssertSameBits(model.Forward(many, training: false).Span.ToArray(), model.Infer(many).Span, $"{setting}, after a weight change");
+            model.Forward(many, training: true);
+            w[5] = before;
+            AssertSameBits(model.Forward(one, training: false).Span.ToArray(), model.Infer(one).Span, $"{setting}, after the change back");
+            w[0] = -0f;
+            AssertSameBits(model.Forward(one, training: false).Span.ToArray(), model.Infer(one).Span, $"{setting}, a weight set to -0");
+            w[0] = 0f;
+            AssertSameBits(model.Forward(one, training: false).Span.ToArray(), model.Infer(one).Span, $"{setting}, the weight set to +0");
+            w[5] += 0.125f;
         });
     }
 
