@@ -144,7 +144,8 @@ public sealed class Sequential
     /// Inference: the same values as <see cref="Forward"/> in evaluation mode (training: false), bit for bit, in
     /// fewer passes: a dense layer followed by relu is one product with the ReLU in its epilogue; a convolution
     /// followed by relu and/or max pooling is one pass per sample (the ReLU in the product's epilogue, each sample's
-    /// output pooled while it is in cache); and flatten is a view of its input rather than a copy. Returns the last layer's output (owned by the model, valid until the
+    /// output pooled while it is in cache); relu then max pooling elsewhere (e.g. after batch norm) pools each plane
+    /// through the ReLU without writing the ReLU's output; and flatten is a view of its input rather than a copy. Returns the last layer's output (owned by the model, valid until the
     /// next call). Nothing is kept for a backward pass, and the layers' <see cref="Layer.LastOutput"/> is not
     /// updated for the fused and viewed steps: use <see cref="Forward"/> where a diagnostic reads them.
     /// </summary>
@@ -170,6 +171,10 @@ public sealed class Sequential
                     var pool = next < _layers.Length ? _layers[next] as MaxPool2D : null;
                     x = conv.Infer(x, convRelu, pool);
                     i = next - (pool is null ? 1 : 0);
+                    break;
+                case ActivationLayer { Activation: Relu } when i + 1 < _layers.Length && _layers[i + 1] is MaxPool2D after:
+                    x = after.InferAfterRelu(x);
+                    i++;
                     break;
                 case Flatten flatten:
                     x = (views[i] ??= new FlattenView()).Of(flatten, x);

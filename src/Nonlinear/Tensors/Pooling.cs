@@ -95,12 +95,33 @@ internal static unsafe class Pooling
     }
 
     /// <summary>
+    /// <see cref="MaxForward"/> of max(0, x) (the relu activation: MAXPS(0, x) semantics, the same vector operation at
+    /// <see cref="Simd.Elementwise.Width"/>) without writing max(0, x) out: each plane goes through the ReLU into a
+    /// per-thread scratch and is pooled from there while it is in L1. Bit for bit equal to the relu activation
+    /// followed by <see cref="MaxForward"/>, argmax included.
+    /// </summary>
+    public static void MaxForwardRelu(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int planes, int h, int w, int k, int stride, int outH, int outW)
+    {
+        Check(x.Length, (long)planes * h * w, "input");
+        Check(y.Length, (long)planes * outH * outW, "output");
+        Check(argmax.Length, (long)planes * outH * outW, "argmax");
+        fixed (float* px = x, py = y)
+        fixed (int* pi = argmax)
+        {
+            int parts = Parts(x.Length, planes);
+            var job = PoolJob.Get(px, py, pi, planes, h, w, k, stride, outH, outW, parts, forward: true);
+            job.Relu = true;
+            WorkerPool.Run(parts, job);
+        }
+    }
+
+    /// <summary>
     /// <see cref="MaxForward"/> for planes [0, <paramref name="planes"/>) on the calling thread only (no hand-off to the
     /// worker team): for callers that already run on one of the team's parts, e.g. a convolution that pools each
     /// sample's output while it is still in cache.
     /// </summary>
     internal static void MaxForwardPlanes(float* x, float* y, int* argmax, int planes, int h, int w, int k, int stride, int outH, int outW)
-        => Forward(x, y, argmax, 0, planes, h, w, k, stride, outH, outW);
+        => Forward(x, y, argmax, 0, planes, h, w, k, stride, outH, outW, relu: false);
 
     private static int Parts(int elements, int planes) => elements < ParallelElements ? 1 : Math.Min(Engine.MaxThreads, planes);
 
@@ -112,9 +133,33 @@ internal static unsafe class Pooling
         }
     }
 
+    /// <summary>Per-thread scratch for one plane after the ReLU (<see cref="MaxForwardRelu"/>; grown, never shrunk).</summary>
+    [ThreadStatic]
+    private static float[]? _rectified;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Forward(float* x, float* y, int* argmax, int first, int last, int h, int w, int k, int stride, int outH, int outW)
+    private static void Forward(float* x, float* y, int* argmax, int first, int last, int h, int w, int k, int stride, int outH, int outW, bool relu)
     {
+        if (relu)
+        {
+            var plane = _rectified;
+            if (plane is null || plane.Length < h * w)
+            {
+                _rectified = plane = GC.AllocateUninitializedArray<float>(h * w, pinned: true);
+            }
+
+            fixed (float* r = plane)
+            {
+                for (int p = first; p < last; p++)
+                {
+                    Simd.Elementwise.Map(new ReadOnlySpan<float>(x + (long)p * h * w, h * w), new Span<float>(r, h * w), default(ReluOp));
+                    Forward(r, y + (long)p * outH * outW, argmax + (long)p * outH * outW, 0, 1, h, w, k, stride, outH, outW, relu: false);
+                }
+            }
+
+            return;
+        }
+
         int width = VectorWidth(Width, k, stride, outW);
         int pitch = stride == 1 ? w : (w + stride - 1) / stride;
         int rows = (outH - 1) * stride + k; // the input rows the windows reach
@@ -556,6 +601,13 @@ internal static unsafe class Pooling
         }
     }
 
+    /// <summary>The relu activation's forward operation (Relu.ForwardOp): MAXPS(0, x), NaN propagates, -0 stays -0.</summary>
+    private readonly struct ReluOp : Simd.IUnaryOperator
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Invoke<T>(T x) where T : struct, Simd.ISimd<T> => T.MaxNative(T.Create(0f), x);
+    }
+
     /// <summary>One reusable job per calling thread: the parallel path allocates nothing per call.</summary>
     private sealed class PoolJob : IParallelJob
     {
@@ -564,6 +616,9 @@ internal static unsafe class Pooling
 
         private float* _a, _b;
         private int* _argmax;
+
+        /// <summary>Forward only: pool max(0, x) (see <see cref="MaxForwardRelu"/>). Reset by <see cref="Get"/>.</summary>
+        public bool Relu { get; set; }
 
         /// <summary>Backward only: the pooling's output, to fuse a ReLU's backward (null: none). Reset by <see cref="Get"/>.</summary>
         public float* Mask { get; set; }
@@ -578,6 +633,7 @@ internal static unsafe class Pooling
             job._b = b;
             job._argmax = argmax;
             job.Mask = null;
+            job.Relu = false;
             (job._planes, job._h, job._w, job._k, job._stride, job._outH, job._outW, job._forward) = (planes, h, w, k, stride, outH, outW, forward);
             job._parts = parts;
             return job;
@@ -589,7 +645,7 @@ internal static unsafe class Pooling
             int first = Math.Min(_planes, part * per), last = Math.Min(_planes, first + per);
             if (_forward)
             {
-                Forward(_a, _b, _argmax, first, last, _h, _w, _k, _stride, _outH, _outW);
+                Forward(_a, _b, _argmax, first, last, _h, _w, _k, _stride, _outH, _outW, Relu);
             }
             else
             {

@@ -31,6 +31,11 @@ public sealed class ConvInferTests
         { "conv:4x3,pool:2,relu,flatten,dense:3", 6 },
         { "conv:8x3:same,batchnorm,relu,pool:2,flatten,dense:5", 1 },
         { "conv:8x3:same,batchnorm,relu,pool:2,flatten,dense:5", 9 },
+        // relu then pooling after batch norm or first (pooled through the ReLU plane by plane), overlapping windows.
+        { "conv:4x3,batchnorm,relu,pool:3:s2,flatten,dense:3", 2 },
+        { "relu,pool:2,conv:4x3,relu,pool:2,flatten,dense:3", 3 },
+        { "relu,pool:3:s1,flatten,dense:3", 5 },
+        { "conv:8x3,batchnorm,relu,pool:3:s1,flatten,dense:3", 100 },
         // A conv last.
         { "conv:4x3,relu,pool:2,conv:3x3", 2 },
     };
