@@ -90,7 +90,24 @@ internal static class CnnLayersBench
             }));
         }
 
+        // The model's backward (relu's backward inside the pooling's after it) against the layers one by one, alternated.
+        double fusedBackward = double.MaxValue, plainBackward = double.MaxValue;
+        model.Forward(x, training: true);
+        for (int r = 0; r < reps; r++)
+        {
+            fusedBackward = Math.Min(fusedBackward, Time(() => model.Backward(dy)));
+            plainBackward = Math.Min(plainBackward, Time(() =>
+            {
+                var g = dy;
+                for (int i = layers.Count - 1; i >= 0; i--)
+                {
+                    g = layers[i].Backward(g);
+                }
+            }));
+        }
+
         string clock = threads == 1 && OperatingSystem.IsLinux() ? "cpu" : "wall";
+        Console.WriteLine($"T={threads} {clock} b{batch} whole backward (dx too): Sequential.Backward {fusedBackward,7:F3} ms, layers one by one {plainBackward,7:F3} ms");
         double sumF = 0, sumB = 0;
         for (int i = 0; i < layers.Count; i++)
         {
