@@ -44,6 +44,10 @@ using Nonlinear.Benchmarks;
 //   fuzz [--cases 10000] [--seed 1] [--readers model,checkpoint,onnx,idx,idx-gz,idx-stream,csv,png] [--case I] [--file PATH] [--dump DIR] [--out docs/fuzzing.md]
 //       Every file reader fed mutated valid files (bit flips, truncations, forged lengths and counts, splices): each case
 //       must end in a valid result or a clear error within 1 s and 64 MiB; with --out, replaces "## Results" (docs/fuzzing.md).
+//   conv-layers | cnn-layers [reps] [spec] | dense-infer [reps]
+//       Quick per-layer harnesses (no peer, no --out): the CNN's convolutions, every layer of a CNN training step and of
+//       its batch-1 inference (fused against one by one, thread splits on and off), and the MLP's inference choices
+//       (batch-1 split, shared packing), each A/B interleaved in one process.
 //   bdn [BenchmarkDotNet arguments]
 //       BenchmarkDotNet micro-benchmarks of a few kernels (see ActivationBenchmarks).
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -71,6 +75,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
                 [--warmup 2] [--draw-ms 2] [--health-ms 20] [--costs-seconds 1] [--dataset spiral] [--server-dll PATH] [--in-process] [--out docs/benchmarks.md]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- fuzz [--cases 10000] [--seed 1] [--readers model,checkpoint,onnx,idx,idx-gz,idx-stream,csv,png]
                 [--case I] [--file PATH] [--dump DIR] [--out docs/fuzzing.md]
+          dotnet run -c Release --project bench/Nonlinear.Benchmarks -- conv-layers | cnn-layers [reps] [spec] | dense-infer [reps]
           dotnet run -c Release --project bench/Nonlinear.Benchmarks -- bdn [BenchmarkDotNet args, e.g. --filter '*']
         """);
     return args.Length == 0 ? 2 : 0;
@@ -104,10 +109,12 @@ switch (args[0])
         return ConvLayersBench.Run(args[1..]);
     case "dense-infer":
         return DenseInferBench.Run(args[1..]);
+    case "cnn-layers":
+        return CnnLayersBench.Run(args[1..]);
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(ActivationBenchmarks).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist, instruction-sets, sequences, accuracy, diagnostics, exhaustive, playground-load, fuzz or bdn (--help for usage)");
+        Console.Error.WriteLine($"unknown mode '{args[0]}'; use side-by-side, train-step, gemm, fashion-mnist, instruction-sets, sequences, accuracy, diagnostics, exhaustive, playground-load, fuzz, conv-layers, cnn-layers, dense-infer or bdn (--help for usage)");
         return 2;
 }

@@ -350,34 +350,45 @@ public sealed unsafe class Conv2D : Layer
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ForwardPacked(Tensor input, Tensor output, int first, int last, int q0, int q1, float[] packedBuffer)
     {
-        int inLength = _channels * _height * _width, outLength = Filters * _pixels, width = _gemmWidth;
-        int nr = GemmPacked.Cols(width);
+        int inLength = _channels * _height * _width, outLength = Filters * _pixels;
         fixed (float* pw0 = _packedW, pb0 = packedBuffer, pin = input.Span, pout = output.Span, pbias = Bias.Value.Span)
         {
             float* pw = GemmPacked.Align(pw0), pb = GemmPacked.Align(pb0);
             var epilogue = new GemmEpilogue(pbias, perRow: true, relu: false);
             for (int n = first; n < last; n++)
             {
-                float* x = pin + (long)n * inLength;
-                if (DirectInput)
-                {
-                    GemmPacked.PackB(width, x, _pixels, transposed: false, _patch, q0, q1 - q0, pb);
-                }
-                else if (Im2Col.UseGather)
-                {
-                    fixed (int* table = _gatherTable)
-                    {
-                        Im2Col.UnfoldPackedGather(x, _channels, _height * _width, KernelSize * KernelSize, table, _gatherPixels, q0, q1, nr, pb);
-                    }
-                }
-                else
-                {
-                    Im2Col.UnfoldPacked(x, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, q0, q1, nr, pb);
-                }
-
-                GemmPacked.Run(width, pw, pb, Filters, _patch, q1 - q0, pout + (long)n * outLength + q0, _pixels, accumulate: false, epilogue);
+                SampleProductPacked(pw, pb, pin + (long)n * inLength, q0, q1, pout + (long)n * outLength, epilogue);
             }
         }
+    }
+
+    /// <summary>
+    /// One sample's output pixels [q0, q1) on the packed path, for training (<see cref="ForwardPacked"/>) and inference
+    /// (<see cref="InferPacked"/>) alike: the sample <paramref name="x"/> unfolded straight into the packed-B strips at
+    /// <paramref name="pb"/>, then the product against the packed W at <paramref name="pw"/> (both 64-byte aligned by
+    /// <see cref="GemmPacked.Align"/>) into <paramref name="target"/> (the sample's [F, pixels] output) with the epilogue.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void SampleProductPacked(float* pw, float* pb, float* x, int q0, int q1, float* target, GemmEpilogue epilogue)
+    {
+        int width = _gemmWidth, nr = GemmPacked.Cols(width);
+        if (DirectInput)
+        {
+            GemmPacked.PackB(width, x, _pixels, transposed: false, _patch, q0, q1 - q0, pb);
+        }
+        else if (Im2Col.UseGather)
+        {
+            fixed (int* table = _gatherTable)
+            {
+                Im2Col.UnfoldPackedGather(x, _channels, _height * _width, KernelSize * KernelSize, table, _gatherPixels, q0, q1, nr, pb);
+            }
+        }
+        else
+        {
+            Im2Col.UnfoldPacked(x, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, q0, q1, nr, pb);
+        }
+
+        GemmPacked.Run(width, pw, pb, Filters, _patch, q1 - q0, target + q0, _pixels, accumulate: false, epilogue);
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -501,6 +512,260 @@ public sealed unsafe class Conv2D : Layer
 
         return colsBuffer.AsSpan(0, _patch * _pixels);
     }
+
+    // ---- Inference entry (helper cnninfer, issue 13): Infer, InferSample, InferPacked, InferJob. Used by
+    // ---- Sequential.Infer only; the training path above does not call into it.
+
+    /// <summary>Applies relu in place on the general (not packed) inference path: the relu activation itself.</summary>
+    private static readonly Nonlinear.Activations.Relu InferRelu = new();
+
+    /// <summary>
+    /// In <see cref="Infer"/>, batches smaller than the thread count split each sample's pixels over the threads only
+    /// from this many multiply-adds per sample (F·C·k²·pixels) up; below, the calling thread does all of it. 0 (the
+    /// default) splits whenever the training forward would; <see cref="long.MaxValue"/> never splits. The
+    /// benchmark's cnn-layers mode compares the settings in one process.
+    /// </summary>
+    internal static long InferSplitWork { get; set; }
+
+    private InferJob? _inferJob;
+    private Tensor? _inferOutput;
+    private Tensor? _inferConv;
+    private float[][] _inferSample = [];
+    private int[][] _inferArgmax = [];
+    private float[] _inferPackedW = [];
+    private float[] _inferWeights = [];
+    private int _inferPackedWidth;
+
+    /// <summary>
+    /// Inference: this layer's evaluation output, then (<paramref name="relu"/>) max(0, x), then (<paramref name="pool"/>
+    /// non-null, a built layer whose input shape is this layer's output shape) that max pooling, bit for bit equal to
+    /// running the convolution, a relu activation layer and the pooling layer one after the other. The ReLU runs in the
+    /// product's epilogue (MAXPS(0, x), as the activation; on the general path the activation itself); with a pooling
+    /// layer each sample's output is pooled by the same part right after its product, while it is in cache, and the
+    /// whole convolution output is never written (batches smaller than the thread count, which split the pixels of
+    /// each sample instead, write it and pool after). Returns a tensor owned by this layer (valid until the next call);
+    /// <see cref="Layer.LastOutput"/> and the backward state are not touched.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The layer is not built.</exception>
+    /// <exception cref="ArgumentException">The input, or the pooling layer's input, does not fit.</exception>
+    internal Tensor Infer(Tensor input, bool relu, MaxPool2D? pool)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!IsBuilt)
+        {
+            throw new InvalidOperationException($"Layer '{Spec}' is not built: call Build (or build the model) before forward or backward.");
+        }
+
+        var expected = InputShape;
+        bool ok = input.Rank == expected.Rank + 1;
+        for (int i = 0; ok && i < expected.Rank; i++)
+        {
+            ok = input.Shape[i + 1] == expected[i];
+        }
+
+        if (!ok)
+        {
+            throw new ArgumentException($"The input has shape {input.Shape}; expected [N, {string.Join(", ", expected)}].", nameof(input));
+        }
+
+        if (pool is not null && (!pool.IsBuilt || pool.InputShape != OutputShape))
+        {
+            throw new ArgumentException($"The pooling layer must be built for this layer's output shape {OutputShape}.", nameof(pool));
+        }
+
+        int batch = input.BatchSize;
+        _gemmWidth = UsePackedProducts ? GemmPacked.Width : 0;
+        int parts = Parts(batch, forward: true);
+        if (_splitPixels && (long)Filters * _patch * _pixels < InferSplitWork)
+        {
+            // Too little work per sample to pay for handing half of it to another thread.
+            (parts, _splitPixels) = (1, false);
+        }
+
+        if (_gemmWidth != 0)
+        {
+            // W packed for inference is kept with a copy of the weights it was packed from, and re-packed unless the
+            // weights are the same bytes (a compare reads W once; packing reads it and writes the panels): never stale.
+            var w = Weight.Value.Span;
+            if (_inferPackedWidth != _gemmWidth || !System.Runtime.InteropServices.MemoryMarshal.AsBytes(w).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_inferWeights.AsSpan())))
+            {
+                EnsurePinned(ref _inferPackedW, GemmPacked.ASize(_gemmWidth, Filters, _patch));
+                fixed (float* pw = w, dst = _inferPackedW)
+                {
+                    GemmPacked.PackA(_gemmWidth, pw, _patch, transposed: false, Filters, _patch, GemmPacked.Align(dst));
+                }
+
+                if (_inferWeights.Length != w.Length)
+                {
+                    _inferWeights = new float[w.Length];
+                }
+
+                w.CopyTo(_inferWeights);
+                _inferPackedWidth = _gemmWidth;
+            }
+        }
+
+        var output = Buffer(ref _inferOutput, batch, pool is null ? OutputShape : pool.OutputShape);
+        bool perSample = pool is not null && !_splitPixels;
+        var conv = pool is null ? output : perSample ? null : Buffer(ref _inferConv, batch, OutputShape);
+        int pooled = pool is null ? 0 : pool.OutputShape.Length;
+        if (_inferSample.Length < parts)
+        {
+            Array.Resize(ref _inferSample, parts);
+            Array.Resize(ref _inferArgmax, parts);
+        }
+
+        for (int p = 0; p < parts; p++)
+        {
+            if (perSample && (_inferSample[p] is null || _inferSample[p].Length < Filters * _pixels))
+            {
+                _inferSample[p] = GC.AllocateUninitializedArray<float>(Filters * _pixels, pinned: true);
+            }
+
+            long argmax = perSample ? pooled : (long)batch * pooled;
+            if (pool is not null && (p == 0 || perSample) && (_inferArgmax[p] is null || _inferArgmax[p].Length < argmax))
+            {
+                _inferArgmax[p] = GC.AllocateUninitializedArray<int>((int)argmax, pinned: true);
+            }
+        }
+
+        var job = _inferJob ??= new InferJob(this);
+        job.Set(input, conv, output, relu, pool, parts);
+        WorkerPool.Run(parts, job);
+        if (pool is not null && !perSample)
+        {
+            fixed (float* pc = conv!.Span, po = output.Span)
+            fixed (int* pa = _inferArgmax[0])
+            {
+                Pooling.MaxForwardPlanes(pc, po, pa, batch * Filters, _outH, _outW, pool.Size, pool.Stride, pool.OutputShape[1], pool.OutputShape[2]);
+            }
+        }
+
+        return output;
+    }
+
+    /// <summary>
+    /// Part <paramref name="part"/> of <see cref="Infer"/>: its pixel strips of every sample (into the convolution
+    /// output), or its samples, each multiplied into the convolution output or, with pooling, into the part's
+    /// one-sample scratch and pooled from there into the output.
+    /// </summary>
+    private void InferPart(InferJob job, int part)
+    {
+        var input = job.Input!;
+        int batch = input.BatchSize, outLength = Filters * _pixels;
+        if (_splitPixels)
+        {
+            int nr = GemmPacked.Cols(_gemmWidth);
+            int s0 = (int)((long)_strips * part / job.Parts), s1 = (int)((long)_strips * (part + 1) / job.Parts);
+            int q0 = s0 * nr, q1 = Math.Min(_pixels, s1 * nr);
+            fixed (float* pc = job.Conv!.Span)
+            {
+                for (int n = 0; q0 < q1 && n < batch; n++)
+                {
+                    InferPacked(input, n, q0, q1, pc + (long)n * outLength, job.Relu, _packedB[part]);
+                }
+            }
+
+            return;
+        }
+
+        int per = (batch + job.Parts - 1) / job.Parts;
+        int first = Math.Min(batch, part * per), last = Math.Min(batch, first + per);
+        var pool = job.Pool;
+        fixed (float* pc = job.Conv is null ? default : job.Conv.Span, scratch = _inferSample[part], po = job.Output!.Span)
+        fixed (int* pa = pool is null ? null : _inferArgmax[part])
+        {
+            int pooled = pool is null ? 0 : pool.OutputShape.Length;
+            for (int n = first; n < last; n++)
+            {
+                float* target = pool is null ? pc + (long)n * outLength : scratch;
+                if (_gemmWidth != 0)
+                {
+                    InferPacked(input, n, 0, _pixels, target, job.Relu, _packedB[part]);
+                }
+                else
+                {
+                    InferSample(input, n, target, job.Relu, _cols[part]);
+                }
+
+                if (pool is not null)
+                {
+                    Pooling.MaxForwardPlanes(scratch, po + (long)n * pooled, pa, Filters, _outH, _outW, pool.Size, pool.Stride, pool.OutputShape[1], pool.OutputShape[2]);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sample <paramref name="n"/>, pixels [q0, q1), on the packed path: the same unfold and product as
+    /// <see cref="ForwardPacked"/> (W packed by <see cref="Infer"/>), with the ReLU in the epilogue, into <paramref name="target"/> (the sample's
+    /// [F, pixels] output).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void InferPacked(Tensor input, int n, int q0, int q1, float* target, bool relu, float[] packedBuffer)
+    {
+        int inLength = _channels * _height * _width;
+        fixed (float* pw0 = _inferPackedW, pb0 = packedBuffer, pin = input.Span, pbias = Bias.Value.Span)
+        {
+            var epilogue = new GemmEpilogue(pbias, perRow: true, relu);
+            SampleProductPacked(GemmPacked.Align(pw0), GemmPacked.Align(pb0), pin + (long)n * inLength, q0, q1, target, epilogue);
+        }
+    }
+
+    /// <summary>
+    /// Sample <paramref name="n"/> on the general path: the same products as <see cref="ForwardSamples"/> into
+    /// <paramref name="target"/>, then the relu activation in place.
+    /// </summary>
+    private void InferSample(Tensor input, int n, float* target, bool relu, float[] colsBuffer)
+    {
+        int inLength = _channels * _height * _width, outLength = Filters * _pixels;
+        var w = Weight.Value.Span;
+        var b = Bias.Value.Span;
+        var x = input.Span.Slice(n * inLength, inLength);
+        var y = new Span<float>(target, outLength);
+        ReadOnlySpan<float> cols = DirectInput ? x : Unfold(x, colsBuffer);
+        if (_patch >= FusedBiasPatch)
+        {
+            Gemm.Product(w, false, cols, false, y, Filters, _patch, _pixels, accumulate: false, b, GemmBias.PerRow, relu: false);
+        }
+        else
+        {
+            for (int f = 0; f < Filters; f++)
+            {
+                y.Slice(f * _pixels, _pixels).Fill(b[f]);
+            }
+
+            Gemm.MatMulAdd(w, cols, y, Filters, _patch, _pixels);
+        }
+
+        if (relu)
+        {
+            InferRelu.ForwardInPlace(y);
+        }
+    }
+
+    /// <summary>The reusable job of <see cref="Infer"/>.</summary>
+    private sealed class InferJob(Conv2D layer) : IParallelJob
+    {
+        public Tensor? Input { get; private set; }
+
+        public Tensor? Conv { get; private set; }
+
+        public Tensor? Output { get; private set; }
+
+        public MaxPool2D? Pool { get; private set; }
+
+        public bool Relu { get; private set; }
+
+        public int Parts { get; private set; }
+
+        public void Set(Tensor input, Tensor? conv, Tensor output, bool relu, MaxPool2D? pool, int parts)
+            => (Input, Conv, Output, Relu, Pool, Parts) = (input, conv, output, relu, pool, parts);
+
+        public void Execute(int part) => layer.InferPart(this, part);
+    }
+
+    // ---- End of the inference entry.
 
     /// <summary>The layer's one reusable job: contiguous ranges of samples, one per part.</summary>
     private sealed class ConvJob(Conv2D layer) : IParallelJob

@@ -17,6 +17,9 @@ namespace Nonlinear.Layers;
 public sealed class MaxPool2D : Layer
 {
     private Tensor? _input;
+    private Tensor? _reluGradient;
+    private Tensor? _inferOutput;
+    private int[] _inferArgmax = [];
     private int[] _argmax = [];
     private int _planes;
 
@@ -84,5 +87,65 @@ public sealed class MaxPool2D : Layer
         {
             Pooling.MaxBackward(outputGradient.Span, _argmax, inputGradient.Span, _planes, InputShape[1], InputShape[2], OutputShape[1], OutputShape[2]);
         }
+    }
+
+    /// <summary>
+    /// Inference of a relu followed by this layer (used by <see cref="Models.Sequential.Infer"/>): the pooled max(0, x),
+    /// bit for bit as the two layers' evaluation forward passes, without writing max(0, x) out (see
+    /// <see cref="Pooling.MaxForwardRelu"/>). Returns a tensor owned by the layer (valid until the next call);
+    /// <see cref="Layer.LastOutput"/> and the backward state are not touched.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The layer is not built.</exception>
+    /// <exception cref="ArgumentException">The input does not have the layer's per-sample input shape.</exception>
+    internal Tensor InferAfterRelu(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!IsBuilt)
+        {
+            throw new InvalidOperationException($"Layer '{Spec}' is not built: call Build (or build the model) before forward or backward.");
+        }
+
+        if (input.Length != (long)input.BatchSize * InputShape.Length || input.Rank != 4 || input.Shape[1] != InputShape[0] || input.Shape[2] != InputShape[1])
+        {
+            throw new ArgumentException($"The input has shape {input.Shape}; expected [N, {string.Join(", ", InputShape)}].", nameof(input));
+        }
+
+        var output = Buffer(ref _inferOutput, input.BatchSize, OutputShape);
+        if (_inferArgmax.Length < output.Length)
+        {
+            _inferArgmax = new int[output.Length];
+        }
+
+        Pooling.MaxForwardRelu(input.Span, output.Span, _inferArgmax.AsSpan(0, output.Length), input.BatchSize * InputShape[0], InputShape[1], InputShape[2], Size, Stride, OutputShape[1], OutputShape[2]);
+        return output;
+    }
+
+    /// <summary>
+    /// The backward pass of this layer and of the ReLU before it, in one pass (used by <see cref="Models.Sequential"/>):
+    /// dLoss/d(the ReLU's input), given dLoss/d(this layer's output), when this layer's last forward input was that
+    /// ReLU's output. Bit for bit equal to the ReLU's backward applied to this layer's (see
+    /// <see cref="Pooling.MaxBackward(ReadOnlySpan{float}, ReadOnlySpan{int}, ReadOnlySpan{float}, Span{float}, int, int, int, int, int)"/>):
+    /// the mask is read from this layer's output, which holds the ReLU's output at each maximum. The returned tensor
+    /// is owned by the layer (valid until the next call).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Called before a forward pass.</exception>
+    /// <exception cref="ArgumentException">The gradient does not have the last output's shape.</exception>
+    internal Tensor BackwardThroughRelu(Tensor outputGradient)
+    {
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        var output = LastOutput;
+        if (_input is null || output is null)
+        {
+            throw new InvalidOperationException($"{Spec}: backward called before forward.");
+        }
+
+        if (outputGradient.BatchSize != output.BatchSize || outputGradient.Length != output.Length)
+        {
+            throw new ArgumentException($"The output gradient has shape {outputGradient.Shape}; expected {output.Shape}.", nameof(outputGradient));
+        }
+
+        var inputGradient = Buffer(ref _reluGradient, outputGradient.BatchSize, InputShape);
+        Pooling.MaxBackward(outputGradient.Span, _argmax, output.Span, inputGradient.Span, _planes, InputShape[1], InputShape[2], OutputShape[1], OutputShape[2]);
+        return inputGradient;
     }
 }

@@ -142,8 +142,10 @@ public sealed class Sequential
 
     /// <summary>
     /// Inference: the same values as <see cref="Forward"/> in evaluation mode (training: false), bit for bit, in
-    /// fewer passes: a dense layer followed by relu is one product with the ReLU in its epilogue, and flatten is a
-    /// view of its input rather than a copy. Returns the last layer's output (owned by the model, valid until the
+    /// fewer passes: a dense layer followed by relu is one product with the ReLU in its epilogue; a convolution
+    /// followed by relu and/or max pooling is one pass per sample (the ReLU in the product's epilogue, each sample's
+    /// output pooled while it is in cache); relu then max pooling elsewhere (e.g. after batch norm) pools each plane
+    /// through the ReLU without writing the ReLU's output; and flatten is a view of its input rather than a copy. Returns the last layer's output (owned by the model, valid until the
     /// next call). Nothing is kept for a backward pass, and the layers' <see cref="Layer.LastOutput"/> is not
     /// updated for the fused and viewed steps: use <see cref="Forward"/> where a diagnostic reads them.
     /// </summary>
@@ -163,6 +165,17 @@ public sealed class Sequential
                     x = dense.Infer(x, relu);
                     i += relu ? 1 : 0;
                     break;
+                case Conv2D conv:
+                    bool convRelu = i + 1 < _layers.Length && _layers[i + 1] is ActivationLayer { Activation: Relu };
+                    int next = i + (convRelu ? 2 : 1);
+                    var pool = next < _layers.Length ? _layers[next] as MaxPool2D : null;
+                    x = conv.Infer(x, convRelu, pool);
+                    i = next - (pool is null ? 1 : 0);
+                    break;
+                case ActivationLayer { Activation: Relu } when i + 1 < _layers.Length && _layers[i + 1] is MaxPool2D after:
+                    x = after.InferAfterRelu(x);
+                    i++;
+                    break;
                 case Flatten flatten:
                     x = (views[i] ??= new FlattenView()).Of(flatten, x);
                     break;
@@ -175,13 +188,16 @@ public sealed class Sequential
         return x;
     }
 
-    /// <summary>Backward pass from dLoss/dOutput; accumulates every parameter gradient and returns dLoss/dInput.</summary>
+    /// <summary>
+    /// Backward pass from dLoss/dOutput; accumulates every parameter gradient and returns dLoss/dInput. A max-pooling
+    /// layer right after a relu takes both layers' backward passes in one (the same values, bit for bit).
+    /// </summary>
     public Tensor Backward(Tensor outputGradient)
     {
         var g = outputGradient;
         for (int i = _layers.Length - 1; i >= 0; i--)
         {
-            g = _layers[i].Backward(g);
+            g = BackwardStep(ref i, g, 0);
         }
 
         return g;
@@ -196,10 +212,26 @@ public sealed class Sequential
         var g = outputGradient;
         for (int i = _layers.Length - 1; i > 0; i--)
         {
-            g = _layers[i].Backward(g);
+            g = BackwardStep(ref i, g, 1);
         }
 
         _layers[0].BackwardParameters(g);
+    }
+
+    /// <summary>
+    /// Layer <paramref name="i"/>'s backward pass; a max-pooling layer whose input came from a relu at i − 1 ≥
+    /// <paramref name="lowest"/> also takes the relu's (see <see cref="MaxPool2D.BackwardThroughRelu"/>), and
+    /// <paramref name="i"/> steps past the relu.
+    /// </summary>
+    private Tensor BackwardStep(ref int i, Tensor g, int lowest)
+    {
+        if (_layers[i] is MaxPool2D pool && i - 1 >= lowest && _layers[i - 1] is ActivationLayer { Activation: Relu })
+        {
+            i--;
+            return pool.BackwardThroughRelu(g);
+        }
+
+        return _layers[i].Backward(g);
     }
 
     /// <summary>Sets every parameter gradient to zero.</summary>

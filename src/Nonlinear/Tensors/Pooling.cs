@@ -61,17 +61,67 @@ internal static unsafe class Pooling
 
     /// <summary>dx = 0, then dx[plane, argmax] += dy for every output (adds where windows overlap).</summary>
     public static void MaxBackward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx, int planes, int h, int w, int outH, int outW)
+        => MaxBackward(dy, argmax, default, dx, planes, h, w, outH, outW);
+
+    /// <summary>
+    /// The pooling backward pass followed by a ReLU's, in one pass: dx = 0, then dx[plane, argmax] += (y ≤ 0 ? 0 : dy)
+    /// for every output, where <paramref name="y"/> is the pooling's output (empty: no ReLU, plain
+    /// <see cref="MaxBackward(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, int, int, int, int)"/>).
+    /// </summary>
+    /// <remarks>
+    /// For max pooling over a ReLU's output r, y = r[argmax], so masking each contribution by y equals the ReLU's
+    /// backward (dx_relu = r ≤ 0 ? 0 : dx_pool) applied after the pooling's: where r ≤ 0 both give +0 (every masked
+    /// contribution is +0 added to +0), elsewhere the same contributions are added in the same order. Bit for bit
+    /// equal to the two layers' backward passes, NaN included (a NaN r passes dy, as relu' does).
+    /// </remarks>
+    public static void MaxBackward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, ReadOnlySpan<float> y, Span<float> dx, int planes, int h, int w, int outH, int outW)
     {
         Check(dx.Length, (long)planes * h * w, "input gradient");
         Check(dy.Length, (long)planes * outH * outW, "output gradient");
         Check(argmax.Length, (long)planes * outH * outW, "argmax");
-        fixed (float* pdy = dy, pdx = dx)
+        if (!y.IsEmpty)
+        {
+            Check(y.Length, (long)planes * outH * outW, "output");
+        }
+
+        fixed (float* pdy = dy, pdx = dx, py = y)
         fixed (int* pi = argmax)
         {
             int parts = Parts(dx.Length, planes);
-            WorkerPool.Run(parts, PoolJob.Get(pdx, pdy, pi, planes, h, w, 0, 0, outH, outW, parts, forward: false));
+            var job = PoolJob.Get(pdx, pdy, pi, planes, h, w, 0, 0, outH, outW, parts, forward: false);
+            job.Mask = py;
+            WorkerPool.Run(parts, job);
         }
     }
+
+    /// <summary>
+    /// <see cref="MaxForward"/> of max(0, x) (the relu activation: MAXPS(0, x) semantics, the same vector operation at
+    /// <see cref="Simd.Elementwise.Width"/>) without writing max(0, x) out: each plane goes through the ReLU into a
+    /// per-thread scratch and is pooled from there while it is in L1. Bit for bit equal to the relu activation
+    /// followed by <see cref="MaxForward"/>, argmax included.
+    /// </summary>
+    public static void MaxForwardRelu(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int planes, int h, int w, int k, int stride, int outH, int outW)
+    {
+        Check(x.Length, (long)planes * h * w, "input");
+        Check(y.Length, (long)planes * outH * outW, "output");
+        Check(argmax.Length, (long)planes * outH * outW, "argmax");
+        fixed (float* px = x, py = y)
+        fixed (int* pi = argmax)
+        {
+            int parts = Parts(x.Length, planes);
+            var job = PoolJob.Get(px, py, pi, planes, h, w, k, stride, outH, outW, parts, forward: true);
+            job.Relu = true;
+            WorkerPool.Run(parts, job);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MaxForward"/> for planes [0, <paramref name="planes"/>) on the calling thread only (no hand-off to the
+    /// worker team): for callers that already run on one of the team's parts, e.g. a convolution that pools each
+    /// sample's output while it is still in cache.
+    /// </summary>
+    internal static void MaxForwardPlanes(float* x, float* y, int* argmax, int planes, int h, int w, int k, int stride, int outH, int outW)
+        => Forward(x, y, argmax, 0, planes, h, w, k, stride, outH, outW, relu: false);
 
     private static int Parts(int elements, int planes) => elements < ParallelElements ? 1 : Math.Min(Engine.MaxThreads, planes);
 
@@ -83,9 +133,33 @@ internal static unsafe class Pooling
         }
     }
 
+    /// <summary>Per-thread scratch for one plane after the ReLU (<see cref="MaxForwardRelu"/>; grown, never shrunk).</summary>
+    [ThreadStatic]
+    private static float[]? _rectified;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Forward(float* x, float* y, int* argmax, int first, int last, int h, int w, int k, int stride, int outH, int outW)
+    private static void Forward(float* x, float* y, int* argmax, int first, int last, int h, int w, int k, int stride, int outH, int outW, bool relu)
     {
+        if (relu)
+        {
+            var plane = _rectified;
+            if (plane is null || plane.Length < h * w)
+            {
+                _rectified = plane = GC.AllocateUninitializedArray<float>(h * w, pinned: true);
+            }
+
+            fixed (float* r = plane)
+            {
+                for (int p = first; p < last; p++)
+                {
+                    Simd.Elementwise.Map(new ReadOnlySpan<float>(x + (long)p * h * w, h * w), new Span<float>(r, h * w), default(ReluOp));
+                    Forward(r, y + (long)p * outH * outW, argmax + (long)p * outH * outW, 0, 1, h, w, k, stride, outH, outW, relu: false);
+                }
+            }
+
+            return;
+        }
+
         int width = VectorWidth(Width, k, stride, outW);
         int pitch = stride == 1 ? w : (w + stride - 1) / stride;
         int rows = (outH - 1) * stride + k; // the input rows the windows reach
@@ -492,21 +566,46 @@ internal static unsafe class Pooling
         max = BitConverter.Int32BitsToSingle(bits + ((BitConverter.SingleToInt32Bits(v) - bits) & take));
     }
 
+    /// <summary>
+    /// Planes [first, last): each plane of dx is cleared just before its scatter-add (while it is in L1, rather than
+    /// the whole range first, which sent every cleared line to memory and back). With <paramref name="mask"/> (the
+    /// pooling's output y) each contribution is 0 where y ≤ 0: the ReLU backward fused in (see
+    /// <see cref="MaxBackward(ReadOnlySpan{float}, ReadOnlySpan{int}, ReadOnlySpan{float}, Span{float}, int, int, int, int, int)"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Backward(float* dx, float* dy, int* argmax, int first, int last, int h, int w, int outH, int outW)
+    private static void Backward(float* dx, float* dy, int* argmax, float* mask, int first, int last, int h, int w, int outH, int outW)
     {
         int plane = h * w, outPlane = outH * outW;
-        new Span<float>(dx + (long)first * plane, (last - first) * plane).Clear();
         for (int p = first; p < last; p++)
         {
             float* d = dx + (long)p * plane;
             float* g = dy + (long)p * outPlane;
             int* a = argmax + (long)p * outPlane;
+            new Span<float>(d, plane).Clear();
+            if (mask is null)
+            {
+                for (int i = 0; i < outPlane; i++)
+                {
+                    d[a[i]] += g[i];
+                }
+
+                continue;
+            }
+
+            float* m = mask + (long)p * outPlane;
             for (int i = 0; i < outPlane; i++)
             {
-                d[a[i]] += g[i];
+                // relu'(r) = 0 where r <= 0 (NaN passes): the same select as the relu activation's backward.
+                d[a[i]] += m[i] <= 0f ? 0f : g[i];
             }
         }
+    }
+
+    /// <summary>The relu activation's forward operation (Relu.ForwardOp): MAXPS(0, x), NaN propagates, -0 stays -0.</summary>
+    private readonly struct ReluOp : Simd.IUnaryOperator
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Invoke<T>(T x) where T : struct, Simd.ISimd<T> => T.MaxNative(T.Create(0f), x);
     }
 
     /// <summary>One reusable job per calling thread: the parallel path allocates nothing per call.</summary>
@@ -517,6 +616,12 @@ internal static unsafe class Pooling
 
         private float* _a, _b;
         private int* _argmax;
+
+        /// <summary>Forward only: pool max(0, x) (see <see cref="MaxForwardRelu"/>). Reset by <see cref="Get"/>.</summary>
+        public bool Relu { get; set; }
+
+        /// <summary>Backward only: the pooling's output, to fuse a ReLU's backward (null: none). Reset by <see cref="Get"/>.</summary>
+        public float* Mask { get; set; }
         private int _planes, _h, _w, _k, _stride, _outH, _outW, _parts;
         private bool _forward;
 
@@ -527,6 +632,8 @@ internal static unsafe class Pooling
             job._a = a;
             job._b = b;
             job._argmax = argmax;
+            job.Mask = null;
+            job.Relu = false;
             (job._planes, job._h, job._w, job._k, job._stride, job._outH, job._outW, job._forward) = (planes, h, w, k, stride, outH, outW, forward);
             job._parts = parts;
             return job;
@@ -538,11 +645,11 @@ internal static unsafe class Pooling
             int first = Math.Min(_planes, part * per), last = Math.Min(_planes, first + per);
             if (_forward)
             {
-                Forward(_a, _b, _argmax, first, last, _h, _w, _k, _stride, _outH, _outW);
+                Forward(_a, _b, _argmax, first, last, _h, _w, _k, _stride, _outH, _outW, Relu);
             }
             else
             {
-                Backward(_a, _b, _argmax, first, last, _h, _w, _outH, _outW);
+                Backward(_a, _b, _argmax, Mask, first, last, _h, _w, _outH, _outW);
             }
         }
     }
