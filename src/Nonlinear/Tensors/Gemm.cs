@@ -33,8 +33,10 @@ internal static unsafe class Gemm
     /// every part packing all of op(B), when op(B) holds at least this many floats (batch-1000 inference through a
     /// 784 x 256 dense layer: 0.8 MB packed twice otherwise). Same blocks and kernel calls, so the same bits;
     /// <see cref="int.MaxValue"/> disables it, 0 shares every row-split product (settable for tests and the benchmark).
+    /// Off by default: on a quiet 2-core machine (`dense-infer 3000`) the two extra hand-offs cost more than the second
+    /// packing saves (MLP batch-1000 median 1.33 ms shared against 1.24 ms each thread packing; MLP training epochs equal).
     /// </summary>
-    internal static int SharedPackingFloats { get; set; } = 1 << 15;
+    internal static int SharedPackingFloats { get; set; } = int.MaxValue;
 
     /// <summary>
     /// The widest micro-kernel this machine accelerates: 512 (AVX-512), 256 (AVX2 + FMA), 128 (Vector128: SSE,
