@@ -1,6 +1,7 @@
 using Nonlinear.Losses;
 using Nonlinear.Models;
 using Nonlinear.Optimizers;
+using Nonlinear.Tests.Training;
 using Nonlinear.Training;
 using Xunit;
 
@@ -20,16 +21,6 @@ public sealed class CnnAllocationTests
         var model = Sequential.Parse("conv:8x3,batchnorm,relu,pool:2,conv:8x3,relu,flatten,dropout:0.25,dense:3");
         model.Build(data.FeatureShape, seed: 1);
         var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Sgd(0.01, momentum: 0.9));
-        trainer.Fit(data, epochs: 2, batchSize: 8, seed: 1);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        trainer.Fit(data, epochs: 1, batchSize: 8, seed: 1);
-        long one = GC.GetAllocatedBytesForCurrentThread() - before;
-        before = GC.GetAllocatedBytesForCurrentThread();
-        trainer.Fit(data, epochs: 6, batchSize: 8, seed: 1);
-        long many = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        // 5 more epochs of 32 batches: only the per-epoch history entry (a list growing) may allocate.
-        double perBatch = (many - one) / (5.0 * 32);
-        Assert.True(perBatch < 16, $"{perBatch:F1} bytes allocated per batch");
+        SteadyAllocation.AssertNonePerBatch(trainer, data, batchSize: 8);
     }
 }

@@ -153,17 +153,7 @@ public sealed class TrainerTests
     {
         var data = SyntheticData.Moons(512, 0.1, seed: 1);
         var (_, trainer) = Build("dense:32,relu,dense:32,tanh,dense:1", data);
-        trainer.Fit(data, epochs: 2, batchSize: 32, seed: 1);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        trainer.Fit(data, epochs: 1, batchSize: 32, seed: 1);
-        long one = GC.GetAllocatedBytesForCurrentThread() - before;
-        before = GC.GetAllocatedBytesForCurrentThread();
-        trainer.Fit(data, epochs: 21, batchSize: 32, seed: 1);
-        long many = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        // 20 more epochs of 16 batches: only the per-epoch history entry (a list growing) may allocate.
-        double perBatch = (many - one) / (20.0 * 16);
-        Assert.True(perBatch < 16, $"{perBatch:F1} bytes allocated per batch");
+        SteadyAllocation.AssertNonePerBatch(trainer, data, batchSize: 32);
     }
 
     [Fact]

@@ -17,16 +17,6 @@ public sealed class AttentionAllocationTests
         var model = Sequential.Parse("layernorm,attention:heads=2:causal,transformer:d=8,heads=2,ff=16,flatten,dense:3");
         model.Build(data.FeatureShape, seed: 1);
         var trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Sgd(0.01, momentum: 0.9));
-        trainer.Fit(data, epochs: 2, batchSize: 8, seed: 1);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        trainer.Fit(data, epochs: 1, batchSize: 8, seed: 1);
-        long one = GC.GetAllocatedBytesForCurrentThread() - before;
-        before = GC.GetAllocatedBytesForCurrentThread();
-        trainer.Fit(data, epochs: 6, batchSize: 8, seed: 1);
-        long many = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        // 5 more epochs of 32 batches: only the per-epoch history entry (a list growing) may allocate.
-        double perBatch = (many - one) / (5.0 * 32);
-        Assert.True(perBatch < 16, $"{perBatch:F1} bytes allocated per batch");
+        Nonlinear.Tests.Training.SteadyAllocation.AssertNonePerBatch(trainer, data, batchSize: 8);
     }
 }
