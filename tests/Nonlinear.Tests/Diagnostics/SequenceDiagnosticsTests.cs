@@ -279,22 +279,7 @@ public sealed class SequenceDiagnosticsTests
         model.Build(data.FeatureShape, seed: 1);
         var diagnostics = new TrainingDiagnostics { StatisticsInterval = 1 };
         var trainer = new Trainer(model, TaskDefaults.Loss(TaskKind.Multiclass), Optimizer.Create("adam", 0.01)) { Diagnostics = diagnostics };
-        trainer.Fit(data, epochs: 2, batchSize: 16, seed: 1);
-
-        long at4 = 0, at14 = 0;
-        trainer.BatchEnded += b =>
-        {
-            if (b.Batch == 4)
-            {
-                at4 = GC.GetAllocatedBytesForCurrentThread();
-            }
-            else if (b.Batch == 14)
-            {
-                at14 = GC.GetAllocatedBytesForCurrentThread();
-            }
-        };
-        trainer.Fit(data, epochs: 1, batchSize: 16, seed: 1);
-        Assert.Equal(0, at14 - at4);
+        Nonlinear.Tests.Training.SteadyAllocation.AssertNonePerBatch(trainer, data, batchSize: 16, first: 4, last: 14);
         var last = diagnostics.Latest!;
         Assert.Equal(2, last.Layers[0].Attention!.HeadEntropy.Count);
         Assert.Equal(2, last.Layers[1].Attention!.HeadEntropy.Count);
