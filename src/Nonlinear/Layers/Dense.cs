@@ -91,23 +91,7 @@ public sealed class Dense : Layer
     /// <exception cref="InvalidOperationException">The layer is not built.</exception>
     internal Tensor Infer(Tensor input, bool relu)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (!IsBuilt)
-        {
-            throw new InvalidOperationException($"Layer '{Spec}' is not built: call Build (or build the model) before forward or backward.");
-        }
-
-        var expected = InputShape;
-        bool ok = input.Rank == expected.Rank + 1;
-        for (int i = 0; ok && i < expected.Rank; i++)
-        {
-            ok = input.Shape[i + 1] == expected[i];
-        }
-
-        if (!ok)
-        {
-            throw new ArgumentException($"The input has shape {input.Shape}; expected [N, {string.Join(", ", expected)}].", nameof(input));
-        }
+        CheckInput(input);
 
         var output = Buffer(ref _inferenceOutput, input.BatchSize, OutputShape);
         Product(input, output, relu);

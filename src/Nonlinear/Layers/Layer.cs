@@ -118,6 +118,23 @@ public abstract class Layer
         return buffer;
     }
 
+    /// <summary>
+    /// The checks of a forward pass outside <see cref="Forward"/> (the fused inference entries and views): the layer
+    /// is built and <paramref name="input"/> is a batch of its per-sample input shape.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The layer is not built.</exception>
+    /// <exception cref="ArgumentException">The input does not have the layer's per-sample input shape.</exception>
+    internal void CheckInput(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        EnsureBuilt();
+        if (!FitsSample(input, InputShape))
+        {
+            throw new ArgumentException($"The input has shape {input.Shape}; expected [N, {string.Join(", ", InputShape)}].", nameof(input));
+        }
+    }
+
     private void EnsureBuilt()
     {
         if (!IsBuilt)
@@ -126,7 +143,7 @@ public abstract class Layer
         }
     }
 
-    private static void CheckSample(Tensor t, TensorShape expected, string what)
+    private static bool FitsSample(Tensor t, TensorShape expected)
     {
         bool ok = t.Rank == expected.Rank + 1;
         for (int i = 0; ok && i < expected.Rank; i++)
@@ -134,7 +151,12 @@ public abstract class Layer
             ok = t.Shape[i + 1] == expected[i];
         }
 
-        if (!ok)
+        return ok;
+    }
+
+    private static void CheckSample(Tensor t, TensorShape expected, string what)
+    {
+        if (!FitsSample(t, expected))
         {
             throw new ArgumentException($"The {what} has shape {t.Shape}; expected [N, {string.Join(", ", expected)}].");
         }

@@ -99,16 +99,7 @@ public sealed class MaxPool2D : Layer
     /// <exception cref="ArgumentException">The input does not have the layer's per-sample input shape.</exception>
     internal Tensor InferAfterRelu(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (!IsBuilt)
-        {
-            throw new InvalidOperationException($"Layer '{Spec}' is not built: call Build (or build the model) before forward or backward.");
-        }
-
-        if (input.Length != (long)input.BatchSize * InputShape.Length || input.Rank != 4 || input.Shape[1] != InputShape[0] || input.Shape[2] != InputShape[1])
-        {
-            throw new ArgumentException($"The input has shape {input.Shape}; expected [N, {string.Join(", ", InputShape)}].", nameof(input));
-        }
+        CheckInput(input);
 
         var output = Buffer(ref _inferOutput, input.BatchSize, OutputShape);
         if (_inferArgmax.Length < output.Length)

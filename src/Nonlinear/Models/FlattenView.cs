@@ -24,22 +24,7 @@ internal sealed class FlattenView
             return _view!;
         }
 
-        if (!layer.IsBuilt)
-        {
-            throw new InvalidOperationException($"Layer '{layer.Spec}' is not built: call Build (or build the model) before forward or backward.");
-        }
-
-        var expected = layer.InputShape;
-        bool ok = input.Rank == expected.Rank + 1;
-        for (int i = 0; ok && i < expected.Rank; i++)
-        {
-            ok = input.Shape[i + 1] == expected[i];
-        }
-
-        if (!ok)
-        {
-            throw new ArgumentException($"The input has shape {input.Shape}; expected [N, {string.Join(", ", expected)}].", nameof(input));
-        }
+        layer.CheckInput(input);
 
         _view = input.Reshape(input.BatchSize, layer.OutputShape[0]);
         _source = input;
