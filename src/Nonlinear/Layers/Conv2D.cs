@@ -36,11 +36,13 @@ public sealed unsafe class Conv2D : Layer
     private float[][] _cols = [];
     private float[][] _partials = [];
     private float[][] _packedB = [];
+    private float[][] _groupA = [];
+    private float[][] _groupB = [];
     private float[] _packedW = [];
     private float[] _packedWT = [];
     private int[] _gatherTable = [];
     private int _gatherPixels;
-    private int _gemmWidth, _strips;
+    private int _gemmWidth, _strips, _group;
     private bool _splitPixels;
 
     /// <summary>
@@ -268,6 +270,30 @@ public sealed unsafe class Conv2D : Layer
     /// </summary>
     internal static int DotGradientMaxPatch { get; set; } = 32;
 
+    /// <summary>
+    /// Whether the weight gradient on the packed path multiplies several samples per product: the columns of
+    /// <see cref="GradientGroup"/> samples and their dY^T packed one after the other into one long-K panel each
+    /// (K = samples · pixels), then dW^T [C·k·k, F] += cols · dY^T once per group, instead of one general product per
+    /// sample (which repacks both operands and loads and stores dW^T every time). The benchmark switches it to
+    /// compare the two in one process; off, dW runs per sample through the general product as before.
+    /// </summary>
+    internal static bool UseGroupedGradient { get; set; } = true;
+
+    /// <summary>
+    /// Samples per weight-gradient product on the grouped path (<see cref="UseGroupedGradient"/>); 0 (the default)
+    /// picks it from <see cref="GroupPanelFloats"/>. Settable for the benchmark and tests (group boundaries).
+    /// </summary>
+    internal static int GradientGroup { get; set; }
+
+    /// <summary>
+    /// The automatic group size keeps a group's two packed panels, (C·k·k + F) · samples · pixels floats, within this
+    /// many floats (512 KB: well inside a 1 MB per-core L2), and at least one sample.
+    /// </summary>
+    private const int GroupPanelFloats = 128 * 1024;
+
+    /// <summary>Whether this layer's weight gradient runs grouped (<see cref="UseGroupedGradient"/>, packed path, not <see cref="GemmDot"/>).</summary>
+    private bool UseGrouped => _gemmWidth != 0 && UseGroupedGradient && !UseDotGradient;
+
     /// <summary>Whether this layer's weight gradient takes <see cref="GemmDot"/> (needs accelerated vectors and enough pixels to fill them).</summary>
     /// <remarks>
     /// Also taken for any patch depth when the products run on the 128-bit GEMM kernel: at DOTNET_EnableAVX=0 (SSE,
@@ -323,6 +349,28 @@ public sealed unsafe class Conv2D : Layer
             for (int p = 0; p < parts; p++)
             {
                 EnsurePinned(ref _packedB[p], floats);
+            }
+        }
+
+        if (!forward && UseGrouped)
+        {
+            // The grouped weight gradient's panels: cols packed as A [C·k·k, G·pixels], dY^T as B [G·pixels, F].
+            int perPart = (batch + parts - 1) / parts;
+            _group = GradientGroup > 0 ? GradientGroup : (int)Math.Max(1, GroupPanelFloats / ((long)(_patch + Filters) * _pixels));
+            _group = Math.Min(_group, perPart);
+            if (_groupA.Length < parts)
+            {
+                Array.Resize(ref _groupA, parts);
+                Array.Resize(ref _groupB, parts);
+            }
+
+            int k = _group * _pixels;
+            for (int p = 0; p < parts; p++)
+            {
+                _groupA[p] ??= [];
+                _groupB[p] ??= [];
+                EnsurePinned(ref _groupA[p], GemmPacked.ASize(_gemmWidth, _patch, k));
+                EnsurePinned(ref _groupB[p], GemmPacked.BSize(_gemmWidth, k, Filters));
             }
         }
 
@@ -418,78 +466,114 @@ public sealed unsafe class Conv2D : Layer
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void BackwardSamples(Tensor input, Tensor outputGradient, Tensor? inputGradient, int first, int last, float[] colsBuffer, float[] partialBuffer, float[] packedBuffer)
+    private void BackwardSamples(Tensor input, Tensor outputGradient, Tensor? inputGradient, int first, int last, float[] colsBuffer, float[] partialBuffer, float[] packedBuffer, int part)
     {
-        int inLength = _channels * _height * _width, outLength = Filters * _pixels, weights = Filters * _patch;
+        int weights = Filters * _patch;
         var partial = partialBuffer.AsSpan();
         partial.Clear();
         var dw = partial[..weights];
         var db = partial.Slice(weights, Filters);
         var w = Weight.Value.Span;
-        bool dot = UseDotGradient;
-        for (int n = first; n < last; n++)
+        bool dot = UseDotGradient, grouped = UseGrouped;
+        int group = grouped ? _group : 1;
+        for (int n0 = first; n0 < last; n0 += group)
         {
-            var x = input.Span.Slice(n * inLength, inLength);
-            var dy = outputGradient.Span.Slice(n * outLength, outLength);
-            ReadOnlySpan<float> cols = DirectInput ? x : Unfold(x, colsBuffer);
-            if (dot)
+            int count = Math.Min(group, last - n0);
+            for (int n = n0; n < n0 + count; n++)
             {
-                // dW^T [patch, F] += cols [patch, pixels] · dY [F, pixels]^T: dot products along the pixels, both read in place.
-                fixed (float* pc = cols, pdy = dy, pdw = dw)
+                BackwardSample(input, outputGradient, inputGradient, n, n - n0, count, dot, grouped, colsBuffer, dw, db, w, packedBuffer, part);
+            }
+
+            if (grouped)
+            {
+                // dW^T [patch, F] += cols [patch, count·pixels] · dY^T [count·pixels, F]: one product for the group.
+                fixed (float* pa0 = _groupA[part], pb0 = _groupB[part], pdw = dw)
                 {
-                    GemmDot.AddABt(pc, _pixels, pdy, _pixels, pdw, Filters, _patch, Filters, _pixels);
+                    GemmPacked.Run(_gemmWidth, GemmPacked.Align(pa0), GemmPacked.Align(pb0), _patch, count * _pixels, Filters, pdw, Filters, accumulate: true, default);
                 }
             }
-            else
-            {
-                Gemm.Product(cols, false, dy, true, dw, _patch, _pixels, Filters, accumulate: true);
-            }
+        }
+    }
 
-            for (int f = 0; f < Filters; f++)
+    /// <summary>
+    /// Sample <paramref name="n"/> of <see cref="BackwardSamples"/>: its weight-gradient share (grouped: its cols and
+    /// dY^T packed as k steps [<paramref name="slot"/>·pixels, +pixels) of the group's panels, <paramref name="count"/>
+    /// samples deep; otherwise added to dW^T here), its bias gradient and its dx.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void BackwardSample(Tensor input, Tensor outputGradient, Tensor? inputGradient, int n, int slot, int count, bool dot, bool grouped,
+                                float[] colsBuffer, Span<float> dw, Span<float> db, ReadOnlySpan<float> w, float[] packedBuffer, int part)
+    {
+        int inLength = _channels * _height * _width, outLength = Filters * _pixels;
+        var x = input.Span.Slice(n * inLength, inLength);
+        var dy = outputGradient.Span.Slice(n * outLength, outLength);
+        ReadOnlySpan<float> cols = DirectInput ? x : Unfold(x, colsBuffer);
+        if (grouped)
+        {
+            int k = count * _pixels, k0 = slot * _pixels;
+            fixed (float* pc = cols, pdy = dy, pa0 = _groupA[part], pb0 = _groupB[part])
             {
-                db[f] += TensorPrimitives.Sum(dy.Slice(f * _pixels, _pixels));
+                GemmPacked.PackAPanel(_gemmWidth, pc, _pixels, transposed: false, _patch, _pixels, k0, k, GemmPacked.Align(pa0));
+                GemmPacked.PackBPanel(_gemmWidth, pdy, _pixels, transposed: true, _pixels, Filters, k0, k, GemmPacked.Align(pb0));
             }
-
-            if (inputGradient is null)
+        }
+        else if (dot)
+        {
+            // dW^T [patch, F] += cols [patch, pixels] · dY [F, pixels]^T: dot products along the pixels, both read in place.
+            fixed (float* pc = cols, pdy = dy, pdw = dw)
             {
-                continue;
+                GemmDot.AddABt(pc, _pixels, pdy, _pixels, pdw, Filters, _patch, Filters, _pixels);
             }
+        }
+        else
+        {
+            Gemm.Product(cols, false, dy, true, dw, _patch, _pixels, Filters, accumulate: true);
+        }
 
-            var dx = inputGradient.Span.Slice(n * inLength, inLength);
-            if (_gemmWidth != 0)
+        for (int f = 0; f < Filters; f++)
+        {
+            db[f] += TensorPrimitives.Sum(dy.Slice(f * _pixels, _pixels));
+        }
+
+        if (inputGradient is null)
+        {
+            return;
+        }
+
+        var dx = inputGradient.Span.Slice(n * inLength, inLength);
+        if (_gemmWidth != 0)
+        {
+            // dcols = W^T dY from W^T packed once per batch and dY packed here (or straight into dx for a 1x1 convolution).
+            var target = DirectInput ? dx : colsBuffer.AsSpan(0, _patch * _pixels);
+            fixed (float* pwt0 = _packedWT, pb0 = packedBuffer, pdy = dy, pt = target)
             {
-                // dcols = W^T dY from W^T packed once per batch and dY packed here (or straight into dx for a 1x1 convolution).
-                var target = DirectInput ? dx : colsBuffer.AsSpan(0, _patch * _pixels);
-                fixed (float* pwt0 = _packedWT, pb0 = packedBuffer, pdy = dy, pt = target)
+                float* pwt = GemmPacked.Align(pwt0), pb = GemmPacked.Align(pb0);
+                GemmPacked.PackB(_gemmWidth, pdy, _pixels, transposed: false, Filters, 0, _pixels, pb);
+                GemmPacked.Run(_gemmWidth, pwt, pb, _patch, Filters, _pixels, pt, _pixels, accumulate: false, default);
+                if (!DirectInput)
                 {
-                    float* pwt = GemmPacked.Align(pwt0), pb = GemmPacked.Align(pb0);
-                    GemmPacked.PackB(_gemmWidth, pdy, _pixels, transposed: false, Filters, 0, _pixels, pb);
-                    GemmPacked.Run(_gemmWidth, pwt, pb, _patch, Filters, _pixels, pt, _pixels, accumulate: false, default);
-                    if (!DirectInput)
+                    fixed (float* px = dx)
                     {
-                        fixed (float* px = dx)
-                        {
-                            Im2Col.Fold(pt, _pixels, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, px);
-                        }
+                        Im2Col.Fold(pt, _pixels, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, px);
                     }
                 }
-
-                continue;
             }
 
-            if (DirectInput)
-            {
-                Gemm.Product(w, true, dy, false, dx, _patch, Filters, _pixels, accumulate: false);
-                continue;
-            }
+            return;
+        }
 
-            // dcols = W^T dY, in the cols scratch (cols is no longer needed), then folded back onto the image.
-            var dcols = colsBuffer.AsSpan(0, _patch * _pixels);
-            Gemm.Product(w, true, dy, false, dcols, _patch, Filters, _pixels, accumulate: false);
-            fixed (float* pc = dcols, px = dx)
-            {
-                Im2Col.Fold(pc, _pixels, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, px);
-            }
+        if (DirectInput)
+        {
+            Gemm.Product(w, true, dy, false, dx, _patch, Filters, _pixels, accumulate: false);
+            return;
+        }
+
+        // dcols = W^T dY, in the cols scratch (cols is no longer needed), then folded back onto the image.
+        var dcols = colsBuffer.AsSpan(0, _patch * _pixels);
+        Gemm.Product(w, true, dy, false, dcols, _patch, Filters, _pixels, accumulate: false);
+        fixed (float* pc = dcols, px = dx)
+        {
+            Im2Col.Fold(pc, _pixels, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, px);
         }
     }
 
@@ -800,7 +884,7 @@ public sealed unsafe class Conv2D : Layer
             int first = Math.Min(batch, part * per), last = Math.Min(batch, first + per);
             if (_backward)
             {
-                layer.BackwardSamples(_input, _outputGradient!, _inputGradient, first, last, layer._cols[part], layer._partials[part], layer._packedB[part]);
+                layer.BackwardSamples(_input, _outputGradient!, _inputGradient, first, last, layer._cols[part], layer._partials[part], layer._packedB[part], part);
             }
             else if (layer._gemmWidth != 0)
             {

@@ -15,14 +15,17 @@ internal static unsafe class GemmPack
     /// <summary>
     /// Packs op(A)[i0 .. i0+mc, p0 .. p0+kc] into strips of <paramref name="mr"/> rows: strip s holds, for each p,
     /// the <paramref name="mr"/> values op(A)[i0 + s*mr + r, p] (rows past mc are zero). op(A)[i, p] is a[i*lda + p],
-    /// or a[p*lda + i] when <paramref name="transposed"/>.
+    /// or a[p*lda + i] when <paramref name="transposed"/>. Strips lie s·mr·<paramref name="ks"/> floats apart
+    /// (<paramref name="ks"/> = 0 means kc): with ks &gt; kc the block fills k steps [0, kc) of strips that are ks deep,
+    /// so that several blocks packed at dst + k0·mr build one panel of depth ks (a product over several samples).
     /// </summary>
-    public static void A(float* a, int lda, bool transposed, int i0, int mc, int p0, int kc, int mr, float* dst)
+    public static void A(float* a, int lda, bool transposed, int i0, int mc, int p0, int kc, int mr, float* dst, int ks = 0)
     {
+        ks = ks == 0 ? kc : ks;
         for (int s = 0; s < mc; s += mr)
         {
             int h = Math.Min(mr, mc - s);
-            float* d = dst + (long)s * kc;
+            float* d = dst + (long)s * ks;
             if (transposed)
             {
                 // Each p contributes h contiguous floats of the stored [K, M] matrix.
@@ -90,10 +93,12 @@ internal static unsafe class GemmPack
     /// <summary>
     /// Packs op(B)[p0 .. p0+kc, j0 .. j0+nc] into strips of <paramref name="nr"/> columns: strip s holds, for each p,
     /// the <paramref name="nr"/> values op(B)[p, j0 + s*nr + j] (columns past nc are zero). op(B)[p, j] is b[p*ldb + j],
-    /// or b[j*ldb + p] when <paramref name="transposed"/>.
+    /// or b[j*ldb + p] when <paramref name="transposed"/>. Strips lie s·nr·<paramref name="ks"/> floats apart
+    /// (<paramref name="ks"/> = 0 means kc; see <see cref="A"/>).
     /// </summary>
-    public static void B(float* b, int ldb, bool transposed, int p0, int kc, int j0, int nc, int nr, float* dst)
+    public static void B(float* b, int ldb, bool transposed, int p0, int kc, int j0, int nc, int nr, float* dst, int ks = 0)
     {
+        ks = ks == 0 ? kc : ks;
         if (!transposed)
         {
             // Rows of B are contiguous: walk 8 rows at a time across all strips, so that reads stream along 8 rows
@@ -105,7 +110,7 @@ internal static unsafe class GemmPack
                 int pe = Math.Min(kc, pb + 8);
                 for (int s = 0; s < full; s += nr)
                 {
-                    float* d = dst + (long)s * kc + (long)pb * nr;
+                    float* d = dst + (long)s * ks + (long)pb * nr;
                     float* src = b + (long)(p0 + pb) * ldb + j0 + s;
                     for (int p = pb; p < pe; p++, src += ldb, d += nr)
                     {
@@ -117,7 +122,7 @@ internal static unsafe class GemmPack
             if (full < nc)
             {
                 int w = nc - full;
-                float* d = dst + (long)full * kc;
+                float* d = dst + (long)full * ks;
                 float* src = b + (long)p0 * ldb + j0 + full;
                 for (int p = 0; p < kc; p++, src += ldb, d += nr)
                 {
@@ -140,7 +145,7 @@ internal static unsafe class GemmPack
         for (int s = 0; s < nc; s += nr)
         {
             int w = Math.Min(nr, nc - s);
-            float* d = dst + (long)s * kc;
+            float* d = dst + (long)s * ks;
             // Column j of op(B) is row j of the stored [N, K] matrix: 8 of them at a time through an 8x8 transpose
             // (AVX, NR a multiple of 8), else 4 at a time through a 4x4 one (the 128-bit kernel's NR = 12).
             int j = 0;
