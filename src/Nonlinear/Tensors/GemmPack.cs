@@ -64,6 +64,10 @@ internal static unsafe class GemmPack
             {
                 Transpose4(a + (long)(i0 + s) * lda + p0, lda, kc, d, 4);
             }
+            else if (h == 6 && mr == 6 && Avx.IsSupported)
+            {
+                Transpose6(a + (long)(i0 + s) * lda + p0, lda, kc, d);
+            }
             else
             {
                 // Row r of the strip is contiguous in A: read along it, write with stride mr.
@@ -239,6 +243,51 @@ internal static unsafe class GemmPack
             d[1] = src[ld + p];
             d[2] = src[2L * ld + p];
             d[3] = src[3L * ld + p];
+        }
+    }
+
+    /// <summary>
+    /// dst[p*6 + r] = src[r*ld + p] for 6 rows r and kc columns p (a 6-row strip of the AVX2 kernel, transposed): 8
+    /// columns at a time through the 8x8 transpose with two zero rows; each column's 8-float store spills 2 zeros
+    /// into the next column's place, which the next store overwrites (the 8th column of a block is stored as 4 + 2
+    /// floats, so nothing is written past column kc − 1).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Transpose6(float* src, int ld, int kc, float* dst)
+    {
+        int p = 0;
+        for (; p + 8 <= kc; p += 8)
+        {
+            float* s = src + p;
+            var r0 = Vector256.Load(s);
+            var r1 = Vector256.Load(s + ld);
+            var r2 = Vector256.Load(s + 2 * ld);
+            var r3 = Vector256.Load(s + 3 * ld);
+            var r4 = Vector256.Load(s + 4 * ld);
+            var r5 = Vector256.Load(s + 5 * ld);
+            var r6 = Vector256<float>.Zero;
+            var r7 = Vector256<float>.Zero;
+            Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+            float* d = dst + (long)p * 6;
+            r0.Store(d);
+            r1.Store(d + 6);
+            r2.Store(d + 12);
+            r3.Store(d + 18);
+            r4.Store(d + 24);
+            r5.Store(d + 30);
+            r6.Store(d + 36);
+            r7.GetLower().Store(d + 42);
+            d[46] = r7.GetElement(4);
+            d[47] = r7.GetElement(5);
+        }
+
+        for (; p < kc; p++)
+        {
+            float* d = dst + (long)p * 6;
+            for (int r = 0; r < 6; r++)
+            {
+                d[r] = src[(long)r * ld + p];
+            }
         }
     }
 
