@@ -37,6 +37,7 @@ internal static class ConvLayersBench
             Engine.MaxThreads = before;
             Conv2D.UsePackedProducts = true;
             Conv2D.UseGroupedGradient = true;
+            Conv2D.UseGroupedInputGradient = true;
         }
 
         return 0;
@@ -102,11 +103,24 @@ internal static class ConvLayersBench
                     if (!first)
                     {
                         Min(best, "dW grouped G=auto: dW,db,dx", Time(() => layer.Backward(dy)));
+
+                        // dx: one product per sample against G samples side by side.
+                        Conv2D.UseGroupedInputGradient = false;
+                        Min(best, "dx per-sample: dW,db,dx", Time(() => layer.Backward(dy)));
+                        Conv2D.UseGroupedInputGradient = true;
+                        foreach (int g in new[] { 1, 2, 4, 8 })
+                        {
+                            Conv2D.InputGradientGroup = g;
+                            Min(best, $"dx grouped G={g}: dW,db,dx", Time(() => layer.Backward(dy)));
+                        }
+
+                        Conv2D.InputGradientGroup = 0;
                     }
                 }
                 finally
                 {
                     (Conv2D.DotGradientMaxPatch, Conv2D.UseGroupedGradient, Conv2D.GradientGroup) = (savedDot, true, 0);
+                    (Conv2D.UseGroupedInputGradient, Conv2D.InputGradientGroup) = (true, 0);
                 }
             }
         }
@@ -133,13 +147,14 @@ internal static class ConvLayersBench
         var dy = Random(128 * 10, 7, 128, 10);
         // Multiply-adds of one training step: both convolutions forward and dW, the second's dx; dense layers 3x.
         double macs = 128 * (32 * 9 * 676.0 * 2 + 64 * 288 * 121.0 * 3 + (1600 * 128 + 128 * 10) * 3.0);
-        // packed (grouped dW), packed with dW per sample (the previous packed path), per-sample general products.
+        // packed (grouped dW and dx), packed with dW and dx per sample (the previous packed path), per-sample general products.
         foreach (int variant in new[] { 0, 1, 2 })
         {
             bool packed = variant < 2;
             Conv2D.UsePackedProducts = packed;
             Conv2D.UseGroupedGradient = variant == 0;
-            string tag = variant switch { 0 => "packed", 1 => "packed, dW/sample", _ => "per-sample" };
+            Conv2D.UseGroupedInputGradient = variant == 0;
+            string tag = variant switch { 0 => "packed", 1 => "packed, per sample", _ => "per-sample" };
             double step = double.MaxValue, fwd = double.MaxValue;
             for (int r = 0; r < reps; r++)
             {
@@ -307,7 +322,40 @@ internal static class ConvLayersBench
             }));
         }
 
+        // dx's parts: dY packed as B, dcols = W^T · dY (W^T packed once), col2im of dcols onto the image.
+        var wt = GC.AllocateArray<float>((int)GemmPacked.ASize(width, patch, filters) + GemmPacked.Slack, pinned: true);
+        var dimage = GC.AllocateArray<float>(channels * planes, pinned: true);
+        double dxPack = double.MaxValue, dxRun = double.MaxValue, fold = double.MaxValue;
+        fixed (float* fwt = wt, fdi = dimage)
+        {
+            float* pwt = GemmPacked.Align(fwt);
+            for (int r = 0; r < reps; r++)
+            {
+                double t0 = ThreadCpuMs();
+                for (int n = 0; n < 128; n++)
+                {
+                    GemmPacked.PackB(width, (float*)pdy + (long)n * filters * pixels, pixels, false, filters, 0, pixels, (float*)pb);
+                }
+
+                double t1 = ThreadCpuMs();
+                for (int n = 0; n < 128; n++)
+                {
+                    GemmPacked.Run(width, pwt, (float*)pb, patch, filters, pixels, (float*)pc, pixels, false, default);
+                }
+
+                double t2 = ThreadCpuMs();
+                for (int n = 0; n < 128; n++)
+                {
+                    Im2Col.Fold((float*)pc, pixels, channels, size, size, 3, 1, 0, outSize, outSize, fdi);
+                }
+
+                double t3 = ThreadCpuMs();
+                (dxPack, dxRun, fold) = (Math.Min(dxPack, t1 - t0), Math.Min(dxRun, t2 - t1), Math.Min(fold, t3 - t2));
+            }
+        }
+
         double macs = 128.0 * filters * patch * pixels;
+        Console.WriteLine($"T=1 cpu conv {channels}->{filters} dx parts x128: pack dY {dxPack,7:F3} ms, product {dxRun,7:F3} ms {2 * macs / dxRun / 1e6,6:F1} GFLOP/s, col2im {fold,7:F3} ms");
         Console.WriteLine($"T=1 cpu conv {channels}->{filters} dW parts x128: im2col {unfold,7:F3} ms, pack cols {packA,7:F3} ms, pack dY^T {packB,7:F3} ms; " +
                           $"product K=pixels {run1,7:F3} ms {2 * macs / run1 / 1e6,6:F1} GFLOP/s, K=4 pixels {run4,7:F3} ms {2 * macs / run4 / 1e6,6:F1} GFLOP/s");
         GC.KeepAlive(cols);

@@ -38,11 +38,14 @@ public sealed unsafe class Conv2D : Layer
     private float[][] _packedB = [];
     private float[][] _groupA = [];
     private float[][] _groupB = [];
+    private float[][] _dxY = [];
+    private float[][] _dxCols = [];
+    private float[][] _dxPacked = [];
     private float[] _packedW = [];
     private float[] _packedWT = [];
     private int[] _gatherTable = [];
     private int _gatherPixels;
-    private int _gemmWidth, _strips, _group;
+    private int _gemmWidth, _strips, _group, _dxGroup;
     private bool _splitPixels, _gradientDirect, _partialDirect;
 
     /// <summary>
@@ -305,6 +308,21 @@ public sealed unsafe class Conv2D : Layer
     /// </summary>
     private const int GroupPanelFloats = 64 * 1024;
 
+    /// <summary>
+    /// Whether dx on the packed path multiplies several samples per product: dY of <see cref="InputGradientGroup"/>
+    /// samples side by side [F, G·pixels], dcols [C·k·k, G·pixels] = W^T · dY in one product (only the group's last
+    /// strip of columns is partial, instead of every sample's: 121 pixels are 3 25/32 strips of 32, 10 1/12 of 12),
+    /// then col2im per sample from its columns. Not for 1x1 convolutions (their dx is the product itself, per sample).
+    /// The benchmark switches it to compare in one process. The same values as per sample, bit for bit.
+    /// </summary>
+    internal static bool UseGroupedInputGradient { get; set; } = true;
+
+    /// <summary>Samples per dx product on the grouped path (<see cref="UseGroupedInputGradient"/>); 0 (the default) = 4.</summary>
+    internal static int InputGradientGroup { get; set; }
+
+    /// <summary>Whether this layer's dx runs grouped (<see cref="UseGroupedInputGradient"/>, packed path, not 1x1).</summary>
+    private bool UseGroupedDx => _gemmWidth != 0 && UseGroupedInputGradient && !DirectInput;
+
     /// <summary>Whether this layer's weight gradient runs grouped (<see cref="UseGroupedGradient"/>, packed path, not <see cref="GemmDot"/>).</summary>
     private bool UseGrouped => _gemmWidth != 0 && UseGroupedGradient && !UseDotGradient;
 
@@ -363,6 +381,30 @@ public sealed unsafe class Conv2D : Layer
             for (int p = 0; p < parts; p++)
             {
                 EnsurePinned(ref _packedB[p], floats);
+            }
+        }
+
+        if (!forward && UseGroupedDx)
+        {
+            // dx groups: dY side by side [F, G·pixels], its packed copy, and dcols [patch, G·pixels].
+            int perPart = (batch + parts - 1) / parts;
+            _dxGroup = Math.Min(InputGradientGroup > 0 ? InputGradientGroup : 4, perPart);
+            if (_dxY.Length < parts)
+            {
+                Array.Resize(ref _dxY, parts);
+                Array.Resize(ref _dxCols, parts);
+                Array.Resize(ref _dxPacked, parts);
+            }
+
+            int n = _dxGroup * _pixels;
+            for (int p = 0; p < parts; p++)
+            {
+                _dxY[p] ??= [];
+                _dxCols[p] ??= [];
+                _dxPacked[p] ??= [];
+                EnsurePinned(ref _dxY[p], (long)Filters * n);
+                EnsurePinned(ref _dxCols[p], (long)_patch * n);
+                EnsurePinned(ref _dxPacked[p], GemmPacked.BSize(_gemmWidth, Filters, n));
             }
         }
 
@@ -495,32 +537,66 @@ public sealed unsafe class Conv2D : Layer
         var dw = partial[..weights];
         var db = partial.Slice(weights, Filters);
         var w = Weight.Value.Span;
-        bool dot = UseDotGradient, grouped = UseGrouped;
-        int group = grouped ? _group : 1;
-        for (int n0 = first; n0 < last; n0 += group)
+        bool dot = UseDotGradient, grouped = UseGrouped, groupedDx = UseGroupedDx && inputGradient is not null;
+        int group = grouped ? _group : 1, step = groupedDx ? _dxGroup : group;
+        for (int n0 = first; n0 < last; n0 += step)
         {
-            int count = Math.Min(group, last - n0);
-            for (int n = n0; n < n0 + count; n++)
+            int count = Math.Min(step, last - n0);
+            for (int i = 0, w0 = 0; i < count; i++)
             {
-                BackwardSample(input, outputGradient, inputGradient, n, n - n0, count, dot, grouped, colsBuffer, dw, db, w, packedBuffer, part);
+                // dW in groups of `group` samples inside the step (w0: the first of the current one).
+                int wCount = Math.Min(group, count - w0);
+                BackwardSample(input, outputGradient, inputGradient, n0 + i, i - w0, wCount, dot, grouped, colsBuffer, dw, db, w, packedBuffer, part, groupedDx ? i : -1, count);
+                if (grouped && i - w0 == wCount - 1)
+                {
+                    RunGradientGroup(dw, wCount, part);
+                    w0 = i + 1;
+                }
             }
 
-            if (grouped)
+            if (groupedDx)
             {
-                // dW^T [patch, F] += cols [patch, count·pixels] · dY^T [count·pixels, F]: one product for the group.
-                // (or dW [F, patch] += dY · cols^T: see Parts).
-                fixed (float* pa0 = _groupA[part], pb0 = _groupB[part], pdw = dw)
-                {
-                    float* pa = GemmPacked.Align(pa0), pb = GemmPacked.Align(pb0);
-                    if (_partialDirect)
-                    {
-                        GemmPacked.Run(_gemmWidth, pa, pb, Filters, count * _pixels, _patch, pdw, _patch, accumulate: true, default);
-                    }
-                    else
-                    {
-                        GemmPacked.Run(_gemmWidth, pa, pb, _patch, count * _pixels, Filters, pdw, Filters, accumulate: true, default);
-                    }
-                }
+                InputGradientGroupProduct(inputGradient!, n0, count, part);
+            }
+        }
+    }
+
+    /// <summary>
+    /// dx of samples [<paramref name="n0"/>, n0 + <paramref name="count"/>) from their dY gathered side by side by
+    /// <see cref="BackwardSample"/>: dcols [patch, count·pixels] = W^T · dY in one product, then col2im of each
+    /// sample's columns (rows count·pixels apart) onto its dx.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void InputGradientGroupProduct(Tensor inputGradient, int n0, int count, int part)
+    {
+        int inLength = _channels * _height * _width, n = count * _pixels;
+        fixed (float* pwt0 = _packedWT, py = _dxY[part], pb0 = _dxPacked[part], pc = _dxCols[part], pdx = inputGradient.Span)
+        {
+            float* pwt = GemmPacked.Align(pwt0), pb = GemmPacked.Align(pb0);
+            GemmPacked.PackB(_gemmWidth, py, n, transposed: false, Filters, 0, n, pb);
+            GemmPacked.Run(_gemmWidth, pwt, pb, _patch, Filters, n, pc, n, accumulate: false, default);
+            for (int i = 0; i < count; i++)
+            {
+                Im2Col.Fold(pc + (long)i * _pixels, n, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, pdx + (long)(n0 + i) * inLength);
+            }
+        }
+    }
+
+    /// <summary>The grouped weight gradient's product for the <paramref name="count"/> samples packed into the part's panels.</summary>
+    private void RunGradientGroup(Span<float> dw, int count, int part)
+    {
+        // dW^T [patch, F] += cols [patch, count·pixels] · dY^T [count·pixels, F]: one product for the group.
+        // (or dW [F, patch] += dY · cols^T: see Parts).
+        fixed (float* pa0 = _groupA[part], pb0 = _groupB[part], pdw = dw)
+        {
+            float* pa = GemmPacked.Align(pa0), pb = GemmPacked.Align(pb0);
+            if (_partialDirect)
+            {
+                GemmPacked.Run(_gemmWidth, pa, pb, Filters, count * _pixels, _patch, pdw, _patch, accumulate: true, default);
+            }
+            else
+            {
+                GemmPacked.Run(_gemmWidth, pa, pb, _patch, count * _pixels, Filters, pdw, Filters, accumulate: true, default);
             }
         }
     }
@@ -532,7 +608,7 @@ public sealed unsafe class Conv2D : Layer
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void BackwardSample(Tensor input, Tensor outputGradient, Tensor? inputGradient, int n, int slot, int count, bool dot, bool grouped,
-                                float[] colsBuffer, Span<float> dw, Span<float> db, ReadOnlySpan<float> w, float[] packedBuffer, int part)
+                                float[] colsBuffer, Span<float> dw, Span<float> db, ReadOnlySpan<float> w, float[] packedBuffer, int part, int dxSlot, int dxCount)
     {
         int inLength = _channels * _height * _width, outLength = Filters * _pixels;
         var x = input.Span.Slice(n * inLength, inLength);
@@ -578,6 +654,19 @@ public sealed unsafe class Conv2D : Layer
 
         if (inputGradient is null)
         {
+            return;
+        }
+
+        if (dxSlot >= 0)
+        {
+            // Grouped dx: this sample's dY goes into columns [slot·pixels, +pixels) of the group's dY [F, count·pixels].
+            int n2 = dxCount * _pixels;
+            var group = _dxY[part].AsSpan();
+            for (int f = 0; f < Filters; f++)
+            {
+                dy.Slice(f * _pixels, _pixels).CopyTo(group.Slice(f * n2 + dxSlot * _pixels, _pixels));
+            }
+
             return;
         }
 

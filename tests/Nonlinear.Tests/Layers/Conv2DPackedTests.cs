@@ -19,8 +19,8 @@ public sealed class Conv2DPackedTests
     /// 512 (pre-packed products on that micro-kernel); each with im2col copied (+0) and read through the gather
     /// table (+1: AVX2 gathers where supported and the strips are a multiple of 8 wide, scalar loads otherwise),
     /// with the weight gradient on the blocked GEMM for every patch depth (+2: no GemmDot; on the packed widths
-    /// several samples per product, the default), and with it on one general product per sample (+3: no GemmDot, no
-    /// grouping: the path before grouping).
+    /// several samples per product, the default), and with dW on one general product per sample and dx on one packed
+    /// product per sample (+3: no GemmDot, no grouping: the path before grouping).
     /// </summary>
     private static List<int> Paths()
     {
@@ -131,15 +131,16 @@ public sealed class Conv2DPackedTests
     };
 
     /// <summary>
-    /// The weight gradient over several samples per product, at group sizes that do and do not divide each part's
-    /// samples (1, 2, 3, 4 and the automatic choice), on every packed width, against the float64 reference, and against
-    /// the per-sample product: the grouped path only changes the order in which the samples' terms are summed (the
-    /// samples of a group run through one product, k steps in sample order), so the two agree to rounding, not bit
-    /// for bit. A NaN input makes exactly the weight gradients that read it NaN on both.
+    /// The weight gradient and dx over several samples per product, at group sizes that do and do not divide each
+    /// part's samples (1, 2, 3, 4 and the automatic choice), on every packed width, against the float64 reference, and
+    /// against the per-sample products. Grouped dW only changes the order in which the samples' terms are summed (the
+    /// samples of a group run through one product, k steps in sample order), so it agrees with the per-sample dW to
+    /// rounding, not bit for bit; grouped dx computes every value with the same k steps, so it is the same bits.
+    /// A NaN input makes exactly the weight gradients that read it NaN on both.
     /// </summary>
     [Theory]
     [MemberData(nameof(GroupShapes))]
-    public void Grouped_weight_gradient_matches_float64_at_every_group_size_and_width(int filters, int channels, int k, int stride, int padding, int h, int w, int batch, int threads)
+    public void Grouped_gradients_match_float64_at_every_group_size_and_width(int filters, int channels, int k, int stride, int padding, int h, int w, int batch, int threads)
     {
         foreach (var path in Paths())
         {
@@ -148,7 +149,7 @@ public sealed class Conv2DPackedTests
                 continue;
             }
 
-            var (_, _, oneByOne, oneDb, _, _, _) = Run(path + 1, filters, channels, k, stride, padding, h, w, batch, threads, nanAt: -1);
+            var (_, oneDx, oneByOne, oneDb, _, _, _) = Run(path + 1, filters, channels, k, stride, padding, h, w, batch, threads, nanAt: -1);
             foreach (int group in new[] { 1, 2, 3, 4, 0 })
             {
                 var (_, dx, dw, db, layer, x, dy) = Run(path, filters, channels, k, stride, padding, h, w, batch, threads, nanAt: -1, group);
@@ -157,6 +158,7 @@ public sealed class Conv2DPackedTests
                 Close(rdb, db, $"db at {path}, group {group}");
                 Close(rdx, dx, $"dx at {path}, group {group}");
                 Assert.Equal(oneDb, db);
+                Assert.Equal(oneDx, dx);
                 var perSample = Array.ConvertAll(oneByOne, v => (double)v);
                 Close(perSample, dw, $"dW grouped against per sample at {path}, group {group}");
 
@@ -179,12 +181,15 @@ public sealed class Conv2DPackedTests
         int path, int filters, int channels, int k, int stride, int padding, int h, int w, int batch, int threads, int nanAt, int group = 0)
     {
         var saved = (Gemm.UseKernel, Gemm.Width, Engine.MaxThreads, Im2Col.UseGather, Conv2D.DotGradientMaxPatch, Conv2D.UseGroupedGradient, Conv2D.GradientGroup);
+        var savedDx = (Conv2D.UseGroupedInputGradient, Conv2D.InputGradientGroup);
         try
         {
             Im2Col.UseGather = path % 4 == 1;
             Conv2D.DotGradientMaxPatch = path % 4 >= 2 ? 0 : saved.DotGradientMaxPatch;
             Conv2D.UseGroupedGradient = path % 4 != 3;
             Conv2D.GradientGroup = group;
+            Conv2D.UseGroupedInputGradient = path % 4 != 3;
+            Conv2D.InputGradientGroup = group;
             path -= path % 4;
             Gemm.UseKernel = path != 0;
             Gemm.Width = path == 0 ? saved.Width : path;
@@ -215,6 +220,7 @@ public sealed class Conv2DPackedTests
         finally
         {
             (Gemm.UseKernel, Gemm.Width, Engine.MaxThreads, Im2Col.UseGather, Conv2D.DotGradientMaxPatch, Conv2D.UseGroupedGradient, Conv2D.GradientGroup) = saved;
+            (Conv2D.UseGroupedInputGradient, Conv2D.InputGradientGroup) = savedDx;
         }
     }
 
