@@ -16,7 +16,9 @@ namespace Nonlinear.Layers;
 /// The bias is added in the product's epilogue when the patch is deep enough for that to pay (see
 /// <see cref="FusedBiasPatch"/>). Backward: dW^T += cols · dY^T, db += Σ over samples and positions of dY,
 /// dx = col2im(W^T · dY) (skipped when nothing needs dx, e.g. for a model's first layer); transposed operands are
-/// read in place by the product's packing. Samples are split over the worker team when the batch is
+/// read in place by the product's packing. On the packed path the backward products take several samples at once:
+/// dW over a group's samples packed one after the other along K (<see cref="UseGroupedGradient"/>), dx over a group's
+/// dY side by side along N (<see cref="UseGroupedInputGradient"/>). Samples are split over the worker team when the batch is
 /// big enough (each thread with its own scratch and gradient partial, summed in a fixed order), otherwise the
 /// matrix products split themselves. Steady state allocates nothing. Initialisation: fan_in = C·k·k,
 /// fan_out = F·k·k; biases start at zero.
