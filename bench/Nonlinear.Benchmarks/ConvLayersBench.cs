@@ -36,6 +36,8 @@ internal static class ConvLayersBench
         {
             Engine.MaxThreads = before;
             Conv2D.UsePackedProducts = true;
+            Conv2D.UseGroupedGradient = true;
+            Conv2D.UseGroupedInputGradient = true;
         }
 
         return 0;
@@ -72,6 +74,55 @@ internal static class ConvLayersBench
                 Min(best, $"{tag} backward dW,db (dW gemm)", Time(() => layer.BackwardParameters(dy)));
                 Conv2D.DotGradientMaxPatch = saved;
             }
+
+            // The weight gradient on the packed path: several samples per product (grouped, automatic group and fixed
+            // G) against one general product per sample, whatever the dot rule says (GemmDot off for all of them).
+            Conv2D.UsePackedProducts = true;
+            if (GemmPacked.Width != 0)
+            {
+                int savedDot = Conv2D.DotGradientMaxPatch;
+                Conv2D.DotGradientMaxPatch = 0;
+                try
+                {
+                    Conv2D.UseGroupedGradient = false;
+                    Min(best, "dW per-sample: dW,db", Time(() => layer.BackwardParameters(dy)));
+                    if (!first)
+                    {
+                        Min(best, "dW per-sample: dW,db,dx", Time(() => layer.Backward(dy)));
+                    }
+
+                    Conv2D.UseGroupedGradient = true;
+                    foreach (int g in new[] { 0, 1, 2, 4, 8 })
+                    {
+                        Conv2D.GradientGroup = g;
+                        string name = g == 0 ? "auto" : g.ToString(CultureInfo.InvariantCulture);
+                        Min(best, $"dW grouped G={name}: dW,db", Time(() => layer.BackwardParameters(dy)));
+                    }
+
+                    Conv2D.GradientGroup = 0;
+                    if (!first)
+                    {
+                        Min(best, "dW grouped G=auto: dW,db,dx", Time(() => layer.Backward(dy)));
+
+                        // dx: one product per sample against G samples side by side.
+                        Conv2D.UseGroupedInputGradient = false;
+                        Min(best, "dx per-sample: dW,db,dx", Time(() => layer.Backward(dy)));
+                        Conv2D.UseGroupedInputGradient = true;
+                        foreach (int g in new[] { 1, 2, 4, 8 })
+                        {
+                            Conv2D.InputGradientGroup = g;
+                            Min(best, $"dx grouped G={g}: dW,db,dx", Time(() => layer.Backward(dy)));
+                        }
+
+                        Conv2D.InputGradientGroup = 0;
+                    }
+                }
+                finally
+                {
+                    (Conv2D.DotGradientMaxPatch, Conv2D.UseGroupedGradient, Conv2D.GradientGroup) = (savedDot, true, 0);
+                    (Conv2D.UseGroupedInputGradient, Conv2D.InputGradientGroup) = (true, 0);
+                }
+            }
         }
 
         if (threads == 1)
@@ -96,10 +147,14 @@ internal static class ConvLayersBench
         var dy = Random(128 * 10, 7, 128, 10);
         // Multiply-adds of one training step: both convolutions forward and dW, the second's dx; dense layers 3x.
         double macs = 128 * (32 * 9 * 676.0 * 2 + 64 * 288 * 121.0 * 3 + (1600 * 128 + 128 * 10) * 3.0);
-        foreach (bool packed in new[] { true, false })
+        // packed (grouped dW and dx), packed with dW and dx per sample (the previous packed path), per-sample general products.
+        foreach (int variant in new[] { 0, 1, 2 })
         {
+            bool packed = variant < 2;
             Conv2D.UsePackedProducts = packed;
-            string tag = packed ? "packed" : "per-sample";
+            Conv2D.UseGroupedGradient = variant == 0;
+            Conv2D.UseGroupedInputGradient = variant == 0;
+            string tag = variant switch { 0 => "packed", 1 => "packed, per sample", _ => "per-sample" };
             double step = double.MaxValue, fwd = double.MaxValue;
             for (int r = 0; r < reps; r++)
             {
@@ -125,7 +180,7 @@ internal static class ConvLayersBench
                 big = Math.Min(big, Time(() => model.Forward(x1000, training: false)));
             }
 
-            Console.WriteLine($"T={threads} cnn {tag,-10} forward b128 {fwd,7:F3} ms; train step (fwd+bwd, no loss/optimizer) {step,7:F3} ms = {2 * macs / step / 1e6,6:F1} GFLOP/s; " +
+            Console.WriteLine($"T={threads} cnn {tag,-17} forward b128 {fwd,7:F3} ms; train step (fwd+bwd, no loss/optimizer) {step,7:F3} ms = {2 * macs / step / 1e6,6:F1} GFLOP/s; " +
                               $"batch-1 median {single[single.Count / 2] * 1000,6:F1} µs (min {single[0] * 1000:F1}); batch-1000 {1000 / big * 1000,8:F0} images/s");
         }
     }
@@ -193,6 +248,121 @@ internal static class ConvLayersBench
 
         double macs = 128.0 * filters * patch * pixels;
         Console.WriteLine($"T=1 cpu conv {channels}->{filters}: im2col packed x128 {unfold,7:F3} ms, gathered {gather,7:F3} ms; packed product x128 {product,7:F3} ms {2 * macs / product / 1e6,6:F1} GFLOP/s");
+        GradientParts(filters, channels, size, reps, width, (float*)pi0, (int*)pt0, paddedPixels);
+        GC.KeepAlive(image);
+        GC.KeepAlive(table);
+        GC.KeepAlive(packedA);
+        GC.KeepAlive(packedB);
+        GC.KeepAlive(output);
+    }
+
+    /// <summary>
+    /// The grouped weight gradient's parts alone, 128 samples: im2col into cols [patch, pixels], cols packed as
+    /// long-K A panels, dY^T packed as B panels, and the product dW^T += cols · dY^T with one sample (K = pixels)
+    /// or four samples (K = 4 · pixels) per product.
+    /// </summary>
+    private static unsafe void GradientParts(int filters, int channels, int size, int reps, int width, float* image, int* table, int paddedPixels)
+    {
+        int outSize = size - 2, pixels = outSize * outSize, patch = channels * 9, k4 = 4 * pixels;
+        var cols = GC.AllocateArray<float>(patch * pixels, pinned: true);
+        var dy = GC.AllocateArray<float>(128 * filters * pixels, pinned: true);
+        var a = GC.AllocateArray<float>((int)GemmPacked.ASize(width, patch, k4) + GemmPacked.Slack, pinned: true);
+        var b = GC.AllocateArray<float>((int)GemmPacked.BSize(width, k4, filters) + GemmPacked.Slack, pinned: true);
+        var dw = GC.AllocateArray<float>(patch * filters, pinned: true);
+        var rng = new Random(3);
+        for (int i = 0; i < dy.Length; i++)
+        {
+            dy[i] = (float)(rng.NextDouble() * 2 - 1);
+        }
+
+        nint pc, pdy, pa, pb, pdw;
+        fixed (float* fc = cols, fy = dy, fa = a, fb = b, fw = dw)
+        {
+            (pc, pdy, pa, pb, pdw) = ((nint)fc, (nint)fy, (nint)GemmPacked.Align(fa), (nint)GemmPacked.Align(fb), (nint)fw);
+        }
+
+        double unfold = double.MaxValue, packA = double.MaxValue, packB = double.MaxValue, run1 = double.MaxValue, run4 = double.MaxValue;
+        int planes = size * size;
+        for (int r = 0; r < reps; r++)
+        {
+            unfold = Math.Min(unfold, Time(() =>
+            {
+                for (int n = 0; n < 128; n++)
+                {
+                    Im2Col.UnfoldGather(image + (long)n * channels * planes, channels, planes, 9, table, paddedPixels, pixels, (float*)pc);
+                }
+            }));
+            packA = Math.Min(packA, Time(() =>
+            {
+                for (int n = 0; n < 128; n++)
+                {
+                    GemmPacked.PackAPanel(width, (float*)pc, pixels, false, patch, pixels, n % 4 * pixels, k4, (float*)pa);
+                }
+            }));
+            packB = Math.Min(packB, Time(() =>
+            {
+                for (int n = 0; n < 128; n++)
+                {
+                    GemmPacked.PackBPanel(width, (float*)pdy + (long)n * filters * pixels, pixels, true, pixels, filters, n % 4 * pixels, k4, (float*)pb);
+                }
+            }));
+            run1 = Math.Min(run1, Time(() =>
+            {
+                for (int n = 0; n < 128; n++)
+                {
+                    GemmPacked.Run(width, (float*)pa, (float*)pb, patch, pixels, filters, (float*)pdw, filters, true, default);
+                }
+            }));
+            run4 = Math.Min(run4, Time(() =>
+            {
+                for (int n = 0; n < 32; n++)
+                {
+                    GemmPacked.Run(width, (float*)pa, (float*)pb, patch, k4, filters, (float*)pdw, filters, true, default);
+                }
+            }));
+        }
+
+        // dx's parts: dY packed as B, dcols = W^T · dY (W^T packed once), col2im of dcols onto the image.
+        var wt = GC.AllocateArray<float>((int)GemmPacked.ASize(width, patch, filters) + GemmPacked.Slack, pinned: true);
+        var dimage = GC.AllocateArray<float>(channels * planes, pinned: true);
+        double dxPack = double.MaxValue, dxRun = double.MaxValue, fold = double.MaxValue;
+        fixed (float* fwt = wt, fdi = dimage)
+        {
+            float* pwt = GemmPacked.Align(fwt);
+            for (int r = 0; r < reps; r++)
+            {
+                double t0 = ThreadCpuMs();
+                for (int n = 0; n < 128; n++)
+                {
+                    GemmPacked.PackB(width, (float*)pdy + (long)n * filters * pixels, pixels, false, filters, 0, pixels, (float*)pb);
+                }
+
+                double t1 = ThreadCpuMs();
+                for (int n = 0; n < 128; n++)
+                {
+                    GemmPacked.Run(width, pwt, (float*)pb, patch, filters, pixels, (float*)pc, pixels, false, default);
+                }
+
+                double t2 = ThreadCpuMs();
+                for (int n = 0; n < 128; n++)
+                {
+                    Im2Col.Fold((float*)pc, pixels, channels, size, size, 3, 1, 0, outSize, outSize, fdi);
+                }
+
+                double t3 = ThreadCpuMs();
+                (dxPack, dxRun, fold) = (Math.Min(dxPack, t1 - t0), Math.Min(dxRun, t2 - t1), Math.Min(fold, t3 - t2));
+            }
+        }
+
+        double macs = 128.0 * filters * patch * pixels;
+        Console.WriteLine($"T=1 cpu conv {channels}->{filters} dx parts x128: pack dY {dxPack,7:F3} ms, product {dxRun,7:F3} ms {2 * macs / dxRun / 1e6,6:F1} GFLOP/s, col2im {fold,7:F3} ms");
+        Console.WriteLine($"T=1 cpu conv {channels}->{filters} dW parts x128: im2col {unfold,7:F3} ms, pack cols {packA,7:F3} ms, pack dY^T {packB,7:F3} ms; " +
+                          $"product K=pixels {run1,7:F3} ms {2 * macs / run1 / 1e6,6:F1} GFLOP/s, K=4 pixels {run4,7:F3} ms {2 * macs / run4 / 1e6,6:F1} GFLOP/s");
+        GC.KeepAlive(cols);
+        GC.KeepAlive(dy);
+        GC.KeepAlive(a);
+        GC.KeepAlive(b);
+        GC.KeepAlive(dw);
     }
 
     private static void Min(Dictionary<string, double> best, string key, double ms) => best[key] = best.TryGetValue(key, out var b) ? Math.Min(b, ms) : ms;

@@ -16,7 +16,9 @@ namespace Nonlinear.Layers;
 /// The bias is added in the product's epilogue when the patch is deep enough for that to pay (see
 /// <see cref="FusedBiasPatch"/>). Backward: dW^T += cols · dY^T, db += Σ over samples and positions of dY,
 /// dx = col2im(W^T · dY) (skipped when nothing needs dx, e.g. for a model's first layer); transposed operands are
-/// read in place by the product's packing. Samples are split over the worker team when the batch is
+/// read in place by the product's packing. On the packed path the backward products take several samples at once:
+/// dW over a group's samples packed one after the other along K (<see cref="UseGroupedGradient"/>), dx over a group's
+/// dY side by side along N (<see cref="UseGroupedInputGradient"/>). Samples are split over the worker team when the batch is
 /// big enough (each thread with its own scratch and gradient partial, summed in a fixed order), otherwise the
 /// matrix products split themselves. Steady state allocates nothing. Initialisation: fan_in = C·k·k,
 /// fan_out = F·k·k; biases start at zero.
@@ -36,12 +38,17 @@ public sealed unsafe class Conv2D : Layer
     private float[][] _cols = [];
     private float[][] _partials = [];
     private float[][] _packedB = [];
+    private float[][] _groupA = [];
+    private float[][] _groupB = [];
+    private float[][] _dxY = [];
+    private float[][] _dxCols = [];
+    private float[][] _dxPacked = [];
     private float[] _packedW = [];
     private float[] _packedWT = [];
     private int[] _gatherTable = [];
     private int _gatherPixels;
-    private int _gemmWidth, _strips;
-    private bool _splitPixels;
+    private int _gemmWidth, _strips, _group, _dxGroup;
+    private bool _splitPixels, _gradientDirect, _partialDirect;
 
     /// <summary>
     /// A convolution with <paramref name="filters"/> output channels, <paramref name="kernelSize"/>² kernels,
@@ -210,6 +217,7 @@ public sealed unsafe class Conv2D : Layer
             }
         }
 
+        _partialDirect = UseGrouped && _gradientDirect;
         _job.Set(input, null, outputGradient, inputGradient, parts, backward: true);
         WorkerPool.Run(parts, _job);
 
@@ -220,6 +228,13 @@ public sealed unsafe class Conv2D : Layer
         for (int p = 0; p < parts; p++)
         {
             var partial = _partials[p].AsSpan();
+            if (_partialDirect)
+            {
+                // The partial holds dW [F, patch].
+                TensorPrimitives.Add(dw, partial[..weights], dw);
+                TensorPrimitives.Add(db, partial.Slice(weights, Filters), db);
+                continue;
+            }
 
             // The partial holds dW^T [patch, F].
             for (int r = 0; r < _patch; r++)
@@ -267,6 +282,51 @@ public sealed unsafe class Conv2D : Layer
     /// the benchmark and tests.
     /// </summary>
     internal static int DotGradientMaxPatch { get; set; } = 32;
+
+    /// <summary>
+    /// Whether the weight gradient on the packed path runs on <see cref="GemmPacked"/> over groups of samples: the
+    /// columns of <see cref="GradientGroup"/> samples and their dY^T packed one after the other into one long-K panel
+    /// each (K = samples · pixels), then dW^T [C·k·k, F] += cols · dY^T once per group (or dW [F, C·k·k] += dY · cols^T
+    /// where that pads less, e.g. on the 128-bit kernel), instead of one general product per sample. The benchmark
+    /// switches it to compare the two in one process; off, dW runs per sample through the general product as before.
+    /// Values differ from the per-sample product only in the order the samples' terms are summed.
+    /// </summary>
+    internal static bool UseGroupedGradient { get; set; } = true;
+
+    /// <summary>
+    /// Samples per weight-gradient product on the grouped path (<see cref="UseGroupedGradient"/>); 0 (the default)
+    /// picks it from <see cref="GroupPanelFloats"/>. Settable for the benchmark and tests (group boundaries).
+    /// </summary>
+    internal static int GradientGroup { get; set; }
+
+    /// <summary>
+    /// The automatic group size keeps a group's two packed panels, (C·k·k + F) · samples · pixels floats, within this
+    /// many floats (256 KB, a quarter of a 1 MB per-core L2), and at least one sample. Measured (conv-layers, batch
+    /// 128, one thread, thread CPU time, loaded machine) for conv 32→64, whose panels take 170 KB per sample: G = 1, 2,
+    /// 4, 8 gave dW,db 5.04, 5.19, 5.39, 5.32 ms with AVX-512 (the per-sample general product 5.04), 8.0, 8.1, 8.2,
+    /// 8.4 ms with AVX2, 17.1, 17.0, 17.4, 17.7 ms at DOTNET_EnableAVX=0: the product with K = 121 already runs
+    /// at the kernel's speed (215-220 GFLOP/s on one AVX-512 core, the same as with K = 484), so a longer K buys
+    /// nothing and bigger panels fall out of cache; this budget gives conv 32→64 groups of one sample.
+    /// </summary>
+    private const int GroupPanelFloats = 64 * 1024;
+
+    /// <summary>
+    /// Whether dx on the packed path multiplies several samples per product: dY of <see cref="InputGradientGroup"/>
+    /// samples side by side [F, G·pixels], dcols [C·k·k, G·pixels] = W^T · dY in one product (only the group's last
+    /// strip of columns is partial, instead of every sample's: 121 pixels are 3 25/32 strips of 32, 10 1/12 of 12),
+    /// then col2im per sample from its columns. Not for 1x1 convolutions (their dx is the product itself, per sample).
+    /// The benchmark switches it to compare in one process. The same values as per sample, bit for bit.
+    /// </summary>
+    internal static bool UseGroupedInputGradient { get; set; } = true;
+
+    /// <summary>Samples per dx product on the grouped path (<see cref="UseGroupedInputGradient"/>); 0 (the default) = 4.</summary>
+    internal static int InputGradientGroup { get; set; }
+
+    /// <summary>Whether this layer's dx runs grouped (<see cref="UseGroupedInputGradient"/>, packed path, not 1x1).</summary>
+    private bool UseGroupedDx => _gemmWidth != 0 && UseGroupedInputGradient && !DirectInput;
+
+    /// <summary>Whether this layer's weight gradient runs grouped (<see cref="UseGroupedGradient"/>, packed path, not <see cref="GemmDot"/>).</summary>
+    private bool UseGrouped => _gemmWidth != 0 && UseGroupedGradient && !UseDotGradient;
 
     /// <summary>Whether this layer's weight gradient takes <see cref="GemmDot"/> (needs accelerated vectors and enough pixels to fill them).</summary>
     /// <remarks>
@@ -326,8 +386,61 @@ public sealed unsafe class Conv2D : Layer
             }
         }
 
+        if (!forward && UseGroupedDx)
+        {
+            // dx groups: dY side by side [F, G·pixels], its packed copy, and dcols [patch, G·pixels].
+            int perPart = (batch + parts - 1) / parts;
+            _dxGroup = Math.Min(InputGradientGroup > 0 ? InputGradientGroup : 4, perPart);
+            if (_dxY.Length < parts)
+            {
+                Array.Resize(ref _dxY, parts);
+                Array.Resize(ref _dxCols, parts);
+                Array.Resize(ref _dxPacked, parts);
+            }
+
+            int n = _dxGroup * _pixels;
+            for (int p = 0; p < parts; p++)
+            {
+                _dxY[p] ??= [];
+                _dxCols[p] ??= [];
+                _dxPacked[p] ??= [];
+                EnsurePinned(ref _dxY[p], (long)Filters * n);
+                EnsurePinned(ref _dxCols[p], (long)_patch * n);
+                EnsurePinned(ref _dxPacked[p], GemmPacked.BSize(_gemmWidth, Filters, n));
+            }
+        }
+
+        if (!forward && UseGrouped)
+        {
+            // The grouped weight gradient's panels: cols packed as A [C·k·k, G·pixels], dY^T as B [G·pixels, F].
+            int perPart = (batch + parts - 1) / parts;
+            _group = GradientGroup > 0 ? GradientGroup : (int)Math.Max(1, GroupPanelFloats / ((long)(_patch + Filters) * _pixels));
+            _group = Math.Min(_group, perPart);
+            if (_groupA.Length < parts)
+            {
+                Array.Resize(ref _groupA, parts);
+                Array.Resize(ref _groupB, parts);
+            }
+
+            // dW^T [patch, F] = cols · dY^T, or dW [F, patch] = dY · cols^T where that pads fewer rows and columns up to
+            // whole strips (the 128-bit kernel's 4 x 12: conv 32→64's F = 64 is 5⅓ strips of 12, its patch 288 is 24).
+            int mr = GemmPacked.Rows(_gemmWidth), nr = GemmPacked.Cols(_gemmWidth);
+            long transposedArea = (long)RoundUp(_patch, mr) * RoundUp(Filters, nr), directArea = (long)RoundUp(Filters, mr) * RoundUp(_patch, nr);
+            _gradientDirect = directArea < transposedArea;
+            int k = _group * _pixels;
+            for (int p = 0; p < parts; p++)
+            {
+                _groupA[p] ??= [];
+                _groupB[p] ??= [];
+                EnsurePinned(ref _groupA[p], GemmPacked.ASize(_gemmWidth, Math.Max(_patch, Filters), k));
+                EnsurePinned(ref _groupB[p], GemmPacked.BSize(_gemmWidth, k, Math.Max(_patch, Filters)));
+            }
+        }
+
         return parts;
     }
+
+    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
     /// <summary>
     /// A pinned scratch array of at least <paramref name="floats"/> floats from its 64-byte aligned start
@@ -418,78 +531,181 @@ public sealed unsafe class Conv2D : Layer
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void BackwardSamples(Tensor input, Tensor outputGradient, Tensor? inputGradient, int first, int last, float[] colsBuffer, float[] partialBuffer, float[] packedBuffer)
+    private void BackwardSamples(Tensor input, Tensor outputGradient, Tensor? inputGradient, int first, int last, float[] colsBuffer, float[] partialBuffer, float[] packedBuffer, int part)
     {
-        int inLength = _channels * _height * _width, outLength = Filters * _pixels, weights = Filters * _patch;
+        int weights = Filters * _patch;
         var partial = partialBuffer.AsSpan();
         partial.Clear();
         var dw = partial[..weights];
         var db = partial.Slice(weights, Filters);
         var w = Weight.Value.Span;
-        bool dot = UseDotGradient;
-        for (int n = first; n < last; n++)
+        bool dot = UseDotGradient, grouped = UseGrouped, groupedDx = UseGroupedDx && inputGradient is not null;
+        int group = grouped ? _group : 1, step = groupedDx ? _dxGroup : group;
+        for (int n0 = first; n0 < last; n0 += step)
         {
-            var x = input.Span.Slice(n * inLength, inLength);
-            var dy = outputGradient.Span.Slice(n * outLength, outLength);
-            ReadOnlySpan<float> cols = DirectInput ? x : Unfold(x, colsBuffer);
-            if (dot)
+            int count = Math.Min(step, last - n0);
+            for (int i = 0, w0 = 0; i < count; i++)
             {
-                // dW^T [patch, F] += cols [patch, pixels] · dY [F, pixels]^T: dot products along the pixels, both read in place.
-                fixed (float* pc = cols, pdy = dy, pdw = dw)
+                // dW in groups of `group` samples inside the step (w0: the first of the current one).
+                int wCount = Math.Min(group, count - w0);
+                BackwardSample(input, outputGradient, inputGradient, n0 + i, i - w0, wCount, dot, grouped, colsBuffer, dw, db, w, packedBuffer, part, groupedDx ? i : -1, count);
+                if (grouped && i - w0 == wCount - 1)
                 {
-                    GemmDot.AddABt(pc, _pixels, pdy, _pixels, pdw, Filters, _patch, Filters, _pixels);
+                    RunGradientGroup(dw, wCount, part);
+                    w0 = i + 1;
                 }
+            }
+
+            if (groupedDx)
+            {
+                InputGradientGroupProduct(inputGradient!, n0, count, part);
+            }
+        }
+    }
+
+    /// <summary>
+    /// dx of samples [<paramref name="n0"/>, n0 + <paramref name="count"/>) from their dY gathered side by side by
+    /// <see cref="BackwardSample"/>: dcols [patch, count·pixels] = W^T · dY in one product, then col2im of each
+    /// sample's columns (rows count·pixels apart) onto its dx.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void InputGradientGroupProduct(Tensor inputGradient, int n0, int count, int part)
+    {
+        int inLength = _channels * _height * _width, n = count * _pixels;
+        fixed (float* pwt0 = _packedWT, py = _dxY[part], pb0 = _dxPacked[part], pc = _dxCols[part], pdx = inputGradient.Span)
+        {
+            float* pwt = GemmPacked.Align(pwt0), pb = GemmPacked.Align(pb0);
+            GemmPacked.PackB(_gemmWidth, py, n, transposed: false, Filters, 0, n, pb);
+            GemmPacked.Run(_gemmWidth, pwt, pb, _patch, Filters, n, pc, n, accumulate: false, default);
+            for (int i = 0; i < count; i++)
+            {
+                Im2Col.Fold(pc + (long)i * _pixels, n, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, pdx + (long)(n0 + i) * inLength);
+            }
+        }
+    }
+
+    /// <summary>The grouped weight gradient's product for the <paramref name="count"/> samples packed into the part's panels.</summary>
+    private void RunGradientGroup(Span<float> dw, int count, int part)
+    {
+        // dW^T [patch, F] += cols [patch, count·pixels] · dY^T [count·pixels, F]: one product for the group.
+        // (or dW [F, patch] += dY · cols^T: see Parts).
+        fixed (float* pa0 = _groupA[part], pb0 = _groupB[part], pdw = dw)
+        {
+            float* pa = GemmPacked.Align(pa0), pb = GemmPacked.Align(pb0);
+            if (_partialDirect)
+            {
+                GemmPacked.Run(_gemmWidth, pa, pb, Filters, count * _pixels, _patch, pdw, _patch, accumulate: true, default);
             }
             else
             {
-                Gemm.Product(cols, false, dy, true, dw, _patch, _pixels, Filters, accumulate: true);
+                GemmPacked.Run(_gemmWidth, pa, pb, _patch, count * _pixels, Filters, pdw, Filters, accumulate: true, default);
             }
+        }
+    }
 
+    /// <summary>
+    /// Sample <paramref name="n"/> of <see cref="BackwardSamples"/>: its weight-gradient share (grouped: its cols and
+    /// dY^T packed as k steps [<paramref name="slot"/>·pixels, +pixels) of the group's panels, <paramref name="count"/>
+    /// samples deep; otherwise added to dW^T here), its bias gradient and its dx.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void BackwardSample(Tensor input, Tensor outputGradient, Tensor? inputGradient, int n, int slot, int count, bool dot, bool grouped,
+                                float[] colsBuffer, Span<float> dw, Span<float> db, ReadOnlySpan<float> w, float[] packedBuffer, int part, int dxSlot, int dxCount)
+    {
+        int inLength = _channels * _height * _width, outLength = Filters * _pixels;
+        var x = input.Span.Slice(n * inLength, inLength);
+        var dy = outputGradient.Span.Slice(n * outLength, outLength);
+        ReadOnlySpan<float> cols = DirectInput ? x : Unfold(x, colsBuffer);
+        if (grouped)
+        {
+            int k = count * _pixels, k0 = slot * _pixels;
+            fixed (float* pc = cols, pdy = dy, pa0 = _groupA[part], pb0 = _groupB[part])
+            {
+                float* pa = GemmPacked.Align(pa0), pb = GemmPacked.Align(pb0);
+                if (_partialDirect)
+                {
+                    // A = dY [F, pixels], B = cols^T [pixels, patch].
+                    GemmPacked.PackAPanel(_gemmWidth, pdy, _pixels, transposed: false, Filters, _pixels, k0, k, pa);
+                    GemmPacked.PackBPanel(_gemmWidth, pc, _pixels, transposed: true, _pixels, _patch, k0, k, pb);
+                }
+                else
+                {
+                    // A = cols [patch, pixels], B = dY^T [pixels, F].
+                    GemmPacked.PackAPanel(_gemmWidth, pc, _pixels, transposed: false, _patch, _pixels, k0, k, pa);
+                    GemmPacked.PackBPanel(_gemmWidth, pdy, _pixels, transposed: true, _pixels, Filters, k0, k, pb);
+                }
+            }
+        }
+        else if (dot)
+        {
+            // dW^T [patch, F] += cols [patch, pixels] · dY [F, pixels]^T: dot products along the pixels, both read in place.
+            fixed (float* pc = cols, pdy = dy, pdw = dw)
+            {
+                GemmDot.AddABt(pc, _pixels, pdy, _pixels, pdw, Filters, _patch, Filters, _pixels);
+            }
+        }
+        else
+        {
+            Gemm.Product(cols, false, dy, true, dw, _patch, _pixels, Filters, accumulate: true);
+        }
+
+        for (int f = 0; f < Filters; f++)
+        {
+            db[f] += TensorPrimitives.Sum(dy.Slice(f * _pixels, _pixels));
+        }
+
+        if (inputGradient is null)
+        {
+            return;
+        }
+
+        if (dxSlot >= 0)
+        {
+            // Grouped dx: this sample's dY goes into columns [slot·pixels, +pixels) of the group's dY [F, count·pixels].
+            int n2 = dxCount * _pixels;
+            var group = _dxY[part].AsSpan();
             for (int f = 0; f < Filters; f++)
             {
-                db[f] += TensorPrimitives.Sum(dy.Slice(f * _pixels, _pixels));
+                dy.Slice(f * _pixels, _pixels).CopyTo(group.Slice(f * n2 + dxSlot * _pixels, _pixels));
             }
 
-            if (inputGradient is null)
-            {
-                continue;
-            }
+            return;
+        }
 
-            var dx = inputGradient.Span.Slice(n * inLength, inLength);
-            if (_gemmWidth != 0)
+        var dx = inputGradient.Span.Slice(n * inLength, inLength);
+        if (_gemmWidth != 0)
+        {
+            // dcols = W^T dY from W^T packed once per batch and dY packed here (or straight into dx for a 1x1 convolution).
+            var target = DirectInput ? dx : colsBuffer.AsSpan(0, _patch * _pixels);
+            fixed (float* pwt0 = _packedWT, pb0 = packedBuffer, pdy = dy, pt = target)
             {
-                // dcols = W^T dY from W^T packed once per batch and dY packed here (or straight into dx for a 1x1 convolution).
-                var target = DirectInput ? dx : colsBuffer.AsSpan(0, _patch * _pixels);
-                fixed (float* pwt0 = _packedWT, pb0 = packedBuffer, pdy = dy, pt = target)
+                float* pwt = GemmPacked.Align(pwt0), pb = GemmPacked.Align(pb0);
+                GemmPacked.PackB(_gemmWidth, pdy, _pixels, transposed: false, Filters, 0, _pixels, pb);
+                GemmPacked.Run(_gemmWidth, pwt, pb, _patch, Filters, _pixels, pt, _pixels, accumulate: false, default);
+                if (!DirectInput)
                 {
-                    float* pwt = GemmPacked.Align(pwt0), pb = GemmPacked.Align(pb0);
-                    GemmPacked.PackB(_gemmWidth, pdy, _pixels, transposed: false, Filters, 0, _pixels, pb);
-                    GemmPacked.Run(_gemmWidth, pwt, pb, _patch, Filters, _pixels, pt, _pixels, accumulate: false, default);
-                    if (!DirectInput)
+                    fixed (float* px = dx)
                     {
-                        fixed (float* px = dx)
-                        {
-                            Im2Col.Fold(pt, _pixels, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, px);
-                        }
+                        Im2Col.Fold(pt, _pixels, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, px);
                     }
                 }
-
-                continue;
             }
 
-            if (DirectInput)
-            {
-                Gemm.Product(w, true, dy, false, dx, _patch, Filters, _pixels, accumulate: false);
-                continue;
-            }
+            return;
+        }
 
-            // dcols = W^T dY, in the cols scratch (cols is no longer needed), then folded back onto the image.
-            var dcols = colsBuffer.AsSpan(0, _patch * _pixels);
-            Gemm.Product(w, true, dy, false, dcols, _patch, Filters, _pixels, accumulate: false);
-            fixed (float* pc = dcols, px = dx)
-            {
-                Im2Col.Fold(pc, _pixels, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, px);
-            }
+        if (DirectInput)
+        {
+            Gemm.Product(w, true, dy, false, dx, _patch, Filters, _pixels, accumulate: false);
+            return;
+        }
+
+        // dcols = W^T dY, in the cols scratch (cols is no longer needed), then folded back onto the image.
+        var dcols = colsBuffer.AsSpan(0, _patch * _pixels);
+        Gemm.Product(w, true, dy, false, dcols, _patch, Filters, _pixels, accumulate: false);
+        fixed (float* pc = dcols, px = dx)
+        {
+            Im2Col.Fold(pc, _pixels, _channels, _height, _width, KernelSize, Stride, Padding, _outH, _outW, px);
         }
     }
 
@@ -800,7 +1016,7 @@ public sealed unsafe class Conv2D : Layer
             int first = Math.Min(batch, part * per), last = Math.Min(batch, first + per);
             if (_backward)
             {
-                layer.BackwardSamples(_input, _outputGradient!, _inputGradient, first, last, layer._cols[part], layer._partials[part], layer._packedB[part]);
+                layer.BackwardSamples(_input, _outputGradient!, _inputGradient, first, last, layer._cols[part], layer._partials[part], layer._packedB[part], part);
             }
             else if (layer._gemmWidth != 0)
             {

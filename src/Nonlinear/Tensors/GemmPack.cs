@@ -15,14 +15,17 @@ internal static unsafe class GemmPack
     /// <summary>
     /// Packs op(A)[i0 .. i0+mc, p0 .. p0+kc] into strips of <paramref name="mr"/> rows: strip s holds, for each p,
     /// the <paramref name="mr"/> values op(A)[i0 + s*mr + r, p] (rows past mc are zero). op(A)[i, p] is a[i*lda + p],
-    /// or a[p*lda + i] when <paramref name="transposed"/>.
+    /// or a[p*lda + i] when <paramref name="transposed"/>. Strips lie s·mr·<paramref name="ks"/> floats apart
+    /// (<paramref name="ks"/> = 0 means kc): with ks &gt; kc the block fills k steps [0, kc) of strips that are ks deep,
+    /// so that several blocks packed at dst + k0·mr build one panel of depth ks (a product over several samples).
     /// </summary>
-    public static void A(float* a, int lda, bool transposed, int i0, int mc, int p0, int kc, int mr, float* dst)
+    public static void A(float* a, int lda, bool transposed, int i0, int mc, int p0, int kc, int mr, float* dst, int ks = 0)
     {
+        ks = ks == 0 ? kc : ks;
         for (int s = 0; s < mc; s += mr)
         {
             int h = Math.Min(mr, mc - s);
-            float* d = dst + (long)s * kc;
+            float* d = dst + (long)s * ks;
             if (transposed)
             {
                 // Each p contributes h contiguous floats of the stored [K, M] matrix.
@@ -61,6 +64,10 @@ internal static unsafe class GemmPack
             {
                 Transpose4(a + (long)(i0 + s) * lda + p0, lda, kc, d, 4);
             }
+            else if (h == 6 && mr == 6 && Avx.IsSupported)
+            {
+                Transpose6(a + (long)(i0 + s) * lda + p0, lda, kc, d);
+            }
             else
             {
                 // Row r of the strip is contiguous in A: read along it, write with stride mr.
@@ -90,10 +97,12 @@ internal static unsafe class GemmPack
     /// <summary>
     /// Packs op(B)[p0 .. p0+kc, j0 .. j0+nc] into strips of <paramref name="nr"/> columns: strip s holds, for each p,
     /// the <paramref name="nr"/> values op(B)[p, j0 + s*nr + j] (columns past nc are zero). op(B)[p, j] is b[p*ldb + j],
-    /// or b[j*ldb + p] when <paramref name="transposed"/>.
+    /// or b[j*ldb + p] when <paramref name="transposed"/>. Strips lie s·nr·<paramref name="ks"/> floats apart
+    /// (<paramref name="ks"/> = 0 means kc; see <see cref="A"/>).
     /// </summary>
-    public static void B(float* b, int ldb, bool transposed, int p0, int kc, int j0, int nc, int nr, float* dst)
+    public static void B(float* b, int ldb, bool transposed, int p0, int kc, int j0, int nc, int nr, float* dst, int ks = 0)
     {
+        ks = ks == 0 ? kc : ks;
         if (!transposed)
         {
             // Rows of B are contiguous: walk 8 rows at a time across all strips, so that reads stream along 8 rows
@@ -105,7 +114,7 @@ internal static unsafe class GemmPack
                 int pe = Math.Min(kc, pb + 8);
                 for (int s = 0; s < full; s += nr)
                 {
-                    float* d = dst + (long)s * kc + (long)pb * nr;
+                    float* d = dst + (long)s * ks + (long)pb * nr;
                     float* src = b + (long)(p0 + pb) * ldb + j0 + s;
                     for (int p = pb; p < pe; p++, src += ldb, d += nr)
                     {
@@ -117,7 +126,7 @@ internal static unsafe class GemmPack
             if (full < nc)
             {
                 int w = nc - full;
-                float* d = dst + (long)full * kc;
+                float* d = dst + (long)full * ks;
                 float* src = b + (long)p0 * ldb + j0 + full;
                 for (int p = 0; p < kc; p++, src += ldb, d += nr)
                 {
@@ -140,7 +149,7 @@ internal static unsafe class GemmPack
         for (int s = 0; s < nc; s += nr)
         {
             int w = Math.Min(nr, nc - s);
-            float* d = dst + (long)s * kc;
+            float* d = dst + (long)s * ks;
             // Column j of op(B) is row j of the stored [N, K] matrix: 8 of them at a time through an 8x8 transpose
             // (AVX, NR a multiple of 8), else 4 at a time through a 4x4 one (the 128-bit kernel's NR = 12).
             int j = 0;
@@ -234,6 +243,51 @@ internal static unsafe class GemmPack
             d[1] = src[ld + p];
             d[2] = src[2L * ld + p];
             d[3] = src[3L * ld + p];
+        }
+    }
+
+    /// <summary>
+    /// dst[p*6 + r] = src[r*ld + p] for 6 rows r and kc columns p (a 6-row strip of the AVX2 kernel, transposed): 8
+    /// columns at a time through the 8x8 transpose with two zero rows; each column's 8-float store spills 2 zeros
+    /// into the next column's place, which the next store overwrites (the 8th column of a block is stored as 4 + 2
+    /// floats, so nothing is written past column kc − 1).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Transpose6(float* src, int ld, int kc, float* dst)
+    {
+        int p = 0;
+        for (; p + 8 <= kc; p += 8)
+        {
+            float* s = src + p;
+            var r0 = Vector256.Load(s);
+            var r1 = Vector256.Load(s + ld);
+            var r2 = Vector256.Load(s + 2 * ld);
+            var r3 = Vector256.Load(s + 3 * ld);
+            var r4 = Vector256.Load(s + 4 * ld);
+            var r5 = Vector256.Load(s + 5 * ld);
+            var r6 = Vector256<float>.Zero;
+            var r7 = Vector256<float>.Zero;
+            Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+            float* d = dst + (long)p * 6;
+            r0.Store(d);
+            r1.Store(d + 6);
+            r2.Store(d + 12);
+            r3.Store(d + 18);
+            r4.Store(d + 24);
+            r5.Store(d + 30);
+            r6.Store(d + 36);
+            r7.GetLower().Store(d + 42);
+            d[46] = r7.GetElement(4);
+            d[47] = r7.GetElement(5);
+        }
+
+        for (; p < kc; p++)
+        {
+            float* d = dst + (long)p * 6;
+            for (int r = 0; r < 6; r++)
+            {
+                d[r] = src[(long)r * ld + p];
+            }
         }
     }
 

@@ -80,6 +80,21 @@ internal static unsafe class GemmPacked
         => GemmPack.B(b, ldb, transposed, 0, k, j0, n, Cols(width), dst);
 
     /// <summary>
+    /// Packs op(A) [M, kc] (stored [M, kc], or [kc, M] when <paramref name="transposed"/>) as k steps
+    /// [<paramref name="k0"/>, k0 + kc) of a packed A [M, <paramref name="k"/>] at <paramref name="dst"/>: several
+    /// such blocks (e.g. one per sample) make one long-K operand for a single <see cref="Run"/>.
+    /// </summary>
+    public static void PackAPanel(int width, float* a, int lda, bool transposed, int m, int kc, int k0, int k, float* dst)
+        => GemmPack.A(a, lda, transposed, 0, m, 0, kc, Rows(width), dst + (long)k0 * Rows(width), k);
+
+    /// <summary>
+    /// Packs op(B) [kc, N] (stored [kc, N], or [N, kc] when <paramref name="transposed"/>) as k steps
+    /// [<paramref name="k0"/>, k0 + kc) of a packed B [<paramref name="k"/>, N] at <paramref name="dst"/> (see <see cref="PackAPanel"/>).
+    /// </summary>
+    public static void PackBPanel(int width, float* b, int ldb, bool transposed, int kc, int n, int k0, int k, float* dst)
+        => GemmPack.B(b, ldb, transposed, 0, kc, 0, n, Cols(width), dst + (long)k0 * Cols(width), k);
+
+    /// <summary>
     /// C[M, N] (+)= A · B from packed operands (C rows <paramref name="ldc"/> apart), then the epilogue (bias at
     /// C's row/column 0) on the finished values.
     /// </summary>

@@ -17,8 +17,10 @@ public sealed class Conv2DPackedTests
     /// <summary>
     /// The product paths this machine can run: 0 = reference (no kernel: the per-sample general product), 128, 256,
     /// 512 (pre-packed products on that micro-kernel); each with im2col copied (+0) and read through the gather
-    /// table (+1: AVX2 gathers where supported and the strips are a multiple of 8 wide, scalar loads otherwise), and
-    /// with the weight gradient on the blocked GEMM for every patch depth (+2: no GemmDot).
+    /// table (+1: AVX2 gathers where supported and the strips are a multiple of 8 wide, scalar loads otherwise),
+    /// with the weight gradient on the blocked GEMM for every patch depth (+2: no GemmDot; on the packed widths
+    /// several samples per product, the default), and with dW on one general product per sample and dx on one packed
+    /// product per sample (+3: no GemmDot, no grouping: the path before grouping).
     /// </summary>
     private static List<int> Paths()
     {
@@ -44,6 +46,7 @@ public sealed class Conv2DPackedTests
             paths.Add(width);
             paths.Add(width + 1);
             paths.Add(width + 2);
+            paths.Add(width + 3);
         }
 
         return paths;
@@ -114,14 +117,79 @@ public sealed class Conv2DPackedTests
         }
     }
 
-    private static (float[] Y, float[] Dx, float[] Dw, float[] Db, Conv2D Layer, Tensor X, Tensor Dy) Run(
-        int path, int filters, int channels, int k, int stride, int padding, int h, int w, int batch, int threads, int nanAt)
+    public static TheoryData<int, int, int, int, int, int, int, int, int> GroupShapes() => new()
     {
-        var saved = (Gemm.UseKernel, Gemm.Width, Engine.MaxThreads, Im2Col.UseGather, Conv2D.DotGradientMaxPatch);
+        // filters, channels, k, stride, padding, h, w, batch, threads
+        { 64, 32, 3, 1, 0, 13, 13, 7, 2 },    // the reference CNN's second layer: parts of 4 and 3 samples
+        { 64, 32, 3, 1, 0, 13, 13, 1, 1 },    // batch 1: a group of one
+        { 7, 3, 3, 2, 1, 11, 9, 5, 1 },       // stride 2, padding, odd filter count (partial tiles)
+        { 9, 5, 5, 1, 2, 7, 12, 6, 2 },       // 'same' 5x5
+        { 13, 4, 1, 1, 0, 9, 7, 5, 1 },       // 1x1: the input itself is packed
+        { 5, 2, 2, 3, 2, 8, 5, 4, 2 },        // stride 3 > k
+        { 40, 40, 3, 1, 1, 6, 6, 5, 1 },      // patch 360 > one k block; a group of 3 (108 pixels) spans two k blocks
+        { 3, 1, 3, 1, 1, 1, 1, 3, 1 },        // 1x1 image padded: one pixel per sample
+    };
+
+    /// <summary>
+    /// The weight gradient and dx over several samples per product, at group sizes that do and do not divide each
+    /// part's samples (1, 2, 3, 4 and the automatic choice), on every packed width, against the float64 reference, and
+    /// against the per-sample products. Grouped dW only changes the order in which the samples' terms are summed (the
+    /// samples of a group run through one product, k steps in sample order), so it agrees with the per-sample dW to
+    /// rounding, not bit for bit; grouped dx computes every value with the same k steps, so it is the same bits.
+    /// A NaN input makes exactly the weight gradients that read it NaN on both.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GroupShapes))]
+    public void Grouped_gradients_match_float64_at_every_group_size_and_width(int filters, int channels, int k, int stride, int padding, int h, int w, int batch, int threads)
+    {
+        foreach (var path in Paths())
+        {
+            if (path < 128 || path % 4 != 2)
+            {
+                continue;
+            }
+
+            var (_, oneDx, oneByOne, oneDb, _, _, _) = Run(path + 1, filters, channels, k, stride, padding, h, w, batch, threads, nanAt: -1);
+            foreach (int group in new[] { 1, 2, 3, 4, 0 })
+            {
+                var (_, dx, dw, db, layer, x, dy) = Run(path, filters, channels, k, stride, padding, h, w, batch, threads, nanAt: -1, group);
+                var (_, rdx, rdw, rdb) = Reference(layer, x, dy);
+                Close(rdw, dw, $"dW at {path}, group {group}");
+                Close(rdb, db, $"db at {path}, group {group}");
+                Close(rdx, dx, $"dx at {path}, group {group}");
+                Assert.Equal(oneDb, db);
+                Assert.Equal(oneDx, dx);
+                var perSample = Array.ConvertAll(oneByOne, v => (double)v);
+                Close(perSample, dw, $"dW grouped against per sample at {path}, group {group}");
+
+                int at = (batch - 1) * channels * h * w + (channels - 1) * h * w + (h / 2) * w + w / 2;
+                var nan = Run(path, filters, channels, k, stride, padding, h, w, batch, threads, nanAt: at, group);
+                var nanOld = Run(path + 1, filters, channels, k, stride, padding, h, w, batch, threads, nanAt: at);
+                var (_, _, nanRef, _) = Reference(nan.Layer, nan.X, nan.Dy);
+                for (int i = 0; i < nanRef.Length; i++)
+                {
+                    Assert.True(double.IsNaN(nanRef[i]) == float.IsNaN(nan.Dw[i]), $"dW {i} at {path}, group {group}: {nan.Dw[i]} against {nanRef[i]}");
+                    Assert.Equal(float.IsNaN(nanOld.Dw[i]), float.IsNaN(nan.Dw[i]));
+                }
+
+                Assert.Contains(nan.Dw, float.IsNaN);
+            }
+        }
+    }
+
+    private static (float[] Y, float[] Dx, float[] Dw, float[] Db, Conv2D Layer, Tensor X, Tensor Dy) Run(
+        int path, int filters, int channels, int k, int stride, int padding, int h, int w, int batch, int threads, int nanAt, int group = 0)
+    {
+        var saved = (Gemm.UseKernel, Gemm.Width, Engine.MaxThreads, Im2Col.UseGather, Conv2D.DotGradientMaxPatch, Conv2D.UseGroupedGradient, Conv2D.GradientGroup);
+        var savedDx = (Conv2D.UseGroupedInputGradient, Conv2D.InputGradientGroup);
         try
         {
             Im2Col.UseGather = path % 4 == 1;
-            Conv2D.DotGradientMaxPatch = path % 4 == 2 ? 0 : saved.DotGradientMaxPatch;
+            Conv2D.DotGradientMaxPatch = path % 4 >= 2 ? 0 : saved.DotGradientMaxPatch;
+            Conv2D.UseGroupedGradient = path % 4 != 3;
+            Conv2D.GradientGroup = group;
+            Conv2D.UseGroupedInputGradient = path % 4 != 3;
+            Conv2D.InputGradientGroup = group;
             path -= path % 4;
             Gemm.UseKernel = path != 0;
             Gemm.Width = path == 0 ? saved.Width : path;
@@ -151,7 +219,8 @@ public sealed class Conv2DPackedTests
         }
         finally
         {
-            (Gemm.UseKernel, Gemm.Width, Engine.MaxThreads, Im2Col.UseGather, Conv2D.DotGradientMaxPatch) = saved;
+            (Gemm.UseKernel, Gemm.Width, Engine.MaxThreads, Im2Col.UseGather, Conv2D.DotGradientMaxPatch, Conv2D.UseGroupedGradient, Conv2D.GradientGroup) = saved;
+            (Conv2D.UseGroupedInputGradient, Conv2D.InputGradientGroup) = savedDx;
         }
     }
 
