@@ -766,23 +766,7 @@ public sealed unsafe class Conv2D : Layer
     /// <exception cref="ArgumentException">The input, or the pooling layer's input, does not fit.</exception>
     internal Tensor Infer(Tensor input, bool relu, MaxPool2D? pool)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (!IsBuilt)
-        {
-            throw new InvalidOperationException($"Layer '{Spec}' is not built: call Build (or build the model) before forward or backward.");
-        }
-
-        var expected = InputShape;
-        bool ok = input.Rank == expected.Rank + 1;
-        for (int i = 0; ok && i < expected.Rank; i++)
-        {
-            ok = input.Shape[i + 1] == expected[i];
-        }
-
-        if (!ok)
-        {
-            throw new ArgumentException($"The input has shape {input.Shape}; expected [N, {string.Join(", ", expected)}].", nameof(input));
-        }
+        CheckInput(input);
 
         if (pool is not null && (!pool.IsBuilt || pool.InputShape != OutputShape))
         {
