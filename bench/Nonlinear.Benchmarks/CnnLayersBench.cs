@@ -5,6 +5,8 @@ using Nonlinear.Layers;
 using Nonlinear.Models;
 using Nonlinear.Tensors;
 
+using static Nonlinear.Benchmarks.LayerTiming;
+
 namespace Nonlinear.Benchmarks;
 
 /// <summary>
@@ -228,45 +230,5 @@ internal static class CnnLayersBench
         }
 
         return h;
-    }
-
-    /// <summary>
-    /// Milliseconds of one call: on one thread, the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID, Linux), which
-    /// leaves out the time other processes hold the core; otherwise (and elsewhere) wall-clock time.
-    /// </summary>
-    private static double Time(Action action)
-    {
-        if (Engine.MaxThreads == 1 && OperatingSystem.IsLinux())
-        {
-            double t0 = ThreadCpuMs();
-            action();
-            return ThreadCpuMs() - t0;
-        }
-
-        long start = Stopwatch.GetTimestamp();
-        action();
-        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-    }
-
-    private static unsafe double ThreadCpuMs()
-    {
-        long* ts = stackalloc long[2];
-        _ = ClockGetTime(3, ts); // CLOCK_THREAD_CPUTIME_ID
-        return ts[0] * 1e3 + ts[1] / 1e6;
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
-    private static extern unsafe int ClockGetTime(int clock, long* timespec);
-
-    private static Tensor Random(int length, int seed, params int[] shape)
-    {
-        var rng = new Random(seed);
-        var t = new Tensor(shape);
-        for (int i = 0; i < length; i++)
-        {
-            t.Span[i] = (float)(rng.NextDouble() * 2 - 1);
-        }
-
-        return t;
     }
 }

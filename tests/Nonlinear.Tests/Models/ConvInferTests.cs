@@ -105,16 +105,6 @@ public sealed class ConvInferTests
         return model;
     }
 
-    private static void AssertSameBits(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            int e = BitConverter.SingleToInt32Bits(expected[i]), a = BitConverter.SingleToInt32Bits(actual[i]);
-            Assert.True(e == a, $"{what}: element {i} is {actual[i]:R} (0x{a:x8}), expected {expected[i]:R} (0x{e:x8})");
-        }
-    }
-
     [Theory]
     [MemberData(nameof(Models))]
     public void Infer_equals_the_evaluation_forward_pass_bit_for_bit(string spec, int batch)
@@ -126,7 +116,7 @@ public sealed class ConvInferTests
             EverySetting(setting =>
             {
                 float[] expected = model.Forward(x, training: false).Span.ToArray();
-                AssertSameBits(expected, model.Infer(x).Span, $"{spec}, batch {batch}, extremes {extremes}, {setting}");
+                InferTests.AssertSameBits(expected, model.Infer(x).Span, $"{spec}, batch {batch}, extremes {extremes}, {setting}");
             });
         }
     }
@@ -141,7 +131,7 @@ public sealed class ConvInferTests
         {
             foreach (var x in new[] { one, many, one, many })
             {
-                AssertSameBits(model.Forward(x, training: false).Span.ToArray(), model.Infer(x).Span, setting);
+                InferTests.AssertSameBits(model.Forward(x, training: false).Span.ToArray(), model.Infer(x).Span, setting);
             }
 
             // The packed weights are kept only while the weights are the same bytes: a change shows at once, and so
@@ -149,14 +139,14 @@ public sealed class ConvInferTests
             var w = model.Parameters[0].Value.Span;
             float before = w[5];
             w[5] += 0.25f;
-            AssertSameBits(model.Forward(many, training: false).Span.ToArray(), model.Infer(many).Span, $"{setting}, after a weight change");
+            InferTests.AssertSameBits(model.Forward(many, training: false).Span.ToArray(), model.Infer(many).Span, $"{setting}, after a weight change");
             model.Forward(many, training: true);
             w[5] = before;
-            AssertSameBits(model.Forward(one, training: false).Span.ToArray(), model.Infer(one).Span, $"{setting}, after the change back");
+            InferTests.AssertSameBits(model.Forward(one, training: false).Span.ToArray(), model.Infer(one).Span, $"{setting}, after the change back");
             w[0] = -0f;
-            AssertSameBits(model.Forward(one, training: false).Span.ToArray(), model.Infer(one).Span, $"{setting}, a weight set to -0");
+            InferTests.AssertSameBits(model.Forward(one, training: false).Span.ToArray(), model.Infer(one).Span, $"{setting}, a weight set to -0");
             w[0] = 0f;
-            AssertSameBits(model.Forward(one, training: false).Span.ToArray(), model.Infer(one).Span, $"{setting}, the weight set to +0");
+            InferTests.AssertSameBits(model.Forward(one, training: false).Span.ToArray(), model.Infer(one).Span, $"{setting}, the weight set to +0");
             w[5] += 0.125f;
         });
     }
@@ -190,17 +180,17 @@ public sealed class ConvInferTests
 
                 model.ZeroGradients();
                 var actualInput = model.Backward(dy);
-                AssertSameBits(expectedInput, actualInput.Span, $"{spec}: dx, {setting}");
+                InferTests.AssertSameBits(expectedInput, actualInput.Span, $"{spec}: dx, {setting}");
                 for (int p = 0; p < expected.Count; p++)
                 {
-                    AssertSameBits(expected[p], model.Parameters[p].Gradient.Span, $"{spec}: gradient of {model.ParameterNames[p]}, {setting}");
+                    InferTests.AssertSameBits(expected[p], model.Parameters[p].Gradient.Span, $"{spec}: gradient of {model.ParameterNames[p]}, {setting}");
                 }
 
                 model.ZeroGradients();
                 model.BackwardParameters(dy);
                 for (int p = 0; p < expected.Count; p++)
                 {
-                    AssertSameBits(expected[p], model.Parameters[p].Gradient.Span, $"{spec}: BackwardParameters, gradient of {model.ParameterNames[p]}, {setting}");
+                    InferTests.AssertSameBits(expected[p], model.Parameters[p].Gradient.Span, $"{spec}: BackwardParameters, gradient of {model.ParameterNames[p]}, {setting}");
                 }
             });
         }

@@ -99,7 +99,8 @@ public sealed class InferTests
         return model;
     }
 
-    private static void AssertSameBits(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
+    /// <summary>Asserts the two spans hold the same floats bit for bit, naming the first element that differs.</summary>
+    internal static void AssertSameBits(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
     {
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
