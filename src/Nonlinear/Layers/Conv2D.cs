@@ -48,7 +48,7 @@ public sealed unsafe class Conv2D : Layer
     private int[] _gatherTable = [];
     private int _gatherPixels;
     private int _gemmWidth, _strips, _group, _dxGroup;
-    private bool _splitPixels, _gradientDirect, _partialDirect;
+    private bool _splitPixels, _partialDirect;
 
     /// <summary>
     /// A convolution with <paramref name="filters"/> output channels, <paramref name="kernelSize"/>² kernels,
@@ -217,7 +217,6 @@ public sealed unsafe class Conv2D : Layer
             }
         }
 
-        _partialDirect = UseGrouped && _gradientDirect;
         _job.Set(input, null, outputGradient, inputGradient, parts, backward: true);
         WorkerPool.Run(parts, _job);
 
@@ -410,6 +409,12 @@ public sealed unsafe class Conv2D : Layer
             }
         }
 
+        if (!forward)
+        {
+            // Which form the parts' dW partials hold: dW^T [patch, F] unless the grouped path picks dW [F, patch] below.
+            _partialDirect = false;
+        }
+
         if (!forward && UseGrouped)
         {
             // The grouped weight gradient's panels: cols packed as A [C·k·k, G·pixels], dY^T as B [G·pixels, F].
@@ -426,7 +431,7 @@ public sealed unsafe class Conv2D : Layer
             // whole strips (the 128-bit kernel's 4 x 12: conv 32→64's F = 64 is 5⅓ strips of 12, its patch 288 is 24).
             int mr = GemmPacked.Rows(_gemmWidth), nr = GemmPacked.Cols(_gemmWidth);
             long transposedArea = (long)RoundUp(_patch, mr) * RoundUp(Filters, nr), directArea = (long)RoundUp(Filters, mr) * RoundUp(_patch, nr);
-            _gradientDirect = directArea < transposedArea;
+            _partialDirect = directArea < transposedArea;
             int k = _group * _pixels;
             for (int p = 0; p < parts; p++)
             {

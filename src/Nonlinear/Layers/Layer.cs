@@ -129,10 +129,7 @@ public abstract class Layer
     {
         ArgumentNullException.ThrowIfNull(input);
         EnsureBuilt();
-        if (!FitsSample(input, InputShape))
-        {
-            throw new ArgumentException($"The input has shape {input.Shape}; expected [N, {string.Join(", ", InputShape)}].", nameof(input));
-        }
+        CheckSample(input, InputShape, "input", nameof(input));
     }
 
     private void EnsureBuilt()
@@ -143,7 +140,7 @@ public abstract class Layer
         }
     }
 
-    private static bool FitsSample(Tensor t, TensorShape expected)
+    private static void CheckSample(Tensor t, TensorShape expected, string what, string? paramName = null)
     {
         bool ok = t.Rank == expected.Rank + 1;
         for (int i = 0; ok && i < expected.Rank; i++)
@@ -151,14 +148,9 @@ public abstract class Layer
             ok = t.Shape[i + 1] == expected[i];
         }
 
-        return ok;
-    }
-
-    private static void CheckSample(Tensor t, TensorShape expected, string what)
-    {
-        if (!FitsSample(t, expected))
+        if (!ok)
         {
-            throw new ArgumentException($"The {what} has shape {t.Shape}; expected [N, {string.Join(", ", expected)}].");
+            throw new ArgumentException($"The {what} has shape {t.Shape}; expected [N, {string.Join(", ", expected)}].", paramName);
         }
     }
 }
